@@ -1,0 +1,69 @@
+//! The local claim dialect `http://wso2.org/claims`: well-known claim URIs and claim metadata.
+
+use serde::Deserialize;
+
+pub const DIALECT: &str = "http://wso2.org/claims";
+pub const EMAIL: &str = "http://wso2.org/claims/emailaddress";
+pub const GIVEN_NAME: &str = "http://wso2.org/claims/givenname";
+pub const LAST_NAME: &str = "http://wso2.org/claims/lastname";
+pub const ONE_TIME_PASSWORD: &str = "http://wso2.org/claims/oneTimePassword";
+pub const ACCOUNT_LOCKED: &str = "http://wso2.org/claims/identity/accountLocked";
+pub const ACCOUNT_STATE: &str = "http://wso2.org/claims/identity/accountState";
+pub const LOCKED_REASON: &str = "http://wso2.org/claims/identity/lockedReason";
+pub const ADMIN_FORCED_PASSWORD_RESET: &str = "http://wso2.org/claims/identity/adminForcedPasswordReset";
+pub const LAST_PASSWORD_UPDATE_TIME: &str = "http://wso2.org/claims/identity/lastPasswordUpdateTime";
+/// Identity claims: managed by the server; a user may never set their own.
+pub const IDENTITY_PREFIX: &str = "http://wso2.org/claims/identity/";
+
+/// Metadata of one local claim, as WSO2's claim management shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ClaimMeta {
+    pub uri: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub supported_by_default: bool,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default)]
+    pub read_only: bool,
+    #[serde(default)]
+    pub display_order: i32,
+    #[serde(default)]
+    pub regex: String,
+}
+
+/// Claims a user may not set on their own account (identity claims and the admin-read OTP).
+pub fn is_protected_from_self(uri: &str) -> bool {
+    uri.starts_with(IDENTITY_PREFIX) || uri == ONE_TIME_PASSWORD
+}
+
+/// Is `uri` a claim of the local dialect (the only dialect stored)?
+pub fn is_local(uri: &str) -> bool {
+    uri.strip_prefix(DIALECT)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|rest| !rest.is_empty() && !rest.chars().any(char::is_whitespace))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_claims_and_the_otp_are_protected_from_self_edit() {
+        assert!(is_protected_from_self(ACCOUNT_LOCKED));
+        assert!(is_protected_from_self(ADMIN_FORCED_PASSWORD_RESET));
+        assert!(is_protected_from_self(ONE_TIME_PASSWORD));
+        assert!(!is_protected_from_self(EMAIL));
+    }
+
+    #[test]
+    fn local_dialect_membership() {
+        assert!(is_local(EMAIL));
+        assert!(is_local(ACCOUNT_STATE));
+        assert!(!is_local("http://wso2.org/claims"));
+        assert!(!is_local("http://wso2.org/claims/"));
+        assert!(!is_local("urn:scim:schemas:core:1.0:emails"));
+    }
+}

@@ -1,0 +1,79 @@
+//! WSO2 permission paths: holding `/permission/admin` grants everything below it, `/permission` grants all.
+
+/// The permission every admin-service call needs (services.xml `AuthorizationAction` of most services).
+pub const LOGIN: &str = "/permission/admin/login";
+/// The root: the super admin's `admin` role holds it.
+pub const ROOT: &str = "/permission";
+/// Needed to read or write another user's profile through UserProfileMgtService.
+pub const CONFIGURE_PROFILES: &str = "/permission/admin/configure/security/usermgt/profiles";
+/// User and role management through RemoteUserStoreManagerService.
+pub const MANAGE_USERS: &str = "/permission/admin/manage/identity/usermgt";
+pub const GOVERNANCE_VIEW: &str = "/permission/admin/manage/identity/governance/view";
+pub const GOVERNANCE_UPDATE: &str = "/permission/admin/manage/identity/governance/update";
+pub const USERSTORE_CONFIG_VIEW: &str = "/permission/admin/manage/identity/userstore/config/view";
+pub const ASSOCIATION_CREATE: &str = "/permission/admin/manage/identity/user/association/create";
+pub const ASSOCIATION_DELETE: &str = "/permission/admin/manage/identity/user/association/delete";
+pub const ASSOCIATION_VIEW: &str = "/permission/admin/manage/identity/user/association/view";
+
+/// Normalise a permission path: no trailing slash (except the root), no empty segments.
+/// Returns None for anything that is not an absolute `/permission…` path.
+pub fn normalize(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if !path.starts_with('/') || segments.first() != Some(&"permission") {
+        return None;
+    }
+    if segments.iter().any(|s| *s == "." || *s == ".." || s.chars().any(char::is_whitespace)) {
+        return None;
+    }
+    Some(format!("/{}", segments.join("/")))
+}
+
+/// Does holding `held` grant `required`? A path grants itself and every path below it, segment-wise
+/// (`/permission/admin` grants `/permission/admin/login` but not `/permission/administrator`).
+pub fn grants(held: &str, required: &str) -> bool {
+    let (Some(held), Some(required)) = (normalize(held), normalize(required)) else {
+        return false;
+    };
+    required == held || required.starts_with(&format!("{held}/"))
+}
+
+/// Does any of `held` grant `required`?
+pub fn any_grants<S: AsRef<str>>(held: &[S], required: &str) -> bool {
+    held.iter().any(|h| grants(h.as_ref(), required))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_grants_itself_and_its_subtree() {
+        assert!(grants("/permission", LOGIN));
+        assert!(grants("/permission/admin", LOGIN));
+        assert!(grants("/permission/admin/login", LOGIN));
+        assert!(grants("/permission/admin/login/", LOGIN));
+        assert!(!grants("/permission/admin/login", "/permission/admin"));
+        assert!(!grants("/permission/admin/log", LOGIN));
+        assert!(!grants("/permission/admin", "/permission/administrator"));
+        assert!(grants("/permission/admin/manage", GOVERNANCE_UPDATE));
+        assert!(!grants("/permission/admin/manage/identity/governance/view", GOVERNANCE_UPDATE));
+    }
+
+    #[test]
+    fn malformed_paths_grant_nothing() {
+        assert!(!grants("", LOGIN));
+        assert!(!grants("permission", LOGIN));
+        assert!(!grants("/perm", LOGIN));
+        assert!(!grants("/permission/../permission", LOGIN));
+        assert_eq!(normalize("/permission//admin/"), Some("/permission/admin".into()));
+        assert_eq!(normalize("/other"), None);
+    }
+
+    #[test]
+    fn any_of_several_held_paths_may_grant() {
+        let held = ["/permission/admin/login", "/permission/admin/configure"];
+        assert!(any_grants(&held, CONFIGURE_PROFILES));
+        assert!(!any_grants(&held, GOVERNANCE_VIEW));
+        assert!(!any_grants::<&str>(&[], LOGIN));
+    }
+}

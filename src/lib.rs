@@ -1,0 +1,10 @@
+//! forcereset: WSO2 Identity Server's admin forced password reset, in one binary.
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod mail;
+pub mod soap;
+pub mod store;
+pub mod web;
