@@ -1,11 +1,16 @@
 //! The use cases: each public method is one thing a client can ask for, run as one store transaction over
-//! domain rules. `soap`, `web` and `cli` call these and nothing below them.
+//! domain rules. `soap`, `web`, `cli` and `http` call these and nothing below them.
 
 use std::sync::{Arc, OnceLock};
 
-use crate::config::Config;
-use crate::domain::Millis;
-use crate::store::Store;
+use rand::RngCore;
+use serde::Deserialize;
+
+use crate::config::{Config, Secret};
+use crate::domain::claims::{self, ClaimMeta};
+use crate::domain::password::{self, Policy};
+use crate::domain::{DomainError, Millis, permissions, strip_primary_domain};
+use crate::store::{AuditRecord, Store, StoreError, Tx};
 
 /// Where time comes from: the system clock in production, a settable one in tests.
 pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
@@ -19,21 +24,112 @@ pub fn system_clock() -> Clock {
     })
 }
 
-/// Everything a request needs: validated config, the store and the clock.
+/// The role the super admin gets; it holds `/permission` and cannot be deleted.
+pub const ADMIN_ROLE: &str = "admin";
+/// WSO2's implicit role every user has.
+pub const EVERYONE_ROLE: &str = "Internal/everyone";
+
+/// The claim dialect a fresh store starts with (data, not code: `fixtures/claims.toml`).
+const CLAIMS_FIXTURE: &str = include_str!("../fixtures/claims.toml");
+
+/// Who is asking. The CLI acts as `System`; network callers are authenticated users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    System,
+    User { name: String, permissions: Vec<String> },
+}
+
+impl Actor {
+    /// The name written to the audit log.
+    pub fn name(&self) -> &str {
+        match self {
+            Actor::System => "system",
+            Actor::User { name, .. } => name,
+        }
+    }
+
+    pub fn has(&self, permission: &str) -> bool {
+        match self {
+            Actor::System => true,
+            Actor::User { permissions, .. } => permissions::any_grants(permissions, permission),
+        }
+    }
+
+    /// Refuse with WSO2's "Access Denied." unless the actor holds `permission`.
+    pub fn require(&self, permission: &str) -> Result<(), DomainError> {
+        if self.has(permission) {
+            Ok(())
+        } else {
+            Err(DomainError::AccessDenied)
+        }
+    }
+
+    /// Is this actor the named user?
+    pub fn is(&self, user: &str) -> bool {
+        matches!(self, Actor::User { name, .. } if name.eq_ignore_ascii_case(user))
+    }
+}
+
+/// What a first (or any) start created.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct BootstrapReport {
+    pub claims_added: usize,
+    pub admin_role_created: bool,
+    pub admin_user_created: bool,
+}
+
+/// A user as shown by `user show` and the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserView {
+    pub name: String,
+    pub roles: Vec<String>,
+    pub claims: Vec<(String, String)>,
+    pub created_at: Millis,
+}
+
+/// Store failures are logged here, once, with their detail; callers and clients see only `Internal`.
+impl From<StoreError> for DomainError {
+    fn from(e: StoreError) -> DomainError {
+        tracing::error!(error = %e, "store failure");
+        DomainError::Internal
+    }
+}
+
+#[derive(Deserialize)]
+struct ClaimsFile {
+    claim: Vec<ClaimMeta>,
+}
+
+/// Everything a request needs: validated config, the store, the clock and the compiled policies.
 pub struct App {
     pub config: Config,
     pub store: Store,
     clock: Clock,
+    password_policy: Policy,
+    username_policy: Policy,
     /// The public base URL (`https://host:port`), known once the HTTPS listener is bound.
     product_url: OnceLock<String>,
 }
 
+/// Compile a policy the config has already validated. Should it still fail, refuse every password rather than
+/// accept any (fail closed), and say so once.
+fn compile_policy(pattern: &str, key: &str) -> Policy {
+    Policy::new(pattern).unwrap_or_else(|e| {
+        tracing::error!(key, error = %e, "invalid regex slipped past config validation; refusing all values");
+        Policy::reject_all(pattern)
+    })
+}
+
 impl App {
     pub fn new(config: Config, store: Store, clock: Clock) -> App {
+        let password_policy = compile_policy(&config.user_store.password_java_regex, "user_store.password_java_regex");
+        let username_policy = compile_policy(&config.user_store.username_java_regex, "user_store.username_java_regex");
         App {
             config,
             store,
             clock,
+            password_policy,
+            username_policy,
             product_url: OnceLock::new(),
         }
     }
@@ -49,9 +145,386 @@ impl App {
 
     /// `{{carbon.product-url}}`: the HTTPS base URL clients reach us at.
     pub fn product_url(&self) -> String {
-        self.product_url
-            .get()
-            .cloned()
-            .unwrap_or_else(|| self.config.product_url())
+        self.product_url.get().cloned().unwrap_or_else(|| {
+            format!(
+                "https://{}:{}",
+                self.config.server.hostname,
+                self.config.server.https_port()
+            )
+        })
+    }
+
+    pub fn password_policy(&self) -> &Policy {
+        &self.password_policy
+    }
+
+    fn hash_password(&self, password: &str) -> Result<String, DomainError> {
+        let mut salt = [0u8; 16];
+        rand::rng().fill_bytes(&mut salt);
+        password::hash(password, salt)
+    }
+
+    fn audit(&self, tx: &Tx<'_>, actor: &Actor, action: &str, target: &str, detail: &str) -> Result<(), DomainError> {
+        tx.insert_audit(&AuditRecord {
+            at: self.now(),
+            actor: actor.name().to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            detail: detail.to_string(),
+        })?;
+        Ok(())
+    }
+
+    // ---- start-up ----
+
+    /// Idempotent first-start work: the claim dialect, the `admin` role holding `/permission`, and the super admin
+    /// from `[super_admin]` (only if absent: a changed password in deployment.toml does not overwrite the stored one,
+    /// as in WSO2 once the user store is initialised).
+    pub fn bootstrap(&self) -> Result<BootstrapReport, DomainError> {
+        let file: ClaimsFile = toml::from_str(CLAIMS_FIXTURE).map_err(|e| {
+            tracing::error!(error = %e, "fixtures/claims.toml is not valid");
+            DomainError::Internal
+        })?;
+        let admin = &self.config.super_admin;
+        let admin_hash = if admin.create_admin_account {
+            Some(self.hash_password(admin.password.expose())?)
+        } else {
+            None
+        };
+        let now = self.now();
+        self.store.write(|tx| {
+            let mut report = BootstrapReport::default();
+            for meta in &file.claim {
+                if tx.insert_claim_meta_if_absent(meta)? {
+                    report.claims_added += 1;
+                }
+            }
+            if !tx.role_exists(ADMIN_ROLE)? {
+                tx.insert_role(ADMIN_ROLE, now)?;
+                tx.grant_permission(ADMIN_ROLE, permissions::ROOT)?;
+                report.admin_role_created = true;
+            }
+            if let Some(hash) = admin_hash {
+                if !tx.user_exists(&admin.username)? {
+                    tx.insert_user(&admin.username, &hash, now)?;
+                    tx.add_user_to_role(&admin.username, ADMIN_ROLE)?;
+                    report.admin_user_created = true;
+                    self.audit(tx, &Actor::System, "user.add", &admin.username, "super admin bootstrap")?;
+                }
+            }
+            Ok::<_, DomainError>(report)
+        })
+    }
+
+    // ---- authentication ----
+
+    /// Check a user name and password (Basic auth, CLI). Unknown users cost one dummy verify so that timing does
+    /// not tell who exists.
+    pub fn authenticate(&self, username: &str, password: &Secret) -> Result<Actor, DomainError> {
+        let username = strip_primary_domain(username);
+        let record = self.store.read(|tx| tx.user(username))?;
+        let (hash, known) = match &record {
+            Some(r) => (r.password_hash.as_str(), true),
+            None => (password::dummy_hash(), false),
+        };
+        if !password::verify(password.expose(), hash) || !known {
+            return Err(DomainError::InvalidCredentials);
+        }
+        let Some(record) = record else {
+            return Err(DomainError::InvalidCredentials);
+        };
+        let permissions = self.store.read(|tx| tx.user_permissions(&record.name))?;
+        Ok(Actor::User {
+            name: record.name,
+            permissions,
+        })
+    }
+
+    /// The actor for a user already authenticated (e.g. by a session cookie); None if the user is gone.
+    pub fn actor_for(&self, username: &str) -> Result<Option<Actor>, DomainError> {
+        self.store
+            .read(|tx| {
+                let Some(record) = tx.user(username)? else {
+                    return Ok(None);
+                };
+                let permissions = tx.user_permissions(&record.name)?;
+                Ok(Some(Actor::User {
+                    name: record.name,
+                    permissions,
+                }))
+            })
+            .map_err(DomainError::from)
+    }
+
+    // ---- users ----
+
+    /// Create a user with a password, roles and claims (RemoteUserStoreManagerService.addUser, `user add`).
+    pub fn add_user(
+        &self,
+        actor: &Actor,
+        name: &str,
+        password: &Secret,
+        roles: &[String],
+        claims: &[(String, String)],
+        profile: &str,
+    ) -> Result<(), DomainError> {
+        actor.require(&format!("{}/create", permissions::MANAGE_USERS))?;
+        let name = strip_primary_domain(name);
+        self.username_policy.check_username(name)?;
+        self.password_policy.check_password(password.expose())?;
+        let hash = self.hash_password(password.expose())?;
+        let now = self.now();
+        self.store.write(|tx| {
+            if tx.user_exists(name)? {
+                return Err(DomainError::UserExists(name.to_string()));
+            }
+            tx.insert_user(name, &hash, now)?;
+            for role in roles
+                .iter()
+                .map(|r| strip_primary_domain(r))
+                .filter(|r| *r != EVERYONE_ROLE)
+            {
+                if !tx.add_user_to_role(name, role)? {
+                    return Err(DomainError::RoleNotFound(role.to_string()));
+                }
+            }
+            self.write_claims(tx, name, profile, claims)?;
+            tx.set_claim_value(
+                name,
+                profile_or_default(profile),
+                claims::LAST_PASSWORD_UPDATE_TIME,
+                &now.to_string(),
+            )?;
+            self.audit(tx, actor, "user.add", name, &format!("roles={}", roles.join(",")))
+        })
+    }
+
+    pub fn delete_user(&self, actor: &Actor, name: &str) -> Result<(), DomainError> {
+        actor.require(&format!("{}/delete", permissions::MANAGE_USERS))?;
+        let name = strip_primary_domain(name);
+        if name.eq_ignore_ascii_case(&self.config.super_admin.username) {
+            return Err(DomainError::CannotDeleteAdmin);
+        }
+        self.store.write(|tx| {
+            if !tx.delete_user(name)? {
+                return Err(DomainError::UserNotFound(name.to_string()));
+            }
+            self.audit(tx, actor, "user.delete", name, "")
+        })
+    }
+
+    pub fn user_exists(&self, actor: &Actor, name: &str) -> Result<bool, DomainError> {
+        actor.require(&format!("{}/view", permissions::MANAGE_USERS))?;
+        Ok(self.store.read(|tx| tx.user_exists(strip_primary_domain(name)))?)
+    }
+
+    /// Users matching a WSO2 filter (`*` wildcard); `limit` < 0 = all.
+    pub fn list_users(&self, actor: &Actor, filter: &str, limit: i64) -> Result<Vec<String>, DomainError> {
+        actor.require(&format!("{}/list", permissions::MANAGE_USERS))?;
+        Ok(self
+            .store
+            .read(|tx| tx.list_users(strip_primary_domain(filter), limit))?)
+    }
+
+    pub fn user_view(&self, actor: &Actor, name: &str, profile: &str) -> Result<UserView, DomainError> {
+        let name = strip_primary_domain(name);
+        if !actor.is(name) {
+            actor.require(&format!("{}/view", permissions::MANAGE_USERS))?;
+        }
+        self.store
+            .read(|tx| {
+                let Some(record) = tx.user(name)? else {
+                    return Ok(None);
+                };
+                Ok(Some(UserView {
+                    roles: tx.roles_of_user(&record.name)?,
+                    claims: tx.claim_values(&record.name, profile_or_default(profile))?,
+                    created_at: record.created_at,
+                    name: record.name,
+                }))
+            })?
+            .ok_or_else(|| DomainError::UserNotFound(name.to_string()))
+    }
+
+    /// Set a user's password as an administrator (updateCredentialByAdmin, `user passwd`).
+    pub fn set_password_by_admin(&self, actor: &Actor, name: &str, password: &Secret) -> Result<(), DomainError> {
+        actor.require(&format!("{}/update", permissions::MANAGE_USERS))?;
+        let name = strip_primary_domain(name);
+        self.password_policy.check_password(password.expose())?;
+        let hash = self.hash_password(password.expose())?;
+        let now = self.now();
+        self.store.write(|tx| {
+            if !tx.set_password_hash(name, &hash, now)? {
+                return Err(DomainError::UserNotFound(name.to_string()));
+            }
+            tx.set_claim_value(
+                name,
+                crate::domain::DEFAULT_PROFILE,
+                claims::LAST_PASSWORD_UPDATE_TIME,
+                &now.to_string(),
+            )?;
+            self.audit(tx, actor, "user.password.admin", name, "")
+        })
+    }
+
+    // ---- roles ----
+
+    /// Create a role with permission paths and members (addRole, `role add`).
+    pub fn add_role(
+        &self,
+        actor: &Actor,
+        name: &str,
+        permission_paths: &[String],
+        users: &[String],
+    ) -> Result<(), DomainError> {
+        actor.require(&format!("{}/create", permissions::MANAGE_USERS))?;
+        let name = strip_primary_domain(name);
+        if name.is_empty() || name.starts_with("Internal/") || name.chars().any(char::is_control) {
+            return Err(DomainError::InvalidInput(format!("Role name '{name}' is not valid.")));
+        }
+        let paths = permission_paths
+            .iter()
+            .map(|p| {
+                permissions::normalize(p).ok_or_else(|| {
+                    DomainError::InvalidInput(format!(
+                        "Invalid permission path '{p}'. A permission path starts with /permission."
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let now = self.now();
+        self.store.write(|tx| {
+            if tx.role_exists(name)? {
+                return Err(DomainError::RoleExists(name.to_string()));
+            }
+            tx.insert_role(name, now)?;
+            for path in &paths {
+                tx.grant_permission(name, path)?;
+            }
+            for user in users.iter().map(|u| strip_primary_domain(u)) {
+                if !tx.add_user_to_role(user, name)? {
+                    return Err(DomainError::UserNotFound(user.to_string()));
+                }
+            }
+            self.audit(tx, actor, "role.add", name, &format!("permissions={}", paths.join(",")))
+        })
+    }
+
+    pub fn role_names(&self, actor: &Actor) -> Result<Vec<String>, DomainError> {
+        actor.require(&format!("{}/view", permissions::MANAGE_USERS))?;
+        let mut names = self.store.read(|tx| tx.role_names())?;
+        names.push(EVERYONE_ROLE.to_string());
+        Ok(names)
+    }
+
+    pub fn role_permissions(&self, actor: &Actor, role: &str) -> Result<Vec<String>, DomainError> {
+        actor.require(&format!("{}/view", permissions::MANAGE_USERS))?;
+        let role = strip_primary_domain(role);
+        self.store
+            .read(|tx| {
+                if !tx.role_exists(role)? {
+                    return Ok(None);
+                }
+                Ok(Some(tx.role_permissions(role)?))
+            })?
+            .ok_or_else(|| DomainError::RoleNotFound(role.to_string()))
+    }
+
+    // ---- claims ----
+
+    /// One claim value of a user (None when unset).
+    pub fn claim_value(
+        &self,
+        actor: &Actor,
+        user: &str,
+        uri: &str,
+        profile: &str,
+    ) -> Result<Option<String>, DomainError> {
+        let user = strip_primary_domain(user);
+        if !actor.is(user) {
+            actor.require(&format!("{}/view", permissions::MANAGE_USERS))?;
+        }
+        self.store.read(|tx| {
+            if !tx.user_exists(user)? {
+                return Ok(Err(DomainError::UserNotFound(user.to_string())));
+            }
+            Ok(Ok(tx.claim_value(user, profile_or_default(profile), uri)?))
+        })?
+    }
+
+    /// Set claim values of a user in one transaction. Every claim must belong to the local dialect.
+    pub fn set_claims(
+        &self,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+    ) -> Result<(), DomainError> {
+        let user = strip_primary_domain(user);
+        if !actor.is(user) {
+            actor.require(&format!("{}/update", permissions::MANAGE_USERS))?;
+        } else if let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri)) {
+            return Err(DomainError::ReadOnlyClaim(uri.clone()));
+        }
+        self.store.write(|tx| {
+            if !tx.user_exists(user)? {
+                return Err(DomainError::UserNotFound(user.to_string()));
+            }
+            self.write_claims(tx, user, profile, values)?;
+            let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
+            self.audit(tx, actor, "claims.set", user, &uris.join(","))
+        })
+    }
+
+    /// Check each claim against the dialect (known, not read-only, matching its regex) and store it.
+    fn write_claims(
+        &self,
+        tx: &Tx<'_>,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+    ) -> Result<(), DomainError> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        let metas = tx.claim_metas()?;
+        for (uri, value) in values {
+            let Some(meta) = metas.iter().find(|m| &m.uri == uri) else {
+                return Err(DomainError::UnknownClaim(uri.clone()));
+            };
+            if meta.read_only {
+                return Err(DomainError::ReadOnlyClaim(uri.clone()));
+            }
+            if !meta.regex.is_empty() && !value.is_empty() {
+                let ok = regex::Regex::new(&meta.regex)
+                    .map(|re| re.is_match(value))
+                    .unwrap_or(true);
+                if !ok {
+                    return Err(DomainError::InvalidInput(format!(
+                        "The value of claim {uri} does not match the pattern {}",
+                        meta.regex
+                    )));
+                }
+            }
+            tx.set_claim_value(user, profile_or_default(profile), uri, value)?;
+        }
+        Ok(())
+    }
+
+    /// The claim dialect, in display order.
+    pub fn claim_metas(&self) -> Result<Vec<ClaimMeta>, DomainError> {
+        Ok(self.store.read(|tx| tx.claim_metas())?)
     }
 }
+
+/// WSO2 treats a missing or empty profile name as `default`.
+pub fn profile_or_default(profile: &str) -> &str {
+    if profile.trim().is_empty() {
+        crate::domain::DEFAULT_PROFILE
+    } else {
+        profile
+    }
+}
+
+#[cfg(test)]
+mod tests;

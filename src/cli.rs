@@ -1,1 +1,390 @@
-//! cli
+//! The command line (clap): `serve` and the admin commands. Each command calls the same `App` use cases the
+//! server does, acting as the system.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::app::{Actor, App, system_clock};
+use crate::config::{Config, Secret};
+use crate::store::Store;
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "forcereset.db";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "forcereset",
+    version,
+    about = "WSO2 Identity Server's admin forced password reset, in one binary",
+    long_about = "A stand-in for WSO2 Identity Server's admin forced password reset: the SOAP admin services, \
+                  the login and reset pages, and the reset emails, on ports 9443/9763 like the real product.\n\n\
+                  Example: forcereset serve"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// deployment.toml to read (default ./deployment.toml; embedded defaults if that file does not exist)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory holding the database and the TLS certificate (overrides [forcereset] data_dir)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (HTTPS on 9443+offset, HTTP on 9763+offset).
+    ///
+    /// Example: forcereset serve --config deployment.toml --data-dir ./data
+    Serve,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage roles.
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Read or write a user's claims.
+    #[command(subcommand)]
+    Claim(ClaimCommand),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user.
+    ///
+    /// Example: forcereset user add tom --password 'Abcd@123' --role loginrole --claim http://wso2.org/claims/emailaddress=tom@example.com
+    Add {
+        name: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+        /// A role to assign (repeatable)
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        /// A claim as URI=VALUE (repeatable)
+        #[arg(long = "claim", value_name = "URI=VALUE")]
+        claims: Vec<String>,
+    },
+    /// List users, optionally filtered with * wildcards.
+    ///
+    /// Example: forcereset user list --filter 't*'
+    List {
+        #[arg(long, default_value = "*")]
+        filter: String,
+    },
+    /// Show a user's roles and claims.
+    ///
+    /// Example: forcereset user show tom
+    Show {
+        name: String,
+        #[arg(long, default_value = "default")]
+        profile: String,
+    },
+    /// Set a user's password as the administrator.
+    ///
+    /// Example: echo 'New@1234' | forcereset user passwd tom --password-stdin
+    Passwd {
+        name: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// Delete a user.
+    ///
+    /// Example: forcereset user delete tom
+    Delete { name: String },
+}
+
+#[derive(Args, Debug)]
+pub struct PasswordArgs {
+    /// The password (visible to other local users in the process list; prefer --password-stdin)
+    #[arg(long, conflicts_with = "password_stdin")]
+    password: Option<String>,
+    /// Read the password from the first line of standard input
+    #[arg(long)]
+    password_stdin: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RoleCommand {
+    /// Add a role with permission paths and members.
+    ///
+    /// Example: forcereset role add loginrole --permission /permission/admin/login --user tom
+    Add {
+        name: String,
+        /// A WSO2 permission path (repeatable); a path grants everything below it
+        #[arg(long = "permission", value_name = "PATH")]
+        permissions: Vec<String>,
+        /// A user to assign (repeatable)
+        #[arg(long = "user", value_name = "USER")]
+        users: Vec<String>,
+    },
+    /// List roles with their permissions.
+    ///
+    /// Example: forcereset role list
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClaimCommand {
+    /// Print one claim value of a user.
+    ///
+    /// Example: forcereset claim get tom http://wso2.org/claims/oneTimePassword
+    Get {
+        user: String,
+        uri: String,
+        #[arg(long, default_value = "default")]
+        profile: String,
+    },
+    /// Set one claim value of a user.
+    ///
+    /// Example: forcereset claim set tom http://wso2.org/claims/emailaddress tom@example.com
+    Set {
+        user: String,
+        uri: String,
+        value: String,
+        #[arg(long, default_value = "default")]
+        profile: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Validate deployment.toml and print the effective configuration, secrets masked.
+    ///
+    /// Example: forcereset config check --config deployment.toml
+    Check,
+}
+
+/// Parse arguments, run, and turn any error into one line on stderr and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("forcereset: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("FORCERESET_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = load_config(&cli.global)?;
+    match cli.command {
+        Command::Serve => serve(config),
+        Command::Config(ConfigCommand::Check) => {
+            print!("{}", config.render_masked());
+            Ok(())
+        }
+        Command::User(cmd) => user(&open_app(config)?, cmd),
+        Command::Role(cmd) => role(&open_app(config)?, cmd),
+        Command::Claim(cmd) => claim(&open_app(config)?, cmd),
+    }
+}
+
+/// Read the config named by --config, else ./deployment.toml if present, else the embedded defaults; print one
+/// warning line per unknown key; apply --data-dir.
+pub fn load_config(global: &Global) -> anyhow::Result<Config> {
+    let default_path = Path::new("deployment.toml");
+    let mut config = match &global.config {
+        Some(path) => report(Config::load(path)?),
+        None if default_path.exists() => report(Config::load(default_path)?),
+        None => {
+            tracing::info!("no deployment.toml here; using the embedded defaults");
+            Config::defaults()
+        }
+    };
+    if let Some(dir) = &global.data_dir {
+        config.emulator.data_dir = dir.clone();
+    }
+    Ok(config)
+}
+
+fn report(loaded: crate::config::Loaded) -> Config {
+    for warning in &loaded.warnings {
+        tracing::warn!("{warning}");
+    }
+    loaded.config
+}
+
+/// Open (creating if needed) the data directory and database, and run the idempotent bootstrap.
+pub fn open_app(config: Config) -> anyhow::Result<App> {
+    let dir = config.emulator.data_dir.clone();
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    let db = dir.join(DB_FILE);
+    let store = Store::open(&db).with_context(|| format!("cannot open database {}", db.display()))?;
+    let app = App::new(config, store, system_clock());
+    let report = app.bootstrap().context("bootstrap failed")?;
+    if report.admin_user_created {
+        tracing::info!(user = %app.config.super_admin.username, "created the super admin account");
+    }
+    Ok(app)
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let app = Arc::new(open_app(config)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let server = crate::http::start(app).await?;
+        tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "forcereset is ready");
+        server.run_until_signal().await;
+        Ok(())
+    })
+}
+
+fn read_password(args: &PasswordArgs) -> anyhow::Result<Secret> {
+    if let Some(p) = &args.password {
+        return Ok(Secret::new(p.clone()));
+    }
+    if !args.password_stdin && std::io::stdin().is_terminal() {
+        bail!("give the password with --password or --password-stdin");
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from stdin")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(Secret::new(password))
+}
+
+fn parse_claim(arg: &str) -> anyhow::Result<(String, String)> {
+    match arg.split_once('=') {
+        Some((uri, value)) if !uri.is_empty() => Ok((uri.to_string(), value.to_string())),
+        _ => bail!("--claim {arg:?}: expected URI=VALUE, e.g. http://wso2.org/claims/emailaddress=tom@example.com"),
+    }
+}
+
+fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
+    let sys = Actor::System;
+    match cmd {
+        UserCommand::Add {
+            name,
+            password,
+            roles,
+            claims,
+        } => {
+            let claims = claims
+                .iter()
+                .map(|c| parse_claim(c))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            app.add_user(&sys, &name, &read_password(&password)?, &roles, &claims, "default")?;
+            println!("added user {name}");
+        }
+        UserCommand::List { filter } => {
+            for name in app.list_users(&sys, &filter, -1)? {
+                println!("{name}");
+            }
+        }
+        UserCommand::Show { name, profile } => {
+            let view = app.user_view(&sys, &name, &profile)?;
+            println!("user: {}", view.name);
+            println!("roles: {}", view.roles.join(", "));
+            println!("claims ({profile}):");
+            for (uri, value) in view.claims {
+                println!("  {uri} = {value}");
+            }
+        }
+        UserCommand::Passwd { name, password } => {
+            app.set_password_by_admin(&sys, &name, &read_password(&password)?)?;
+            println!("password of {name} updated");
+        }
+        UserCommand::Delete { name } => {
+            app.delete_user(&sys, &name)?;
+            println!("deleted user {name}");
+        }
+    }
+    Ok(())
+}
+
+fn role(app: &App, cmd: RoleCommand) -> anyhow::Result<()> {
+    let sys = Actor::System;
+    match cmd {
+        RoleCommand::Add {
+            name,
+            permissions,
+            users,
+        } => {
+            app.add_role(&sys, &name, &permissions, &users)?;
+            println!("added role {name}");
+        }
+        RoleCommand::List => {
+            for name in app.role_names(&sys)? {
+                let perms = app.role_permissions(&sys, &name).unwrap_or_default();
+                println!("{name}\t{}", perms.join(" "));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn claim(app: &App, cmd: ClaimCommand) -> anyhow::Result<()> {
+    let sys = Actor::System;
+    match cmd {
+        ClaimCommand::Get { user, uri, profile } => match app.claim_value(&sys, &user, &uri, &profile)? {
+            Some(value) => println!("{value}"),
+            None => bail!("{user} has no value for {uri} in profile {profile}"),
+        },
+        ClaimCommand::Set {
+            user,
+            uri,
+            value,
+            profile,
+        } => {
+            app.set_claims(&sys, &user, &profile, &[(uri.clone(), value)])?;
+            println!("set {uri} of {user}");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn claims_parse_as_uri_equals_value() {
+        assert_eq!(
+            parse_claim("http://wso2.org/claims/emailaddress=a=b@c").unwrap(),
+            ("http://wso2.org/claims/emailaddress".to_string(), "a=b@c".to_string())
+        );
+        assert!(parse_claim("novalue").is_err());
+        assert!(parse_claim("=x").is_err());
+    }
+}

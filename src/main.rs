@@ -1,1 +1,5 @@
-fn main() {}
+//! The `forcereset` binary: everything lives in the library; this only hands over to the CLI.
+
+fn main() -> std::process::ExitCode {
+    forcereset::cli::main()
+}

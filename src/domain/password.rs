@@ -20,7 +20,8 @@ fn hasher() -> Argon2<'static> {
 /// A compiled policy: the regex a password (or user name) must match in full.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    regex: regex::Regex,
+    /// None = a policy that accepts nothing (see [`Policy::reject_all`]).
+    regex: Option<regex::Regex>,
     pattern: String,
 }
 
@@ -29,9 +30,17 @@ impl Policy {
     pub fn new(pattern: &str) -> Result<Policy, regex::Error> {
         let regex = regex::Regex::new(&format!("^(?:{pattern})$"))?;
         Ok(Policy {
-            regex,
+            regex: Some(regex),
             pattern: pattern.to_string(),
         })
+    }
+
+    /// A policy that refuses every candidate: the safe stand-in when a configured pattern cannot be compiled.
+    pub fn reject_all(pattern: &str) -> Policy {
+        Policy {
+            regex: None,
+            pattern: pattern.to_string(),
+        }
     }
 
     pub fn pattern(&self) -> &str {
@@ -39,7 +48,7 @@ impl Policy {
     }
 
     pub fn accepts(&self, candidate: &str) -> bool {
-        self.regex.is_match(candidate)
+        self.regex.as_ref().is_some_and(|r| r.is_match(candidate))
     }
 
     /// Check a new password; the error names the pattern as WSO2's message does.
@@ -100,7 +109,9 @@ mod tests {
         assert!(!p.accepts("abcd"), "too short");
         assert!(!p.accepts(&"x".repeat(31)), "too long");
         assert!(!p.accepts("has space"), "whitespace");
-        assert!(matches!(p.check_password("abc"), Err(DomainError::PasswordPolicy(pat)) if pat == DEFAULT_PASSWORD_REGEX));
+        assert!(
+            matches!(p.check_password("abc"), Err(DomainError::PasswordPolicy(pat)) if pat == DEFAULT_PASSWORD_REGEX)
+        );
     }
 
     #[test]
@@ -108,6 +119,7 @@ mod tests {
         let p = Policy::new("[a-z]+").unwrap();
         assert!(p.accepts("abc"));
         assert!(!p.accepts("abc1"));
+        assert!(!Policy::reject_all("x").accepts("x"));
     }
 
     #[test]

@@ -22,7 +22,10 @@ pub fn normalize(path: &str) -> Option<String> {
     if !path.starts_with('/') || segments.first() != Some(&"permission") {
         return None;
     }
-    if segments.iter().any(|s| *s == "." || *s == ".." || s.chars().any(char::is_whitespace)) {
+    if segments
+        .iter()
+        .any(|s| *s == "." || *s == ".." || s.chars().any(char::is_whitespace))
+    {
         return None;
     }
     Some(format!("/{}", segments.join("/")))
@@ -56,7 +59,10 @@ mod tests {
         assert!(!grants("/permission/admin/log", LOGIN));
         assert!(!grants("/permission/admin", "/permission/administrator"));
         assert!(grants("/permission/admin/manage", GOVERNANCE_UPDATE));
-        assert!(!grants("/permission/admin/manage/identity/governance/view", GOVERNANCE_UPDATE));
+        assert!(!grants(
+            "/permission/admin/manage/identity/governance/view",
+            GOVERNANCE_UPDATE
+        ));
     }
 
     #[test]

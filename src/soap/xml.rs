@@ -1,0 +1,307 @@
+//! A small, bounded, namespace-resolving XML tree for SOAP payloads, and escaping helpers for writing.
+//!
+//! Why our own tree: requests must be refused *before* any expansion or deep recursion (DOCTYPE, entities,
+//! 10,000-deep nesting, huge attribute lists), and decoders need to match elements by namespace URI whatever
+//! prefix a toolkit chose. quick-xml's `NsReader` gives resolved names; this module adds limits and a tree.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::reader::NsReader;
+
+/// Limits that keep a hostile document cheap to refuse. Real WSO2 requests are a few levels deep.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_elements: usize,
+    pub max_attributes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 64,
+            max_elements: 20_000,
+            max_attributes: 64,
+        }
+    }
+}
+
+pub const XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    #[error("The request is not valid UTF-8")]
+    NotUtf8,
+    #[error("DOCTYPE is not allowed in SOAP messages")]
+    Doctype,
+    #[error("Processing instructions are not allowed in SOAP messages")]
+    ProcessingInstruction,
+    #[error("The XML document nests deeper than {0} levels")]
+    TooDeep(usize),
+    #[error("The XML document has more than {0} elements")]
+    TooManyElements(usize),
+    #[error("An element has more than {0} attributes")]
+    TooManyAttributes(usize),
+    #[error("The request body is empty")]
+    Empty,
+    #[error("Unbound namespace prefix in {0}")]
+    UnboundPrefix(String),
+    #[error("Malformed XML: {0}")]
+    Malformed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attr {
+    pub ns: Option<String>,
+    pub name: String,
+    pub value: String,
+}
+
+/// An element with its resolved namespace, attributes, child elements and the concatenated text of its own text
+/// nodes (mixed content is not used by SOAP payloads).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Element {
+    pub ns: Option<String>,
+    pub name: String,
+    pub attrs: Vec<Attr>,
+    pub children: Vec<Element>,
+    pub text: String,
+}
+
+impl Element {
+    pub fn is(&self, ns: &str, name: &str) -> bool {
+        self.ns.as_deref() == Some(ns) && self.name == name
+    }
+
+    /// Children with this namespace and local name.
+    pub fn all<'a>(&'a self, ns: &'a str, name: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
+        self.children.iter().filter(move |c| c.is(ns, name))
+    }
+
+    pub fn first(&self, ns: &str, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.is(ns, name))
+    }
+
+    pub fn attr(&self, ns: Option<&str>, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| a.ns.as_deref() == ns && a.name == name)
+            .map(|a| a.value.as_str())
+    }
+
+    /// `xsi:nil="true"` (or "1").
+    pub fn is_nil(&self) -> bool {
+        matches!(self.attr(Some(XSI), "nil"), Some("true" | "1"))
+    }
+
+    /// The text content, or None for `xsi:nil`.
+    pub fn value(&self) -> Option<&str> {
+        if self.is_nil() { None } else { Some(&self.text) }
+    }
+}
+
+/// Parse a whole document into its root element, refusing DOCTYPEs, PIs, unbound prefixes and anything past the
+/// limits. Comments and the XML declaration are allowed and dropped.
+pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| XmlError::NotUtf8)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = NsReader::from_str(text);
+    reader.config_mut().check_end_names = true;
+    reader.config_mut().expand_empty_elements = false;
+
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    let mut count = 0usize;
+    loop {
+        let (resolved, event) = reader
+            .read_resolved_event()
+            .map_err(|e| XmlError::Malformed(e.to_string()))?;
+        // Own the element's namespace now: the resolution borrows the reader, which attributes need next.
+        let element_ns = match &event {
+            Event::Start(start) | Event::Empty(start) => {
+                namespace(resolved, &String::from_utf8_lossy(start.name().as_ref()))?
+            }
+            _ => None,
+        };
+        match event {
+            Event::Start(start) | Event::Empty(start) if root.is_some() => {
+                let _ = start;
+                return Err(XmlError::Malformed("content after the document element".into()));
+            }
+            Event::Start(ref start) | Event::Empty(ref start) => {
+                count += 1;
+                if count > limits.max_elements {
+                    return Err(XmlError::TooManyElements(limits.max_elements));
+                }
+                if stack.len() >= limits.max_depth {
+                    return Err(XmlError::TooDeep(limits.max_depth));
+                }
+                let element = open_element(&reader, element_ns, start, limits)?;
+                if matches!(event, Event::Empty(_)) {
+                    close(&mut stack, &mut root, element);
+                } else {
+                    stack.push(element);
+                }
+            }
+            Event::End(_) => {
+                let element = stack
+                    .pop()
+                    .ok_or_else(|| XmlError::Malformed("unexpected end tag".into()))?;
+                close(&mut stack, &mut root, element);
+            }
+            Event::Text(t) => {
+                let unescaped = t.unescape().map_err(|e| XmlError::Malformed(e.to_string()))?;
+                match stack.last_mut() {
+                    Some(top) => top.text.push_str(&unescaped),
+                    None if unescaped.trim().is_empty() => {}
+                    None => return Err(XmlError::Malformed("text outside the document element".into())),
+                }
+            }
+            Event::CData(c) => {
+                let data = std::str::from_utf8(&c).map_err(|_| XmlError::NotUtf8)?;
+                match stack.last_mut() {
+                    Some(top) => top.text.push_str(data),
+                    None => return Err(XmlError::Malformed("CDATA outside the document element".into())),
+                }
+            }
+            Event::DocType(_) => return Err(XmlError::Doctype),
+            Event::PI(_) => return Err(XmlError::ProcessingInstruction),
+            Event::Comment(_) | Event::Decl(_) => {}
+            Event::Eof => break,
+        }
+    }
+    if !stack.is_empty() {
+        return Err(XmlError::Malformed("the document ends inside an element".into()));
+    }
+    root.ok_or(XmlError::Empty)
+}
+
+fn close(stack: &mut Vec<Element>, root: &mut Option<Element>, element: Element) {
+    match stack.last_mut() {
+        Some(parent) => parent.children.push(element),
+        None => *root = Some(element),
+    }
+}
+
+fn namespace(resolved: ResolveResult<'_>, what: &str) -> Result<Option<String>, XmlError> {
+    match resolved {
+        ResolveResult::Bound(ns) => Ok(Some(String::from_utf8_lossy(ns.as_ref()).into_owned())),
+        ResolveResult::Unbound => Ok(None),
+        ResolveResult::Unknown(_) => Err(XmlError::UnboundPrefix(what.to_string())),
+    }
+}
+
+fn open_element(
+    reader: &NsReader<&[u8]>,
+    ns: Option<String>,
+    start: &BytesStart<'_>,
+    limits: Limits,
+) -> Result<Element, XmlError> {
+    let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+    let mut attrs = Vec::new();
+    for attr in start.attributes() {
+        let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
+        let key = attr.key;
+        if key.as_ref().starts_with(b"xmlns") && (key.as_ref().len() == 5 || key.as_ref()[5] == b':') {
+            continue;
+        }
+        if attrs.len() >= limits.max_attributes {
+            return Err(XmlError::TooManyAttributes(limits.max_attributes));
+        }
+        let (attr_ns, local) = reader.resolve_attribute(key);
+        let attr_ns = namespace(attr_ns, &String::from_utf8_lossy(key.as_ref()))?;
+        let value = attr
+            .unescape_value()
+            .map_err(|e| XmlError::Malformed(e.to_string()))?
+            .into_owned();
+        attrs.push(Attr {
+            ns: attr_ns,
+            name: String::from_utf8_lossy(local.as_ref()).into_owned(),
+            value,
+        });
+    }
+    Ok(Element {
+        ns,
+        name,
+        attrs,
+        children: Vec::new(),
+        text: String::new(),
+    })
+}
+
+/// Escape text for element content or a double-quoted attribute value.
+pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MGT: &str = "http://mgt.profile.user.identity.carbon.wso2.org";
+
+    #[test]
+    fn namespaces_resolve_whatever_the_prefix() {
+        let a = parse(
+            format!(r#"<m:a xmlns:m="{MGT}"><m:b>x</m:b></m:a>"#).as_bytes(),
+            Limits::default(),
+        )
+        .unwrap();
+        let b = parse(
+            format!(r#"<a xmlns="{MGT}"><b>x</b></a>"#).as_bytes(),
+            Limits::default(),
+        )
+        .unwrap();
+        assert!(a.is(MGT, "a") && b.is(MGT, "a"));
+        assert_eq!(a.first(MGT, "b").unwrap().text, "x");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn entities_and_cdata_are_text_and_nil_is_seen() {
+        let doc = format!(
+            r#"<a xmlns:xsi="{XSI}"><b>&lt;&amp;&#65;</b><c><![CDATA[<raw>]]></c><d xsi:nil="true"/><!-- c --></a>"#
+        );
+        let a = parse(doc.as_bytes(), Limits::default()).unwrap();
+        assert_eq!(a.first_local("b").text, "<&A");
+        assert_eq!(a.first_local("c").text, "<raw>");
+        assert!(a.first_local("d").is_nil());
+        assert_eq!(a.first_local("d").value(), None);
+    }
+
+    #[test]
+    fn hostile_documents_are_refused() {
+        let l = Limits::default();
+        assert_eq!(parse(b"", l), Err(XmlError::Empty));
+        assert_eq!(parse(b"\xff\xfe<a/>", l), Err(XmlError::NotUtf8));
+        let laughs =
+            r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><a>&lol2;</a>"#;
+        assert_eq!(parse(laughs.as_bytes(), l), Err(XmlError::Doctype));
+        let xxe = r#"<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><a>&x;</a>"#;
+        assert_eq!(parse(xxe.as_bytes(), l), Err(XmlError::Doctype));
+        assert!(
+            matches!(parse(b"<a>&x;</a>", l), Err(XmlError::Malformed(_))),
+            "undeclared entity"
+        );
+        let deep = "<a>".repeat(10_000) + &"</a>".repeat(10_000);
+        assert_eq!(parse(deep.as_bytes(), l), Err(XmlError::TooDeep(64)));
+        assert!(matches!(parse(b"<a><b></a>", l), Err(XmlError::Malformed(_))));
+        assert!(matches!(parse(b"<a>", l), Err(XmlError::Malformed(_))));
+        assert!(matches!(parse(b"<a/><b/>", l), Err(XmlError::Malformed(_))));
+        assert!(matches!(parse(b"<x:a/>", l), Err(XmlError::UnboundPrefix(_))));
+        assert_eq!(parse(b"<?pi x?><a/>", l), Err(XmlError::ProcessingInstruction));
+        let many: String = format!("<a>{}</a>", "<b/>".repeat(30_000));
+        assert_eq!(parse(many.as_bytes(), l), Err(XmlError::TooManyElements(20_000)));
+        let attrs: String = format!(
+            "<a {}/>",
+            (0..100).map(|i| format!("a{i}=\"1\"")).collect::<Vec<_>>().join(" ")
+        );
+        assert_eq!(parse(attrs.as_bytes(), l), Err(XmlError::TooManyAttributes(64)));
+    }
+
+    impl Element {
+        fn first_local(&self, name: &str) -> &Element {
+            self.children.iter().find(|c| c.name == name).unwrap()
+        }
+    }
+}

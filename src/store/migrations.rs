@@ -1,0 +1,60 @@
+//! Versioned schema migrations, tracked in SQLite's `user_version`; each runs once, in its own transaction.
+
+/// Append only: never edit a migration that has shipped, add a new one.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: users, roles, permissions, the claim dialect, claim values, governance properties, audit.
+    r#"
+    CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+    );
+    CREATE TABLE roles (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE role_permissions (
+        role_id INTEGER NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+        path    TEXT NOT NULL,
+        PRIMARY KEY (role_id, path)
+    ) WITHOUT ROWID;
+    CREATE TABLE user_roles (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        role_id INTEGER NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, role_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX user_roles_by_role ON user_roles(role_id);
+    CREATE TABLE claim_dialect (
+        uri                  TEXT PRIMARY KEY,
+        display_name         TEXT NOT NULL,
+        description          TEXT NOT NULL DEFAULT '',
+        supported_by_default INTEGER NOT NULL DEFAULT 0,
+        required             INTEGER NOT NULL DEFAULT 0,
+        read_only            INTEGER NOT NULL DEFAULT 0,
+        display_order        INTEGER NOT NULL DEFAULT 0,
+        regex                TEXT NOT NULL DEFAULT ''
+    ) WITHOUT ROWID;
+    CREATE TABLE claim_values (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        profile TEXT NOT NULL,
+        uri     TEXT NOT NULL,
+        value   TEXT NOT NULL,
+        PRIMARY KEY (user_id, profile, uri)
+    ) WITHOUT ROWID;
+    CREATE TABLE governance_properties (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE audit_log (
+        id     INTEGER PRIMARY KEY,
+        at     INTEGER NOT NULL,
+        actor  TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    "#,
+];

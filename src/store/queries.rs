@@ -1,0 +1,604 @@
+//! Every SQL statement, as methods of [`Tx`]: one open transaction.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::StoreError;
+use crate::domain::claims::ClaimMeta;
+
+/// A user row. The hash is a PHC string; it never leaves the process.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    pub name: String,
+    pub password_hash: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("password_hash", &"<redacted>")
+            .finish()
+    }
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// An open transaction. Names are matched case-insensitively, like WSO2's JDBC store.
+pub struct Tx<'a> {
+    conn: &'a Connection,
+}
+
+/// Turn UNIQUE/PRIMARY KEY violations into `Conflict` so callers can say "already exists".
+fn conflict(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(err, _) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
+            StoreError::Conflict
+        }
+        other => StoreError::Sqlite(other),
+    }
+}
+
+/// A WSO2 `listUsers` filter (`*` wildcard) as a LIKE pattern with `\` escapes.
+fn like_pattern(filter: &str) -> String {
+    let mut out = String::with_capacity(filter.len());
+    for c in filter.chars() {
+        match c {
+            '*' => out.push('%'),
+            '%' | '_' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+impl<'a> Tx<'a> {
+    pub(super) fn new(conn: &'a Connection) -> Tx<'a> {
+        Tx { conn }
+    }
+
+    // ---- users ----
+
+    pub fn insert_user(&self, name: &str, password_hash: &str, now: i64) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO users (name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                params![name, password_hash, now],
+            )
+            .map_err(conflict)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn user(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, password_hash, created_at, updated_at FROM users WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(UserRecord {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        password_hash: r.get(2)?,
+                        created_at: r.get(3)?,
+                        updated_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn user_exists(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM users WHERE name = ?1", [name], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// User names matching a WSO2 filter (`*` = any run of characters), sorted; `limit` < 0 = no limit.
+    pub fn list_users(&self, filter: &str, limit: i64) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name FROM users WHERE name LIKE ?1 ESCAPE '\\' ORDER BY name COLLATE NOCASE LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![like_pattern(filter), limit], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn count_users(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+    }
+
+    /// Replace a user's password hash; false if there is no such user.
+    pub fn set_password_hash(&self, name: &str, password_hash: &str, now: i64) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE name = ?1",
+            params![name, password_hash, now],
+        )? == 1)
+    }
+
+    /// Delete a user with their roles links and claims; false if there was no such user.
+    pub fn delete_user(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute("DELETE FROM users WHERE name = ?1", [name])? == 1)
+    }
+
+    // ---- roles and permissions ----
+
+    pub fn insert_role(&self, name: &str, now: i64) -> Result<i64, StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
+                params![name, now],
+            )
+            .map_err(conflict)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn role_exists(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM roles WHERE name = ?1", [name], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    pub fn role_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM roles ORDER BY name COLLATE NOCASE")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn delete_role(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute("DELETE FROM roles WHERE name = ?1", [name])? == 1)
+    }
+
+    pub fn rename_role(&self, name: &str, new_name: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute("UPDATE roles SET name = ?2 WHERE name = ?1", params![name, new_name])
+            .map_err(conflict)?
+            == 1)
+    }
+
+    /// Grant a permission path to a role (idempotent); false if there is no such role.
+    pub fn grant_permission(&self, role: &str, path: &str) -> Result<bool, StoreError> {
+        let Some(role_id) = self.role_id(role)? else {
+            return Ok(false);
+        };
+        self.conn.execute(
+            "INSERT OR IGNORE INTO role_permissions (role_id, path) VALUES (?1, ?2)",
+            params![role_id, path],
+        )?;
+        Ok(true)
+    }
+
+    pub fn role_permissions(&self, role: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.path FROM role_permissions p JOIN roles r ON r.id = p.role_id WHERE r.name = ?1 ORDER BY p.path",
+        )?;
+        let rows = stmt.query_map([role], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every permission path held through any of the user's roles.
+    pub fn user_permissions(&self, user: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT p.path FROM users u
+               JOIN user_roles ur ON ur.user_id = u.id
+               JOIN role_permissions p ON p.role_id = ur.role_id
+              WHERE u.name = ?1 ORDER BY p.path",
+        )?;
+        let rows = stmt.query_map([user], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Link a user to a role (idempotent); false if either does not exist.
+    pub fn add_user_to_role(&self, user: &str, role: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "INSERT OR IGNORE INTO user_roles (user_id, role_id)
+             SELECT u.id, r.id FROM users u, roles r WHERE u.name = ?1 AND r.name = ?2",
+            params![user, role],
+        )? == 1
+            || self.user_in_role(user, role)?)
+    }
+
+    pub fn remove_user_from_role(&self, user: &str, role: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE name = ?1)
+                                      AND role_id = (SELECT id FROM roles WHERE name = ?2)",
+            params![user, role],
+        )? == 1)
+    }
+
+    pub fn user_in_role(&self, user: &str, role: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles r ON r.id = ur.role_id
+                  WHERE u.name = ?1 AND r.name = ?2",
+                params![user, role],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    pub fn roles_of_user(&self, user: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.name FROM roles r JOIN user_roles ur ON ur.role_id = r.id JOIN users u ON u.id = ur.user_id
+              WHERE u.name = ?1 ORDER BY r.name COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([user], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn users_of_role(&self, role: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT u.name FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id
+              WHERE r.name = ?1 ORDER BY u.name COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([role], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn role_id(&self, role: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM roles WHERE name = ?1", [role], |r| r.get(0))
+            .optional()?)
+    }
+
+    // ---- the claim dialect ----
+
+    /// Insert a claim's metadata unless the claim is already known (so admin edits survive restarts).
+    pub fn insert_claim_meta_if_absent(&self, m: &ClaimMeta) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "INSERT OR IGNORE INTO claim_dialect
+               (uri, display_name, description, supported_by_default, required, read_only, display_order, regex)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                m.uri,
+                m.display_name,
+                m.description,
+                m.supported_by_default,
+                m.required,
+                m.read_only,
+                m.display_order,
+                m.regex
+            ],
+        )? == 1)
+    }
+
+    /// Replace a known claim's metadata; false if the claim is unknown.
+    pub fn update_claim_meta(&self, m: &ClaimMeta) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE claim_dialect SET display_name = ?2, description = ?3, supported_by_default = ?4, required = ?5,
+                    read_only = ?6, display_order = ?7, regex = ?8 WHERE uri = ?1",
+            params![
+                m.uri,
+                m.display_name,
+                m.description,
+                m.supported_by_default,
+                m.required,
+                m.read_only,
+                m.display_order,
+                m.regex
+            ],
+        )? == 1)
+    }
+
+    /// Every claim of the dialect, in display order.
+    pub fn claim_metas(&self) -> Result<Vec<ClaimMeta>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT uri, display_name, description, supported_by_default, required, read_only, display_order, regex
+               FROM claim_dialect ORDER BY display_order, uri",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ClaimMeta {
+                uri: r.get(0)?,
+                display_name: r.get(1)?,
+                description: r.get(2)?,
+                supported_by_default: r.get(3)?,
+                required: r.get(4)?,
+                read_only: r.get(5)?,
+                display_order: r.get(6)?,
+                regex: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn claim_meta(&self, uri: &str) -> Result<Option<ClaimMeta>, StoreError> {
+        Ok(self.claim_metas()?.into_iter().find(|m| m.uri == uri))
+    }
+
+    // ---- claim values ----
+
+    /// All of a user's claim values in one profile, sorted by claim URI.
+    pub fn claim_values(&self, user: &str, profile: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.uri, c.value FROM claim_values c JOIN users u ON u.id = c.user_id
+              WHERE u.name = ?1 AND c.profile = ?2 ORDER BY c.uri",
+        )?;
+        let rows = stmt.query_map(params![user, profile], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn claim_value(&self, user: &str, profile: &str, uri: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT c.value FROM claim_values c JOIN users u ON u.id = c.user_id
+                  WHERE u.name = ?1 AND c.profile = ?2 AND c.uri = ?3",
+                params![user, profile, uri],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Set one claim value; false if there is no such user.
+    pub fn set_claim_value(&self, user: &str, profile: &str, uri: &str, value: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "INSERT INTO claim_values (user_id, profile, uri, value)
+             SELECT id, ?2, ?3, ?4 FROM users WHERE name = ?1
+             ON CONFLICT (user_id, profile, uri) DO UPDATE SET value = excluded.value",
+            params![user, profile, uri, value],
+        )? == 1)
+    }
+
+    /// Delete one claim value; false if it was not set.
+    pub fn delete_claim_value(&self, user: &str, profile: &str, uri: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM claim_values WHERE user_id = (SELECT id FROM users WHERE name = ?1)
+                                        AND profile = ?2 AND uri = ?3",
+            params![user, profile, uri],
+        )? == 1)
+    }
+
+    /// The profiles in which the user has at least one claim value.
+    pub fn profile_names(&self, user: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT c.profile FROM claim_values c JOIN users u ON u.id = c.user_id
+              WHERE u.name = ?1 ORDER BY c.profile",
+        )?;
+        let rows = stmt.query_map([user], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    // ---- governance properties ----
+
+    pub fn governance_properties(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, value FROM governance_properties ORDER BY name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn set_governance_property(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO governance_properties (name, value) VALUES (?1, ?2)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            params![name, value],
+        )?;
+        Ok(())
+    }
+
+    // ---- audit ----
+
+    pub fn insert_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![a.at, a.actor, a.action, a.target, a.detail],
+        )?;
+        Ok(())
+    }
+
+    /// The newest audit records first.
+    pub fn audit_page(&self, offset: i64, limit: i64) -> Result<Vec<AuditRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?2 OFFSET ?1",
+        )?;
+        let rows = stmt.query_map(params![offset, limit], |r| {
+            Ok(AuditRecord {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                target: r.get(3)?,
+                detail: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+    use super::*;
+
+    fn store_with_tom() -> Store {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .write::<_, StoreError>(|tx| {
+                tx.insert_user("tom", "hash", 10)?;
+                tx.insert_role("staff", 10)?;
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    #[test]
+    fn users_round_trip_and_names_are_case_insensitive() {
+        let store = store_with_tom();
+        let tom = store.read(|tx| tx.user("TOM")).unwrap().unwrap();
+        assert_eq!((tom.name.as_str(), tom.password_hash.as_str()), ("tom", "hash"));
+        assert!(!format!("{tom:?}").contains("hash\""), "Debug hides the hash");
+        let dup: Result<i64, StoreError> = store.write(|tx| tx.insert_user("Tom", "h", 1));
+        assert!(matches!(dup, Err(StoreError::Conflict)));
+        assert!(
+            store
+                .write::<_, StoreError>(|tx| tx.set_password_hash("tom", "h2", 11))
+                .unwrap()
+        );
+        assert!(
+            !store
+                .write::<_, StoreError>(|tx| tx.set_password_hash("bob", "h2", 11))
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn list_users_filters_with_wso2_wildcards_and_escapes_like() {
+        let store = store_with_tom();
+        store
+            .write::<_, StoreError>(|tx| {
+                tx.insert_user("tim", "h", 1)?;
+                tx.insert_user("t_m", "h", 1)?;
+                tx.insert_user("alice", "h", 1)?;
+                Ok(())
+            })
+            .unwrap();
+        let all = store.read(|tx| tx.list_users("*", -1)).unwrap();
+        assert_eq!(all, ["alice", "t_m", "tim", "tom"]);
+        assert_eq!(store.read(|tx| tx.list_users("t*", 2)).unwrap(), ["t_m", "tim"]);
+        assert_eq!(
+            store.read(|tx| tx.list_users("t_m", -1)).unwrap(),
+            ["t_m"],
+            "_ is literal"
+        );
+    }
+
+    #[test]
+    fn roles_permissions_and_links() {
+        let store = store_with_tom();
+        store
+            .write::<_, StoreError>(|tx| {
+                assert!(tx.grant_permission("staff", "/permission/admin/login")?);
+                assert!(tx.grant_permission("staff", "/permission/admin/login")?, "idempotent");
+                assert!(!tx.grant_permission("nobody", "/permission")?);
+                assert!(tx.add_user_to_role("tom", "staff")?);
+                assert!(tx.add_user_to_role("tom", "staff")?, "idempotent");
+                assert!(!tx.add_user_to_role("bob", "staff")?);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            store.read(|tx| tx.user_permissions("tom")).unwrap(),
+            ["/permission/admin/login"]
+        );
+        assert_eq!(store.read(|tx| tx.roles_of_user("tom")).unwrap(), ["staff"]);
+        assert_eq!(store.read(|tx| tx.users_of_role("staff")).unwrap(), ["tom"]);
+        assert!(store.write::<_, StoreError>(|tx| tx.delete_user("tom")).unwrap());
+        assert!(
+            store.read(|tx| tx.users_of_role("staff")).unwrap().is_empty(),
+            "links cascade"
+        );
+    }
+
+    #[test]
+    fn claim_values_per_profile() {
+        let store = store_with_tom();
+        store
+            .write::<_, StoreError>(|tx| {
+                assert!(tx.set_claim_value("tom", "default", "http://wso2.org/claims/emailaddress", "a@b")?);
+                assert!(tx.set_claim_value("tom", "default", "http://wso2.org/claims/emailaddress", "c@d")?);
+                assert!(tx.set_claim_value("tom", "work", "http://wso2.org/claims/givenname", "Tom")?);
+                assert!(!tx.set_claim_value("bob", "default", "http://wso2.org/claims/givenname", "Bob")?);
+                Ok(())
+            })
+            .unwrap();
+        let default = store.read(|tx| tx.claim_values("tom", "default")).unwrap();
+        assert_eq!(
+            default,
+            [("http://wso2.org/claims/emailaddress".to_string(), "c@d".to_string())]
+        );
+        assert_eq!(store.read(|tx| tx.profile_names("tom")).unwrap(), ["default", "work"]);
+        assert!(
+            store
+                .write::<_, StoreError>(|tx| tx.delete_claim_value("tom", "work", "http://wso2.org/claims/givenname"))
+                .unwrap()
+        );
+        assert_eq!(store.read(|tx| tx.profile_names("tom")).unwrap(), ["default"]);
+    }
+
+    #[test]
+    fn claim_metadata_is_inserted_once_and_editable() {
+        let store = Store::open_in_memory().unwrap();
+        let mut meta = ClaimMeta {
+            uri: "http://wso2.org/claims/oneTimePassword".into(),
+            display_name: "One Time Password".into(),
+            description: String::new(),
+            supported_by_default: false,
+            required: false,
+            read_only: false,
+            display_order: 0,
+            regex: String::new(),
+        };
+        assert!(
+            store
+                .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&meta))
+                .unwrap()
+        );
+        meta.supported_by_default = true;
+        assert!(store.write::<_, StoreError>(|tx| tx.update_claim_meta(&meta)).unwrap());
+        let mut reset = meta.clone();
+        reset.supported_by_default = false;
+        assert!(
+            !store
+                .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&reset))
+                .unwrap()
+        );
+        assert!(
+            store
+                .read(|tx| tx.claim_meta(&meta.uri))
+                .unwrap()
+                .unwrap()
+                .supported_by_default
+        );
+    }
+
+    #[test]
+    fn governance_and_audit() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .write::<_, StoreError>(|tx| {
+                tx.set_governance_property("Recovery.AdminPasswordReset.Offline", "true")?;
+                tx.set_governance_property("Recovery.AdminPasswordReset.Offline", "false")?;
+                for i in 0..3 {
+                    tx.insert_audit(&AuditRecord {
+                        at: i,
+                        actor: "admin".into(),
+                        action: "user.add".into(),
+                        target: format!("u{i}"),
+                        detail: String::new(),
+                    })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            store.read(|tx| tx.governance_properties()).unwrap(),
+            [("Recovery.AdminPasswordReset.Offline".to_string(), "false".to_string())]
+        );
+        let page = store.read(|tx| tx.audit_page(0, 2)).unwrap();
+        assert_eq!(page.iter().map(|a| a.target.as_str()).collect::<Vec<_>>(), ["u2", "u1"]);
+    }
+}
