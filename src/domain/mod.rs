@@ -5,6 +5,7 @@
 
 pub mod claims;
 pub mod error;
+pub mod governance;
 pub mod password;
 pub mod permissions;
 

@@ -176,7 +176,7 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
     root.ok_or(XmlError::Empty)
 }
 
-fn close(stack: &mut Vec<Element>, root: &mut Option<Element>, element: Element) {
+fn close(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
     match stack.last_mut() {
         Some(parent) => parent.children.push(element),
         None => *root = Some(element),

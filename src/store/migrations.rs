@@ -57,4 +57,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL DEFAULT ''
     );
     "#,
+    // 2: federated account associations (UserProfileMgtService associateID & co.).
+    r#"
+    CREATE TABLE associations (
+        user_id       INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        idp_id        TEXT NOT NULL,
+        associated_id TEXT NOT NULL,
+        PRIMARY KEY (idp_id, associated_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX associations_by_user ON associations(user_id);
+    "#,
 ];

@@ -381,6 +381,60 @@ impl<'a> Tx<'a> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Delete every claim value of one profile; the number of values removed.
+    pub fn delete_profile(&self, user: &str, profile: &str) -> Result<usize, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM claim_values WHERE user_id = (SELECT id FROM users WHERE name = ?1) AND profile = ?2",
+            params![user, profile],
+        )?)
+    }
+
+    // ---- federated associations ----
+
+    /// Link (idp, associated id) to a user; false if there is no such user, Conflict if the pair is taken.
+    pub fn add_association(&self, user: &str, idp: &str, associated_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .execute(
+                "INSERT INTO associations (user_id, idp_id, associated_id) SELECT id, ?2, ?3 FROM users WHERE name = ?1",
+                params![user, idp, associated_id],
+            )
+            .map_err(conflict)?
+            == 1)
+    }
+
+    /// Remove a user's association; false if the user had no such association.
+    pub fn remove_association(&self, user: &str, idp: &str, associated_id: &str) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "DELETE FROM associations WHERE user_id = (SELECT id FROM users WHERE name = ?1)
+                                        AND idp_id = ?2 AND associated_id = ?3",
+            params![user, idp, associated_id],
+        )? == 1)
+    }
+
+    /// A user's associations as (idp, associated id), sorted.
+    pub fn associations_of(&self, user: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.idp_id, a.associated_id FROM associations a JOIN users u ON u.id = a.user_id
+              WHERE u.name = ?1 ORDER BY a.idp_id, a.associated_id",
+        )?;
+        let rows = stmt.query_map([user], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The user an (idp, associated id) pair belongs to.
+    pub fn user_for_association(&self, idp: &str, associated_id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT u.name FROM associations a JOIN users u ON u.id = a.user_id
+                  WHERE a.idp_id = ?1 AND a.associated_id = ?2",
+                params![idp, associated_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     // ---- governance properties ----
 
     pub fn governance_properties(&self) -> Result<Vec<(String, String)>, StoreError> {
@@ -573,6 +627,40 @@ mod tests {
                 .unwrap()
                 .supported_by_default
         );
+    }
+
+    #[test]
+    fn associations_are_unique_per_idp_and_follow_the_user() {
+        let store = store_with_tom();
+        assert!(
+            store
+                .write::<_, StoreError>(|tx| tx.add_association("tom", "google", "t@g"))
+                .unwrap()
+        );
+        assert!(
+            !store
+                .write::<_, StoreError>(|tx| tx.add_association("bob", "google", "b@g"))
+                .unwrap()
+        );
+        let taken: Result<bool, StoreError> = store.write(|tx| tx.add_association("tom", "google", "t@g"));
+        assert!(matches!(taken, Err(StoreError::Conflict)));
+        assert_eq!(
+            store
+                .read(|tx| tx.user_for_association("google", "t@g"))
+                .unwrap()
+                .as_deref(),
+            Some("tom")
+        );
+        assert_eq!(
+            store.read(|tx| tx.associations_of("tom")).unwrap(),
+            [("google".to_string(), "t@g".to_string())]
+        );
+        assert!(
+            store
+                .write::<_, StoreError>(|tx| tx.remove_association("tom", "google", "t@g"))
+                .unwrap()
+        );
+        assert!(store.read(|tx| tx.associations_of("tom")).unwrap().is_empty());
     }
 
     #[test]

@@ -1,0 +1,307 @@
+//! Request dispatch on `(method, path)` and the request-side building blocks handlers share: size-limited body
+//! reading, query/form parameters, HEAD handling and the `Server` header.
+//!
+//! To add an endpoint, add an arm to [`dispatch`]; handlers take what they need from the request and return an
+//! [`HttpResponse`] built with [`crate::http::response`].
+
+use std::error::Error as StdError;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Body;
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::http::request::Parts;
+use hyper::{Method, Request, StatusCode, Uri};
+
+use crate::app::App;
+use crate::http::response::{self, HttpResponse};
+
+/// Errors a request body can fail with, boxed.
+pub type BoxError = Box<dyn StdError + Send + Sync>;
+
+/// The request body type handlers see: hyper's `Incoming` in production, anything (e.g. `Full<Bytes>`) in tests.
+pub type RequestBody = UnsyncBoxBody<Bytes, BoxError>;
+
+/// Which listener a request arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Https,
+    Http,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+        }
+    }
+}
+
+/// The client's address, put into request extensions by the server (absent in in-process tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerAddr(pub SocketAddr);
+
+pub const HEALTH_PATH: &str = "/api/health-check/v1.0/health";
+
+/// Answer one request. Never panics; every response carries `Server: WSO2 Carbon Server`, and a `HEAD` is
+/// answered like the `GET` of the same URL without the body.
+pub async fn route<B>(app: Arc<App>, req: Request<B>, scheme: Scheme) -> HttpResponse
+where
+    B: Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let mut req = req.map(|body| body.map_err(Into::into).boxed_unsync());
+    let is_head = req.method() == Method::HEAD;
+    if is_head {
+        *req.method_mut() = Method::GET;
+    }
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+
+    let mut resp = dispatch(app, req, scheme).await;
+
+    response::set_server_header(&mut resp);
+    if is_head {
+        resp = strip_body(resp);
+    }
+    tracing::debug!(
+        scheme = scheme.as_str(),
+        method = %if is_head { Method::HEAD } else { method },
+        path = %path,
+        status = resp.status().as_u16(),
+        "request"
+    );
+    resp
+}
+
+/// The routing table. `HEAD` has already been turned into `GET`.
+async fn dispatch(app: Arc<App>, req: Request<RequestBody>, _scheme: Scheme) -> HttpResponse {
+    let method = req.method().clone();
+    match (&method, req.uri().path()) {
+        (&Method::GET, HEALTH_PATH) => health_check(&app),
+        (_, HEALTH_PATH) => response::method_not_allowed("GET, HEAD"),
+        _ => response::not_found(),
+    }
+}
+
+/// `GET /api/health-check/v1.0/health`, shaped like WSO2's health-check API.
+fn health_check(app: &App) -> HttpResponse {
+    if health(app) {
+        response::json(
+            StatusCode::OK,
+            &serde_json::json!({ "health": [ { "key": "sqlite", "value": "UP" } ] }),
+        )
+    } else {
+        response::json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &serde_json::json!({ "errors": [ {
+                "code": "HC_00001",
+                "message": "Error while checking health.",
+                "description": "The database is not reachable."
+            } ] }),
+        )
+    }
+}
+
+fn health(app: &App) -> bool {
+    app.store.health_check()
+}
+
+/// Keep status and headers (including the `Content-Length` the `GET` would have had), drop the body.
+fn strip_body(resp: HttpResponse) -> HttpResponse {
+    let (mut parts, body) = resp.into_parts();
+    let len = body.size_hint().exact().unwrap_or(0);
+    if !parts.headers.contains_key(header::CONTENT_LENGTH) {
+        parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    HttpResponse::from_parts(parts, http_body_util::Full::new(Bytes::new()))
+}
+
+/// Why a request body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    #[error("request body larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("cannot read request body: {0}")]
+    Read(String),
+}
+
+impl BodyError {
+    /// `413` for an oversized body, `400` for a broken one.
+    pub fn to_response(&self) -> HttpResponse {
+        match self {
+            BodyError::TooLarge { .. } => response::payload_too_large(),
+            BodyError::Read(_) => response::bad_request("unreadable request body"),
+        }
+    }
+}
+
+/// Read a whole body, failing with [`BodyError::TooLarge`] as soon as it exceeds `limit` bytes.
+pub async fn read_body<B>(body: B, limit: usize) -> Result<Bytes, BodyError>
+where
+    B: Body<Data = Bytes>,
+    B::Error: Into<BoxError>,
+{
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge { limit }),
+        Err(e) => Err(BodyError::Read(e.to_string())),
+    }
+}
+
+/// Read a request's body under `[forcereset] max_request_body_bytes`. A declared `Content-Length` over the limit
+/// is refused without reading anything.
+pub async fn read_request_body(app: &App, req: Request<RequestBody>) -> Result<(Parts, Bytes), BodyError> {
+    let limit = app.config.emulator.max_request_body_bytes;
+    let (parts, body) = req.into_parts();
+    if declared_length(&parts.headers).is_some_and(|len| len > limit as u64) {
+        return Err(BodyError::TooLarge { limit });
+    }
+    let bytes = read_body(body, limit).await?;
+    Ok((parts, bytes))
+}
+
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// Decoded `name=value` pairs from a query string or an `application/x-www-form-urlencoded` body, in order.
+/// Invalid UTF-8 after percent-decoding becomes U+FFFD; nothing here fails.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    /// The query string of a URI (none = empty).
+    pub fn from_query(uri: &Uri) -> Params {
+        Params::from_urlencoded(uri.query().unwrap_or("").as_bytes())
+    }
+
+    /// An `application/x-www-form-urlencoded` body.
+    pub fn from_urlencoded(bytes: &[u8]) -> Params {
+        Params(serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes).unwrap_or_default())
+    }
+
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `name`, in order.
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// `Content-Type` without parameters, lower-cased (`"text/xml; charset=UTF-8"` → `"text/xml"`).
+pub fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let media = value.split(';').next().unwrap_or("").trim();
+    (!media.is_empty()).then(|| media.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use http_body_util::{Empty, Full};
+    use hyper::body::Frame;
+
+    #[tokio::test]
+    async fn body_within_limit_is_read() {
+        let body = Full::new(Bytes::from_static(b"hello"));
+        assert_eq!(read_body(body, 5).await.unwrap(), "hello");
+        assert_eq!(read_body(Empty::<Bytes>::new(), 0).await.unwrap(), "");
+    }
+
+    #[tokio::test]
+    async fn body_over_limit_is_too_large() {
+        let body = Full::new(Bytes::from_static(b"hello!"));
+        let err = read_body(body, 5).await.unwrap_err();
+        assert!(matches!(err, BodyError::TooLarge { limit: 5 }), "{err:?}");
+        assert_eq!(err.to_response().status(), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    /// A body delivered in chunks, possibly ending in an error, like a chunked upload.
+    struct Chunks(std::collections::VecDeque<Result<Bytes, std::io::Error>>);
+
+    impl Body for Chunks {
+        type Data = Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+            std::task::Poll::Ready(self.0.pop_front().map(|r| r.map(Frame::data)))
+        }
+    }
+
+    #[tokio::test]
+    async fn chunked_body_over_limit_is_too_large() {
+        let body = Chunks((0..10).map(|_| Ok(Bytes::from_static(b"0123456789"))).collect());
+        let err = read_body(body, 95).await.unwrap_err();
+        assert!(matches!(err, BodyError::TooLarge { limit: 95 }), "{err:?}");
+        let body = Chunks((0..10).map(|_| Ok(Bytes::from_static(b"0123456789"))).collect());
+        assert_eq!(read_body(body, 100).await.unwrap().len(), 100);
+    }
+
+    #[tokio::test]
+    async fn broken_body_is_a_read_error() {
+        let body = Chunks(
+            [
+                Ok(Bytes::from_static(b"abc")),
+                Err(std::io::Error::other("connection reset")),
+            ]
+            .into(),
+        );
+        let err = read_body(body, 100).await.unwrap_err();
+        assert!(matches!(err, BodyError::Read(_)), "{err:?}");
+        assert_eq!(err.to_response().status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn params_from_query_and_form() {
+        let uri: Uri = "/x?a=1&b=two+words&c=%C3%A9&a=2&empty=&flag".parse().unwrap();
+        let p = Params::from_query(&uri);
+        assert_eq!(p.get("a"), Some("1"));
+        assert_eq!(p.get_all("a").collect::<Vec<_>>(), ["1", "2"]);
+        assert_eq!(p.get("b"), Some("two words"));
+        assert_eq!(p.get("c"), Some("é"));
+        assert_eq!(p.get("empty"), Some(""));
+        assert_eq!(p.get("flag"), Some(""));
+        assert_eq!(p.get("missing"), None);
+
+        assert!(Params::from_query(&"/x".parse().unwrap()).is_empty());
+        let form = Params::from_urlencoded(b"username=admin&password=p%26ss%3D1");
+        assert_eq!(form.get("password"), Some("p&ss=1"));
+        // Bad percent-encoding and invalid UTF-8 never fail.
+        let odd = Params::from_urlencoded(b"a=%zz&b=%ff");
+        assert_eq!(odd.get("a"), Some("%zz"));
+        assert_eq!(odd.get("b"), Some("\u{fffd}"));
+    }
+
+    #[test]
+    fn media_type_strips_parameters() {
+        let mut h = HeaderMap::new();
+        assert_eq!(media_type(&h), None);
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("Text/XML; charset=UTF-8"),
+        );
+        assert_eq!(media_type(&h).as_deref(), Some("text/xml"));
+    }
+
+    #[test]
+    fn strip_body_keeps_length() {
+        let resp = strip_body(response::text(StatusCode::OK, "12345"));
+        assert_eq!(resp.headers()[header::CONTENT_LENGTH], "5");
+        assert!(resp.body().is_end_stream());
+    }
+}
