@@ -8,9 +8,12 @@ use serde::Deserialize;
 
 use crate::config::{Config, Secret};
 use crate::domain::claims::{self, ClaimMeta};
+use crate::domain::governance::{self, ConnectorDef, PropertyDef, ResetSettings};
 use crate::domain::password::{self, Policy};
 use crate::domain::{DomainError, Millis, permissions, strip_primary_domain};
 use crate::store::{AuditRecord, Store, StoreError, Tx};
+
+pub mod sessions;
 
 /// Where time comes from: the system clock in production, a settable one in tests.
 pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
@@ -104,6 +107,7 @@ struct ClaimsFile {
 pub struct App {
     pub config: Config,
     pub store: Store,
+    pub sessions: sessions::Sessions,
     clock: Clock,
     password_policy: Policy,
     username_policy: Policy,
@@ -127,6 +131,7 @@ impl App {
         App {
             config,
             store,
+            sessions: sessions::Sessions::default(),
             clock,
             password_policy,
             username_policy,
@@ -495,6 +500,11 @@ impl App {
             if meta.read_only {
                 return Err(DomainError::ReadOnlyClaim(uri.clone()));
             }
+            // An empty value removes the claim, so profiles never show a stored empty string.
+            if value.is_empty() {
+                tx.delete_claim_value(user, profile_or_default(profile), uri)?;
+                continue;
+            }
             if !meta.regex.is_empty() && !value.is_empty() {
                 let ok = regex::Regex::new(&meta.regex)
                     .map(|re| re.is_match(value))
@@ -514,6 +524,232 @@ impl App {
     /// The claim dialect, in display order.
     pub fn claim_metas(&self) -> Result<Vec<ClaimMeta>, DomainError> {
         Ok(self.store.read(|tx| tx.claim_metas())?)
+    }
+}
+
+/// One field of a user profile: a supported-by-default claim and the user's value for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileField {
+    pub meta: ClaimMeta,
+    pub value: Option<String>,
+}
+
+impl App {
+    /// UserProfileMgtService's in-method rule: a user may act on their own profile; anyone else needs
+    /// `/permission/admin/configure/security/usermgt/profiles`.
+    fn authorize_profile(&self, actor: &Actor, user: &str) -> Result<(), DomainError> {
+        if actor.is(user) || actor.has(permissions::CONFIGURE_PROFILES) {
+            Ok(())
+        } else {
+            Err(DomainError::NotAuthorized)
+        }
+    }
+
+    /// The profile as `getUserProfile` shows it: every supported-by-default claim with the user's value. None when
+    /// the user has no such profile (`default` always exists).
+    pub fn user_profile(
+        &self,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+    ) -> Result<Option<Vec<ProfileField>>, DomainError> {
+        let user = strip_primary_domain(user);
+        self.authorize_profile(actor, user)?;
+        let profile = profile_or_default(profile);
+        self.store.read(|tx| {
+            if !tx.user_exists(user)? {
+                return Ok(Err(DomainError::UserNotFound(user.to_string())));
+            }
+            if profile != crate::domain::DEFAULT_PROFILE && !tx.profile_names(user)?.iter().any(|p| p == profile) {
+                return Ok(Ok(None));
+            }
+            let values = tx.claim_values(user, profile)?;
+            let fields = tx
+                .claim_metas()?
+                .into_iter()
+                .filter(|m| m.supported_by_default)
+                .map(|meta| {
+                    let value = if meta.uri == "http://wso2.org/claims/username" {
+                        Some(user.to_string())
+                    } else {
+                        values.iter().find(|(u, _)| *u == meta.uri).map(|(_, v)| v.clone())
+                    };
+                    ProfileField { meta, value }
+                })
+                .collect();
+            Ok(Ok(Some(fields)))
+        })?
+    }
+
+    /// The names of a user's profiles; `default` is always first.
+    pub fn user_profile_names(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
+        let user = strip_primary_domain(user);
+        self.authorize_profile(actor, user)?;
+        self.store.read(|tx| {
+            if !tx.user_exists(user)? {
+                return Ok(Err(DomainError::UserNotFound(user.to_string())));
+            }
+            let mut names = vec![crate::domain::DEFAULT_PROFILE.to_string()];
+            names.extend(
+                tx.profile_names(user)?
+                    .into_iter()
+                    .filter(|p| p != crate::domain::DEFAULT_PROFILE),
+            );
+            Ok(Ok(names))
+        })?
+    }
+
+    /// `setUserProfile`: write the given claim values into one profile, under the profile rule.
+    pub fn set_user_profile(
+        &self,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+    ) -> Result<(), DomainError> {
+        let user = strip_primary_domain(user);
+        self.authorize_profile(actor, user)?;
+        if actor.is(user) && !actor.has(permissions::CONFIGURE_PROFILES) {
+            if let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri)) {
+                return Err(DomainError::ReadOnlyClaim(uri.clone()));
+            }
+        }
+        self.store.write(|tx| {
+            if !tx.user_exists(user)? {
+                return Err(DomainError::UserNotFound(user.to_string()));
+            }
+            self.write_claims(tx, user, profile, values)?;
+            let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
+            self.audit(tx, actor, "profile.set", user, &uris.join(","))
+        })
+    }
+
+    /// `deleteUserProfile`: remove every value of a non-default profile.
+    pub fn delete_user_profile(&self, actor: &Actor, user: &str, profile: &str) -> Result<(), DomainError> {
+        let user = strip_primary_domain(user);
+        self.authorize_profile(actor, user)?;
+        if profile_or_default(profile) == crate::domain::DEFAULT_PROFILE {
+            return Err(DomainError::InvalidInput("Default profile can not be deleted".into()));
+        }
+        self.store.write(|tx| {
+            if !tx.user_exists(user)? {
+                return Err(DomainError::UserNotFound(user.to_string()));
+            }
+            tx.delete_profile(user, profile)?;
+            self.audit(tx, actor, "profile.delete", user, profile)
+        })
+    }
+
+    /// Link a federated identity (idp, id) to a user.
+    pub fn associate(&self, actor: &Actor, user: &str, idp: &str, associated_id: &str) -> Result<(), DomainError> {
+        let user = strip_primary_domain(user);
+        if idp.trim().is_empty() || associated_id.trim().is_empty() {
+            return Err(DomainError::MissingInput);
+        }
+        self.store.write(|tx| {
+            match tx.add_association(user, idp, associated_id) {
+                Ok(true) => {}
+                Ok(false) => return Err(DomainError::UserNotFound(user.to_string())),
+                Err(StoreError::Conflict) => {
+                    return Err(DomainError::InvalidInput(format!(
+                        "UserAlreadyAssociated: Provided user account is already associated to the given {idp} identity"
+                    )));
+                }
+                Err(e) => return Err(e.into()),
+            }
+            self.audit(tx, actor, "association.add", user, idp)
+        })
+    }
+
+    pub fn remove_association(
+        &self,
+        actor: &Actor,
+        user: &str,
+        idp: &str,
+        associated_id: &str,
+    ) -> Result<(), DomainError> {
+        let user = strip_primary_domain(user);
+        self.store.write(|tx| {
+            tx.remove_association(user, idp, associated_id)?;
+            self.audit(tx, actor, "association.remove", user, idp)
+        })
+    }
+
+    /// A user's associations as (idp, associated id).
+    pub fn associations(&self, user: &str) -> Result<Vec<(String, String)>, DomainError> {
+        Ok(self.store.read(|tx| tx.associations_of(strip_primary_domain(user)))?)
+    }
+
+    /// The user name a federated identity is linked to.
+    pub fn user_for_association(&self, idp: &str, associated_id: &str) -> Result<Option<String>, DomainError> {
+        Ok(self.store.read(|tx| tx.user_for_association(idp, associated_id))?)
+    }
+
+    /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
+    pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
+        let d = &self.config.password_reset_by_admin;
+        let defaults = ResetSettings {
+            recovery_link: d.enable_emailed_link_based_reset,
+            otp: d.enable_emailed_otp_based_reset,
+            offline: d.enable_offline_otp_based_reset,
+            expiry_minutes: d.code_validity_minutes,
+        };
+        let overrides = self.store.read(|tx| tx.governance_properties())?;
+        Ok(defaults.with_overrides(&overrides))
+    }
+
+    /// `getConnectorList`: every connector with the current value of each property.
+    pub fn connectors(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<(ConnectorDef, Vec<(PropertyDef, String, String)>)>, DomainError> {
+        actor.require(permissions::GOVERNANCE_VIEW)?;
+        let defaults = ResetSettings {
+            recovery_link: self.config.password_reset_by_admin.enable_emailed_link_based_reset,
+            otp: self.config.password_reset_by_admin.enable_emailed_otp_based_reset,
+            offline: self.config.password_reset_by_admin.enable_offline_otp_based_reset,
+            expiry_minutes: self.config.password_reset_by_admin.code_validity_minutes,
+        };
+        let current = self.reset_settings()?;
+        Ok(governance::CONNECTORS
+            .iter()
+            .map(|c| {
+                let props = c
+                    .properties
+                    .iter()
+                    .map(|p| {
+                        (
+                            *p,
+                            current.value_of(p.name).unwrap_or_default(),
+                            defaults.value_of(p.name).unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                (*c, props)
+            })
+            .collect())
+    }
+
+    /// `updateConfigurations`: validate every property first, then store them all in one transaction.
+    pub fn update_configurations(&self, actor: &Actor, values: &[(String, String)]) -> Result<(), DomainError> {
+        actor.require(permissions::GOVERNANCE_UPDATE)?;
+        let validated = values
+            .iter()
+            .map(|(name, value)| governance::validate(name, value).map(|v| (name.clone(), v)))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.store.write(|tx| {
+            for (name, value) in &validated {
+                tx.set_governance_property(name, value)?;
+            }
+            let detail: Vec<String> = validated.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            self.audit(
+                tx,
+                actor,
+                "governance.update",
+                "admin-forced-password-reset",
+                &detail.join(","),
+            )
+        })
     }
 }
 

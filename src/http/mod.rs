@@ -10,6 +10,7 @@ pub mod basic_auth;
 pub mod response;
 pub mod router;
 pub mod server;
+pub mod services;
 pub mod tls;
 
 use std::path::PathBuf;

@@ -79,11 +79,12 @@ where
 }
 
 /// The routing table. `HEAD` has already been turned into `GET`.
-async fn dispatch(app: Arc<App>, req: Request<RequestBody>, _scheme: Scheme) -> HttpResponse {
+async fn dispatch(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
     let method = req.method().clone();
     match (&method, req.uri().path()) {
         (&Method::GET, HEALTH_PATH) => health_check(&app),
         (_, HEALTH_PATH) => response::method_not_allowed("GET, HEAD"),
+        (_, p) if p.starts_with("/services/") => crate::http::services::handle(app, req, scheme).await,
         _ => response::not_found(),
     }
 }
@@ -153,16 +154,21 @@ where
     }
 }
 
-/// Read a request's body under `[forcereset] max_request_body_bytes`. A declared `Content-Length` over the limit
-/// is refused without reading anything.
-pub async fn read_request_body(app: &App, req: Request<RequestBody>) -> Result<(Parts, Bytes), BodyError> {
-    let limit = app.config.emulator.max_request_body_bytes;
+/// Read a request's body under `limit` (`[forcereset] max_request_body_bytes`). A declared `Content-Length` over
+/// the limit is refused without reading anything.
+pub async fn read_request_body(limit: usize, req: Request<RequestBody>) -> Result<(Parts, Bytes), BodyError> {
     let (parts, body) = req.into_parts();
     if declared_length(&parts.headers).is_some_and(|len| len > limit as u64) {
         return Err(BodyError::TooLarge { limit });
     }
-    let bytes = read_body(body, limit).await?;
+    let bytes = read_body(body.map_err(error_text), limit).await?;
     Ok((parts, bytes))
+}
+
+/// A body error as text. A fn item generic over the trait object's lifetime (a closure is not), so rustc can prove
+/// the body future `Send` inside the connection task.
+fn error_text(e: Box<dyn StdError + Send + Sync + '_>) -> String {
+    e.to_string()
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {

@@ -1,0 +1,249 @@
+//! `/services/<Name>…`: WSDL/XSD serving and admin-service calls, with Basic auth and the JSESSIONID session.
+//! The SOAP work itself runs on a blocking thread (SQLite, argon2), never on the reactor.
+
+use std::sync::Arc;
+
+use hyper::header::{self, HeaderValue};
+use hyper::{Method, Request, StatusCode};
+
+use crate::app::App;
+use crate::http::basic_auth::{self, BasicCredentials};
+use crate::http::response::{self, HttpResponse};
+use crate::http::router::{Params, RequestBody, Scheme, read_request_body};
+use crate::soap::wsdl::{self, XsdRequest};
+use crate::soap::{self, Call, Caller, Service};
+
+/// The session cookie Carbon issues after a successful Basic authentication.
+pub const SESSION_COOKIE: &str = "JSESSIONID";
+
+/// Where a `/services/…` path points.
+#[derive(Debug, PartialEq, Eq)]
+struct Target<'a> {
+    service: Service,
+    /// The operation named in the path (HTTP binding), if any.
+    operation: Option<&'a str>,
+}
+
+/// Parse `/services/Svc`, `/services/Svc.SvcHttpsSoap11Endpoint/`, `…HttpsSoap12Endpoint/`,
+/// `…HttpsEndpoint/<op>` and `/services/Svc/<op>`. Err carries the unknown service name.
+fn target(path: &str) -> Result<Target<'_>, &str> {
+    let rest = path.strip_prefix("/services/").unwrap_or("");
+    let (head, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let (name, endpoint) = head.split_once('.').unwrap_or((head, ""));
+    let service = Service::from_name(name).ok_or(name)?;
+    let endpoint_ok = endpoint.is_empty()
+        || [
+            format!("{name}HttpsSoap11Endpoint"),
+            format!("{name}HttpsSoap12Endpoint"),
+            format!("{name}HttpsEndpoint"),
+            format!("{name}HttpSoap11Endpoint"),
+            format!("{name}HttpSoap12Endpoint"),
+            format!("{name}HttpEndpoint"),
+        ]
+        .contains(&endpoint.to_string());
+    if !endpoint_ok {
+        return Err(name);
+    }
+    let operation = Some(tail.trim_end_matches('/')).filter(|t| !t.is_empty());
+    Ok(Target { service, operation })
+}
+
+fn not_found(name: &str, what: &str) -> HttpResponse {
+    let name = crate::soap::xml::escape(name);
+    response::html(
+        StatusCode::NOT_FOUND,
+        format!("<html><body><h4>Service {name} not found. Cannot display {what}.</h4></body></html>"),
+    )
+}
+
+/// Handle anything under `/services/`.
+pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
+    let path = req.uri().path().to_string();
+    let target = match target(&path) {
+        Ok(t) => t,
+        Err(name) => return not_found(name, "WSDL document"),
+    };
+    let service = target.service;
+    if scheme == Scheme::Http && !app.config.emulator.allow_admin_services_over_http {
+        return response::text(
+            StatusCode::FORBIDDEN,
+            format!(
+                "{} is an admin service and answers on HTTPS only, as in WSO2 Identity Server: use {}{}, \
+                 or set [forcereset] allow_admin_services_over_http = true.\n",
+                service.name(),
+                app.product_url(),
+                path
+            ),
+        );
+    }
+    let operation = target.operation.map(str::to_string);
+    let method = req.method().clone();
+    if method == Method::GET {
+        metadata(&app, service, &Params::from_query(req.uri()))
+    } else if method == Method::POST {
+        call(app, req, operation, service).await
+    } else {
+        response::method_not_allowed("GET, POST")
+    }
+}
+
+/// `?wsdl`, `?wsdl2` and `?xsd[=xsdN]`.
+fn metadata(app: &App, service: Service, params: &Params) -> HttpResponse {
+    let has = |k: &str| params.0.iter().any(|(name, _)| name == k);
+    if has("wsdl") || has("wsdl2") {
+        if !app.config.admin_service_wsdl_enable {
+            return response::html(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "<html><body><h4>Access to service metadata for service: {} has been forbidden</h4></body></html>",
+                    service.name()
+                ),
+            );
+        }
+        let host_port = app.product_url().trim_start_matches("https://").to_string();
+        return response::xml(StatusCode::OK, wsdl::wsdl(service, &host_port));
+    }
+    if has("xsd") {
+        let request = match params.get("xsd") {
+            Some("") | None => XsdRequest::Index,
+            Some(id) => XsdRequest::Numbered(id),
+        };
+        return match wsdl::xsd(service, request) {
+            Some(doc) => response::xml(StatusCode::OK, doc),
+            None => not_found(service.name(), "Schema"),
+        };
+    }
+    response::html(
+        StatusCode::OK,
+        format!(
+            "<html><body><h4>{0}</h4><p>An admin service of WSO2 Identity Server (forcereset). \
+             Its WSDL is at <a href=\"{0}?wsdl\">{0}?wsdl</a>.</p></body></html>",
+            service.name()
+        ),
+    )
+}
+
+fn header_text(headers: &hyper::HeaderMap, name: header::HeaderName) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn cookie(headers: &hyper::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+async fn call(app: Arc<App>, req: Request<RequestBody>, operation: Option<String>, service: Service) -> HttpResponse {
+    let credentials = basic_auth::parse(req.headers().get(header::AUTHORIZATION));
+    let session = cookie(req.headers(), SESSION_COOKIE);
+    let caller = match credentials {
+        BasicCredentials::Credentials { username, password } => Caller::Basic { username, password },
+        BasicCredentials::Missing | BasicCredentials::Malformed => {
+            match session.as_deref().and_then(|t| app.sessions.user(t, app.now())) {
+                Some(user) => Caller::Session(user),
+                // WSO2 answers a call with no (or empty) credentials with a bare 401 challenge.
+                None => return basic_auth::unauthorized(),
+            }
+        }
+    };
+    let had_session = matches!(caller, Caller::Session(_));
+    let (parts, body) = match read_request_body(app.config.emulator.max_request_body_bytes, req).await {
+        Ok(pb) => pb,
+        Err(e) => return e.to_response(),
+    };
+    let content_type = header_text(&parts.headers, header::CONTENT_TYPE);
+    let soap_action = header_text(&parts.headers, header::HeaderName::from_static("soapaction"))
+        .or_else(|| content_type.as_deref().and_then(soap::envelope::soap12_action));
+    let worker_app = app.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        soap::handle(
+            &worker_app,
+            Call {
+                service,
+                path_operation: operation.as_deref(),
+                soap_action: soap_action.as_deref(),
+                content_type: content_type.as_deref(),
+                body: &body,
+                caller,
+            },
+        )
+    })
+    .await;
+    let reply = match joined {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "admin service worker failed");
+            return response::internal_error();
+        }
+    };
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = if reply.status == 202 {
+        response::empty(status)
+    } else {
+        response::with_body(status, HeaderValue::from_static(reply.content_type), reply.body)
+    };
+    if let (Some(user), false) = (reply.authenticated, had_session) {
+        let token = app.sessions.create(&user, app.now());
+        let secure = "; Secure";
+        if let Ok(v) = HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly{secure}")) {
+            resp.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_paths_name_the_service_and_operation() {
+        let t = |p| target(p);
+        assert_eq!(
+            t("/services/UserProfileMgtService"),
+            Ok(Target {
+                service: Service::UserProfileMgt,
+                operation: None
+            })
+        );
+        assert_eq!(
+            t("/services/UserProfileMgtService.UserProfileMgtServiceHttpsSoap11Endpoint/"),
+            Ok(Target {
+                service: Service::UserProfileMgt,
+                operation: None
+            })
+        );
+        assert_eq!(
+            t("/services/RemoteUserStoreManagerService.RemoteUserStoreManagerServiceHttpsEndpoint/listUsers"),
+            Ok(Target {
+                service: Service::RemoteUserStoreManager,
+                operation: Some("listUsers")
+            })
+        );
+        assert_eq!(
+            t("/services/IdentityGovernanceAdminService/getConnectorList"),
+            Ok(Target {
+                service: Service::IdentityGovernanceAdmin,
+                operation: Some("getConnectorList")
+            })
+        );
+        assert_eq!(t("/services/Nope"), Err("Nope"));
+        assert_eq!(
+            t("/services/UserProfileMgtService.Bogus/"),
+            Err("UserProfileMgtService")
+        );
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut h = hyper::HeaderMap::new();
+        h.append(header::COOKIE, HeaderValue::from_static("a=1; JSESSIONID=abc ; b=2"));
+        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
+        assert_eq!(cookie(&h, "c"), None);
+    }
+}

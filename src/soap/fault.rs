@@ -1,0 +1,116 @@
+//! The one mapping from errors to SOAP faults: codes and strings as WSO2 writes them, the service's exception
+//! bean in `<detail>`. Internal detail never reaches the client; it was logged where it happened.
+
+use super::Service;
+pub use super::envelope::Fault;
+use super::envelope::{EnvelopeError, FaultCode};
+use super::writer::Out;
+use super::xml::XSI;
+use crate::domain::DomainError;
+
+/// Carbon's fault code for authentication failures.
+pub const AUTHENTICATION_FAULT: u32 = 50977;
+/// Carbon's fault code for authorization failures.
+pub const AUTHORIZATION_FAULT: u32 = 50978;
+
+/// Where a service's exception bean lives in `<detail>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExceptionShape {
+    /// Namespace of the fault element (the service's target namespace).
+    pub ns: &'static str,
+    /// e.g. `UserProfileMgtServiceUserProfileException`
+    pub element: &'static str,
+    /// e.g. `UserProfileException`
+    pub bean: &'static str,
+    /// Namespace and name of the bean's schema type.
+    pub type_ns: &'static str,
+    pub type_name: &'static str,
+}
+
+/// Every domain error, mapped once. The match is exhaustive on purpose: a new error must choose its fault.
+pub fn from_domain(service: Service, e: &DomainError) -> Fault {
+    match e {
+        DomainError::InvalidCredentials => Fault {
+            code: FaultCode::Carbon(AUTHENTICATION_FAULT),
+            reason: "Access Denied. Authentication failed - Invalid credentials provided.".into(),
+            detail: String::new(),
+        },
+        DomainError::AccessDenied => Fault {
+            code: FaultCode::Carbon(AUTHORIZATION_FAULT),
+            reason: "Access Denied.".into(),
+            detail: String::new(),
+        },
+        DomainError::NotAuthorized
+        | DomainError::UserNotFound(_)
+        | DomainError::UserExists(_)
+        | DomainError::RoleNotFound(_)
+        | DomainError::RoleExists(_)
+        | DomainError::InvalidInput(_)
+        | DomainError::MissingInput
+        | DomainError::PasswordPolicy(_)
+        | DomainError::UsernamePolicy { .. }
+        | DomainError::UnknownClaim(_)
+        | DomainError::ReadOnlyClaim(_)
+        | DomainError::UnknownProperty(_)
+        | DomainError::CannotDeleteAdmin
+        | DomainError::CannotDeleteAdminRole
+        | DomainError::Internal => business(service, e.to_string()),
+    }
+}
+
+/// A business fault: soapenv:Server with the service's exception bean in `<detail>`, as Axis2's RPCMessageReceiver
+/// writes a declared exception.
+pub fn business(service: Service, reason: String) -> Fault {
+    let shape = service.exception();
+    let mut out = Out::new();
+    out.open(&format!("ns:{}", shape.element), &[("xmlns:ns", shape.ns)]);
+    out.empty(
+        &format!("ns:{}", shape.bean),
+        &[
+            ("xmlns:ax", shape.type_ns),
+            ("xmlns:xsi", XSI),
+            ("xsi:type", &format!("ax:{}", shape.type_name)),
+        ],
+    );
+    out.close(&format!("ns:{}", shape.element));
+    Fault {
+        code: FaultCode::Server,
+        reason,
+        detail: out.finish(),
+    }
+}
+
+/// The client sent something we cannot act on.
+pub fn client(reason: String) -> Fault {
+    Fault {
+        code: FaultCode::Client,
+        reason,
+        detail: String::new(),
+    }
+}
+
+/// Axis2's words for an operation the service does not have.
+pub fn operation_not_found(service: Service, op: &str) -> Fault {
+    client(format!(
+        "The endpoint reference (EPR) for the Operation not found is /services/{} and the WSA Action = urn:{}. \
+         If this EPR was previously reachable, please contact the server administrator.",
+        service.name(),
+        op
+    ))
+}
+
+pub fn from_envelope(e: &EnvelopeError) -> Fault {
+    match e {
+        EnvelopeError::VersionMismatch { .. } => Fault {
+            code: FaultCode::VersionMismatch,
+            reason: e.to_string(),
+            detail: String::new(),
+        },
+        EnvelopeError::Xml(_)
+        | EnvelopeError::NoBody
+        | EnvelopeError::EmptyBody
+        | EnvelopeError::SeveralPayloads
+        | EnvelopeError::UnexpectedChild
+        | EnvelopeError::ContentType(_) => client(e.to_string()),
+    }
+}

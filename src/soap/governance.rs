@@ -1,0 +1,104 @@
+//! IdentityGovernanceAdminService: the governance connectors (resident IdP → Account Management Policies).
+
+use super::Outcome;
+use super::decode::Fields;
+use super::fault::ExceptionShape;
+use super::writer::Out;
+use super::xml::{Element, XSI};
+use crate::app::{Actor, App};
+use crate::domain::DomainError;
+
+pub const NS: &str = "http://governance.identity.carbon.wso2.org";
+const BEAN: &str = "http://bean.governance.identity.carbon.wso2.org/xsd";
+const MODEL: &str = "http://model.common.application.identity.carbon.wso2.org/xsd";
+
+pub const OPERATIONS: &[&str] = &["getConnectorList", "updateConfigurations"];
+
+pub const EXCEPTION: ExceptionShape = ExceptionShape {
+    ns: NS,
+    element: "IdentityGovernanceAdminServiceIdentityGovernanceException",
+    bean: "IdentityGovernanceException",
+    type_ns: "http://governance.identity.carbon.wso2.org/xsd",
+    type_name: "IdentityGovernanceException",
+};
+
+/// Permissions are checked by the use cases (governance view / update), as services.xml declares them.
+pub fn dispatch(app: &App, actor: &Actor, op: &str, payload: &Element) -> Option<Result<Outcome, DomainError>> {
+    let f = Fields::new(payload, NS);
+    Some(match op {
+        "getConnectorList" => f.only(&[]).and_then(|()| connector_list(app, actor)),
+        "updateConfigurations" => f.only(&["configurations"]).and_then(|()| update(app, actor, &f)),
+        _ => return None,
+    })
+}
+
+fn connector_list(app: &App, actor: &Actor) -> Result<Outcome, DomainError> {
+    let mut out = Out::new();
+    out.open("ns:getConnectorListResponse", &[("xmlns:ns", NS)]);
+    for (connector, properties) in app.connectors(actor)? {
+        out.open(
+            "ns:return",
+            &[
+                ("xmlns:ax", BEAN),
+                ("xmlns:am", MODEL),
+                ("xmlns:xsi", XSI),
+                ("xsi:type", "ax:ConnectorConfig"),
+            ],
+        );
+        out.text("ax:category", connector.category);
+        out.text("ax:friendlyName", connector.friendly_name);
+        out.text("ax:name", connector.name);
+        out.int("ax:order", i64::from(connector.order));
+        for (def, value, default) in properties {
+            out.open("ax:properties", &[("xsi:type", "am:Property")]);
+            out.boolean("am:advanced", false);
+            out.boolean("am:confidential", false);
+            out.text("am:defaultValue", &default);
+            out.text("am:description", def.description);
+            out.text("am:displayName", def.display_name);
+            out.int("am:displayOrder", i64::from(def.display_order));
+            out.text("am:name", def.name);
+            out.nil("am:regex");
+            out.boolean("am:required", false);
+            out.text("am:type", def.kind.as_str());
+            out.text("am:value", &value);
+            out.close("ax:properties");
+        }
+        out.text("ax:subCategory", connector.sub_category);
+        out.close("ns:return");
+    }
+    out.close("ns:getConnectorListResponse");
+    Ok(Outcome::Payload(out.finish()))
+}
+
+/// Every `configurations` entry is a Property; only `name` and `value` matter for an update.
+fn update(app: &App, actor: &Actor, f: &Fields<'_>) -> Result<Outcome, DomainError> {
+    let mut values = Vec::new();
+    for property in f.elements("configurations") {
+        let p = Fields::new(property, MODEL);
+        p.only(&[
+            "advanced",
+            "confidential",
+            "defaultValue",
+            "description",
+            "displayName",
+            "displayOrder",
+            "name",
+            "options",
+            "regex",
+            "required",
+            "subProperties",
+            "type",
+            "value",
+        ])?;
+        values.push((p.str("name")?.to_string(), p.str_or_empty("value")?.to_string()));
+    }
+    if values.is_empty() {
+        return Err(DomainError::InvalidInput(
+            "Invalid input parameters: configurations is required".into(),
+        ));
+    }
+    app.update_configurations(actor, &values)?;
+    // In-out with an empty output message: an envelope with an empty Body.
+    Ok(Outcome::Payload(String::new()))
+}
