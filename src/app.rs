@@ -108,6 +108,8 @@ pub struct App {
     pub config: Config,
     pub store: Store,
     pub sessions: sessions::Sessions,
+    /// Woken whenever a mail is queued, so the outbox worker sends it at once.
+    pub mail_wakeup: tokio::sync::Notify,
     clock: Clock,
     password_policy: Policy,
     username_policy: Policy,
@@ -132,6 +134,7 @@ impl App {
             config,
             store,
             sessions: sessions::Sessions::default(),
+            mail_wakeup: tokio::sync::Notify::new(),
             clock,
             password_policy,
             username_policy,

@@ -67,4 +67,30 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX associations_by_user ON associations(user_id);
     "#,
+    // 3: the forced-reset engine: one live recovery code per user (hashed), and the durable mail outbox.
+    r#"
+    CREATE TABLE recovery_codes (
+        user_id       INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        scenario      TEXT NOT NULL,
+        code_hash     TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        expires_at    INTEGER,
+        attempts_left INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        created_at      INTEGER NOT NULL,
+        template        TEXT NOT NULL,
+        recipient       TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        content_type    TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT,
+        sent_at         INTEGER
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+    "#,
 ];

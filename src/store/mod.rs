@@ -4,6 +4,7 @@
 //! case that touches several tables is all-or-nothing. SQL text never leaves this module.
 
 mod migrations;
+mod outbox;
 mod queries;
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use std::sync::Mutex;
 
 use rusqlite::{Connection, TransactionBehavior};
 
+pub use outbox::{MailStatus, NewMail, OutboxMail, RecoveryCode};
 pub use queries::{AuditRecord, Tx, UserRecord};
 
 #[derive(Debug, thiserror::Error)]

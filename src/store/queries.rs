@@ -71,6 +71,11 @@ impl<'a> Tx<'a> {
         Tx { conn }
     }
 
+    /// For the other query files of this module.
+    pub(super) fn conn(&self) -> &'a Connection {
+        self.conn
+    }
+
     // ---- users ----
 
     pub fn insert_user(&self, name: &str, password_hash: &str, now: i64) -> Result<i64, StoreError> {
