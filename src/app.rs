@@ -530,6 +530,20 @@ impl App {
     }
 }
 
+/// A governance connector with the current and default value of each property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectorView {
+    pub def: ConnectorDef,
+    pub properties: Vec<PropertyView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyView {
+    pub def: PropertyDef,
+    pub value: String,
+    pub default: String,
+}
+
 /// One field of a user profile: a supported-by-default claim and the user's value for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileField {
@@ -688,47 +702,41 @@ impl App {
         Ok(self.store.read(|tx| tx.user_for_association(idp, associated_id))?)
     }
 
-    /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
-    pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
+    /// The `[identity_mgt.password_reset_by_admin]` defaults of the governance properties.
+    fn reset_defaults(&self) -> ResetSettings {
         let d = &self.config.password_reset_by_admin;
-        let defaults = ResetSettings {
+        ResetSettings {
             recovery_link: d.enable_emailed_link_based_reset,
             otp: d.enable_emailed_otp_based_reset,
             offline: d.enable_offline_otp_based_reset,
             expiry_minutes: d.code_validity_minutes,
-        };
+        }
+    }
+
+    /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
+    pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
         let overrides = self.store.read(|tx| tx.governance_properties())?;
-        Ok(defaults.with_overrides(&overrides))
+        Ok(self.reset_defaults().with_overrides(&overrides))
     }
 
     /// `getConnectorList`: every connector with the current value of each property.
-    pub fn connectors(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<(ConnectorDef, Vec<(PropertyDef, String, String)>)>, DomainError> {
+    pub fn connectors(&self, actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
         actor.require(permissions::GOVERNANCE_VIEW)?;
-        let defaults = ResetSettings {
-            recovery_link: self.config.password_reset_by_admin.enable_emailed_link_based_reset,
-            otp: self.config.password_reset_by_admin.enable_emailed_otp_based_reset,
-            offline: self.config.password_reset_by_admin.enable_offline_otp_based_reset,
-            expiry_minutes: self.config.password_reset_by_admin.code_validity_minutes,
-        };
+        let defaults = self.reset_defaults();
         let current = self.reset_settings()?;
         Ok(governance::CONNECTORS
             .iter()
-            .map(|c| {
-                let props = c
+            .map(|c| ConnectorView {
+                def: *c,
+                properties: c
                     .properties
                     .iter()
-                    .map(|p| {
-                        (
-                            *p,
-                            current.value_of(p.name).unwrap_or_default(),
-                            defaults.value_of(p.name).unwrap_or_default(),
-                        )
+                    .map(|p| PropertyView {
+                        def: *p,
+                        value: current.value_of(p.name).unwrap_or_default(),
+                        default: defaults.value_of(p.name).unwrap_or_default(),
                     })
-                    .collect();
-                (*c, props)
+                    .collect(),
             })
             .collect())
     }

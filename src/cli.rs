@@ -49,15 +49,23 @@ pub enum Command {
     /// Example: forcereset serve --config deployment.toml --data-dir ./data
     Serve,
     /// Manage users.
+    ///
+    /// Example: forcereset user add tom --password-stdin
     #[command(subcommand)]
     User(UserCommand),
     /// Manage roles.
+    ///
+    /// Example: forcereset role list
     #[command(subcommand)]
     Role(RoleCommand),
     /// Read or write a user's claims.
+    ///
+    /// Example: forcereset claim get tom http://wso2.org/claims/emailaddress
     #[command(subcommand)]
     Claim(ClaimCommand),
     /// Inspect the configuration.
+    ///
+    /// Example: forcereset config check
     #[command(subcommand)]
     Config(ConfigCommand),
 }
@@ -171,7 +179,12 @@ pub enum ConfigCommand {
 /// Parse arguments, run, and turn any error into one line on stderr and exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    // The server logs its progress; admin commands print their result and only warnings besides.
+    init_logging(if matches!(cli.command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
+    });
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -181,9 +194,9 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_logging() {
+fn init_logging(default_level: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("FORCERESET_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

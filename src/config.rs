@@ -165,7 +165,7 @@ pub struct EmulatorConfig {
 /// A config problem that stops start-up; the message names the key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: not valid TOML: {message}")]
     Syntax { path: String, message: String },

@@ -29,7 +29,7 @@ pub const KEY_FILE_KEY: &str = "transport.https.sslHostConfig.certificate.certif
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
     /// A listener could not be bound.
-    #[error("cannot listen on {addr}: {source} (change {key} in deployment.toml)")]
+    #[error("cannot listen on {addr} (change {key} in deployment.toml)")]
     Bind {
         addr: String,
         key: &'static str,

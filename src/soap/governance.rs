@@ -35,7 +35,8 @@ pub fn dispatch(app: &App, actor: &Actor, op: &str, payload: &Element) -> Option
 fn connector_list(app: &App, actor: &Actor) -> Result<Outcome, DomainError> {
     let mut out = Out::new();
     out.open("ns:getConnectorListResponse", &[("xmlns:ns", NS)]);
-    for (connector, properties) in app.connectors(actor)? {
+    for view in app.connectors(actor)? {
+        let connector = view.def;
         out.open(
             "ns:return",
             &[
@@ -49,7 +50,7 @@ fn connector_list(app: &App, actor: &Actor) -> Result<Outcome, DomainError> {
         out.text("ax:friendlyName", connector.friendly_name);
         out.text("ax:name", connector.name);
         out.int("ax:order", i64::from(connector.order));
-        for (def, value, default) in properties {
+        for crate::app::PropertyView { def, value, default } in view.properties {
             out.open("ax:properties", &[("xsi:type", "am:Property")]);
             out.boolean("am:advanced", false);
             out.boolean("am:confidential", false);
