@@ -13,7 +13,13 @@ use crate::domain::password::{self, Policy};
 use crate::domain::{DomainError, Millis, permissions, strip_primary_domain};
 use crate::store::{AuditRecord, Store, StoreError, Tx};
 
+mod login;
+mod reset;
 pub mod sessions;
+
+pub use login::LoginOutcome;
+pub use reset::{CodeCheck, ResetOutcome};
+pub mod users;
 
 /// Where time comes from: the system clock in production, a settable one in tests.
 pub type Clock = Arc<dyn Fn() -> Millis + Send + Sync>;
@@ -110,11 +116,21 @@ pub struct App {
     pub sessions: sessions::Sessions,
     /// Woken whenever a mail is queued, so the outbox worker sends it at once.
     pub mail_wakeup: tokio::sync::Notify,
+    /// The e-mail templates (email-admin-config.xml).
+    pub templates: crate::mail::templates::Templates,
+    /// The per-installation key recovery codes are hashed under (`<data_dir>/code.key`).
+    code_key: [u8; 32],
     clock: Clock,
     password_policy: Policy,
     username_policy: Policy,
     /// The public base URL (`https://host:port`), known once the HTTPS listener is bound.
     product_url: OnceLock<String>,
+}
+
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    key
 }
 
 /// Compile a policy the config has already validated. Should it still fail, refuse every password rather than
@@ -135,11 +151,37 @@ impl App {
             store,
             sessions: sessions::Sessions::default(),
             mail_wakeup: tokio::sync::Notify::new(),
+            templates: crate::mail::templates::Templates::embedded(),
+            code_key: random_key(),
             clock,
             password_policy,
             username_policy,
             product_url: OnceLock::new(),
         }
+    }
+
+    /// An app over a fresh in-memory store with a fixed clock, bootstrapped (admin/admin): for unit tests.
+    #[cfg(test)]
+    pub fn for_tests() -> App {
+        let app = App::new(
+            Config::defaults(),
+            Store::open_in_memory().unwrap_or_else(|e| panic!("in-memory store: {e}")),
+            Arc::new(|| 1_700_000_000_000),
+        );
+        app.bootstrap().unwrap_or_else(|e| panic!("bootstrap: {e}"));
+        app
+    }
+
+    /// Use a persisted code key (so pending codes survive a restart) instead of the random one of `new`.
+    pub fn with_code_key(mut self, key: [u8; 32]) -> App {
+        self.code_key = key;
+        self
+    }
+
+    /// Use templates loaded from a file instead of the embedded copy.
+    pub fn with_templates(mut self, templates: crate::mail::templates::Templates) -> App {
+        self.templates = templates;
+        self
     }
 
     pub fn now(&self) -> Millis {
@@ -229,23 +271,14 @@ impl App {
     /// Check a user name and password (Basic auth, CLI). Unknown users cost one dummy verify so that timing does
     /// not tell who exists.
     pub fn authenticate(&self, username: &str, password: &Secret) -> Result<Actor, DomainError> {
-        let username = strip_primary_domain(username);
-        let record = self.store.read(|tx| tx.user(username))?;
-        let (hash, known) = match &record {
-            Some(r) => (r.password_hash.as_str(), true),
-            None => (password::dummy_hash(), false),
-        };
-        if !password::verify(password.expose(), hash) || !known {
-            return Err(DomainError::InvalidCredentials);
+        let outcome = self.login(username, password)?;
+        match (outcome.decision, outcome.user) {
+            (crate::domain::login::Decision::Success, Some(name)) => {
+                let permissions = self.store.read(|tx| tx.user_permissions(&name))?;
+                Ok(Actor::User { name, permissions })
+            }
+            _ => Err(DomainError::InvalidCredentials),
         }
-        let Some(record) = record else {
-            return Err(DomainError::InvalidCredentials);
-        };
-        let permissions = self.store.read(|tx| tx.user_permissions(&record.name))?;
-        Ok(Actor::User {
-            name: record.name,
-            permissions,
-        })
     }
 
     /// The actor for a user already authenticated (e.g. by a session cookie); None if the user is gone.
@@ -371,8 +404,14 @@ impl App {
                 claims::LAST_PASSWORD_UPDATE_TIME,
                 &now.to_string(),
             )?;
+            // WSO2 (POST_UPDATE_CREDENTIAL_BY_ADMIN): an admin-set password supersedes a pending forced reset.
+            if tx.delete_recovery_code(name)? {
+                self.unlock_in(tx, name, now)?;
+            }
             self.audit(tx, actor, "user.password.admin", name, "")
-        })
+        })?;
+        self.sessions.revoke_user(name);
+        Ok(())
     }
 
     // ---- roles ----
@@ -474,14 +513,22 @@ impl App {
         } else if let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri)) {
             return Err(DomainError::ReadOnlyClaim(uri.clone()));
         }
+        let (values, plan) = self.split_reset_trigger(user, values)?;
         self.store.write(|tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
-            self.write_claims(tx, user, profile, values)?;
+            self.write_claims(tx, user, profile, &values)?;
+            if let Some(plan) = &plan {
+                self.apply_reset(tx, actor, user, plan)?;
+            }
             let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
             self.audit(tx, actor, "claims.set", user, &uris.join(","))
-        })
+        })?;
+        if plan.is_some() {
+            self.after_reset(user);
+        }
+        Ok(())
     }
 
     /// Check each claim against the dialect (known, not read-only, matching its regex) and store it.
@@ -631,14 +678,22 @@ impl App {
                 return Err(DomainError::ReadOnlyClaim(uri.clone()));
             }
         }
+        let (values, plan) = self.split_reset_trigger(user, values)?;
         self.store.write(|tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
-            self.write_claims(tx, user, profile, values)?;
+            self.write_claims(tx, user, profile, &values)?;
+            if let Some(plan) = &plan {
+                self.apply_reset(tx, actor, user, plan)?;
+            }
             let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
             self.audit(tx, actor, "profile.set", user, &uris.join(","))
-        })
+        })?;
+        if plan.is_some() {
+            self.after_reset(user);
+        }
+        Ok(())
     }
 
     /// `deleteUserProfile`: remove every value of a non-default profile.

@@ -13,8 +13,12 @@ use crate::app::{Actor, App, system_clock};
 use crate::config::{Config, Secret};
 use crate::store::Store;
 
+mod mail;
+
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "forcereset.db";
+/// The key recovery codes are hashed under, inside the data directory.
+pub const CODE_KEY_FILE: &str = "code.key";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -63,6 +67,11 @@ pub enum Command {
     /// Example: forcereset claim get tom http://wso2.org/claims/emailaddress
     #[command(subcommand)]
     Claim(ClaimCommand),
+    /// The outbox and built-in mailbox: reset e-mails, their delivery state, retries and .eml export.
+    ///
+    /// Example: forcereset mail list
+    #[command(subcommand)]
+    Mail(mail::MailCommand),
     /// Inspect the configuration.
     ///
     /// Example: forcereset config check
@@ -113,6 +122,26 @@ pub enum UserCommand {
     ///
     /// Example: forcereset user delete tom
     Delete { name: String },
+    /// Force a password reset, as setting adminForcedPasswordReset=true does (same engine, same mode rules).
+    ///
+    /// One user, every member of a role, or every user but the super admin; --dry-run lists who would be reset.
+    ///
+    /// Example: forcereset user force-reset tom
+    /// Example: forcereset user force-reset --role staff --dry-run
+    ForceReset {
+        /// The user to reset
+        #[arg(required_unless_present_any = ["role", "all"], conflicts_with_all = ["role", "all"])]
+        name: Option<String>,
+        /// Reset every member of this role
+        #[arg(long, conflicts_with = "all")]
+        role: Option<String>,
+        /// Reset every user except the super admin
+        #[arg(long)]
+        all: bool,
+        /// Only list the users that would be reset
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -216,6 +245,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => user(&open_app(config)?, cmd),
         Command::Role(cmd) => role(&open_app(config)?, cmd),
         Command::Claim(cmd) => claim(&open_app(config)?, cmd),
+        Command::Mail(cmd) => mail::run(&open_app(config)?, cmd),
     }
 }
 
@@ -250,12 +280,48 @@ pub fn open_app(config: Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create data directory {}", dir.display()))?;
     let db = dir.join(DB_FILE);
     let store = Store::open(&db).with_context(|| format!("cannot open database {}", db.display()))?;
-    let app = App::new(config, store, system_clock());
+    let key = code_key(&dir)?;
+    let templates = match &config.emulator.email_templates {
+        Some(path) => {
+            let (templates, warnings) = crate::mail::templates::Templates::load(Some(path))
+                .with_context(|| "[forcereset] email_templates".to_string())?;
+            for warning in warnings {
+                tracing::warn!("{warning}");
+            }
+            templates
+        }
+        None => crate::mail::templates::Templates::embedded(),
+    };
+    let app = App::new(config, store, system_clock())
+        .with_code_key(key)
+        .with_templates(templates);
     let report = app.bootstrap().context("bootstrap failed")?;
     if report.admin_user_created {
         tracing::info!(user = %app.config.super_admin.username, "created the super admin account");
     }
     Ok(app)
+}
+
+/// The key recovery codes are hashed under: `<data_dir>/code.key`, made on first start (owner-only on Unix) and
+/// kept, so pending codes survive restarts while a copied database alone reveals nothing.
+fn code_key(dir: &Path) -> anyhow::Result<[u8; 32]> {
+    use rand::RngCore;
+    let path = dir.join(CODE_KEY_FILE);
+    if let Ok(bytes) = std::fs::read(&path) {
+        return <[u8; 32]>::try_from(bytes.as_slice())
+            .map_err(|_| anyhow::anyhow!("{} is not a 32-byte key; delete it to make a new one", path.display()));
+    }
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    std::io::Write::write_all(&mut file, &key).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(key)
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
@@ -266,9 +332,11 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        let worker = crate::mail::worker::spawn(app.clone());
         let server = crate::http::start(app).await?;
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "forcereset is ready");
         server.run_until_signal().await;
+        worker.shutdown().await;
         Ok(())
     })
 }
@@ -337,8 +405,66 @@ fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
             app.delete_user(&sys, &name)?;
             println!("deleted user {name}");
         }
+        UserCommand::ForceReset { name: Some(name), .. } => {
+            let outcome = app.force_reset(&sys, &name)?;
+            println!("forced a password reset of {name} ({})", describe(&outcome));
+        }
+        UserCommand::ForceReset {
+            name: None,
+            role,
+            dry_run,
+            ..
+        } => bulk_force_reset(app, role.as_deref(), dry_run)?,
     }
     Ok(())
+}
+
+fn describe(outcome: &crate::app::ResetOutcome) -> String {
+    let how = match outcome.mode {
+        crate::domain::governance::ResetMode::EmailLink => "recovery link e-mailed",
+        crate::domain::governance::ResetMode::EmailOtp => "one-time password e-mailed",
+        crate::domain::governance::ResetMode::Offline => "one-time password stored in the user's claim",
+    };
+    match outcome.mail_id {
+        Some(id) => format!("{how}, mail #{id}"),
+        None => how.to_string(),
+    }
+}
+
+/// Reset many users, one transaction each, with a progress bar and a per-user summary: one user's failure (no
+/// e-mail address, say) does not stop the others.
+fn bulk_force_reset(app: &App, role: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
+    let sys = Actor::System;
+    let targets = app.reset_targets(&sys, role)?;
+    if dry_run {
+        for user in &targets {
+            println!("would reset {user}");
+        }
+        println!("{} user(s) would be reset", targets.len());
+        return Ok(());
+    }
+    let bar = indicatif::ProgressBar::new(targets.len() as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+        bar.set_style(style);
+    }
+    let mut failures = Vec::new();
+    for user in &targets {
+        bar.set_message(user.clone());
+        if let Err(e) = app.force_reset(&sys, user) {
+            failures.push((user.clone(), e.to_string()));
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    for (user, error) in &failures {
+        println!("FAILED {user}: {error}");
+    }
+    println!("{} reset, {} failed", targets.len() - failures.len(), failures.len());
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        bail!("{} of {} forced resets failed", failures.len(), targets.len())
+    }
 }
 
 fn role(app: &App, cmd: RoleCommand) -> anyhow::Result<()> {

@@ -10,28 +10,7 @@ use toml::{Table, Value};
 
 use crate::domain::password::{DEFAULT_PASSWORD_REGEX, DEFAULT_USERNAME_REGEX, Policy};
 
-/// A secret string: never printed by `Debug` or `Display`.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-    /// The secret itself; call sites that use it are the only places it leaves this type.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("\"********\"")
-    }
-}
+pub use crate::domain::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {

@@ -3,13 +3,7 @@
 use super::*;
 
 fn app() -> App {
-    let app = App::new(
-        Config::defaults(),
-        Store::open_in_memory().unwrap(),
-        Arc::new(|| 1_700_000_000_000),
-    );
-    app.bootstrap().unwrap();
-    app
+    App::for_tests()
 }
 
 fn secret(s: &str) -> Secret {
@@ -201,4 +195,280 @@ fn admin_password_change_follows_policy_and_takes_effect() {
         app.set_password_by_admin(&sys, "ghost", &secret("New@1234")),
         Err(DomainError::UserNotFound("ghost".into()))
     );
+}
+
+// ---- the forced-reset engine ----
+
+use crate::app::{CodeCheck, ResetOutcome};
+use crate::domain::governance::{self as gov, ResetMode};
+use std::sync::atomic::{AtomicI64, Ordering};
+
+/// An app whose clock the test moves, with tom (e-mail set) and bob (no e-mail).
+fn reset_app(modes: &[&str], expiry_minutes: i64) -> (App, Arc<AtomicI64>) {
+    let now = Arc::new(AtomicI64::new(1_700_000_000_000));
+    let clock = now.clone();
+    let app = App::new(
+        Config::defaults(),
+        Store::open_in_memory().unwrap(),
+        Arc::new(move || clock.load(Ordering::SeqCst)),
+    );
+    app.bootstrap().unwrap();
+    let sys = Actor::System;
+    let mut settings: Vec<(String, String)> = modes.iter().map(|m| (m.to_string(), "true".to_string())).collect();
+    settings.push((gov::EXPIRY_TIME.into(), expiry_minutes.to_string()));
+    app.update_configurations(&sys, &settings).unwrap();
+    app.add_user(
+        &sys,
+        "tom",
+        &secret("Abcd@123"),
+        &[],
+        &[(claims::EMAIL.into(), "tom@example.com".into())],
+        "",
+    )
+    .unwrap();
+    app.add_user(&sys, "bob", &secret("Bob@1234"), &[], &[], "").unwrap();
+    (app, now)
+}
+
+fn otp_of(app: &App, user: &str) -> String {
+    app.claim_value(&Actor::System, user, claims::ONE_TIME_PASSWORD, "")
+        .unwrap()
+        .unwrap()
+}
+
+fn trigger(app: &App, user: &str) -> Result<(), DomainError> {
+    app.set_user_profile(
+        &Actor::System,
+        user,
+        "default",
+        &[(claims::ADMIN_FORCED_PASSWORD_RESET.into(), "TRUE".into())],
+    )
+}
+
+#[test]
+fn the_claim_is_an_action_when_a_mode_is_on_and_an_ordinary_claim_otherwise() {
+    let (app, _) = reset_app(&[], 60);
+    trigger(&app, "tom").unwrap();
+    assert_eq!(
+        app.claim_value(&Actor::System, "tom", claims::ADMIN_FORCED_PASSWORD_RESET, "")
+            .unwrap()
+            .as_deref(),
+        Some("TRUE")
+    );
+    assert!(!app.is_locked("tom").unwrap());
+
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    assert_eq!(
+        app.claim_value(&Actor::System, "tom", claims::ADMIN_FORCED_PASSWORD_RESET, "")
+            .unwrap(),
+        None,
+        "never stored"
+    );
+    assert!(app.is_locked("tom").unwrap());
+    let view = app.user_view(&Actor::System, "tom", "").unwrap();
+    assert!(
+        view.claims
+            .contains(&(claims::ACCOUNT_STATE.into(), "PENDING_FUPR".into()))
+    );
+    assert!(view.claims.contains(&(
+        claims::LOCKED_REASON.into(),
+        "PENDING_ADMIN_FORCED_USER_PASSWORD_RESET".into()
+    )));
+    let otp = otp_of(&app, "tom");
+    assert_eq!(otp.len(), 6);
+    assert!(otp.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+    assert_eq!(
+        app.authenticate("tom", &secret("Abcd@123")),
+        Err(DomainError::InvalidCredentials),
+        "old password stops working"
+    );
+    assert!(
+        app.store.read(|tx| tx.mails(0, 10)).unwrap().is_empty(),
+        "offline sends no mail"
+    );
+}
+
+#[test]
+fn a_reset_revokes_the_users_sessions() {
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    let token = app.sessions.create("tom", app.now());
+    trigger(&app, "tom").unwrap();
+    assert_eq!(app.sessions.user(&token, app.now()), None);
+}
+
+#[test]
+fn emailing_modes_queue_one_templated_mail_and_need_an_address() {
+    let (app, _) = reset_app(&[gov::OTP], 60);
+    trigger(&app, "tom").unwrap();
+    let mails = app.store.read(|tx| tx.mails(0, 10)).unwrap();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].recipient, "tom@example.com");
+    assert_eq!(mails[0].template, "adminforcedpasswordresetwithotp");
+    assert_eq!(
+        mails[0].status,
+        crate::store::MailStatus::Mailbox,
+        "no SMTP host: built-in mailbox"
+    );
+    assert_eq!(
+        app.claim_value(&Actor::System, "tom", claims::ONE_TIME_PASSWORD, "")
+            .unwrap(),
+        None
+    );
+
+    // bob has no address: nothing at all happens.
+    let err = trigger(&app, "bob").unwrap_err();
+    assert!(
+        matches!(&err, DomainError::InvalidInput(m) if m.contains("no e-mail address")),
+        "{err:?}"
+    );
+    assert!(!app.is_locked("bob").unwrap());
+    assert!(app.store.read(|tx| tx.recovery_code("bob")).unwrap().is_none());
+    assert_eq!(app.store.read(|tx| tx.mails(0, 10)).unwrap().len(), 1);
+    assert_eq!(
+        app.claim_value(&Actor::System, "bob", claims::ADMIN_FORCED_PASSWORD_RESET, "")
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn precedence_is_link_then_otp_then_offline() {
+    let sys = Actor::System;
+    for (modes, want) in [
+        (vec![gov::RECOVERY_LINK, gov::OTP, gov::OFFLINE], ResetMode::EmailLink),
+        (vec![gov::OTP, gov::OFFLINE], ResetMode::EmailOtp),
+        (vec![gov::OFFLINE], ResetMode::Offline),
+    ] {
+        let (app, _) = reset_app(&modes, 60);
+        let ResetOutcome { mode, .. } = app.force_reset(&sys, "tom").unwrap();
+        assert_eq!(mode, want, "{modes:?}");
+    }
+}
+
+#[test]
+fn codes_expire_by_the_clock_and_negative_expiry_never_expires() {
+    let (app, now) = reset_app(&[gov::OFFLINE], 10);
+    trigger(&app, "tom").unwrap();
+    let otp = otp_of(&app, "tom");
+    now.fetch_add(10 * 60_000, Ordering::SeqCst);
+    assert!(
+        matches!(app.check_reset_code("tom", &otp).unwrap(), CodeCheck::Valid { .. }),
+        "valid up to the minute"
+    );
+    now.fetch_add(1, Ordering::SeqCst);
+    assert_eq!(app.check_reset_code("tom", &otp).unwrap(), CodeCheck::Expired);
+    assert_eq!(
+        app.complete_reset("tom", &otp, &secret("New@12345")).unwrap(),
+        CodeCheck::Expired
+    );
+    assert!(app.is_locked("tom").unwrap());
+
+    let (app, now) = reset_app(&[gov::OFFLINE], -1);
+    trigger(&app, "tom").unwrap();
+    let otp = otp_of(&app, "tom");
+    now.fetch_add(10 * 365 * 24 * 3_600_000, Ordering::SeqCst);
+    assert!(matches!(
+        app.check_reset_code("tom", &otp).unwrap(),
+        CodeCheck::Valid { .. }
+    ));
+}
+
+#[test]
+fn a_code_is_single_use_and_completing_unlocks() {
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    let otp = otp_of(&app, "tom");
+    // A weak password is refused before the code is touched: the user may retry with it.
+    assert!(matches!(
+        app.complete_reset("tom", &otp, &secret("x")),
+        Err(DomainError::PasswordPolicy(_))
+    ));
+    assert!(matches!(
+        app.complete_reset("tom", &otp, &secret("New@12345")).unwrap(),
+        CodeCheck::Valid { .. }
+    ));
+    assert_eq!(
+        app.complete_reset("tom", &otp, &secret("Other@123")).unwrap(),
+        CodeCheck::Unknown,
+        "single use"
+    );
+    assert!(!app.is_locked("tom").unwrap());
+    let view = app.user_view(&Actor::System, "tom", "").unwrap();
+    assert!(view.claims.contains(&(claims::ACCOUNT_STATE.into(), "UNLOCKED".into())));
+    assert!(
+        !view
+            .claims
+            .iter()
+            .any(|(u, _)| u == claims::LOCKED_REASON || u == claims::ONE_TIME_PASSWORD),
+        "{view:?}"
+    );
+    assert!(app.authenticate("tom", &secret("Abcd@123")).is_err());
+    assert!(app.authenticate("tom", &secret("New@12345")).is_ok());
+}
+
+#[test]
+fn failed_attempts_kill_the_code() {
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    let otp = otp_of(&app, "tom");
+    for left in (0..5).rev() {
+        assert_eq!(
+            app.check_reset_code("tom", "WRONG1").unwrap(),
+            CodeCheck::Mismatch { attempts_left: left }
+        );
+    }
+    assert_eq!(
+        app.check_reset_code("tom", &otp).unwrap(),
+        CodeCheck::Dead,
+        "even the right code is dead now"
+    );
+    assert_eq!(
+        app.complete_reset("tom", &otp, &secret("New@12345")).unwrap(),
+        CodeCheck::Dead
+    );
+}
+
+#[test]
+fn a_second_reset_kills_the_first_code() {
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    let first = otp_of(&app, "tom");
+    trigger(&app, "tom").unwrap();
+    let second = otp_of(&app, "tom");
+    assert_ne!(first, second);
+    assert!(matches!(
+        app.check_reset_code("tom", &first).unwrap(),
+        CodeCheck::Mismatch { .. }
+    ));
+    assert!(matches!(
+        app.check_reset_code("tom", &second).unwrap(),
+        CodeCheck::Valid { .. }
+    ));
+}
+
+#[test]
+fn an_admin_password_change_supersedes_a_pending_reset() {
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    let otp = otp_of(&app, "tom");
+    app.set_password_by_admin(&Actor::System, "tom", &secret("Admin@123"))
+        .unwrap();
+    assert!(!app.is_locked("tom").unwrap());
+    assert_eq!(app.check_reset_code("tom", &otp).unwrap(), CodeCheck::Unknown);
+    assert!(app.authenticate("tom", &secret("Admin@123")).is_ok());
+}
+
+#[test]
+fn set_user_claim_values_triggers_the_reset_too() {
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    app.set_claims(
+        &Actor::System,
+        "tom",
+        "default",
+        &[(claims::ADMIN_FORCED_PASSWORD_RESET.into(), "true".into())],
+    )
+    .unwrap();
+    assert!(app.is_locked("tom").unwrap());
+    assert_eq!(otp_of(&app, "tom").len(), 6);
 }

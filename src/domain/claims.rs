@@ -12,6 +12,8 @@ pub const ACCOUNT_STATE: &str = "http://wso2.org/claims/identity/accountState";
 pub const LOCKED_REASON: &str = "http://wso2.org/claims/identity/lockedReason";
 pub const ADMIN_FORCED_PASSWORD_RESET: &str = "http://wso2.org/claims/identity/adminForcedPasswordReset";
 pub const LAST_PASSWORD_UPDATE_TIME: &str = "http://wso2.org/claims/identity/lastPasswordUpdateTime";
+pub const FAILED_LOGIN_ATTEMPTS: &str = "http://wso2.org/claims/identity/failedLoginAttempts";
+pub const UNLOCK_TIME: &str = "http://wso2.org/claims/identity/unlockTime";
 /// Identity claims: managed by the server; a user may never set their own.
 pub const IDENTITY_PREFIX: &str = "http://wso2.org/claims/identity/";
 

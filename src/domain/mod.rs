@@ -6,8 +6,11 @@
 pub mod claims;
 pub mod error;
 pub mod governance;
+pub mod login;
 pub mod password;
 pub mod permissions;
+pub mod reset;
+pub mod secret;
 
 pub use error::DomainError;
 

@@ -251,14 +251,11 @@ fn internal_store_fields(app: &App) -> Result<Vec<ProfileField>, DomainError> {
 }
 
 fn response_open(op: &str) -> Out {
-    let mut out = Out::new();
-    out.open(&format!("ns:{op}Response"), &[("xmlns:ns", NS)]);
-    out
+    super::writer::response(NS, op)
 }
 
-fn response_close(mut out: Out, op: &str) -> Outcome {
-    out.close(&format!("ns:{op}Response"));
-    Outcome::Payload(out.finish())
+fn response_close(out: Out, op: &str) -> Outcome {
+    super::writer::finish_response(out, op)
 }
 
 /// Write a UserProfileDTO under `qname`. `with_values` writes each field's value ("" when unset), otherwise nil.

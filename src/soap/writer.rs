@@ -81,6 +81,19 @@ impl Out {
     }
 }
 
+/// Open `<ns:{op}Response xmlns:ns="{ns}">`, the wrapper of every response payload.
+pub fn response(ns: &str, op: &str) -> Out {
+    let mut out = Out::new();
+    out.open(&format!("ns:{op}Response"), &[("xmlns:ns", ns)]);
+    out
+}
+
+/// Close the wrapper opened by [`response`] and hand the payload over.
+pub fn finish_response(mut out: Out, op: &str) -> super::Outcome {
+    out.close(&format!("ns:{op}Response"));
+    super::Outcome::Payload(out.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -247,15 +247,19 @@ impl Tx<'_> {
     pub fn mail(&self, id: i64) -> Result<Option<OutboxMail>, StoreError> {
         Ok(self
             .conn()
-            .query_row(&format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = ?1"), [id], mail_row)
+            .query_row(
+                &format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = ?1"),
+                [id],
+                mail_row,
+            )
             .optional()?)
     }
 
     /// The newest mails first.
     pub fn mails(&self, offset: i64, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached(&format!("SELECT {MAIL_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?2 OFFSET ?1"))?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {MAIL_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?2 OFFSET ?1"
+        ))?;
         let rows = stmt.query_map(params![offset, limit], mail_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -268,7 +272,9 @@ mod tests {
 
     fn store() -> Store {
         let store = Store::open_in_memory().unwrap();
-        store.write::<_, StoreError>(|tx| tx.insert_user("tom", "h", 0).map(|_| ())).unwrap();
+        store
+            .write::<_, StoreError>(|tx| tx.insert_user("tom", "h", 0).map(|_| ()))
+            .unwrap();
         store
     }
 
@@ -294,11 +300,24 @@ mod tests {
         assert_eq!(live.code_hash, "b");
         assert!(!format!("{live:?}").contains("\"b\""));
         let left: Vec<_> = (0..3)
-            .map(|_| store.write::<_, StoreError>(|tx| tx.spend_recovery_attempt("tom")).unwrap())
+            .map(|_| {
+                store
+                    .write::<_, StoreError>(|tx| tx.spend_recovery_attempt("tom"))
+                    .unwrap()
+            })
             .collect();
         assert_eq!(left, [Some(1), Some(0), Some(0)]);
-        assert!(store.write::<_, StoreError>(|tx| tx.delete_recovery_code("tom")).unwrap());
-        assert_eq!(store.write::<_, StoreError>(|tx| tx.spend_recovery_attempt("tom")).unwrap(), None);
+        assert!(
+            store
+                .write::<_, StoreError>(|tx| tx.delete_recovery_code("tom"))
+                .unwrap()
+        );
+        assert_eq!(
+            store
+                .write::<_, StoreError>(|tx| tx.spend_recovery_attempt("tom"))
+                .unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -311,20 +330,32 @@ mod tests {
             body: "OTP : <b>SECRET</b>".into(),
             content_type: "text/html".into(),
         };
-        let id = store.write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Pending, 10)).unwrap();
-        let boxed = store.write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Mailbox, 10)).unwrap();
+        let id = store
+            .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Pending, 10))
+            .unwrap();
+        let boxed = store
+            .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Mailbox, 10))
+            .unwrap();
         assert_eq!(store.read(|tx| tx.due_mails(9, 10)).unwrap().len(), 0);
         let due = store.read(|tx| tx.due_mails(10, 10)).unwrap();
         assert_eq!(due.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
         assert!(!format!("{:?}", due[0]).contains("SECRET"));
-        store.write::<_, StoreError>(|tx| tx.mark_mail_failed(id, "refused", 50)).unwrap();
+        store
+            .write::<_, StoreError>(|tx| tx.mark_mail_failed(id, "refused", 50))
+            .unwrap();
         assert_eq!(store.read(|tx| tx.next_mail_due()).unwrap(), Some(50));
         assert!(store.read(|tx| tx.due_mails(49, 10)).unwrap().is_empty());
         store.write::<_, StoreError>(|tx| tx.mark_mail_sent(id, 60)).unwrap();
         let sent = store.read(|tx| tx.mail(id)).unwrap().unwrap();
-        assert_eq!((sent.status, sent.attempts, sent.last_error), (MailStatus::Sent, 2, None));
+        assert_eq!(
+            (sent.status, sent.attempts, sent.last_error),
+            (MailStatus::Sent, 2, None)
+        );
         assert!(store.write::<_, StoreError>(|tx| tx.retry_mail(id, 70)).unwrap());
-        assert!(!store.write::<_, StoreError>(|tx| tx.retry_mail(boxed, 70)).unwrap(), "mailbox mails are not sent");
+        assert!(
+            !store.write::<_, StoreError>(|tx| tx.retry_mail(boxed, 70)).unwrap(),
+            "mailbox mails are not sent"
+        );
         assert_eq!(store.read(|tx| tx.mails(0, 10)).unwrap().len(), 2);
         assert_eq!(store.read(|tx| tx.next_mail_due()).unwrap(), Some(70));
     }

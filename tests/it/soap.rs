@@ -101,7 +101,7 @@ impl<'a> Req<'a> {
             cookie: None,
         }
     }
-    fn as_user(mut self, user: &'a str, password: &'a str) -> Self {
+    fn user(mut self, user: &'a str, password: &'a str) -> Self {
         self.auth = Some((user, password));
         self
     }
@@ -276,7 +276,7 @@ async fn wrong_credentials_get_the_carbon_authentication_fault() {
     let server = server();
     for (user, password) in [("admin", "wrong"), ("nobody", "admin")] {
         let answer = Req::new(UPM, set_profile("tom", GIVEN, "Mallory"))
-            .as_user(user, password)
+            .user(user, password)
             .send(&server.https_url())
             .await;
         answer.fault11(
@@ -294,13 +294,13 @@ async fn permissions_are_enforced_at_the_service_and_in_the_method() {
     let base = server.https_url();
     // bob has no role: not even /permission/admin/login.
     let no_login = Req::new(UPM, get_profile("bob"))
-        .as_user("bob", "Bob@1234")
+        .user("bob", "Bob@1234")
         .send(&base)
         .await;
     no_login.fault11("axis2ns1:50978", "Access Denied.");
     // tom may log in but may not touch another user's profile: WSO2's in-method rule.
     let other = Req::new(UPM, set_profile("bob", GIVEN, "x"))
-        .as_user("tom", "Abcd@123")
+        .user("tom", "Abcd@123")
         .send(&base)
         .await;
     other.fault11("soapenv:Server", "You are not authorized to perform this action.");
@@ -312,7 +312,7 @@ async fn permissions_are_enforced_at_the_service_and_in_the_method() {
     assert_eq!(claim(&server.app(), "bob", GIVEN), None);
     // … but may edit his own ordinary claims,
     let own = Req::new(UPM, set_profile("tom", GIVEN, "Tommy"))
-        .as_user("tom", "Abcd@123")
+        .user("tom", "Abcd@123")
         .send(&base)
         .await;
     assert_eq!(own.status, StatusCode::ACCEPTED, "{}", own.body);
@@ -320,7 +320,7 @@ async fn permissions_are_enforced_at_the_service_and_in_the_method() {
     // … never his identity claims nor the one-time password.
     for uri in [LOCKED, FORCED, "http://wso2.org/claims/oneTimePassword"] {
         let answer = Req::new(UPM, set_profile("tom", uri, "false"))
-            .as_user("tom", "Abcd@123")
+            .user("tom", "Abcd@123")
             .send(&base)
             .await;
         answer.fault11(
@@ -334,7 +334,7 @@ async fn permissions_are_enforced_at_the_service_and_in_the_method() {
         GOV,
         envelope("<gov:updateConfigurations><gov:configurations><xsd1:name>Recovery.AdminPasswordReset.Offline</xsd1:name><xsd1:value>true</xsd1:value></gov:configurations></gov:updateConfigurations>"),
     )
-    .as_user("tom", "Abcd@123")
+    .user("tom", "Abcd@123")
     .send(&base)
     .await;
     gov.fault11("axis2ns1:50978", "Access Denied.");
@@ -461,18 +461,11 @@ async fn soap12_requests_get_soap12_answers_and_version_mismatch_is_named() {
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert!(ok.header("content-type").starts_with("application/soap+xml"));
     assert!(ok.body.contains(SOAP12));
-    let fault = Req::new(
-        UPM,
-        fixture("UserProfileMgtService/getUserProfile.soap12.request.xml")
-            .as_slice()
-            .iter()
-            .copied()
-            .collect::<Vec<_>>(),
-    )
-    .content_type("application/soap+xml")
-    .as_user("bob", "Bob@1234")
-    .send(&base)
-    .await;
+    let fault = Req::new(UPM, fixture("UserProfileMgtService/getUserProfile.soap12.request.xml"))
+        .content_type("application/soap+xml")
+        .user("bob", "Bob@1234")
+        .send(&base)
+        .await;
     assert_eq!(fault.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(
         fault.body.contains(SOAP12) && fault.body.contains("<soapenv:Reason>"),

@@ -309,6 +309,9 @@ def check_fixtures(ck, fixtures_dir, schemas):
     ck.ok(files, f'fixtures found in {fixtures_dir}')
     for path in files:
         rel = os.path.relpath(path, fixtures_dir)
+        if rel.endswith('.response.xml'):
+            check_golden_response(ck, rel, path, schemas)
+            continue
         target = fixture_target(path, fixtures_dir)
         if not ck.ok(target is not None and target[0] in SERVICES, f'{rel}: named <Service>/<op>[.soap12].request.xml'):
             continue
@@ -349,6 +352,41 @@ def check_fixtures(ck, fixtures_dir, schemas):
     for svc, spec in SERVICES.items():
         missing = sorted(set(spec['ops']) - seen[svc])
         ck.ok(not missing, f'fixtures: every {svc} operation has {svc}/<op>.request.xml', f'missing {missing}')
+
+
+def check_golden_response(ck, rel, path, schemas):
+    """A golden reply recorded by the Rust tests: 'HTTP <status>' then the body (epoch millis masked).
+    200 bodies must be envelopes whose payload (if any) is valid against <op>Response; 202 bodies are empty."""
+    parts = rel.split(os.sep)
+    svc, op = parts[0], parts[-1].split('.', 1)[0]
+    spec = SERVICES.get(svc)
+    if not ck.ok(spec is not None and op in spec['ops'], f'{rel}: golden reply of an operation of {svc}'):
+        return
+    with open(path, encoding='utf-8') as f:
+        status_line, _, body = f.read().partition('\n')
+    status = status_line.split()[-1] if status_line.startswith('HTTP ') else ''
+    if status == '202':
+        ck.ok(body.strip() == '', f'{rel}: 202 reply has an empty body')
+        return
+    if not ck.ok(status == '200', f'{rel}: golden reply is HTTP 200 or 202', status_line):
+        return
+    try:
+        root = etree.fromstring(body.strip().replace('<millis>', '0').encode())
+    except etree.XMLSyntaxError as e:
+        ck.ok(False, f'{rel}: well-formed', str(e))
+        return
+    env_ns = SOAP12_ENV if '.soap12.' in rel else SOAP11_ENV
+    ck.ok(root.tag == f'{{{env_ns}}}Envelope', f'{rel}: reply envelope namespace', root.tag)
+    body_el = root.find(f'{{{env_ns}}}Body')
+    items = [c for c in body_el if isinstance(c.tag, str)] if body_el is not None else []
+    if not items:
+        ck.ok(True, f'{rel}: empty reply body (operation with an empty output message)')
+        return
+    want = f'{{{spec["tns"]}}}{op}Response'
+    if not ck.ok(len(items) == 1 and items[0].tag == want, f'{rel}: reply payload is {want}', str([i.tag for i in items])):
+        return
+    errs = list(schemas[svc].maps.elements[want].iter_errors(items[0]))
+    ck.ok(not errs, f'{rel}: reply valid against {svc} schema', '; '.join(str(e).splitlines()[0] for e in errs[:3]))
 
 
 def base_kind(rel):

@@ -1,0 +1,314 @@
+//! The forced-reset use cases: triggering a reset (from any claim write, the CLI or the console), checking and
+//! completing it with the code, and the admin's direct password change that supersedes it.
+
+use super::{Actor, App};
+use crate::config::Secret;
+use crate::domain::governance::ResetMode;
+use crate::domain::reset::{self, CodeVerdict, ResetPlan, StoredCode};
+use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, USER_STORE_DOMAIN, claims, permissions};
+use crate::mail::templates::TemplateVars;
+use crate::store::{MailStatus, NewMail, RecoveryCode, Tx};
+
+/// Claim values as (URI, value).
+type Claims = Vec<(String, String)>;
+
+/// What a forced reset did, for the CLI and the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetOutcome {
+    pub mode: ResetMode,
+    /// The queued mail, if the mode mails.
+    pub mail_id: Option<i64>,
+    pub expires_at: Option<Millis>,
+}
+
+/// The state of a user's pending reset as a code check sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeCheck {
+    Valid {
+        scenario: String,
+    },
+    /// Wrong code; `attempts_left` after this one.
+    Mismatch {
+        attempts_left: i64,
+    },
+    Expired,
+    Dead,
+    /// No pending reset for this user (or no such user).
+    Unknown,
+}
+
+impl App {
+    /// The per-installation key codes are hashed under.
+    pub(super) fn code_key(&self) -> &[u8; 32] {
+        &self.code_key
+    }
+
+    /// Plan a forced reset of `user` under the current settings; None when no mode is enabled.
+    fn plan_reset(&self, user: &str) -> Result<Option<ResetPlan>, DomainError> {
+        let settings = self.reset_settings()?;
+        let e = &self.config.emulator;
+        let format = reset::OtpFormat::new(e.otp_length, &e.otp_alphabet);
+        Ok(reset::plan(
+            &settings,
+            &format,
+            e.max_otp_attempts,
+            self.code_key(),
+            user,
+            self.now(),
+            &mut rand::rng(),
+        ))
+    }
+
+    /// WSO2's PRE_SET_USER_CLAIMS rule: `adminForcedPasswordReset=true` (case-insensitive) with any mode enabled is
+    /// an action, not a claim: take it (and any accountLocked value) out of the write and plan the reset.
+    pub(super) fn split_reset_trigger(
+        &self,
+        user: &str,
+        values: &[(String, String)],
+    ) -> Result<(Claims, Option<ResetPlan>), DomainError> {
+        let triggered = values
+            .iter()
+            .any(|(uri, v)| uri == claims::ADMIN_FORCED_PASSWORD_RESET && v.eq_ignore_ascii_case("true"));
+        if !triggered {
+            return Ok((values.to_vec(), None));
+        }
+        let Some(plan) = self.plan_reset(user)? else {
+            return Ok((values.to_vec(), None));
+        };
+        let rest = values
+            .iter()
+            .filter(|(uri, _)| uri != claims::ADMIN_FORCED_PASSWORD_RESET && uri != claims::ACCOUNT_LOCKED)
+            .cloned()
+            .collect();
+        Ok((rest, Some(plan)))
+    }
+
+    /// Apply a planned reset inside the caller's transaction: replace any previous code, lock the account, put the
+    /// offline OTP in its claim or queue the e-mail, and audit. Fails (rolling everything back) when the mode
+    /// mails and the user has no e-mail address.
+    pub(super) fn apply_reset(
+        &self,
+        tx: &Tx<'_>,
+        actor: &Actor,
+        user: &str,
+        plan: &ResetPlan,
+    ) -> Result<Option<i64>, DomainError> {
+        let now = self.now();
+        let stored = tx.put_recovery_code(
+            user,
+            &RecoveryCode {
+                scenario: plan.scenario.to_string(),
+                code_hash: plan.code_hash.clone(),
+                created_at: now,
+                expires_at: plan.expires_at,
+                attempts_left: i64::from(plan.attempts),
+            },
+        )?;
+        if !stored {
+            return Err(DomainError::UserNotFound(user.to_string()));
+        }
+        for (uri, value) in &plan.claims {
+            tx.set_claim_value(user, DEFAULT_PROFILE, uri, value)?;
+        }
+        if plan.code_in_claim {
+            tx.set_claim_value(user, DEFAULT_PROFILE, claims::ONE_TIME_PASSWORD, plan.code.expose())?;
+        } else {
+            // A code from an earlier offline reset must not linger where the admin would read it.
+            tx.delete_claim_value(user, DEFAULT_PROFILE, claims::ONE_TIME_PASSWORD)?;
+        }
+        let mail_id = match plan.template {
+            Some(template) => Some(self.queue_reset_mail(tx, user, template, &plan.code, now)?),
+            None => None,
+        };
+        self.audit(tx, actor, "user.force_reset", user, &format!("mode={:?}", plan.mode))?;
+        Ok(mail_id)
+    }
+
+    fn queue_reset_mail(
+        &self,
+        tx: &Tx<'_>,
+        user: &str,
+        template: &str,
+        code: &Secret,
+        now: Millis,
+    ) -> Result<i64, DomainError> {
+        let user_claims = tx.claim_values(user, DEFAULT_PROFILE)?;
+        let Some(recipient) = user_claims
+            .iter()
+            .find(|(uri, v)| uri == claims::EMAIL && !v.trim().is_empty())
+            .map(|(_, v)| v.clone())
+        else {
+            return Err(DomainError::InvalidInput(format!(
+                "Cannot force a password reset by e-mail: user {user} has no e-mail address ({})",
+                claims::EMAIL
+            )));
+        };
+        let vars = TemplateVars {
+            user_name: user.to_string(),
+            user_claims,
+            confirmation_code: code.expose().to_string(),
+            userstore_domain: USER_STORE_DOMAIN.to_string(),
+            tenant_domain: TENANT_DOMAIN.to_string(),
+            product_url: self.product_url(),
+        };
+        let rendered = self.templates.render(template, &vars).map_err(|e| {
+            tracing::error!(template, error = %e, "cannot render the reset e-mail");
+            DomainError::Internal
+        })?;
+        let status = if self.config.email.hostname.is_some() {
+            MailStatus::Pending
+        } else {
+            MailStatus::Mailbox
+        };
+        let mail = NewMail {
+            template: template.to_string(),
+            recipient,
+            subject: rendered.subject,
+            body: rendered.body,
+            content_type: rendered.content_type,
+        };
+        Ok(tx.enqueue_mail(&mail, status, now)?)
+    }
+
+    /// After a reset committed: end the user's sessions and wake the mail worker.
+    pub(super) fn after_reset(&self, user: &str) {
+        self.sessions.revoke_user(user);
+        self.mail_wakeup.notify_one();
+    }
+
+    /// Force a password reset of `user` under the current settings (`user force-reset`, the console).
+    pub fn force_reset(&self, actor: &Actor, user: &str) -> Result<ResetOutcome, DomainError> {
+        actor.require(&format!("{}/update", permissions::MANAGE_USERS))?;
+        let user = crate::domain::strip_primary_domain(user);
+        let Some(plan) = self.plan_reset(user)? else {
+            return Err(DomainError::InvalidInput(
+                "No admin forced password reset option is enabled (Recovery.AdminPasswordReset.RecoveryLink, OTP \
+                 or Offline)"
+                    .into(),
+            ));
+        };
+        let mail_id = self.store.write(|tx| {
+            if !tx.user_exists(user)? {
+                return Err(DomainError::UserNotFound(user.to_string()));
+            }
+            self.apply_reset(tx, actor, user, &plan)
+        })?;
+        self.after_reset(user);
+        Ok(ResetOutcome {
+            mode: plan.mode,
+            mail_id,
+            expires_at: plan.expires_at,
+        })
+    }
+
+    /// Check a submitted code without consuming it (the reset page's GET). A mismatch counts against the budget.
+    pub fn check_reset_code(&self, user: &str, code: &str) -> Result<CodeCheck, DomainError> {
+        let user = crate::domain::strip_primary_domain(user);
+        let now = self.now();
+        self.store.write(|tx| self.judge_in(tx, user, code, now))
+    }
+
+    fn judge_in(&self, tx: &Tx<'_>, user: &str, code: &str, now: Millis) -> Result<CodeCheck, DomainError> {
+        let Some(stored) = tx.recovery_code(user)? else {
+            return Ok(CodeCheck::Unknown);
+        };
+        let verdict = reset::judge(
+            &StoredCode {
+                scenario: &stored.scenario,
+                code_hash: &stored.code_hash,
+                expires_at: stored.expires_at,
+                attempts_left: stored.attempts_left,
+            },
+            self.code_key(),
+            user,
+            code,
+            now,
+        );
+        Ok(match verdict {
+            CodeVerdict::Valid => CodeCheck::Valid {
+                scenario: stored.scenario,
+            },
+            CodeVerdict::Expired => CodeCheck::Expired,
+            CodeVerdict::Dead => CodeCheck::Dead,
+            CodeVerdict::Mismatch => {
+                let left = tx.spend_recovery_attempt(user)?.unwrap_or(0);
+                if left == 0 {
+                    self.audit(
+                        tx,
+                        &Actor::System,
+                        "user.force_reset.dead",
+                        user,
+                        "attempt limit reached",
+                    )?;
+                }
+                CodeCheck::Mismatch { attempts_left: left }
+            }
+        })
+    }
+
+    /// Complete a forced reset with its code and a new password: all or nothing, single use. The password policy is
+    /// checked first so a weak password leaves the code usable for another try.
+    pub fn complete_reset(&self, user: &str, code: &str, new_password: &Secret) -> Result<CodeCheck, DomainError> {
+        let user = crate::domain::strip_primary_domain(user);
+        self.password_policy.check_password(new_password.expose())?;
+        let hash = self.hash_password(new_password.expose())?;
+        let now = self.now();
+        let check = self.store.write(|tx| {
+            let check = self.judge_in(tx, user, code, now)?;
+            if matches!(check, CodeCheck::Valid { .. }) {
+                tx.set_password_hash(user, &hash, now)?;
+                tx.delete_recovery_code(user)?;
+                self.unlock_in(tx, user, now)?;
+                self.audit(tx, &Actor::System, "user.force_reset.completed", user, "")?;
+            }
+            Ok::<_, DomainError>(check)
+        })?;
+        if matches!(check, CodeCheck::Valid { .. }) {
+            self.sessions.revoke_user(user);
+        }
+        Ok(check)
+    }
+
+    /// Clear the lock claims and the offline OTP, and stamp the password change.
+    pub(super) fn unlock_in(&self, tx: &Tx<'_>, user: &str, now: Millis) -> Result<(), DomainError> {
+        for (uri, value) in reset::unlock_claims() {
+            if value.is_empty() {
+                tx.delete_claim_value(user, DEFAULT_PROFILE, uri)?;
+            } else {
+                tx.set_claim_value(user, DEFAULT_PROFILE, uri, &value)?;
+            }
+        }
+        tx.set_claim_value(
+            user,
+            DEFAULT_PROFILE,
+            claims::LAST_PASSWORD_UPDATE_TIME,
+            &now.to_string(),
+        )?;
+        Ok(())
+    }
+
+    /// Is the account locked (any reason)?
+    pub fn is_locked(&self, user: &str) -> Result<bool, DomainError> {
+        let value = self
+            .store
+            .read(|tx| tx.claim_value(user, DEFAULT_PROFILE, claims::ACCOUNT_LOCKED))?;
+        Ok(value.is_some_and(|v| v.eq_ignore_ascii_case("true")))
+    }
+
+    /// Users a bulk forced reset would touch: members of a role, or everyone but the super admin.
+    pub fn reset_targets(&self, actor: &Actor, role: Option<&str>) -> Result<Vec<String>, DomainError> {
+        actor.require(&format!("{}/list", permissions::MANAGE_USERS))?;
+        let admin = self.config.super_admin.username.clone();
+        let users = match role {
+            Some(r) => self.store.read(|tx| {
+                if !tx.role_exists(r)? {
+                    return Ok(None);
+                }
+                Ok(Some(tx.users_of_role(r)?))
+            })?,
+            None => Some(self.store.read(|tx| tx.list_users("*", -1))?),
+        };
+        let users = users.ok_or_else(|| DomainError::RoleNotFound(role.unwrap_or_default().to_string()))?;
+        Ok(users.into_iter().filter(|u| !u.eq_ignore_ascii_case(&admin)).collect())
+    }
+}

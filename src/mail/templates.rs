@@ -1,0 +1,718 @@
+//! E-mail templates: loading WSO2's email-admin-config.xml format and rendering its `{{…}}` placeholders.
+//!
+//! The renderer is a small scanner, not a template engine: WSO2's placeholder names (`url:user-name`,
+//! `carbon.product-url`) are not valid in Jinja-like syntaxes, and a template file written for WSO2 must work
+//! unchanged. Anything that is not a well-formed known placeholder is copied through as it is.
+
+use std::path::Path;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::soap::xml::{self, Element, Limits, XmlError};
+
+use super::MailError;
+
+/// The templates shipped in the binary.
+const EMBEDDED: &str = include_str!("../../email-templates/email-admin-config.xml");
+/// How the embedded copy is named in messages.
+const EMBEDDED_NAME: &str = "email-admin-config.xml";
+
+/// The claim dialect `{{user.claim.<name>}}` reads from.
+const CLAIM_PREFIX: &str = "http://wso2.org/claims/";
+
+/// The templates the forced-reset flow sends; a file without one of them gets a warning, not an error, since a
+/// deployment may use only some reset modes.
+const EXPECTED: [&str; 4] = [
+    "AdminForcedPasswordReset",
+    "AdminForcedPasswordResetWithOTP",
+    "ResendAdminForcedPasswordReset",
+    "ResendAdminForcedPasswordResetWithOTP",
+];
+
+/// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded, so a space becomes %20
+/// (understood by both URL and form decoders, unlike `+`).
+const URL_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// One `<configuration>` of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Template {
+    kind: String,
+    display: String,
+    locale: String,
+    content_type: String,
+    subject: String,
+    body: String,
+    footer: String,
+}
+
+impl Template {
+    fn is_html(&self) -> bool {
+        self.content_type.eq_ignore_ascii_case("text/html")
+    }
+
+    fn answers_to(&self, name: &str) -> bool {
+        self.kind.eq_ignore_ascii_case(name) || self.display.eq_ignore_ascii_case(name)
+    }
+}
+
+/// A loaded template file. `Default` is the empty set, in which every render fails with `UnknownTemplate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Templates {
+    templates: Vec<Template>,
+}
+
+/// The values a template is rendered with (WSO2's notification event properties).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TemplateVars {
+    pub user_name: String,
+    /// Full claim URIs (`http://wso2.org/claims/givenname`) → values.
+    pub user_claims: Vec<(String, String)>,
+    pub confirmation_code: String,
+    pub userstore_domain: String,
+    pub tenant_domain: String,
+    pub product_url: String,
+}
+
+/// The code is a live credential: keep it out of logs.
+impl std::fmt::Debug for TemplateVars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemplateVars")
+            .field("user_name", &self.user_name)
+            .field("user_claims", &self.user_claims)
+            .field("confirmation_code", &"<redacted>")
+            .field("userstore_domain", &self.userstore_domain)
+            .field("tenant_domain", &self.tenant_domain)
+            .field("product_url", &self.product_url)
+            .finish()
+    }
+}
+
+/// A rendered mail, ready for the outbox. The body may hold a reset link or OTP: `Debug` leaves it out.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    /// The body with the footer appended on a new line.
+    pub body: String,
+    /// `text/html` or `text/plain`.
+    pub content_type: String,
+}
+
+impl std::fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rendered")
+            .field("subject", &self.subject)
+            .field("content_type", &self.content_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Templates {
+    /// The embedded copy. A unit test proves it parses; should it ever not, this logs the reason and gives the
+    /// empty set, so that only the mails fail (with `UnknownTemplate`), not the whole server.
+    pub fn embedded() -> Templates {
+        match Self::parse(EMBEDDED, EMBEDDED_NAME) {
+            Ok((templates, _)) => templates,
+            Err(e) => {
+                tracing::error!(error = %e, "the embedded e-mail templates do not parse");
+                Templates::default()
+            }
+        }
+    }
+
+    /// Load a template file (None = the embedded copy). The warnings name each unknown placeholder once per
+    /// template, and each expected template the file lacks.
+    pub fn load(path: Option<&Path>) -> Result<(Templates, Vec<String>), MailError> {
+        match path {
+            None => Self::parse(EMBEDDED, EMBEDDED_NAME),
+            Some(path) => {
+                let name = path.display().to_string();
+                let bytes = std::fs::read(path).map_err(|e| MailError::BadFile {
+                    file: name.clone(),
+                    message: format!("cannot read: {e}"),
+                })?;
+                let text = std::str::from_utf8(&bytes).map_err(|_| MailError::BadFile {
+                    file: name.clone(),
+                    message: "not valid UTF-8".into(),
+                })?;
+                Self::parse(text, &name)
+            }
+        }
+    }
+
+    /// Parse the text of an email-admin-config.xml; `file` names it in messages.
+    pub fn parse(text: &str, file: &str) -> Result<(Templates, Vec<String>), MailError> {
+        let bad = |message: String| MailError::BadFile {
+            file: file.to_string(),
+            message,
+        };
+        let root = xml::parse(text.as_bytes(), Limits::default()).map_err(|e| {
+            bad(match e {
+                // The parser's own wording speaks of SOAP messages.
+                XmlError::Doctype => "DOCTYPE is not allowed".into(),
+                XmlError::ProcessingInstruction => "processing instructions are not allowed".into(),
+                other => other.to_string(),
+            })
+        })?;
+        if root.name != "configurations" {
+            return Err(bad(format!(
+                "the document element is <{}>, expected <configurations>",
+                root.name
+            )));
+        }
+        let mut templates: Vec<Template> = Vec::new();
+        for config in root.children.iter().filter(|c| c.name == "configuration") {
+            let template = read_template(config, file)?;
+            if templates
+                .iter()
+                .any(|t| t.kind.eq_ignore_ascii_case(&template.kind) && t.locale.eq_ignore_ascii_case(&template.locale))
+            {
+                return Err(bad(format!(
+                    "template {} is defined twice for locale {}",
+                    template.display, template.locale
+                )));
+            }
+            templates.push(template);
+        }
+        if templates.is_empty() {
+            return Err(bad("no <configuration> elements".into()));
+        }
+
+        let mut warnings = Vec::new();
+        for t in &templates {
+            let mut seen: Vec<&str> = Vec::new();
+            for text in [&t.subject, &t.body, &t.footer] {
+                for name in placeholders(text) {
+                    if !is_known(name) && !seen.contains(&name) {
+                        seen.push(name);
+                        warnings.push(format!(
+                            "{file}: template {} uses unknown placeholder {{{{{name}}}}} (left as is)",
+                            t.display
+                        ));
+                    }
+                }
+            }
+        }
+        let loaded = Templates { templates };
+        for name in EXPECTED {
+            if loaded.find(name).is_none() {
+                warnings.push(format!(
+                    "{file}: no template {name} (mails that need it cannot be sent)"
+                ));
+            }
+        }
+        Ok((loaded, warnings))
+    }
+
+    /// Is there a template of this type or display name?
+    pub fn contains(&self, template: &str) -> bool {
+        self.find(template).is_some()
+    }
+
+    /// The template of this type or display name (case-insensitive); en_US first when several locales exist.
+    fn find(&self, name: &str) -> Option<&Template> {
+        let mut matching = self.templates.iter().filter(|t| t.answers_to(name));
+        let first = matching.next()?;
+        if first.locale.eq_ignore_ascii_case("en_US") {
+            return Some(first);
+        }
+        Some(
+            matching
+                .find(|t| t.locale.eq_ignore_ascii_case("en_US"))
+                .unwrap_or(first),
+        )
+    }
+
+    /// Render a template: placeholders replaced (HTML-escaped in text/html bodies, never in the subject), the
+    /// footer appended to the body.
+    pub fn render(&self, template: &str, vars: &TemplateVars) -> Result<Rendered, MailError> {
+        let t = self
+            .find(template)
+            .ok_or_else(|| MailError::UnknownTemplate(template.to_string()))?;
+        let html = t.is_html();
+        let subject = one_line(&expand(&t.subject, vars, false));
+        let mut body = expand(&t.body, vars, html);
+        if !t.footer.is_empty() {
+            body.push('\n');
+            body.push_str(&expand(&t.footer, vars, html));
+        }
+        Ok(Rendered {
+            subject,
+            body,
+            content_type: t.content_type.clone(),
+        })
+    }
+}
+
+fn read_template(config: &Element, file: &str) -> Result<Template, MailError> {
+    let attr = |name: &str| config.attr(None, name).map(str::trim).filter(|v| !v.is_empty());
+    let kind = attr("type").ok_or_else(|| MailError::BadFile {
+        file: file.to_string(),
+        message: "a <configuration> has no type attribute".into(),
+    })?;
+    let display = attr("display").unwrap_or(kind).to_string();
+    let content_type = match attr("emailContentType") {
+        None => "text/plain".to_string(),
+        Some(ct) if ct.eq_ignore_ascii_case("text/html") => "text/html".to_string(),
+        Some(ct) if ct.eq_ignore_ascii_case("text/plain") => "text/plain".to_string(),
+        Some(other) => {
+            return Err(MailError::BadFile {
+                file: file.to_string(),
+                message: format!("template {display}: emailContentType {other:?} is neither text/html nor text/plain"),
+            });
+        }
+    };
+    let part = |name: &'static str| -> Result<String, MailError> {
+        let text = config
+            .children
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.text.trim())
+            .unwrap_or_default();
+        if text.is_empty() {
+            return Err(MailError::MissingPart {
+                file: file.to_string(),
+                template: display.clone(),
+                part: name,
+            });
+        }
+        Ok(text.to_string())
+    };
+    let footer = config
+        .children
+        .iter()
+        .find(|c| c.name == "footer")
+        .map(|c| c.text.trim().to_string())
+        .unwrap_or_default();
+    Ok(Template {
+        kind: kind.to_string(),
+        locale: attr("locale").unwrap_or("en_US").to_string(),
+        subject: one_line(&part("subject")?),
+        body: part("body")?,
+        footer,
+        content_type,
+        display,
+    })
+}
+
+/// Placeholder names are WSO2 property keys and claim names: letters, digits and `. _ : -`.
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-')
+}
+
+/// One step of the scanner: if `rest` starts with a well-formed `{{name}}`, its name and length.
+fn placeholder_at(rest: &str) -> Option<(&str, usize)> {
+    let after = rest.strip_prefix("{{")?;
+    let len = after.bytes().take_while(|b| is_name_byte(*b)).count();
+    // The name is ASCII, so `len` is a char boundary.
+    let (name, tail) = after.split_at(len);
+    (len > 0 && tail.starts_with("}}")).then_some((name, len + 4))
+}
+
+/// Every placeholder name in `text`, in order.
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("{{") {
+        rest = &rest[at..];
+        match placeholder_at(rest) {
+            Some((name, len)) => {
+                names.push(name);
+                rest = &rest[len..];
+            }
+            // Skip one `{` so that `{{{name}}}` still finds `{{name}}`.
+            None => rest = &rest[1..],
+        }
+    }
+    names
+}
+
+fn is_known(name: &str) -> bool {
+    matches!(
+        name,
+        "user-name"
+            | "url:user-name"
+            | "confirmation-code"
+            | "userstore-domain"
+            | "tenant-domain"
+            | "carbon.product-url"
+    ) || name.strip_prefix("user.claim.").is_some_and(|claim| !claim.is_empty())
+}
+
+/// The raw value of a known placeholder; None for unknown ones.
+fn value_of(name: &str, vars: &TemplateVars) -> Option<String> {
+    Some(match name {
+        "user-name" => vars.user_name.clone(),
+        "url:user-name" => utf8_percent_encode(&vars.user_name, URL_VALUE).to_string(),
+        "confirmation-code" => vars.confirmation_code.clone(),
+        "userstore-domain" => vars.userstore_domain.clone(),
+        "tenant-domain" => vars.tenant_domain.clone(),
+        "carbon.product-url" => vars.product_url.clone(),
+        _ => {
+            let claim = name.strip_prefix("user.claim.").filter(|c| !c.is_empty())?;
+            claim_value(&vars.user_claims, claim)
+        }
+    })
+}
+
+/// `http://wso2.org/claims/<name>`: the exact URI first, then ignoring case (claim names in templates are
+/// hand-written); absent → empty, as WSO2 does.
+fn claim_value(claims: &[(String, String)], name: &str) -> String {
+    let uri = format!("{CLAIM_PREFIX}{name}");
+    claims
+        .iter()
+        .find(|(u, _)| *u == uri)
+        .or_else(|| claims.iter().find(|(u, _)| u.eq_ignore_ascii_case(&uri)))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Replace every known placeholder in `text`; unknown and malformed ones are copied as they are.
+fn expand(text: &str, vars: &TemplateVars, html: bool) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut rest = text;
+    while let Some(at) = rest.find("{{") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        match placeholder_at(rest).and_then(|(name, len)| value_of(name, vars).map(|v| (v, len))) {
+            Some((value, len)) => {
+                if html {
+                    escape_html_into(&value, &mut out);
+                } else {
+                    out.push_str(&value);
+                }
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn escape_html_into(value: &str, out: &mut String) {
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// A subject is one header line: line breaks and other control characters (from the file or a claim value)
+/// become spaces.
+fn one_line(text: &str) -> String {
+    let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    spaced
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GIVEN_NAME: &str = "http://wso2.org/claims/givenname";
+
+    fn vars() -> TemplateVars {
+        TemplateVars {
+            user_name: "tom".into(),
+            user_claims: vec![(GIVEN_NAME.into(), "Tom".into())],
+            confirmation_code: "ABC123".into(),
+            userstore_domain: "PRIMARY".into(),
+            tenant_domain: "carbon.super".into(),
+            product_url: "https://localhost:9443".into(),
+        }
+    }
+
+    fn embedded() -> Templates {
+        let (templates, warnings) = Templates::load(None).unwrap();
+        assert_eq!(warnings, Vec::<String>::new());
+        assert_eq!(templates, Templates::embedded());
+        assert!(!Templates::default().contains("AdminForcedPasswordReset"));
+        templates
+    }
+
+    /// A one-template file with this body.
+    fn file(content_type: &str, subject: &str, body: &str) -> String {
+        format!(
+            r#"<configurations><configuration type="t" display="T" locale="en_US" emailContentType="{content_type}">
+            <subject>{subject}</subject><body><![CDATA[{body}]]></body><footer>-- end</footer></configuration>
+            </configurations>"#
+        )
+    }
+
+    fn render_one(content_type: &str, body: &str, vars: &TemplateVars) -> String {
+        let (t, _) = Templates::parse(&file(content_type, "s", body), "t.xml").unwrap();
+        t.render("t", vars).unwrap().body
+    }
+
+    /// The text of the first `<b>` element.
+    fn first_bold(html: &str) -> &str {
+        let start = html.find("<b>").unwrap() + 3;
+        let end = start + html[start..].find("</b>").unwrap();
+        &html[start..end]
+    }
+
+    #[test]
+    fn every_shipped_template_renders_every_placeholder() {
+        let templates = embedded();
+        for name in EXPECTED {
+            let r = templates.render(name, &vars()).unwrap();
+            assert_eq!(r.content_type, "text/html", "{name}");
+            assert!(r.subject.starts_with("WSO2 - "), "{name}: {}", r.subject);
+            assert!(!r.body.contains("{{"), "{name} left a placeholder: {}", r.body);
+            assert!(r.body.contains("Hello Tom,"), "{name}");
+            assert!(r.body.contains("<strong>tom</strong>"), "{name}");
+            assert!(r.body.ends_with("</html>\n---"), "{name}: footer appended");
+        }
+        assert_eq!(
+            templates.render("AdminForcedPasswordReset", &vars()).unwrap().subject,
+            "WSO2 - Admin Forced Password Reset"
+        );
+        assert_eq!(
+            templates
+                .render("ResendAdminForcedPasswordResetWithOTP", &vars())
+                .unwrap()
+                .subject,
+            "WSO2 - Resend Admin Forced Password Reset"
+        );
+    }
+
+    #[test]
+    fn link_templates_carry_the_exact_link() {
+        let link = "https://localhost:9443/accountrecoveryendpoint/confirmrecovery.do?confirmation=ABC123\
+                    &amp;userstoredomain=PRIMARY&amp;username=tom&amp;tenantdomain=carbon.super";
+        for name in ["AdminForcedPasswordReset", "ResendAdminForcedPasswordReset"] {
+            let body = embedded().render(name, &vars()).unwrap().body;
+            assert!(body.contains(&format!("<a href=\"{link}\"")), "{name}: {body}");
+            assert_eq!(body.matches(link).count(), 2, "{name}: the href and the copyable text");
+        }
+    }
+
+    #[test]
+    fn otp_templates_put_the_code_in_the_first_bold_element() {
+        let mut v = vars();
+        v.user_name = "<b>tom</b>".into();
+        for name in [
+            "AdminForcedPasswordResetWithOTP",
+            "ResendAdminForcedPasswordResetWithOTP",
+        ] {
+            let body = embedded().render(name, &v).unwrap().body;
+            assert_eq!(first_bold(&body), "ABC123", "{name}");
+            assert!(!body.contains("confirmrecovery.do"), "{name}");
+        }
+    }
+
+    #[test]
+    fn html_values_are_escaped_and_subjects_are_not() {
+        let mut v = vars();
+        v.user_claims = vec![(GIVEN_NAME.into(), "<script>alert('x')</script>&".into())];
+        let (t, _) = Templates::parse(
+            &file(
+                "text/html",
+                "Hi {{user.claim.givenname}}",
+                "Hi {{user.claim.givenname}}!",
+            ),
+            "t.xml",
+        )
+        .unwrap();
+        let r = t.render("t", &v).unwrap();
+        assert_eq!(
+            r.body,
+            "Hi &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;!\n-- end"
+        );
+        assert_eq!(r.subject, "Hi <script>alert('x')</script>&");
+        let shipped = embedded().render("AdminForcedPasswordReset", &v).unwrap().body;
+        assert!(!shipped.contains("<script>"));
+        assert!(shipped.contains("Hello &lt;script&gt;"));
+        assert_eq!(
+            render_one("text/plain", "Hi {{user.claim.givenname}}", &v),
+            format!("Hi {}\n-- end", v.user_claims[0].1)
+        );
+    }
+
+    #[test]
+    fn url_user_name_is_percent_encoded_then_escaped() {
+        let mut v = vars();
+        v.user_name = "tom smith+x".into();
+        let body = embedded().render("AdminForcedPasswordReset", &v).unwrap().body;
+        assert!(body.contains("&amp;username=tom%20smith%2Bx&amp;"), "{body}");
+        assert!(body.contains("<strong>tom smith+x</strong>"));
+        v.user_name = "ü&\"/".into();
+        assert_eq!(
+            render_one("text/html", "{{url:user-name}}", &v),
+            "%C3%BC%26%22%2F\n-- end"
+        );
+        assert_eq!(render_one("text/html", "{{user-name}}", &v), "ü&amp;&quot;/\n-- end");
+    }
+
+    #[test]
+    fn claims_resolve_by_name_and_absent_ones_are_empty() {
+        let mut v = vars();
+        v.user_claims
+            .push(("http://wso2.org/claims/lastname".into(), "Smith".into()));
+        assert_eq!(
+            render_one(
+                "text/plain",
+                "{{user.claim.givenname}} {{user.claim.lastname}}|{{user.claim.country}}|",
+                &v
+            ),
+            "Tom Smith||\n-- end"
+        );
+        assert_eq!(render_one("text/plain", "{{user.claim.GivenName}}", &v), "Tom\n-- end");
+    }
+
+    #[test]
+    fn unknown_placeholders_are_warned_once_and_left() {
+        let text = file(
+            "text/html",
+            "{{foo}} s",
+            "{{foo}} {{bar.baz}} {{user-name}} {{user.claim.}} {{foo}}",
+        );
+        let (t, warnings) = Templates::parse(&text, "email-admin-config.xml").unwrap();
+        let unknown: Vec<_> = warnings.iter().filter(|w| w.contains("unknown placeholder")).collect();
+        assert_eq!(
+            unknown,
+            [
+                "email-admin-config.xml: template T uses unknown placeholder {{foo}} (left as is)",
+                "email-admin-config.xml: template T uses unknown placeholder {{bar.baz}} (left as is)",
+                "email-admin-config.xml: template T uses unknown placeholder {{user.claim.}} (left as is)",
+            ]
+        );
+        assert_eq!(
+            warnings.len(),
+            3 + EXPECTED.len(),
+            "and every missing shipped template: {warnings:#?}"
+        );
+        let r = t.render("t", &vars()).unwrap();
+        assert_eq!(r.subject, "{{foo}} s");
+        assert_eq!(r.body, "{{foo}} {{bar.baz}} tom {{user.claim.}} {{foo}}\n-- end");
+    }
+
+    #[test]
+    fn malformed_braces_survive_and_never_panic() {
+        let v = vars();
+        for (input, expected) in [
+            ("a {{user-name", "a {{user-name"),
+            ("{{", "{{"),
+            ("{", "{"),
+            ("}}{{}}", "}}{{}}"),
+            ("{{{user-name}}}", "{tom}"),
+            ("{{a{{user-name}}", "{{atom"),
+            ("{{user-name}", "{{user-name}"),
+            ("{{ user-name }}", "{{ user-name }}"),
+            ("{{user-name}}{{user-name}}", "tomtom"),
+            ("é{{ü}}{{user-name}}ß{{", "é{{ü}}tomß{{"),
+        ] {
+            assert_eq!(
+                render_one("text/plain", input, &v),
+                format!("{input_out}\n-- end", input_out = expected),
+                "{input}"
+            );
+        }
+        // Every prefix of a tricky string, cut at any char boundary.
+        let tricky = "x{{é{{{url:user-name}}}}{{user.claim.ü}}{{user-name";
+        for (i, _) in tricky.char_indices() {
+            let _ = expand(&tricky[..i], &v, true);
+            let _ = placeholders(&tricky[i..]);
+        }
+    }
+
+    #[test]
+    fn lookup_ignores_case_and_accepts_the_display_name() {
+        let t = embedded();
+        for name in [
+            "adminforcedpasswordreset",
+            "AdminForcedPasswordReset",
+            "ADMINFORCEDPASSWORDRESET",
+            "adminForcedPasswordResetWithOtp",
+        ] {
+            assert!(t.contains(name), "{name}");
+            assert!(t.render(name, &vars()).is_ok(), "{name}");
+        }
+        assert!(matches!(t.render("nosuch", &vars()), Err(MailError::UnknownTemplate(n)) if n == "nosuch"));
+    }
+
+    #[test]
+    fn en_us_wins_among_locales() {
+        let text = r#"<configurations>
+            <configuration type="t" locale="fr_FR"><subject>Bonjour</subject><body>b</body></configuration>
+            <configuration type="t" locale="en_US"><subject>Hello</subject><body>b</body></configuration>
+            </configurations>"#;
+        let (t, _) = Templates::parse(text, "t.xml").unwrap();
+        let r = t.render("T", &vars()).unwrap();
+        assert_eq!(
+            (r.subject.as_str(), r.content_type.as_str(), r.body.as_str()),
+            ("Hello", "text/plain", "b")
+        );
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_the_file_and_the_reason() {
+        let err = |text: &str| Templates::parse(text, "my.xml").unwrap_err().to_string();
+        assert!(err("<configurations>").starts_with("my.xml: "));
+        assert!(err("<a/>").contains("expected <configurations>"));
+        assert!(err("<configurations/>").contains("no <configuration> elements"));
+        assert!(
+            err("<configurations><configuration><subject>s</subject><body>b</body></configuration></configurations>")
+                .contains("no type attribute")
+        );
+        assert_eq!(
+            err(
+                r#"<configurations><configuration type="t" display="T"><body>b</body></configuration></configurations>"#
+            ),
+            "my.xml: template T has no subject"
+        );
+        assert_eq!(
+            err(
+                r#"<configurations><configuration type="t"><subject>s</subject><body>  </body></configuration></configurations>"#
+            ),
+            "my.xml: template t has no body"
+        );
+        assert!(err(r#"<configurations><configuration type="t" emailContentType="image/png"><subject>s</subject><body>b</body></configuration></configurations>"#)
+            .contains("emailContentType"));
+        let twice = r#"<configurations><configuration type="t"><subject>s</subject><body>b</body></configuration>
+            <configuration type="T"><subject>s</subject><body>b</body></configuration></configurations>"#;
+        assert!(err(twice).contains("defined twice"));
+        assert!(err("<!DOCTYPE x><configurations/>").contains("DOCTYPE"));
+
+        let missing = Templates::load(Some(Path::new("/nonexistent/email-admin-config.xml"))).unwrap_err();
+        assert!(
+            missing
+                .to_string()
+                .starts_with("/nonexistent/email-admin-config.xml: cannot read"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn a_file_on_disk_loads_like_the_embedded_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("email-admin-config.xml");
+        std::fs::write(&path, EMBEDDED).unwrap();
+        let (from_disk, warnings) = Templates::load(Some(&path)).unwrap();
+        assert!(warnings.is_empty());
+        assert_eq!(from_disk, embedded());
+    }
+
+    #[test]
+    fn subjects_are_one_line_and_secrets_stay_out_of_debug() {
+        let mut v = vars();
+        v.user_claims = vec![(GIVEN_NAME.into(), "a\r\nBcc: x@evil".into())];
+        let (t, _) = Templates::parse(&file("text/plain", "Hi\n  {{user.claim.givenname}}", "b"), "t.xml").unwrap();
+        let r = t.render("t", &v).unwrap();
+        assert_eq!(r.subject, "Hi a Bcc: x@evil");
+        assert!(!format!("{v:?}").contains("ABC123"));
+        let r = embedded().render("AdminForcedPasswordResetWithOTP", &v).unwrap();
+        assert!(!format!("{r:?}").contains("ABC123"));
+    }
+}

@@ -1,0 +1,318 @@
+//! The outbox worker: a tokio task that delivers queued mails over SMTP (`[output_adapter.email]`), retrying
+//! with exponential backoff, so that no request waits on an SMTP server.
+//!
+//! # Delivery semantics
+//! - **Never dropped.** A failed attempt (connection refused, TLS or AUTH failure, 4xx or 5xx reply, timeout)
+//!   records the error and the time of the next attempt; the mail stays `pending` until a server accepts it. The
+//!   delay doubles per attempt from [`WorkerOptions::base_backoff`] up to [`WorkerOptions::max_backoff`]
+//!   (defaults 2 s → 10 min); `forcereset mail retry <id>` makes a mail due at once.
+//! - **At least once.** A mail is marked `sent` only after the SMTP server accepted its DATA. If the process dies
+//!   between that reply and the commit of `sent`, the mail is sent again after restart: SMTP gives no way to ask a
+//!   server whether it already accepted a message. Every attempt carries the same Message-ID (see
+//!   [`super::eml::message_id`]), so a receiving system can recognise the duplicate.
+//! - **Order.** Due mails are sent oldest first, one at a time, 16 per store read.
+//! - **Wake-ups.** The worker sleeps until the next mail is due, [`App::mail_wakeup`] is notified (a mail was
+//!   queued), or the poll interval passes (mails queued by another process, e.g. `mail retry`).
+//! - **No SMTP server** (`hostname` not set): the worker does nothing; the engine queues mails as `mailbox`.
+//!
+//! Every store access runs on a blocking thread (`spawn_blocking`): SQLite calls block.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::address::{Address, Envelope};
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::app::App;
+use crate::config::Config;
+use crate::store::{OutboxMail, Store, StoreError};
+
+use super::eml::{self, Originator};
+
+/// How many due mails one store read takes.
+const BATCH: i64 = 16;
+/// Stored error texts are cut to this many characters.
+const MAX_ERROR_CHARS: usize = 500;
+
+/// Timing of the worker; tests shorten it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerOptions {
+    /// The delay after the first failed attempt; it doubles with each further failure.
+    pub base_backoff: Duration,
+    /// The longest delay between two attempts of one mail.
+    pub max_backoff: Duration,
+    /// The longest sleep between two looks at the outbox.
+    pub poll_interval: Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        WorkerOptions {
+            base_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(600),
+            poll_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+impl WorkerOptions {
+    /// The delay before the next attempt of a mail that has now failed `failures` times (1 = first failure).
+    pub fn backoff(&self, failures: i64) -> Duration {
+        let doublings = u32::try_from(failures.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+        self.base_backoff
+            .checked_mul(1u32 << doublings)
+            .unwrap_or(self.max_backoff)
+            .min(self.max_backoff)
+    }
+}
+
+/// The running worker. Dropping it stops the worker too, after the send in progress.
+pub struct Worker {
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Let the send in progress finish, then stop.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            if let Err(e) = task.await {
+                tracing::error!(error = %e, "the mail worker ended abnormally");
+            }
+        }
+    }
+}
+
+/// Start the worker with the default timing.
+pub fn spawn(app: Arc<App>) -> Worker {
+    spawn_with(app, WorkerOptions::default())
+}
+
+/// Start the worker on the current tokio runtime.
+pub fn spawn_with(app: Arc<App>, options: WorkerOptions) -> Worker {
+    let (stop, stop_rx) = watch::channel(false);
+    let task = match app.config.email.hostname.clone() {
+        None => {
+            tracing::info!("no SMTP server configured ([output_adapter.email] hostname): mails stay in the mailbox");
+            None
+        }
+        Some(host) => {
+            let transport = transport(&app.config, &host);
+            if let Err(e) = &transport {
+                tracing::error!(error = %e, "cannot set up the SMTP client; mails stay pending");
+            }
+            let originator = Originator::from_config(&app.config.email);
+            let loop_ = Loop {
+                app,
+                options,
+                transport,
+                originator,
+                stop: stop_rx,
+            };
+            Some(tokio::spawn(loop_.run()))
+        }
+    };
+    Worker { stop, task }
+}
+
+/// The SMTP client for `[output_adapter.email]`: STARTTLS required when `enable_start_tls`, plain otherwise.
+fn transport(config: &Config, host: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let email = &config.email;
+    let timeout = Duration::from_secs(config.emulator.smtp_timeout_seconds.max(1));
+    let tls = if email.enable_start_tls {
+        let parameters = TlsParameters::builder(host.to_string())
+            .dangerous_accept_invalid_certs(config.emulator.smtp_accept_invalid_certs)
+            .build()
+            .map_err(|e| format!("TLS settings for {host}: {}", error_text(&e)))?;
+        Tls::Required(parameters)
+    } else {
+        Tls::None
+    };
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(email.port)
+        .timeout(Some(timeout))
+        .tls(tls);
+    if email.enable_authentication {
+        builder = builder.credentials(Credentials::new(
+            email.username.clone(),
+            email.password.expose().to_string(),
+        ));
+    }
+    Ok(builder.build())
+}
+
+struct Loop {
+    app: Arc<App>,
+    options: WorkerOptions,
+    transport: Result<AsyncSmtpTransport<Tokio1Executor>, String>,
+    originator: Originator,
+    stop: watch::Receiver<bool>,
+}
+
+/// What one pass over the outbox found.
+enum Pass {
+    /// The batch was full: more may be due at once.
+    More,
+    /// Everything due was handled.
+    Done,
+    /// The store failed: wait a poll interval rather than spin (and maybe resend) against a broken database.
+    StoreTrouble,
+}
+
+impl Loop {
+    async fn run(mut self) {
+        tracing::debug!("mail worker started");
+        while !self.stopping() {
+            let wait = match self.pass().await {
+                Pass::More => continue,
+                Pass::StoreTrouble => self.options.poll_interval,
+                Pass::Done => self.until_next_due().await,
+            };
+            if self.stopping() {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.app.mail_wakeup.notified() => {}
+                _ = self.stop.changed() => {}
+            }
+        }
+        tracing::debug!("mail worker stopped");
+    }
+
+    /// Asked to stop, or the [`Worker`] handle is gone.
+    fn stopping(&self) -> bool {
+        *self.stop.borrow() || self.stop.has_changed().is_err()
+    }
+
+    async fn pass(&mut self) -> Pass {
+        let now = self.app.now();
+        let due = match with_store(&self.app, move |s| s.read(|tx| tx.due_mails(now, BATCH))).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the mail outbox");
+                return Pass::StoreTrouble;
+            }
+        };
+        let full = due.len() as i64 >= BATCH;
+        for mail in due {
+            if self.stopping() {
+                return Pass::Done;
+            }
+            let outcome = self.deliver(&mail).await;
+            if let Err(e) = self.record(&mail, outcome).await {
+                tracing::error!(mail_id = mail.id, error = %e, "cannot record a mail delivery attempt");
+                return Pass::StoreTrouble;
+            }
+        }
+        if full { Pass::More } else { Pass::Done }
+    }
+
+    /// One SMTP attempt: the error text on failure.
+    async fn deliver(&self, mail: &OutboxMail) -> Result<(), String> {
+        let transport = self.transport.as_ref().map_err(Clone::clone)?;
+        let from: Address = self.app.config.email.from_address.trim().parse().map_err(|e| {
+            format!(
+                "from_address {:?} is not an e-mail address: {e}",
+                self.app.config.email.from_address
+            )
+        })?;
+        let to: Mailbox = mail
+            .recipient
+            .trim()
+            .parse()
+            .map_err(|e| format!("recipient {:?} is not an e-mail address: {e}", mail.recipient))?;
+        let envelope = Envelope::new(Some(from), vec![to.email]).map_err(|e| error_text(&e))?;
+        let bytes = eml::message_bytes(mail, &self.originator);
+        transport
+            .send_raw(&envelope, &bytes)
+            .await
+            .map(|_| ())
+            .map_err(|e| error_text(&e))
+    }
+
+    /// Mark the mail sent, or failed with its next attempt time; logs one line either way (never the body).
+    async fn record(&self, mail: &OutboxMail, outcome: Result<(), String>) -> Result<(), StoreError> {
+        let id = mail.id;
+        let attempts = mail.attempts + 1;
+        match outcome {
+            Ok(()) => {
+                let now = self.app.now();
+                with_store(&self.app, move |s| s.write(|tx| tx.mark_mail_sent(id, now))).await?;
+                tracing::info!(mail_id = id, template = %mail.template, attempts, "mail delivered");
+            }
+            Err(error) => {
+                let delay = self.options.backoff(attempts);
+                let next = self
+                    .app
+                    .now()
+                    .saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
+                tracing::warn!(
+                    mail_id = id,
+                    attempts,
+                    retry_in_ms = delay.as_millis() as u64,
+                    error = %error,
+                    "mail delivery failed; will retry"
+                );
+                with_store(&self.app, move |s| s.write(|tx| tx.mark_mail_failed(id, &error, next))).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// How long until the next pending mail is due, at most a poll interval.
+    async fn until_next_due(&self) -> Duration {
+        let poll = self.options.poll_interval;
+        match with_store(&self.app, |s| s.read(|tx| tx.next_mail_due())).await {
+            Ok(Some(at)) => {
+                let ms = at.saturating_sub(self.app.now()).max(0);
+                Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(poll)
+            }
+            Ok(None) => poll,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the mail outbox");
+                poll
+            }
+        }
+    }
+}
+
+/// Run a store call on a blocking thread.
+async fn with_store<T, F>(app: &Arc<App>, f: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+{
+    let app = Arc::clone(app);
+    tokio::task::spawn_blocking(move || f(&app.store))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "a store task ended abnormally");
+            Err(StoreError::Poisoned)
+        })
+}
+
+/// An error and its causes on one line, cut to a storable length.
+fn error_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    one_line.chars().take(MAX_ERROR_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,374 @@
+//! Worker tests against a real SMTP server: `tests/toolkits/smtp_server.py` (aiosmtpd) run with the Python that
+//! `FORCERESET_PYTHON` names (`tests/run.sh` sets it up). Without it they are skipped, except under CI.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::app::system_clock;
+use crate::config::Secret;
+use crate::store::{MailStatus, NewMail};
+
+const SERVER_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/toolkits/smtp_server.py");
+const DEADLINE: Duration = Duration::from_secs(15);
+
+fn fast() -> WorkerOptions {
+    WorkerOptions {
+        base_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(400),
+        poll_interval: Duration::from_millis(500),
+    }
+}
+
+/// The Python to run the server with; None (after a note) when these tests should be skipped.
+fn python() -> Option<String> {
+    match std::env::var("FORCERESET_PYTHON") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("FORCERESET_PYTHON is not set under CI: run the tests with tests/run.sh")
+        }
+        _ => {
+            eprintln!("skipped: FORCERESET_PYTHON is not set (tests/run.sh sets it up)");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running `smtp_server.py`; killed when dropped.
+struct SmtpServer {
+    child: Child,
+    maildir: PathBuf,
+    stderr: PathBuf,
+}
+
+impl SmtpServer {
+    fn start(python: &str, dir: &Path, port: u16, extra: &[&str]) -> SmtpServer {
+        let maildir = dir.join("maildir");
+        let stderr = dir.join(format!("smtp-{port}.stderr"));
+        let mut child = Command::new(python)
+            .arg(SERVER_SCRIPT)
+            .args(["--port", &port.to_string(), "--maildir"])
+            .arg(&maildir)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = tx.send(line);
+            // Keep the pipe open until the server exits.
+            let _ = reader.read_to_end(&mut Vec::new());
+        });
+        let server = SmtpServer { child, maildir, stderr };
+        match rx.recv_timeout(DEADLINE) {
+            Ok(line) if line.trim() == format!("READY {port}") => server,
+            other => panic!(
+                "smtp_server.py did not start: {other:?}; stderr: {}",
+                server.stderr_text()
+            ),
+        }
+    }
+
+    fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    /// The saved messages, in arrival order.
+    fn messages(&self) -> Vec<String> {
+        (1..)
+            .map(|n| self.maildir.join(format!("{n}.eml")))
+            .take_while(|p| p.exists())
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect()
+    }
+
+    fn log(&self) -> Vec<serde_json::Value> {
+        std::fs::read_to_string(self.maildir.join("log.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An app over a temp-dir store, sending plain SMTP to 127.0.0.1:`port`.
+fn app(dir: &Path, port: u16) -> Arc<App> {
+    app_with(dir, config(dir, port))
+}
+
+fn config(dir: &Path, port: u16) -> Config {
+    let mut config = Config::defaults();
+    config.emulator.data_dir = dir.to_path_buf();
+    config.emulator.smtp_timeout_seconds = 5;
+    config.email.hostname = Some("127.0.0.1".into());
+    config.email.port = port;
+    config.email.enable_start_tls = false;
+    config.email.enable_authentication = false;
+    config.email.from_address = "noreply@forcereset.test".into();
+    config.email.signature = "Identity Server".into();
+    config.email.reply_to = "help@forcereset.test".into();
+    config
+}
+
+fn app_with(dir: &Path, config: Config) -> Arc<App> {
+    let store = Store::open(&dir.join("forcereset.db")).unwrap();
+    Arc::new(App::new(config, store, system_clock()))
+}
+
+fn enqueue(app: &App, recipient: &str, subject: &str) -> i64 {
+    let mail = NewMail {
+        template: "adminforcedpasswordresetwithotp".into(),
+        recipient: recipient.into(),
+        subject: subject.into(),
+        body: "<p>Your one-time password is <b>K7Q2ZP</b></p>".into(),
+        content_type: "text/html".into(),
+    };
+    let id = app
+        .store
+        .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Pending, app.now()))
+        .unwrap();
+    app.mail_wakeup.notify_one();
+    id
+}
+
+fn row(app: &App, id: i64) -> OutboxMail {
+    app.store.read(|tx| tx.mail(id)).unwrap().unwrap()
+}
+
+/// Wait until the row satisfies `ok`.
+async fn wait_for(app: &App, id: i64, what: &str, ok: impl Fn(&OutboxMail) -> bool) -> OutboxMail {
+    let start = Instant::now();
+    loop {
+        let mail = row(app, id);
+        if ok(&mail) {
+            return mail;
+        }
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}: {mail:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn header<'a>(eml: &'a str, name: &str) -> Option<&'a str> {
+    let (head, _) = eml.split_once("\r\n\r\n")?;
+    head.lines()
+        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(": ")))
+}
+
+#[test]
+fn backoff_doubles_and_is_capped() {
+    let o = WorkerOptions::default();
+    let secs: Vec<u64> = (1..=11).map(|n| o.backoff(n).as_secs()).collect();
+    assert_eq!(secs, [2, 4, 8, 16, 32, 64, 128, 256, 512, 600, 600]);
+    assert_eq!(o.backoff(0), Duration::from_secs(2));
+    assert_eq!(o.backoff(i64::MAX), Duration::from_secs(600));
+    assert_eq!(fast().backoff(3), Duration::from_millis(200));
+}
+
+#[test]
+fn error_texts_are_one_bounded_line() {
+    let e = std::io::Error::other("first line\r\nsecond line".to_string() + &"x".repeat(1000));
+    let text = error_text(&e);
+    assert!(text.starts_with("first line  second line"));
+    assert_eq!(text.chars().count(), MAX_ERROR_CHARS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_smtp_server_the_worker_leaves_mails_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::defaults();
+    config.emulator.data_dir = dir.path().to_path_buf();
+    let app = app_with(dir.path(), config);
+    let id = enqueue(&app, "tom@example.com", "s");
+    let worker = spawn_with(Arc::clone(&app), fast());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    worker.shutdown().await;
+    let mail = row(&app, id);
+    assert_eq!(
+        (mail.status, mail.attempts, mail.last_error),
+        (MailStatus::Pending, 0, None)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_mail_is_delivered_and_marked_sent() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = SmtpServer::start(&python, dir.path(), port, &[]);
+    let app = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let id = enqueue(&app, "tom@example.com", "WSO2 - Admin Forced Password Reset");
+
+    let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
+    worker.shutdown().await;
+    assert_eq!((mail.attempts, mail.last_error.as_deref()), (1, None));
+    assert!(mail.sent_at.is_some());
+    let messages = server.messages();
+    assert_eq!(messages.len(), 1, "stderr: {}", server.stderr_text());
+    let eml = &messages[0];
+    assert_eq!(header(eml, "To"), Some("tom@example.com"));
+    assert_eq!(header(eml, "Subject"), Some("WSO2 - Admin Forced Password Reset"));
+    assert_eq!(
+        header(eml, "From"),
+        Some("\"Identity Server\" <noreply@forcereset.test>")
+    );
+    assert_eq!(header(eml, "Reply-To"), Some("help@forcereset.test"));
+    assert_eq!(header(eml, "Content-Type"), Some("text/html; charset=utf-8"));
+    assert!(eml.contains("<b>K7Q2ZP</b>"), "{eml}");
+    let log = server.log();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["mail_from"], "noreply@forcereset.test");
+    assert_eq!(log[0]["rcpt_tos"], serde_json::json!(["tom@example.com"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn temporary_failures_are_retried_and_the_mail_is_delivered_once() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = SmtpServer::start(&python, dir.path(), port, &["--fail-first", "2"]);
+    let app = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let id = enqueue(&app, "tom@example.com", "retried");
+
+    let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
+    // Give a stray duplicate attempt time to show up before counting.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.shutdown().await;
+    assert_eq!(mail.attempts, 3);
+    assert_eq!(mail.last_error, None);
+    assert_eq!(server.messages().len(), 1);
+    assert_eq!(server.log().len(), 1);
+    assert_eq!(row(&app, id).attempts, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_and_auth_are_used_when_configured() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+    let (cert_path, key_path) = (dir.path().join("smtp.crt"), dir.path().join("smtp.key"));
+    std::fs::write(&cert_path, key.cert.pem()).unwrap();
+    std::fs::write(&key_path, key.key_pair.serialize_pem()).unwrap();
+    let port = free_port();
+    let server = SmtpServer::start(
+        &python,
+        dir.path(),
+        port,
+        &[
+            "--tls-cert",
+            cert_path.to_str().unwrap(),
+            "--tls-key",
+            key_path.to_str().unwrap(),
+            "--auth-user",
+            "mailer",
+            "--auth-password",
+            "Smtp-Pa55",
+        ],
+    );
+    let mut config = config(dir.path(), port);
+    config.email.enable_start_tls = true;
+    config.email.enable_authentication = true;
+    config.email.username = "mailer".into();
+    config.email.password = Secret::new("Smtp-Pa55");
+    config.emulator.smtp_accept_invalid_certs = true;
+    let app = app_with(dir.path(), config);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let id = enqueue(&app, "ann@example.com", "over TLS");
+
+    let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
+    worker.shutdown().await;
+    assert_eq!(mail.attempts, 1, "{mail:?}");
+    let log = server.log();
+    assert_eq!(log.len(), 1, "stderr: {}", server.stderr_text());
+    assert_eq!(log[0]["tls"], true);
+    assert_eq!(log[0]["auth_user"], "mailer");
+    assert_eq!(header(&server.messages()[0], "Subject"), Some("over TLS"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_keep_the_mail_pending_with_the_reason() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = SmtpServer::start(
+        &python,
+        dir.path(),
+        port,
+        &["--auth-user", "mailer", "--auth-password", "right"],
+    );
+    let mut config = config(dir.path(), port);
+    config.email.enable_authentication = true;
+    config.email.username = "mailer".into();
+    config.email.password = Secret::new("wrong");
+    let app = app_with(dir.path(), config);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let id = enqueue(&app, "ann@example.com", "s");
+
+    let mail = wait_for(&app, id, "a failed attempt", |m| m.attempts >= 1).await;
+    worker.shutdown().await;
+    assert_eq!(mail.status, MailStatus::Pending);
+    let error = mail.last_error.unwrap_or_default();
+    assert!(error.contains("535"), "{error}");
+    assert!(!error.contains("wrong"), "the password is never stored: {error}");
+    assert!(mail.next_attempt_at > mail.created_at);
+    assert!(server.messages().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_waits_for_a_server_that_is_down_and_is_delivered_once_it_is_up() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let app = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let id = enqueue(&app, "tom@example.com", "patience");
+
+    let waiting = wait_for(&app, id, "a failed attempt", |m| {
+        m.attempts >= 1 && m.last_error.is_some()
+    })
+    .await;
+    assert_eq!(waiting.status, MailStatus::Pending);
+    assert!(waiting.sent_at.is_none());
+
+    let server = SmtpServer::start(&python, dir.path(), port, &[]);
+    let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.shutdown().await;
+    assert!(mail.attempts >= 2, "{mail:?}");
+    assert_eq!(mail.last_error, None);
+    assert_eq!(server.messages().len(), 1);
+    assert_eq!(header(&server.messages()[0], "Subject"), Some("patience"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_returns_promptly_while_idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path(), free_port());
+    let worker = spawn_with(Arc::clone(&app), WorkerOptions::default());
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let start = Instant::now();
+    worker.shutdown().await;
+    assert!(start.elapsed() < Duration::from_secs(1));
+}
