@@ -324,6 +324,33 @@ fn code_key(dir: &Path) -> anyhow::Result<[u8; 32]> {
     Ok(key)
 }
 
+/// Everything `serve` runs: the HTTP(S) listeners and the outbox worker. Tests start the same thing.
+pub struct Services {
+    pub server: crate::http::Server,
+    worker: crate::mail::worker::Worker,
+}
+
+impl Services {
+    /// Start the mail worker and the listeners (inside a tokio runtime).
+    pub async fn start(app: Arc<App>) -> Result<Services, crate::http::HttpError> {
+        let worker = crate::mail::worker::spawn(app.clone());
+        let server = crate::http::start(app).await?;
+        Ok(Services { server, worker })
+    }
+
+    /// Stop accepting, finish in-flight requests, then let the worker finish its current send.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+        self.worker.shutdown().await;
+    }
+
+    /// Serve until SIGINT or SIGTERM, then shut down gracefully.
+    pub async fn run_until_signal(self) {
+        self.server.run_until_signal().await;
+        self.worker.shutdown().await;
+    }
+}
+
 fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let app = Arc::new(open_app(config)?);
@@ -332,11 +359,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let worker = crate::mail::worker::spawn(app.clone());
-        let server = crate::http::start(app).await?;
+        let services = Services::start(app).await?;
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "forcereset is ready");
-        server.run_until_signal().await;
-        worker.shutdown().await;
+        services.run_until_signal().await;
         Ok(())
     })
 }

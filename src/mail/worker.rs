@@ -244,7 +244,12 @@ impl Loop {
         match outcome {
             Ok(()) => {
                 let now = self.app.now();
-                with_store(&self.app, move |s| s.write(|tx| tx.mark_mail_sent(id, now))).await?;
+                with_store(&self.app, move |s| {
+                    s.write(|tx| tx.mark_mail_sent(id, now))?;
+                    // The body held a reset code: make sure no copy of it stays in the WAL.
+                    s.scrub()
+                })
+                .await?;
                 tracing::info!(mail_id = id, template = %mail.template, attempts, "mail delivered");
             }
             Err(error) => {

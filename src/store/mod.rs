@@ -49,7 +49,8 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // journal_mode answers with a row, so it is read rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")?;
+        // secure_delete: overwritten and deleted content (a delivered mail's code) is zeroed, not left in free pages.
+        conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON;")?;
         migrate(&mut conn)?;
         Ok(Store { conn: Mutex::new(conn) })
     }
@@ -88,6 +89,14 @@ impl Store {
             .ok()
             .and_then(|c| c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0)).ok())
             == Some(1)
+    }
+
+    /// Copy the WAL into the database and truncate it, so old page images (which may hold a secret that has since
+    /// been overwritten) leave the disk. Called after a secret is scrubbed from a row.
+    pub fn scrub(&self) -> Result<(), StoreError> {
+        let conn = self.conn.lock().map_err(|_| StoreError::Poisoned)?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
     }
 
     /// `PRAGMA integrity_check`; "ok" when the file is sound.

@@ -98,6 +98,9 @@ impl std::fmt::Debug for OutboxMail {
     }
 }
 
+/// What a delivered mail's body becomes.
+pub const DELIVERED_BODY: &str = "(removed after delivery: it carried a one-time reset code)";
+
 const MAIL_COLUMNS: &str = "id, created_at, template, recipient, subject, body, content_type, status, attempts, \
                             next_attempt_at, last_error, sent_at";
 
@@ -219,10 +222,13 @@ impl Tx<'_> {
         )?)
     }
 
+    /// Record a delivery. The body is dropped: it carried a reset link or OTP, which must not outlive its
+    /// delivery in plain text (the built-in mailbox keeps bodies, as it is the only place to read them).
     pub fn mark_mail_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
         self.conn().execute(
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL WHERE id = ?1",
-            params![id, now],
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL, body = ?3
+              WHERE id = ?1",
+            params![id, now, DELIVERED_BODY],
         )?;
         Ok(())
     }

@@ -1,7 +1,10 @@
 //! The integration tests: one binary, one module per area. The harness is `support`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../common/smtp.rs"]
+mod smtp;
 mod support;
 
 mod foundation;
+mod reset;
 mod soap;

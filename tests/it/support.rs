@@ -35,8 +35,8 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use forcereset::app::App;
+use forcereset::cli::Services as Server;
 use forcereset::config::Config;
-use forcereset::http::Server;
 use rand::Rng;
 use tempfile::TempDir;
 use toml::{Table, Value};
@@ -344,14 +344,14 @@ impl TestServer {
             .expect("build the server runtime");
         // `block_on` on a helper thread, so this also works when called from inside an async test.
         let server = std::thread::scope(|s| {
-            s.spawn(|| runtime.block_on(forcereset::http::start(app.clone())))
+            s.spawn(|| runtime.block_on(forcereset::cli::Services::start(app.clone())))
                 .join()
                 .expect("server start thread")
         })
-        .unwrap_or_else(|e| panic!("http::start: {e}"));
+        .unwrap_or_else(|e| panic!("Services::start: {e}"));
         self.running = Some(Running {
-            https: server.https_addr(),
-            http: server.http_addr(),
+            https: server.server.https_addr(),
+            http: server.server.http_addr(),
             app,
             server,
             runtime,

@@ -1,114 +1,24 @@
 //! Worker tests against a real SMTP server: `tests/toolkits/smtp_server.py` (aiosmtpd) run with the Python that
 //! `FORCERESET_PYTHON` names (`tests/run.sh` sets it up). Without it they are skipped, except under CI.
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::*;
+// The SMTP test server and its Python, shared with the integration tests.
+#[path = "../../../tests/common/smtp.rs"]
+mod smtp;
 use crate::app::system_clock;
 use crate::config::Secret;
 use crate::store::{MailStatus, NewMail};
-
-const SERVER_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/toolkits/smtp_server.py");
-const DEADLINE: Duration = Duration::from_secs(15);
+use smtp::{DEADLINE, SmtpServer, free_port, header, python};
 
 fn fast() -> WorkerOptions {
     WorkerOptions {
         base_backoff: Duration::from_millis(50),
         max_backoff: Duration::from_millis(400),
         poll_interval: Duration::from_millis(500),
-    }
-}
-
-/// The Python to run the server with; None (after a note) when these tests should be skipped.
-fn python() -> Option<String> {
-    match std::env::var("FORCERESET_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("FORCERESET_PYTHON is not set under CI: run the tests with tests/run.sh")
-        }
-        _ => {
-            eprintln!("skipped: FORCERESET_PYTHON is not set (tests/run.sh sets it up)");
-            None
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A running `smtp_server.py`; killed when dropped.
-struct SmtpServer {
-    child: Child,
-    maildir: PathBuf,
-    stderr: PathBuf,
-}
-
-impl SmtpServer {
-    fn start(python: &str, dir: &Path, port: u16, extra: &[&str]) -> SmtpServer {
-        let maildir = dir.join("maildir");
-        let stderr = dir.join(format!("smtp-{port}.stderr"));
-        let mut child = Command::new(python)
-            .arg(SERVER_SCRIPT)
-            .args(["--port", &port.to_string(), "--maildir"])
-            .arg(&maildir)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = tx.send(line);
-            // Keep the pipe open until the server exits.
-            let _ = reader.read_to_end(&mut Vec::new());
-        });
-        let server = SmtpServer { child, maildir, stderr };
-        match rx.recv_timeout(DEADLINE) {
-            Ok(line) if line.trim() == format!("READY {port}") => server,
-            other => panic!(
-                "smtp_server.py did not start: {other:?}; stderr: {}",
-                server.stderr_text()
-            ),
-        }
-    }
-
-    fn stderr_text(&self) -> String {
-        std::fs::read_to_string(&self.stderr).unwrap_or_default()
-    }
-
-    /// The saved messages, in arrival order.
-    fn messages(&self) -> Vec<String> {
-        (1..)
-            .map(|n| self.maildir.join(format!("{n}.eml")))
-            .take_while(|p| p.exists())
-            .map(|p| std::fs::read_to_string(p).unwrap())
-            .collect()
-    }
-
-    fn log(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(self.maildir.join("log.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -167,12 +77,6 @@ async fn wait_for(app: &App, id: i64, what: &str, ok: impl Fn(&OutboxMail) -> bo
         assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}: {mail:?}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn header<'a>(eml: &'a str, name: &str) -> Option<&'a str> {
-    let (head, _) = eml.split_once("\r\n\r\n")?;
-    head.lines()
-        .find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(": ")))
 }
 
 #[test]
