@@ -642,7 +642,7 @@ async fn wsdls_are_served_with_the_live_address_or_hidden_as_in_wso2() {
 /// Third-party toolkits import the served WSDLs and call the services through their generated clients.
 #[test]
 fn zeep_and_suds_drive_the_served_wsdls() {
-    let Some(python) = toolkit_python() else { return };
+    let Some(python) = crate::smtp::python() else { return };
     let server = server();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/toolkits/soap_clients.py");
     let out = std::process::Command::new(&python)
@@ -677,18 +677,4 @@ fn zeep_and_suds_drive_the_served_wsdls() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// The toolkit venv's python (set by tests/run.sh). Missing in CI is a failure; missing locally, a loud skip.
-pub fn toolkit_python() -> Option<String> {
-    match std::env::var("FORCERESET_PYTHON") {
-        Ok(p) if !p.is_empty() => Some(p),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("FORCERESET_PYTHON is not set: run the tests with bash tests/run.sh")
-        }
-        _ => {
-            eprintln!("SKIPPED: FORCERESET_PYTHON is not set; run bash tests/run.sh for the third-party toolkit tests");
-            None
-        }
-    }
 }
