@@ -203,49 +203,119 @@ async fn the_seed_request_byte_for_byte_is_accepted_and_the_claim_is_visible() {
     assert!(profile.body.contains("<ax:fieldValue>tom@example.com</ax:fieldValue>"));
 }
 
-/// Replay every UserProfileMgtService and governance fixture; compare with the golden response where one exists
-/// (`UPDATE_GOLDEN=1` rewrites them). Timestamps (13-digit epoch millis) are masked.
+/// Compare a reply with its golden file next to the request (`UPDATE_GOLDEN=1` rewrites it). Epoch millis and
+/// database ids are masked so the files do not depend on the clock or on insertion order.
+fn golden(request: &Path, answer: &Answer) {
+    let name = request.file_name().unwrap().to_string_lossy().to_string();
+    assert!(answer.status.is_success(), "{name}: {} {}", answer.status, answer.body);
+    let mask = regex::Regex::new(r"\b\d{13}\b").unwrap();
+    let golden = request.with_file_name(name.replace(".request.xml", ".response.xml"));
+    let got = format!(
+        "HTTP {}\n{}\n",
+        answer.status.as_u16(),
+        mask.replace_all(&answer.body, "<millis>")
+    );
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| panic!("no golden {}", golden.display()));
+    assert_eq!(got, want, "{name} differs from its golden response");
+}
+
+async fn replay(server: &TestServer, service: &str, name: &str) {
+    let request = fixtures().join(service).join(format!("{name}.request.xml"));
+    let ct = if name.ends_with(".soap12") {
+        "application/soap+xml;charset=UTF-8"
+    } else {
+        "text/xml;charset=UTF-8"
+    };
+    let answer = Req::new(&format!("/services/{service}"), std::fs::read(&request).unwrap())
+        .content_type(ct)
+        .send(&server.https_url())
+        .await;
+    golden(&request, &answer);
+}
+
+/// Replay every UserProfileMgtService and governance fixture against the seeded users, in file order.
 #[tokio::test]
 async fn golden_fixtures_replay() {
     let server = server();
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mask = regex::Regex::new(r"\b\d{13}\b").unwrap();
     let mut checked = 0;
     for service in ["UserProfileMgtService", "IdentityGovernanceAdminService"] {
-        let mut files: Vec<_> = std::fs::read_dir(fixtures().join(service))
+        let mut names: Vec<_> = std::fs::read_dir(fixtures().join(service))
             .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.to_string_lossy().ends_with(".request.xml"))
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter_map(|f| f.strip_suffix(".request.xml").map(str::to_string))
             .collect();
-        files.sort();
-        for request in files {
-            let name = request.file_name().unwrap().to_string_lossy().to_string();
-            let soap12 = name.contains(".soap12.");
-            let ct = if soap12 {
-                "application/soap+xml;charset=UTF-8"
-            } else {
-                "text/xml;charset=UTF-8"
-            };
-            let answer = Req::new(&format!("/services/{service}"), std::fs::read(&request).unwrap())
-                .content_type(ct)
-                .send(&server.https_url())
-                .await;
-            assert!(answer.status.is_success(), "{name}: {} {}", answer.status, answer.body);
-            let golden = request.with_file_name(name.replace(".request.xml", ".response.xml"));
-            let got = format!(
-                "HTTP {}\n{}\n",
-                answer.status.as_u16(),
-                mask.replace_all(&answer.body, "<millis>")
-            );
-            if update {
-                std::fs::write(&golden, &got).unwrap();
-            }
-            let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| panic!("no golden {}", golden.display()));
-            assert_eq!(got, want, "{name} differs from its golden response");
+        names.sort();
+        for name in names {
+            replay(&server, service, &name).await;
             checked += 1;
         }
     }
     assert!(checked >= 19, "only {checked} fixtures replayed");
+}
+
+/// Replay every RemoteUserStoreManagerService fixture in an order that makes each one meaningful (tom is added
+/// first and deleted last), arranging the few states a fixture needs through the use cases.
+#[tokio::test]
+async fn golden_remote_user_store_replay() {
+    let server = TestServer::start();
+    let app = server.app();
+    let sys = Actor::System;
+    let svc = "RemoteUserStoreManagerService";
+    for name in [
+        "addUser",
+        "authenticate",
+        "isExistingUser",
+        "listUsers",
+        "addRole",
+        "isExistingRole",
+        "getRoleNames",
+        "getRoleListOfUser",
+        "getHybridRoles",
+    ] {
+        replay(&server, svc, name).await;
+    }
+    app.add_user(&sys, "alice", &Secret::new("Abcd@123"), &["support".into()], &[], "")
+        .unwrap();
+    app.update_roles_of_user(&sys, "tom", &["support".into()], &[]).unwrap();
+    for name in ["getUserListOfRole", "updateUserListOfRole", "updateRoleName"] {
+        replay(&server, svc, name).await;
+    }
+    app.add_role(&sys, "support", &[], &[]).unwrap();
+    for name in [
+        "updateRoleListOfUser",
+        "setUserClaimValue",
+        "setUserClaimValue.soap12",
+        "setUserClaimValues",
+        "addUserClaimValue",
+        "addUserClaimValues",
+        "getUserClaimValue",
+        "getUserClaimValues",
+        "getUserClaimValuesForClaims",
+        "getUserClaimValuesForClaims.soap12",
+        "getUserList",
+        "getUserId",
+        "getTenantId",
+        "getTenantIdofUser",
+        "isReadOnly",
+        "getProperties",
+        "getPasswordExpirationTime",
+        "getProfileNames",
+        "getAllProfileNames",
+        "deleteUserClaimValue",
+        "deleteUserClaimValues",
+        "updateCredential",
+    ] {
+        replay(&server, svc, name).await;
+    }
+    app.set_password_by_admin(&sys, "tom", &Secret::new("Other@789"))
+        .unwrap();
+    for name in ["updateCredentialByAdmin", "deleteRole", "deleteUser"] {
+        replay(&server, svc, name).await;
+    }
+    assert!(!app.user_exists(&sys, "tom").unwrap());
 }
 
 #[tokio::test]
