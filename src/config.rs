@@ -137,6 +137,9 @@ pub struct EmulatorConfig {
     pub smtp_accept_invalid_certs: bool,
     /// `smtp_timeout_seconds`, default 15.
     pub smtp_timeout_seconds: u64,
+    /// `read_timeout_seconds`, default 30: the time a client has to send a request head, and then its whole body
+    /// (slow-header and slow-body clients are dropped); also the idle keep-alive limit.
+    pub read_timeout_seconds: u64,
     /// `email_templates`: an email-admin-config.xml to use instead of the embedded copy; default None (not set).
     pub email_templates: Option<PathBuf>,
 }
@@ -254,6 +257,7 @@ impl Config {
                 max_request_body_bytes: 1024 * 1024,
                 smtp_accept_invalid_certs: false,
                 smtp_timeout_seconds: 15,
+                read_timeout_seconds: 30,
                 email_templates: None,
             },
         }
@@ -383,6 +387,10 @@ impl Config {
         doc.kv(
             "smtp_timeout_seconds",
             i64::try_from(emu.smtp_timeout_seconds).unwrap_or(i64::MAX),
+        );
+        doc.kv(
+            "read_timeout_seconds",
+            i64::try_from(emu.read_timeout_seconds).unwrap_or(i64::MAX),
         );
         match &emu.email_templates {
             Some(path) => doc.kv("email_templates", path_text(path)),
@@ -650,6 +658,9 @@ impl Config {
             smtp_timeout_seconds: r
                 .int("forcereset.smtp_timeout_seconds", 1, 600)?
                 .unwrap_or(d.smtp_timeout_seconds),
+            read_timeout_seconds: r
+                .int("forcereset.read_timeout_seconds", 1, 600)?
+                .unwrap_or(d.read_timeout_seconds),
             email_templates: r
                 .non_empty_string("forcereset.email_templates")?
                 .map(PathBuf::from)
@@ -1245,9 +1256,11 @@ mod tests {
     fn emulator_keys_are_validated() {
         let c = parse(
             "[forcereset]\nbind_address = \"0.0.0.0\"\nhttps_port = 0\nhttp_port = 0\notp_length = 8\n\
-             otp_alphabet = \"0123456789\"\nmax_request_body_bytes = 2048\nemail_templates = \"t.xml\"\n",
+             otp_alphabet = \"0123456789\"\nmax_request_body_bytes = 2048\nemail_templates = \"t.xml\"\n\
+             read_timeout_seconds = 2\n",
         )
         .config;
+        assert_eq!(c.emulator.read_timeout_seconds, 2);
         assert_eq!(c.emulator.bind_address, "0.0.0.0");
         assert_eq!(c.effective_https_port(), 0);
         assert_eq!(c.emulator.http_port, Some(0));
@@ -1287,6 +1300,10 @@ mod tests {
         error_for(
             "[forcereset]\nsmtp_timeout_seconds = 601\n",
             "forcereset.smtp_timeout_seconds",
+        );
+        error_for(
+            "[forcereset]\nread_timeout_seconds = 0\n",
+            "forcereset.read_timeout_seconds",
         );
         error_for("[forcereset]\ndata_dir = \"\"\n", "forcereset.data_dir");
         error_for(

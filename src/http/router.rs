@@ -45,6 +45,14 @@ impl Scheme {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PeerAddr(pub SocketAddr);
 
+/// How long a request's body may take to arrive (`[forcereset] read_timeout_seconds`), put into request extensions
+/// by the server; [`DEFAULT_BODY_TIMEOUT`] when absent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// The body deadline when the server set none (handlers driven directly in tests).
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 pub const HEALTH_PATH: &str = "/api/health-check/v1.0/health";
 
 /// Answer one request. Never panics; every response carries `Server: WSO2 Carbon Server`, and a `HEAD` is
@@ -85,6 +93,7 @@ async fn dispatch(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> H
         (&Method::GET, HEALTH_PATH) => health_check(&app),
         (_, HEALTH_PATH) => response::method_not_allowed("GET, HEAD"),
         (_, p) if p.starts_with("/services/") => crate::http::services::handle(app, req, scheme).await,
+        (_, p) if crate::web::serves(p) => crate::web::handle(app, req, scheme).await,
         _ => response::not_found(),
     }
 }
@@ -129,14 +138,22 @@ pub enum BodyError {
     TooLarge { limit: usize },
     #[error("cannot read request body: {0}")]
     Read(String),
+    #[error("request body not received within {seconds} s")]
+    TimedOut { seconds: u64 },
 }
 
 impl BodyError {
-    /// `413` for an oversized body, `400` for a broken one.
+    /// `413` for an oversized body, `400` for a broken one, `408` (and close) for one that did not arrive in time.
     pub fn to_response(&self) -> HttpResponse {
         match self {
             BodyError::TooLarge { .. } => response::payload_too_large(),
             BodyError::Read(_) => response::bad_request("unreadable request body"),
+            BodyError::TimedOut { .. } => {
+                let mut resp = response::text(StatusCode::REQUEST_TIMEOUT, "408 Request Timeout\n");
+                resp.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                resp
+            }
         }
     }
 }
@@ -154,15 +171,27 @@ where
     }
 }
 
-/// Read a request's body under `limit` (`[forcereset] max_request_body_bytes`). A declared `Content-Length` over
-/// the limit is refused without reading anything.
+/// Read a request's body under `limit` (`[forcereset] max_request_body_bytes`) and within the request's
+/// [`BodyTimeout`]. A declared `Content-Length` over the limit is refused without reading anything.
+///
+/// The deadline covers the whole body, not each read: hyper's header timeout stops a client that trickles its
+/// head, and without this a client trickling its *body* (one byte a second, "slow POST") would hold a connection
+/// and a buffer for as long as it liked.
 pub async fn read_request_body(limit: usize, req: Request<RequestBody>) -> Result<(Parts, Bytes), BodyError> {
     let (parts, body) = req.into_parts();
     if declared_length(&parts.headers).is_some_and(|len| len > limit as u64) {
         return Err(BodyError::TooLarge { limit });
     }
-    let bytes = read_body(body.map_err(error_text), limit).await?;
-    Ok((parts, bytes))
+    let deadline = parts
+        .extensions
+        .get::<BodyTimeout>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
+    match tokio::time::timeout(deadline, read_body(body.map_err(error_text), limit)).await {
+        Ok(bytes) => Ok((parts, bytes?)),
+        Err(_) => Err(BodyError::TimedOut {
+            seconds: deadline.as_secs(),
+        }),
+    }
 }
 
 /// A body error as text. A fn item generic over the trait object's lifetime (a closure is not), so rustc can prove
@@ -270,6 +299,38 @@ mod tests {
         let err = read_body(body, 100).await.unwrap_err();
         assert!(matches!(err, BodyError::Read(_)), "{err:?}");
         assert_eq!(err.to_response().status(), StatusCode::BAD_REQUEST);
+    }
+
+    /// A body whose next chunk never comes, like a client that stopped sending (or trickles too slowly).
+    struct Stalled;
+
+    impl Body for Stalled {
+        type Data = Bytes;
+        type Error = BoxError;
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+            std::task::Poll::Pending
+        }
+    }
+
+    /// Regression (slow POST): a body that does not arrive within the request's deadline is a 408 that closes the
+    /// connection, instead of a connection held open for as long as the client likes.
+    #[tokio::test]
+    async fn a_stalled_body_times_out_with_408() {
+        let req = Request::builder()
+            .method(Method::POST)
+            .extension(BodyTimeout(std::time::Duration::from_millis(50)))
+            .body(Stalled.boxed_unsync())
+            .unwrap();
+        let started = std::time::Instant::now();
+        let err = read_request_body(1024, req).await.unwrap_err();
+        assert!(matches!(err, BodyError::TimedOut { .. }), "{err:?}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let resp = err.to_response();
+        assert_eq!(resp.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(resp.headers()[header::CONNECTION], "close");
     }
 
     #[test]

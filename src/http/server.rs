@@ -3,9 +3,11 @@
 //!
 //! Choices, all constants below:
 //! - HTTP/1.1 only (WSO2's SOAP clients and browsers both speak it; ALPN advertises `http/1.1`), keep-alive on.
-//! - Header read timeout 30 s: a client that does not finish its request head in time is dropped (slowloris).
-//!   hyper starts that clock whenever it waits for a request head, so it is also the idle keep-alive timeout.
-//! - TLS handshake timeout 10 s, for the same reason before HTTP starts.
+//! - Read timeout `[forcereset] read_timeout_seconds` (default 30 s): a client that does not finish its request
+//!   head in time is dropped (slowloris); hyper starts that clock whenever it waits for a request head, so it is
+//!   also the idle keep-alive timeout. The same time bounds the body once the head is in ([`BodyTimeout`], read by
+//!   `router::read_request_body`): a body trickled slower than that gets `408` (slow POST).
+//! - TLS handshake timeout 10 s (or the read timeout, if shorter), for the same reason before HTTP starts.
 //! - At most 1024 open connections across both listeners (a semaphore permit per connection); past that, new
 //!   connections wait in the kernel's accept backlog rather than being accepted and starved.
 //! - Shutdown: stop accepting, ask every connection to finish its in-flight request and close (hyper's
@@ -28,13 +30,11 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
 use crate::app::App;
-use crate::http::router::{PeerAddr, Scheme, route};
+use crate::http::router::{BodyTimeout, PeerAddr, Scheme, route};
 use crate::http::{HttpError, tls};
 
 /// Open connections allowed at once, over both listeners.
 pub const MAX_CONNECTIONS: usize = 1024;
-/// Time a client has to send a complete request head (and the idle keep-alive limit).
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Time a client has to complete the TLS handshake.
 pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long shutdown waits for in-flight requests before aborting them.
@@ -280,9 +280,10 @@ async fn serve_connection(
     match tls {
         None => serve_http(app, stream, peer, scheme, shutdown).await,
         Some(acceptor) => {
+            let limit = TLS_HANDSHAKE_TIMEOUT.min(read_timeout(&app));
             let handshake = tokio::select! {
                 _ = stopped(&mut shutdown) => return,
-                handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)) => handshake,
+                handshake = tokio::time::timeout(limit, acceptor.accept(stream)) => handshake,
             };
             match handshake {
                 Ok(Ok(stream)) => serve_http(app, stream, peer, scheme, shutdown).await,
@@ -293,20 +294,27 @@ async fn serve_connection(
     }
 }
 
+/// `[forcereset] read_timeout_seconds`.
+fn read_timeout(app: &App) -> Duration {
+    Duration::from_secs(app.config.emulator.read_timeout_seconds.max(1))
+}
+
 async fn serve_http<IO>(app: Arc<App>, io: IO, peer: SocketAddr, scheme: Scheme, mut shutdown: watch::Receiver<bool>)
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let timeout = read_timeout(&app);
     let service = service_fn(move |mut req: Request<Incoming>| {
         let app = app.clone();
         req.extensions_mut().insert(PeerAddr(peer));
+        req.extensions_mut().insert(BodyTimeout(timeout));
         async move { Ok::<_, Infallible>(route(app, req, scheme).await) }
     });
 
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(timeout)
         .keep_alive(true)
         // Tomcat (and so WSO2) writes `Server`, `Content-Type`…; some clients compare case-sensitively.
         .title_case_headers(true);

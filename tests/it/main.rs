@@ -5,6 +5,8 @@
 mod smtp;
 mod support;
 
+mod browser;
 mod foundation;
+mod login;
 mod reset;
 mod soap;

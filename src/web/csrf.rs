@@ -1,0 +1,214 @@
+//! Cross-site request forgery defences for the forms.
+//!
+//! - Login: the `sessionDataKey` is a server-issued flow key, remembered here for [`FLOW_TTL_MS`] and bound to a
+//!   random flow cookie; `/commonauth` accepts only a live key presented together with its cookie, so a forged
+//!   key, or a real one replayed from another browser, is refused.
+//! - Reset and logout: a token derived with HMAC-SHA256 from a per-process key and what the form acts on
+//!   (user + code, or the session), so it needs no storage and cannot be moved to another user, code or session.
+//!
+//! Both live in process statics rather than in `App`: they are per-process secrets with no meaning beyond one run,
+//! and a restart only means reloading the page.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::domain::Millis;
+
+/// How long a login flow stays usable: WSO2's authentication-context timeout (15 minutes).
+pub const FLOW_TTL_MS: Millis = 15 * 60 * 1000;
+/// The most flows remembered at once; beyond it the oldest is dropped, so anonymous traffic cannot grow memory.
+const MAX_FLOWS: usize = 10_000;
+
+/// The cookie a login flow is bound to.
+pub const FLOW_COOKIE: &str = "forcereset_flow";
+
+#[derive(Debug, Clone)]
+struct Flow {
+    /// SHA-256 of the flow cookie's value.
+    binding: [u8; 32],
+    expires_at: Millis,
+}
+
+/// The live login flows, keyed by `sessionDataKey`.
+#[derive(Debug, Default)]
+pub struct Flows {
+    by_key: Mutex<HashMap<String, Flow>>,
+}
+
+static FLOWS: LazyLock<Flows> = LazyLock::new(Flows::default);
+
+/// The process's login flows.
+pub fn flows() -> &'static Flows {
+    &FLOWS
+}
+
+fn digest(value: &str) -> [u8; 32] {
+    Sha256::digest(value.as_bytes()).into()
+}
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut raw = [0u8; N];
+    rand::rng().fill_bytes(&mut raw);
+    raw
+}
+
+/// A new flow cookie value: 32 random bytes, hex.
+pub fn new_flow_cookie() -> String {
+    hex(&random_bytes::<32>())
+}
+
+/// A random UUID (version 4), the shape of WSO2's `sessionDataKey`.
+fn uuid_v4() -> String {
+    let mut b = random_bytes::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex(&b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        h.get(0..8).unwrap_or_default(),
+        h.get(8..12).unwrap_or_default(),
+        h.get(12..16).unwrap_or_default(),
+        h.get(16..20).unwrap_or_default(),
+        h.get(20..32).unwrap_or_default()
+    )
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Flows {
+    /// Start a flow bound to `cookie`; returns its `sessionDataKey`.
+    pub fn issue(&self, cookie: &str, now: Millis) -> String {
+        let key = uuid_v4();
+        let Ok(mut map) = self.by_key.lock() else {
+            return key;
+        };
+        map.retain(|_, f| f.expires_at > now);
+        while map.len() >= MAX_FLOWS {
+            let oldest = map.iter().min_by_key(|(_, f)| f.expires_at).map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => map.remove(&k),
+                None => break,
+            };
+        }
+        map.insert(
+            key.clone(),
+            Flow {
+                binding: digest(cookie),
+                expires_at: now.saturating_add(FLOW_TTL_MS),
+            },
+        );
+        key
+    }
+
+    /// Is `key` a live flow bound to `cookie`?
+    pub fn check(&self, key: &str, cookie: Option<&str>, now: Millis) -> bool {
+        let (Some(cookie), Ok(map)) = (cookie, self.by_key.lock()) else {
+            return false;
+        };
+        map.get(key)
+            .is_some_and(|f| f.expires_at > now && bool::from(f.binding.ct_eq(&digest(cookie))))
+    }
+
+    /// Does some live flow belong to `cookie`? Then a new flow reuses that cookie, so login pages open in two tabs
+    /// both work.
+    pub fn cookie_is_live(&self, cookie: &str, now: Millis) -> bool {
+        let binding = digest(cookie);
+        self.by_key
+            .lock()
+            .map(|map| {
+                map.values()
+                    .any(|f| f.expires_at > now && bool::from(f.binding.ct_eq(&binding)))
+            })
+            .unwrap_or(false)
+    }
+
+    /// End a flow (after a successful login: a key is good for one session).
+    pub fn consume(&self, key: &str) {
+        if let Ok(mut map) = self.by_key.lock() {
+            map.remove(key);
+        }
+    }
+}
+
+/// The per-process key form tokens are derived with.
+static TOKEN_KEY: LazyLock<[u8; 32]> = LazyLock::new(random_bytes::<32>);
+
+/// A form token for `purpose` over `parts`. Each part is length-prefixed, so ("ab", "c") and ("a", "bc") differ.
+pub fn token(purpose: &str, parts: &[&str]) -> String {
+    token_with(&TOKEN_KEY, purpose, parts)
+}
+
+/// Does `candidate` equal the token for `purpose` over `parts`? Compared in constant time.
+pub fn verify(candidate: &str, purpose: &str, parts: &[&str]) -> bool {
+    bool::from(candidate.as_bytes().ct_eq(token(purpose, parts).as_bytes()))
+}
+
+fn token_with(key: &[u8; 32], purpose: &str, parts: &[&str]) -> String {
+    // HMAC accepts keys of any length; a 32-byte key cannot fail.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    for part in std::iter::once(purpose).chain(parts.iter().copied()) {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part.as_bytes());
+    }
+    hex(&mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flow_key_needs_its_own_cookie_and_expires() {
+        let flows = Flows::default();
+        let key = flows.issue("cookie-a", 1_000);
+        assert_eq!(key.len(), 36);
+        assert_eq!(key.chars().nth(14), Some('4'), "UUID v4: {key}");
+        assert!(flows.check(&key, Some("cookie-a"), 1_000));
+        assert!(!flows.check(&key, Some("cookie-b"), 1_000), "another browser's cookie");
+        assert!(!flows.check(&key, None, 1_000), "no cookie");
+        assert!(!flows.check("never-issued", Some("cookie-a"), 1_000));
+        assert!(flows.cookie_is_live("cookie-a", 1_000));
+        assert!(!flows.cookie_is_live("cookie-b", 1_000));
+        assert!(!flows.check(&key, Some("cookie-a"), 1_000 + FLOW_TTL_MS), "expired");
+        assert!(!flows.cookie_is_live("cookie-a", 1_000 + FLOW_TTL_MS));
+        let again = flows.issue("cookie-a", 2_000);
+        assert_ne!(again, key);
+        flows.consume(&again);
+        assert!(!flows.check(&again, Some("cookie-a"), 2_000), "consumed");
+    }
+
+    #[test]
+    fn flows_are_bounded() {
+        let flows = Flows::default();
+        let first = flows.issue("c", 0);
+        for i in 1..=MAX_FLOWS {
+            flows.issue("c", i as Millis);
+        }
+        assert!(flows.by_key.lock().unwrap().len() <= MAX_FLOWS);
+        assert!(!flows.check(&first, Some("c"), 1), "the oldest flow made room");
+    }
+
+    #[test]
+    fn tokens_bind_purpose_and_parts() {
+        let key = [7u8; 32];
+        let t = token_with(&key, "reset", &["tom", "ABC123"]);
+        assert_eq!(t.len(), 64);
+        assert_eq!(t, token_with(&key, "reset", &["tom", "ABC123"]));
+        assert_ne!(t, token_with(&key, "reset", &["tom", "ABC124"]));
+        assert_ne!(t, token_with(&key, "reset", &["tomA", "BC123"]));
+        assert_ne!(t, token_with(&key, "logout", &["tom", "ABC123"]));
+        assert_ne!(t, token_with(&[8u8; 32], "reset", &["tom", "ABC123"]));
+        assert!(verify(&token("reset", &["tom", "x"]), "reset", &["tom", "x"]));
+        assert!(!verify("", "reset", &["tom", "x"]));
+        assert!(!verify(&token("reset", &["tom", "x"]), "reset", &["bob", "x"]));
+    }
+}

@@ -1,0 +1,92 @@
+//! The browser-facing side of WSO2 Identity Server: the dashboard and its login (`/authenticationendpoint/login.do`,
+//! `/commonauth`), logout, the recovery portal's reset pages (`/accountrecoveryendpoint/…`), the authentication
+//! probe API and the stylesheet. Forms in, server-rendered HTML out; every decision is an `App` call.
+//!
+//! - [`login`]: dashboard, login page, `/commonauth` (the basic authenticator's redirects), logout.
+//! - [`recovery`]: `confirmrecovery.do` and `completepasswordreset.do`.
+//! - [`api`]: `POST /api/identity/auth/v1.1/authenticate`.
+//! - [`pages`]: the minijinja templates, security headers and the one `DomainError` → page mapping.
+//! - [`csrf`]: the login flow keys (`sessionDataKey`) and the derived form tokens.
+//! - [`input`]: strict form parsing, cookies and field limits.
+
+mod api;
+mod csrf;
+mod input;
+mod login;
+mod pages;
+mod recovery;
+
+use std::sync::Arc;
+
+use hyper::{Method, Request};
+
+use crate::app::App;
+use crate::http::response::{self, HttpResponse};
+use crate::http::router::{RequestBody, Scheme};
+
+pub const DASHBOARD_PATH: &str = "/dashboard";
+pub const LOGIN_PAGE_PATH: &str = "/authenticationendpoint/login.do";
+pub const COMMONAUTH_PATH: &str = "/commonauth";
+pub const LOGOUT_PATH: &str = "/logout";
+pub const CONFIRM_RECOVERY_PATH: &str = "/accountrecoveryendpoint/confirmrecovery.do";
+pub const COMPLETE_RESET_PATH: &str = "/accountrecoveryendpoint/completepasswordreset.do";
+pub const AUTHENTICATE_API_PATH: &str = "/api/identity/auth/v1.1/authenticate";
+pub const STYLESHEET_PATH: &str = "/static/forcereset.css";
+
+/// Every path this module answers; the router sends exactly these here.
+pub const PATHS: [&str; 8] = [
+    DASHBOARD_PATH,
+    LOGIN_PAGE_PATH,
+    COMMONAUTH_PATH,
+    LOGOUT_PATH,
+    CONFIRM_RECOVERY_PATH,
+    COMPLETE_RESET_PATH,
+    AUTHENTICATE_API_PATH,
+    STYLESHEET_PATH,
+];
+
+/// Is `path` one of ours?
+pub fn serves(path: &str) -> bool {
+    PATHS.contains(&path)
+}
+
+/// Answer one request for a path in [`PATHS`] (`HEAD` has already become `GET`). Every answer carries the
+/// security headers; everything but the stylesheet is `no-store`.
+pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let resp = match (method, path.as_str()) {
+        (Method::GET, DASHBOARD_PATH) => login::dashboard(app, req, scheme).await,
+        (_, DASHBOARD_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::GET, LOGIN_PAGE_PATH) => login::login_page(&app, &req, scheme),
+        (_, LOGIN_PAGE_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::POST, COMMONAUTH_PATH) => login::commonauth(app, req, scheme).await,
+        (_, COMMONAUTH_PATH) => response::method_not_allowed("POST"),
+        (Method::POST, LOGOUT_PATH) => login::logout(app, req, scheme).await,
+        (_, LOGOUT_PATH) => response::method_not_allowed("POST"),
+        (Method::GET, CONFIRM_RECOVERY_PATH) => recovery::confirm(app, req).await,
+        (_, CONFIRM_RECOVERY_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::POST, COMPLETE_RESET_PATH) => recovery::complete(app, req).await,
+        (_, COMPLETE_RESET_PATH) => response::method_not_allowed("POST"),
+        (Method::POST, AUTHENTICATE_API_PATH) => api::authenticate(app, req).await,
+        (_, AUTHENTICATE_API_PATH) => response::method_not_allowed("POST"),
+        (Method::GET, STYLESHEET_PATH) => pages::stylesheet(),
+        (_, STYLESHEET_PATH) => response::method_not_allowed("GET, HEAD"),
+        _ => response::not_found(),
+    };
+    pages::harden(resp)
+}
+
+/// Run a blocking `App` call (SQLite, argon2) off the reactor. A worker that panicked is logged and answered
+/// with a 500 page.
+async fn blocking<T, F>(app: &Arc<App>, f: F) -> Result<T, HttpResponse>
+where
+    T: Send + 'static,
+    F: FnOnce(&App) -> T + Send + 'static,
+{
+    let app = app.clone();
+    tokio::task::spawn_blocking(move || f(&app)).await.map_err(|e| {
+        tracing::error!(error = %e, "web worker failed");
+        pages::internal_error()
+    })
+}

@@ -1,0 +1,246 @@
+//! Rendering: the minijinja templates (embedded, HTML auto-escaped), the stylesheet, the security headers every
+//! answer carries, and the one place a `DomainError` becomes a page or an API error.
+
+use std::sync::LazyLock;
+
+use hyper::StatusCode;
+use hyper::header::{self, HeaderValue};
+use minijinja::{Environment, Value};
+
+use crate::domain::DomainError;
+use crate::http::response::{self, HttpResponse};
+
+const TEMPLATES: [(&str, &str); 6] = [
+    ("base.html", include_str!("templates/base.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("dashboard.html", include_str!("templates/dashboard.html")),
+    ("reset_form.html", include_str!("templates/reset_form.html")),
+    ("reset_done.html", include_str!("templates/reset_done.html")),
+    ("message.html", include_str!("templates/message.html")),
+];
+
+const STYLESHEET: &str = include_str!("static/forcereset.css");
+
+/// No scripts, no frames, no foreign origins: the pages need nothing but their own stylesheet and forms.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                                       frame-ancestors 'none'; base-uri 'none'";
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            // A broken embedded template is a build defect; the unit tests render every one of them.
+            tracing::error!(template = name, error = %e, "embedded template does not compile");
+        }
+    }
+    env
+});
+
+/// Render template `name` with `ctx` as an HTML page with `status`. A render failure is logged and becomes a
+/// plain 500.
+pub fn render(status: StatusCode, name: &str, ctx: Value) -> HttpResponse {
+    match ENV.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => response::html(status, html),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "cannot render page");
+            response::internal_error()
+        }
+    }
+}
+
+/// A link shown under a message.
+#[derive(Debug, Clone, Copy)]
+pub struct Link<'a> {
+    pub href: &'a str,
+    pub label: &'a str,
+}
+
+/// The start of a new login: where every dead end points.
+pub const SIGN_IN: Link<'static> = Link {
+    href: super::DASHBOARD_PATH,
+    label: "Go to the sign-in page",
+};
+
+/// An error page: a heading, an optional WSO2 error code, a text and an optional link.
+pub fn message(
+    status: StatusCode,
+    title: &str,
+    code: Option<&str>,
+    text: &str,
+    link: Option<Link<'_>>,
+) -> HttpResponse {
+    message_page(status, title, code, text, link, "alert")
+}
+
+/// An informational page (e.g. signed out): a heading, a text and an optional link.
+pub fn notice(title: &str, text: &str, link: Option<Link<'_>>) -> HttpResponse {
+    message_page(StatusCode::OK, title, None, text, link, "notice")
+}
+
+fn message_page(
+    status: StatusCode,
+    title: &str,
+    code: Option<&str>,
+    text: &str,
+    link: Option<Link<'_>>,
+    tone: &str,
+) -> HttpResponse {
+    render(
+        status,
+        "message.html",
+        minijinja::context! {
+            title => title,
+            code => code,
+            text => text,
+            tone => tone,
+            link_href => link.map(|l| l.href),
+            link_label => link.map(|l| l.label),
+        },
+    )
+}
+
+/// The 400/413 page for input refused before any use case ran.
+pub fn bad_input(bad: &super::input::BadInput) -> HttpResponse {
+    let mut resp = message(
+        bad.status(),
+        "The request cannot be processed",
+        None,
+        &format!("{} Nothing was changed.", bad.message()),
+        Some(SIGN_IN),
+    );
+    if bad.closes_connection() {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
+}
+
+pub fn internal_error() -> HttpResponse {
+    domain_error(&DomainError::Internal)
+}
+
+/// Status and words for a `DomainError`, for pages and the API alike. Exhaustive on purpose: a new variant must
+/// be placed here. Internal detail never reaches the client (it was logged where it happened).
+pub fn describe(e: &DomainError) -> (StatusCode, String) {
+    let status = match e {
+        DomainError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        DomainError::AccessDenied | DomainError::NotAuthorized => StatusCode::FORBIDDEN,
+        DomainError::UserNotFound(_) | DomainError::RoleNotFound(_) => StatusCode::NOT_FOUND,
+        DomainError::UserExists(_) | DomainError::RoleExists(_) => StatusCode::CONFLICT,
+        DomainError::InvalidInput(_)
+        | DomainError::PasswordPolicy(_)
+        | DomainError::UsernamePolicy { .. }
+        | DomainError::UnknownClaim(_)
+        | DomainError::ReadOnlyClaim(_)
+        | DomainError::UnknownProperty(_)
+        | DomainError::MissingInput
+        | DomainError::CannotDeleteAdmin
+        | DomainError::CannotDeleteAdminRole => StatusCode::BAD_REQUEST,
+        DomainError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    (status, e.to_string())
+}
+
+/// A `DomainError` as a page.
+pub fn domain_error(e: &DomainError) -> HttpResponse {
+    let (status, text) = describe(e);
+    let title = if status.is_server_error() {
+        "Something went wrong"
+    } else {
+        "The request cannot be completed"
+    };
+    message(status, title, None, &text, Some(SIGN_IN))
+}
+
+/// `GET /static/forcereset.css`.
+pub fn stylesheet() -> HttpResponse {
+    let mut resp = response::with_body(
+        StatusCode::OK,
+        HeaderValue::from_static("text/css; charset=UTF-8"),
+        STYLESHEET,
+    );
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    resp
+}
+
+/// The headers every answer of this module carries. Pages, redirects and API answers hold codes, tokens and
+/// personal data, so they are never stored by caches or the browser's history (`no-store`), unless the handler
+/// chose otherwise (the stylesheet). `Referrer-Policy: no-referrer` keeps reset codes in URLs from leaking.
+pub fn harden(mut resp: HttpResponse) -> HttpResponse {
+    let h = resp.headers_mut();
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn text(resp: HttpResponse) -> String {
+        String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn every_template_compiles() {
+        for (name, _) in TEMPLATES {
+            assert!(ENV.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[tokio::test]
+    async fn values_are_html_escaped() {
+        let resp = message(
+            StatusCode::BAD_REQUEST,
+            "t",
+            Some("18001"),
+            "Invalid Code '<script>alert(1)</script>'.",
+            None,
+        );
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let body = text(resp).await;
+        assert!(body.contains("&lt;script&gt;"), "{body}");
+        assert!(!body.contains("<script>"), "{body}");
+        assert!(body.contains("18001"));
+    }
+
+    #[test]
+    fn hardened_answers_are_not_stored_or_framed() {
+        let resp = harden(response::html(StatusCode::OK, "x"));
+        let h = resp.headers();
+        assert_eq!(h[header::CACHE_CONTROL], "no-store");
+        assert_eq!(h[header::X_FRAME_OPTIONS], "DENY");
+        assert!(
+            h[header::CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        assert_eq!(
+            harden(stylesheet()).headers()[header::CACHE_CONTROL],
+            "public, max-age=3600"
+        );
+    }
+
+    #[test]
+    fn internal_errors_say_nothing_internal() {
+        let (status, text) = describe(&DomainError::Internal);
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(text.contains("server logs"), "{text}");
+        assert_eq!(
+            describe(&DomainError::PasswordPolicy("x".into())).0,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}
