@@ -13,6 +13,7 @@ use crate::domain::password::{self, Policy};
 use crate::domain::{DomainError, Millis, permissions, strip_primary_domain};
 use crate::store::{AuditRecord, Store, StoreError, Tx};
 
+pub mod console;
 mod login;
 mod reset;
 pub mod sessions;

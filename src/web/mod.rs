@@ -8,8 +8,10 @@
 //! - [`pages`]: the minijinja templates, security headers and the one `DomainError` → page mapping.
 //! - [`csrf`]: the login flow keys (`sessionDataKey`) and the derived form tokens.
 //! - [`input`]: strict form parsing, cookies and field limits.
+//! - [`console`]: the management console under `/carbon/`.
 
 mod api;
+pub mod console;
 mod csrf;
 mod input;
 mod login;
@@ -47,7 +49,7 @@ pub const PATHS: [&str; 8] = [
 
 /// Is `path` one of ours?
 pub fn serves(path: &str) -> bool {
-    PATHS.contains(&path)
+    PATHS.contains(&path) || console::serves(path)
 }
 
 /// Answer one request for a path in [`PATHS`] (`HEAD` has already become `GET`). Every answer carries the
@@ -72,6 +74,7 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         (_, AUTHENTICATE_API_PATH) => response::method_not_allowed("POST"),
         (Method::GET, STYLESHEET_PATH) => pages::stylesheet(),
         (_, STYLESHEET_PATH) => response::method_not_allowed("GET, HEAD"),
+        _ if console::serves(&path) => console::handle(app, req, scheme).await,
         _ => response::not_found(),
     };
     pages::harden(resp)

@@ -6,6 +6,8 @@ mod smtp;
 mod support;
 
 mod browser;
+mod console;
+mod console_browser;
 mod foundation;
 mod login;
 mod reset;

@@ -1,0 +1,293 @@
+//! The console's templates (embedded, HTML auto-escaped) and the layout every console page shares: the left menu
+//! showing only what the user may open, the one-shot message, the sign-out form.
+
+use std::sync::LazyLock;
+
+use hyper::StatusCode;
+use minijinja::{Environment, Value};
+use serde::Serialize;
+
+use super::flash::{self, Flash};
+use super::{AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, USERS, USERS_HOME};
+use crate::app::Actor;
+use crate::domain::DomainError;
+use crate::http::response::{self, HttpResponse};
+use crate::web::input::BadInput;
+use crate::web::pages;
+
+const TEMPLATES: [(&str, &str); 19] = [
+    ("console/layout.html", include_str!("../templates/console/layout.html")),
+    ("console/login.html", include_str!("../templates/console/login.html")),
+    ("console/home.html", include_str!("../templates/console/home.html")),
+    (
+        "console/message.html",
+        include_str!("../templates/console/message.html"),
+    ),
+    (
+        "console/users_home.html",
+        include_str!("../templates/console/users_home.html"),
+    ),
+    ("console/users.html", include_str!("../templates/console/users.html")),
+    (
+        "console/user_add.html",
+        include_str!("../templates/console/user_add.html"),
+    ),
+    ("console/user.html", include_str!("../templates/console/user.html")),
+    (
+        "console/profile.html",
+        include_str!("../templates/console/profile.html"),
+    ),
+    ("console/roles.html", include_str!("../templates/console/roles.html")),
+    (
+        "console/role_add.html",
+        include_str!("../templates/console/role_add.html"),
+    ),
+    ("console/role.html", include_str!("../templates/console/role.html")),
+    (
+        "console/dialects.html",
+        include_str!("../templates/console/dialects.html"),
+    ),
+    ("console/claims.html", include_str!("../templates/console/claims.html")),
+    (
+        "console/claim_edit.html",
+        include_str!("../templates/console/claim_edit.html"),
+    ),
+    (
+        "console/resident.html",
+        include_str!("../templates/console/resident.html"),
+    ),
+    (
+        "console/mailbox.html",
+        include_str!("../templates/console/mailbox.html"),
+    ),
+    ("console/mail.html", include_str!("../templates/console/mail.html")),
+    ("console/audit.html", include_str!("../templates/console/audit.html")),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            // A broken embedded template is a build defect; the unit tests render every one of them.
+            tracing::error!(template = name, error = %e, "embedded console template does not compile");
+        }
+    }
+    env
+});
+
+/// Which menu entry a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    Home,
+    Users,
+    Roles,
+    Claims,
+    Resident,
+    Mailbox,
+    Audit,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct NavItem {
+    label: &'static str,
+    href: &'static str,
+    active: bool,
+    /// 0 = an entry, 1 = a sub-entry.
+    level: u8,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct NavSection {
+    title: &'static str,
+    items: Vec<NavItem>,
+}
+
+/// The permission the GET route at `path` needs.
+fn permission_of(path: &str) -> Option<&'static str> {
+    ROUTES
+        .iter()
+        .find(|r| r.path == path && r.verb == super::Verb::Get)
+        .map(|r| r.permission)
+}
+
+/// The left menu, like WSO2's (Main → Identity …, Monitor …), with only the entries `actor` may open.
+fn nav(actor: &Actor, area: Area) -> Vec<NavSection> {
+    let entry = |label, href, level, of: Area| NavItem {
+        label,
+        href,
+        active: of == area,
+        level,
+    };
+    let identity = vec![
+        entry("Users and Roles", USERS_HOME, 0, Area::Home),
+        entry("Users", USERS, 1, Area::Users),
+        entry("Roles", ROLES, 1, Area::Roles),
+        entry("Claims", DIALECTS, 0, Area::Home),
+        entry("List", DIALECTS, 1, Area::Claims),
+        entry("Identity Providers", RESIDENT, 0, Area::Home),
+        entry("Resident", RESIDENT, 1, Area::Resident),
+    ];
+    let monitor = vec![
+        entry("Mailbox", MAILBOX, 0, Area::Mailbox),
+        entry("Audit Log", AUDIT, 0, Area::Audit),
+    ];
+    let allowed = |items: Vec<NavItem>| -> Vec<NavItem> {
+        items
+            .into_iter()
+            .filter(|i| permission_of(i.href).is_some_and(|p| actor.has(p)))
+            .map(|mut i| {
+                // A heading is only "active" through its sub-entries.
+                if i.level == 0 && i.href != MAILBOX && i.href != AUDIT {
+                    i.active = false;
+                }
+                i
+            })
+            .collect()
+    };
+    let mut sections = vec![NavSection {
+        title: "Main",
+        items: vec![NavItem {
+            label: "Home",
+            href: HOME,
+            active: area == Area::Home,
+            level: 0,
+        }],
+    }];
+    let identity = allowed(identity);
+    if !identity.is_empty() {
+        sections.push(NavSection {
+            title: "Identity",
+            items: identity,
+        });
+    }
+    let monitor = allowed(monitor);
+    if !monitor.is_empty() {
+        sections.push(NavSection {
+            title: "Monitor",
+            items: monitor,
+        });
+    }
+    sections
+}
+
+/// Render `template` with `status` as a console page for `session`, merging the layout's values into `ctx`. Takes
+/// the session's one-shot message unless the caller already took it (`flash`).
+pub fn page(
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    area: Area,
+    session: &Session,
+    flash: Option<Flash>,
+    ctx: Value,
+) -> HttpResponse {
+    let now_flash = flash.or_else(|| flash::take(&session.token, session.now));
+    render(
+        status,
+        template,
+        minijinja::context! {
+            title => title,
+            user => &session.user,
+            csrf => &session.csrf,
+            nav => nav(&session.actor, area),
+            flash => now_flash,
+            ..ctx
+        },
+    )
+}
+
+/// Render a console template outside a session (the login page).
+pub fn render(status: StatusCode, name: &str, ctx: Value) -> HttpResponse {
+    match ENV.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => response::html(status, html),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "cannot render console page");
+            pages::internal_error()
+        }
+    }
+}
+
+/// A 403 page inside the console: which check refused the request.
+pub fn refusal(session: &Session, title: &str, text: &str) -> HttpResponse {
+    message(StatusCode::FORBIDDEN, session, title, text)
+}
+
+/// A use case's error as a console page.
+pub fn error(session: &Session, e: &DomainError) -> HttpResponse {
+    let (status, text) = pages::describe(e);
+    let title = if status.is_server_error() {
+        "Something went wrong"
+    } else {
+        "The request cannot be completed"
+    };
+    message(status, session, title, &text)
+}
+
+/// Input refused before any use case ran.
+pub fn bad_input(session: &Session, bad: &BadInput) -> HttpResponse {
+    message(
+        bad.status(),
+        session,
+        "The request cannot be processed",
+        &format!("{} Nothing was changed.", bad.message()),
+    )
+}
+
+fn message(status: StatusCode, session: &Session, title: &str, text: &str) -> HttpResponse {
+    render(
+        status,
+        "console/message.html",
+        minijinja::context! {
+            title => title,
+            text => text,
+            user => &session.user,
+            csrf => &session.csrf,
+            nav => nav(&session.actor, Area::Home),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_console_template_compiles() {
+        for (name, _) in TEMPLATES {
+            assert!(ENV.get_template(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_menu_shows_only_what_the_user_may_open() {
+        let login_only = Actor::User {
+            name: "bob".into(),
+            permissions: vec![crate::domain::permissions::LOGIN.into()],
+        };
+        let sections = nav(&login_only, Area::Home);
+        assert_eq!(sections.len(), 1);
+        assert_eq!(sections[0].items.len(), 1, "only Home");
+        let all = nav(&Actor::System, Area::Claims);
+        let labels: Vec<&str> = all.iter().flat_map(|s| s.items.iter().map(|i| i.label)).collect();
+        assert_eq!(
+            labels,
+            [
+                "Home",
+                "Users and Roles",
+                "Users",
+                "Roles",
+                "Claims",
+                "List",
+                "Identity Providers",
+                "Resident",
+                "Mailbox",
+                "Audit Log"
+            ]
+        );
+        let active: Vec<&str> = all
+            .iter()
+            .flat_map(|s| s.items.iter().filter(|i| i.active).map(|i| i.label))
+            .collect();
+        assert_eq!(active, ["List"]);
+    }
+}
