@@ -14,6 +14,7 @@ use crate::domain::{DomainError, Millis, permissions, strip_primary_domain};
 use crate::store::{AuditRecord, Store, StoreError, Tx};
 
 pub mod console;
+mod gate;
 mod login;
 mod reset;
 pub mod sessions;
@@ -126,6 +127,8 @@ pub struct App {
     username_policy: Policy,
     /// The public base URL (`https://host:port`), known once the HTTPS listener is bound.
     product_url: OnceLock<String>,
+    /// Bounds concurrent argon2 work and lends it reused working memory (19 MiB each): see [`gate`].
+    argon2: gate::Gate,
 }
 
 fn random_key() -> [u8; 32] {
@@ -158,6 +161,7 @@ impl App {
             password_policy,
             username_policy,
             product_url: OnceLock::new(),
+            argon2: gate::Gate::for_this_machine(),
         }
     }
 
@@ -212,7 +216,12 @@ impl App {
     fn hash_password(&self, password: &str) -> Result<String, DomainError> {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
-        password::hash(password, salt)
+        self.argon2.run(|memory| password::hash_in(memory, password, salt))
+    }
+
+    /// Verify a password against a PHC string, within the argon2 bound.
+    fn verify_password(&self, password: &str, phc: &str) -> bool {
+        self.argon2.run(|memory| password::verify_in(memory, password, phc))
     }
 
     fn audit(&self, tx: &Tx<'_>, actor: &Actor, action: &str, target: &str, detail: &str) -> Result<(), DomainError> {

@@ -25,7 +25,7 @@ impl App {
             .as_ref()
             .map_or(password::dummy_hash(), |r| r.password_hash.as_str());
         // Verified before anything else, whatever the user's state, so every path costs one argon2 verification.
-        let password_ok = password::verify(password.expose(), hash) && record.is_some();
+        let password_ok = self.verify_password(password.expose(), hash) && record.is_some();
         let Some(record) = record else {
             return Ok(LoginOutcome {
                 decision: login::decide(&Facts { user: None }, self.now()),

@@ -4,7 +4,7 @@
 use super::{ADMIN_ROLE, Actor, App, EVERYONE_ROLE, profile_or_default};
 use crate::config::Secret;
 use crate::domain::claims::{self, ClaimMeta};
-use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, password, permissions, strip_primary_domain};
+use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, permissions, strip_primary_domain};
 use crate::store::Tx;
 
 /// The tenant id of `carbon.super`, the only tenant.
@@ -116,7 +116,7 @@ impl App {
             .store
             .read(|tx| tx.user(user))?
             .ok_or_else(|| DomainError::UserNotFound(user.to_string()))?;
-        if !password::verify(old_credential.expose(), &record.password_hash) {
+        if !self.verify_password(old_credential.expose(), &record.password_hash) {
             return Err(DomainError::InvalidInput(OLD_CREDENTIAL_MISMATCH.into()));
         }
         self.password_policy.check_password(new_credential.expose())?;

@@ -1,7 +1,7 @@
 //! Password policy (WSO2's `password_java_regex`) and argon2id hashing in PHC strings.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 
 use super::DomainError;
 
@@ -73,21 +73,87 @@ impl Policy {
     }
 }
 
+/// The working memory of one argon2 computation (19 MiB), for reuse.
+///
+/// argon2's own `hash_password`/`verify_password` allocate it afresh on every call, and the allocator keeps what it
+/// got: a server that had verified passwords on many threads at once kept ~19 MiB per thread (a flood of 64
+/// parallel wrong logins left it at 1.2 GB). The app keeps a few of these and lends them out (`app::gate`), so
+/// the memory argon2 uses is allocated once and bounded.
+pub struct Memory(Vec<Block>);
+
+impl Memory {
+    pub fn new() -> Memory {
+        Memory(vec![Block::default(); hasher().params().block_count()])
+    }
+}
+
+impl Default for Memory {
+    fn default() -> Self {
+        Memory::new()
+    }
+}
+
 /// Hash a password with argon2id; `salt` comes from the caller's CSPRNG.
 pub fn hash(password: &str, salt: [u8; 16]) -> Result<String, DomainError> {
-    let salt = SaltString::encode_b64(&salt).map_err(|_| DomainError::Internal)?;
-    hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| DomainError::Internal)
+    hash_in(&mut Memory::new(), password, salt)
+}
+
+/// [`hash`] in borrowed working memory. The PHC string is the one `argon2`'s `PasswordHasher` writes.
+pub fn hash_in(memory: &mut Memory, password: &str, salt: [u8; 16]) -> Result<String, DomainError> {
+    let internal = |_| DomainError::Internal;
+    let salt = SaltString::encode_b64(&salt).map_err(internal)?;
+    let mut salt_bytes = [0u8; 16];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(internal)?;
+    let argon2 = hasher();
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        argon2
+            .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut memory.0[..])
+            .map_err(|_| argon2::password_hash::Error::Crypto)
+    })
+    .map_err(internal)?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon2.params()).map_err(internal)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
 }
 
 /// Verify a password against a PHC string. A malformed stored hash verifies nothing.
 pub fn verify(password: &str, phc: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => hasher().verify_password(password.as_bytes(), &parsed).is_ok(),
-        Err(_) => false,
-    }
+    verify_in(&mut Memory::new(), password, phc)
+}
+
+/// [`verify`] in borrowed working memory (a stored hash with larger parameters than ours gets its own).
+pub fn verify_in(memory: &mut Memory, password: &str, phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (Algorithm::try_from(parsed.algorithm), Params::try_from(&parsed)) else {
+        return false;
+    };
+    let Ok(version) = parsed.version.map_or(Ok(Version::default()), Version::try_from) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = [0u8; Output::MAX_LENGTH];
+    let out = &mut out[..expected.len()];
+    let computed = if argon2.params().block_count() <= memory.0.len() {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt, out, &mut memory.0[..])
+    } else {
+        argon2.hash_password_into(password.as_bytes(), salt, out)
+    };
+    // `Output`'s equality is constant-time.
+    computed.is_ok() && Output::new(out).is_ok_and(|computed| computed == expected)
 }
 
 /// A hash of a password nobody knows, verified for unknown users so that "no such user" costs the same time as
@@ -100,6 +166,42 @@ pub fn dummy_hash() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    /// The reusable-memory functions write and accept exactly what argon2's own API does.
+    #[test]
+    fn hashing_in_reused_memory_matches_argon2s_own_phc_strings() {
+        let salt = [42u8; 16];
+        let ours = hash("Abcd@123", salt).unwrap();
+        let theirs = hasher()
+            .hash_password(b"Abcd@123", &SaltString::encode_b64(&salt).unwrap())
+            .unwrap()
+            .to_string();
+        assert_eq!(ours, theirs);
+        assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
+        let mut memory = Memory::new();
+        for _ in 0..2 {
+            assert!(verify_in(&mut memory, "Abcd@123", &ours));
+            assert!(!verify_in(&mut memory, "Abcd@124", &ours));
+        }
+        assert_eq!(hash_in(&mut memory, "Abcd@123", salt).unwrap(), ours);
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(hasher().verify_password(b"Abcd@123", &parsed).is_ok());
+        // Other parameters (a hash made elsewhere, more memory than ours) still verify.
+        let bigger = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(32 * 1024, 1, 1, None).unwrap(),
+        )
+        .hash_password(b"pw", &SaltString::encode_b64(&salt).unwrap())
+        .unwrap()
+        .to_string();
+        assert!(verify_in(&mut memory, "pw", &bigger));
+        assert!(!verify_in(&mut memory, "px", &bigger));
+        for broken in ["", "$argon2id$", "plain", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$"] {
+            assert!(!verify_in(&mut memory, "pw", broken), "{broken}");
+        }
+    }
 
     #[test]
     fn default_policy_is_wso2s() {

@@ -2,6 +2,8 @@
 //! with exponential backoff, so that no request waits on an SMTP server.
 //!
 //! # Delivery semantics
+//! - **Bounded.** One attempt (connect, greeting, STARTTLS, AUTH, DATA) takes at most `[forcereset]
+//!   smtp_timeout_seconds`, so a server that accepts connections and then stays silent cannot stall the outbox.
 //! - **Never dropped.** A failed attempt (connection refused, TLS or AUTH failure, 4xx or 5xx reply, timeout)
 //!   records the error and the time of the next attempt; the mail stays `pending` until a server accepts it. The
 //!   delay doubles per attempt from [`WorkerOptions::base_backoff`] up to [`WorkerOptions::max_backoff`]
@@ -121,10 +123,15 @@ pub fn spawn_with(app: Arc<App>, options: WorkerOptions) -> Worker {
     Worker { stop, task }
 }
 
+/// `[forcereset] smtp_timeout_seconds`: the bound on connecting, and on one whole delivery attempt.
+fn attempt_timeout(config: &Config) -> Duration {
+    Duration::from_secs(config.emulator.smtp_timeout_seconds.max(1))
+}
+
 /// The SMTP client for `[output_adapter.email]`: STARTTLS required when `enable_start_tls`, plain otherwise.
 fn transport(config: &Config, host: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let email = &config.email;
-    let timeout = Duration::from_secs(config.emulator.smtp_timeout_seconds.max(1));
+    let timeout = attempt_timeout(config);
     let tls = if email.enable_start_tls {
         let parameters = TlsParameters::builder(host.to_string())
             .dangerous_accept_invalid_certs(config.emulator.smtp_accept_invalid_certs)
@@ -230,11 +237,17 @@ impl Loop {
             .map_err(|e| format!("recipient {:?} is not an e-mail address: {e}", mail.recipient))?;
         let envelope = Envelope::new(Some(from), vec![to.email]).map_err(|e| error_text(&e))?;
         let bytes = eml::message_bytes(mail, &self.originator);
-        transport
-            .send_raw(&envelope, &bytes)
-            .await
-            .map(|_| ())
-            .map_err(|e| error_text(&e))
+        // lettre's async client applies its timeout to the TCP connect only: a server that accepts and then says
+        // nothing (or stalls mid-conversation) would hold this attempt, and every mail queued behind it, forever.
+        // So the whole attempt is bounded too; a timeout is a failed attempt like any other, retried with backoff.
+        let limit = attempt_timeout(&self.app.config);
+        match tokio::time::timeout(limit, transport.send_raw(&envelope, &bytes)).await {
+            Ok(sent) => sent.map(|_| ()).map_err(|e| error_text(&e)),
+            Err(_) => Err(format!(
+                "the SMTP server did not complete the delivery within {} s ([forcereset] smtp_timeout_seconds)",
+                limit.as_secs()
+            )),
+        }
     }
 
     /// Mark the mail sent, or failed with its next attempt time; logs one line either way (never the body).

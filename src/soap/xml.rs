@@ -48,6 +48,22 @@ pub enum XmlError {
     UnboundPrefix(String),
     #[error("Malformed XML: {0}")]
     Malformed(String),
+    #[error("The XML document holds the character U+{0:04X}, which XML 1.0 does not allow")]
+    IllegalChar(u32),
+}
+
+/// Characters XML 1.0 does not allow anywhere in a document, even as character references (§2.2): C0 controls
+/// other than tab, LF and CR, and U+FFFE/U+FFFF. (Surrogates cannot occur in a Rust `str`.)
+pub fn is_forbidden_char(c: char) -> bool {
+    matches!(c, '\0'..='\x08' | '\x0b' | '\x0c' | '\x0e'..='\x1f' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Refuse text holding a character XML forbids.
+fn check_chars(text: &str) -> Result<(), XmlError> {
+    match text.chars().find(|c| is_forbidden_char(*c)) {
+        Some(c) => Err(XmlError::IllegalChar(u32::from(c))),
+        None => Ok(()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +121,9 @@ impl Element {
 pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
     let text = std::str::from_utf8(bytes).map_err(|_| XmlError::NotUtf8)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // quick-xml does not check characters; a conforming parser (WSO2's Woodstox) refuses these, and letting them in
+    // would store values no XML response can carry.
+    check_chars(text)?;
     let mut reader = NsReader::from_str(text);
     reader.config_mut().check_end_names = true;
     reader.config_mut().expand_empty_elements = false;
@@ -151,6 +170,8 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
             }
             Event::Text(t) => {
                 let unescaped = t.unescape().map_err(|e| XmlError::Malformed(e.to_string()))?;
+                // `&#1;` is as illegal as a raw U+0001.
+                check_chars(&unescaped)?;
                 match stack.last_mut() {
                     Some(top) => top.text.push_str(&unescaped),
                     None if unescaped.trim().is_empty() => {}
@@ -199,14 +220,18 @@ fn open_element(
 ) -> Result<Element, XmlError> {
     let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
     let mut attrs = Vec::new();
-    for attr in start.attributes() {
+    // Namespace declarations count against the limit too, and reading stops at the first one past it: the
+    // attribute iterator checks each name against all earlier ones, so an element with 60,000 `xmlns:pN`
+    // declarations (1 MiB) cost seconds of CPU, before authentication, while being skipped here uncounted. Now at
+    // most `max_attributes + 1` are read.
+    for (seen, attr) in start.attributes().enumerate() {
+        if seen >= limits.max_attributes {
+            return Err(XmlError::TooManyAttributes(limits.max_attributes));
+        }
         let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
         let key = attr.key;
         if key.as_ref().starts_with(b"xmlns") && (key.as_ref().len() == 5 || key.as_ref()[5] == b':') {
             continue;
-        }
-        if attrs.len() >= limits.max_attributes {
-            return Err(XmlError::TooManyAttributes(limits.max_attributes));
         }
         let (attr_ns, local) = reader.resolve_attribute(key);
         let attr_ns = namespace(attr_ns, &String::from_utf8_lossy(key.as_ref()))?;
@@ -214,6 +239,7 @@ fn open_element(
             .unescape_value()
             .map_err(|e| XmlError::Malformed(e.to_string()))?
             .into_owned();
+        check_chars(&value)?;
         attrs.push(Attr {
             ns: attr_ns,
             name: String::from_utf8_lossy(local.as_ref()).into_owned(),
@@ -229,8 +255,17 @@ fn open_element(
     })
 }
 
-/// Escape text for element content or a double-quoted attribute value.
+/// Escape text for element content or a double-quoted attribute value. Characters XML 1.0 cannot carry at all
+/// (see [`is_forbidden_char`]) become U+FFFD, so that whatever a value holds — a claim written by another
+/// channel, a client's bytes echoed in a fault — the document stays well-formed for the client's parser.
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_forbidden_char) {
+        let clean: String = text
+            .chars()
+            .map(|c| if is_forbidden_char(c) { '\u{fffd}' } else { c })
+            .collect();
+        return std::borrow::Cow::Owned(quick_xml::escape::escape(&clean).into_owned());
+    }
     quick_xml::escape::escape(text)
 }
 
@@ -297,6 +332,50 @@ mod tests {
             (0..100).map(|i| format!("a{i}=\"1\"")).collect::<Vec<_>>().join(" ")
         );
         assert_eq!(parse(attrs.as_bytes(), l), Err(XmlError::TooManyAttributes(64)));
+    }
+
+    /// Regression (found by `cargo fuzz run envelope`): a NUL in a malformed end tag was echoed into the fault,
+    /// making the fault itself unreadable XML. Forbidden characters are now refused on input, raw or as
+    /// references, and never written.
+    #[test]
+    fn characters_xml_forbids_are_refused_and_never_written() {
+        let l = Limits::default();
+        assert_eq!(parse(b"<a>x\0</a>", l), Err(XmlError::IllegalChar(0)));
+        assert_eq!(parse(b"<a></a\0>", l), Err(XmlError::IllegalChar(0)));
+        assert_eq!(parse(b"<a>&#1;</a>", l), Err(XmlError::IllegalChar(1)));
+        assert_eq!(parse(b"<a b='&#x1F;'/>", l), Err(XmlError::IllegalChar(0x1f)));
+        assert_eq!(
+            parse("<a>\u{ffff}</a>".as_bytes(), l),
+            Err(XmlError::IllegalChar(0xffff))
+        );
+        // Tab, LF and CR stay legal, raw and as references.
+        assert_eq!(parse(b"<a>\t\n\r&#9;</a>", l).unwrap().text, "\t\n\r\t");
+        assert_eq!(escape("a\u{1}<\u{fffe}"), "a\u{fffd}&lt;\u{fffd}");
+        assert_eq!(escape("plain"), "plain");
+    }
+
+    /// Regression: namespace declarations were not counted against `max_attributes`, and quick-xml checks every
+    /// attribute name against all earlier ones, so 60,000 declarations on one element (a 1 MiB body) took seconds
+    /// of CPU per request (quadratic), before authentication.
+    #[test]
+    fn namespace_declarations_count_as_attributes() {
+        let l = Limits::default();
+        let decls = |n: usize| -> String { (0..n).map(|i| format!(" xmlns:p{i}=\"urn:{i}\"")).collect() };
+        assert!(parse(format!("<a{}/>", decls(64)).as_bytes(), l).is_ok());
+        assert_eq!(
+            parse(format!("<a{}/>", decls(65)).as_bytes(), l),
+            Err(XmlError::TooManyAttributes(64))
+        );
+        let mixed = format!("<a{} b=\"1\"/>", decls(64));
+        assert_eq!(parse(mixed.as_bytes(), l), Err(XmlError::TooManyAttributes(64)));
+        let huge = format!("<a{}/>", decls(60_000));
+        let started = std::time::Instant::now();
+        assert_eq!(parse(huge.as_bytes(), l), Err(XmlError::TooManyAttributes(64)));
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     impl Element {

@@ -5,10 +5,14 @@
 mod smtp;
 mod support;
 
+mod abuse;
 mod browser;
+mod concurrency;
 mod console;
 mod console_browser;
+mod crash;
 mod foundation;
+mod hostile;
 mod login;
 mod reset;
 mod soap;

@@ -12,6 +12,11 @@ Options:
   --auth-user U --auth-password P
                                 require AUTH PLAIN/LOGIN with these credentials (over TLS when TLS is on)
   --fail-first N                answer "451 temporary failure" to the first N messages
+  --fail-code CODE              the reply code --fail-first uses (default 451; e.g. 554 for a permanent refusal)
+  --drop-mid-data N             for the first N messages, read one line of the DATA and then drop the connection
+                                (the message is incomplete and not saved)
+  --drop-after-data N           for the first N messages, save the message and then drop the connection before
+                                answering 250 (the client cannot know it was accepted: it will send it again)
 
 Prints "READY <port>" on stdout once it listens, and nothing else there. Stops on SIGTERM or SIGINT.
 
@@ -31,15 +36,25 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class SaveHandler:
-    def __init__(self, maildir, fail_first):
+    def __init__(self, maildir, fail_first, fail_code, drop_after_data):
         self.maildir = maildir
         self.fail_left = fail_first
+        self.fail_reply = f"{fail_code} {'temporary' if fail_code < 500 else 'permanent'} failure"
+        self.drop_after_left = drop_after_data
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
         if self.fail_left > 0:
             self.fail_left -= 1
-            return "451 temporary failure"
+            return self.fail_reply
+        self.save(session, envelope)
+        if self.drop_after_left > 0:
+            self.drop_after_left -= 1
+            # Accepted and saved, but the client never hears the 250.
+            server.transport.abort()
+        return "250 OK"
+
+    def save(self, session, envelope):
         self.count += 1
         data = envelope.original_content or b""
         path = os.path.join(self.maildir, f"{self.count}.eml")
@@ -60,7 +75,22 @@ class SaveHandler:
         }
         with open(os.path.join(self.maildir, "log.jsonl"), "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
-        return "250 OK"
+
+
+class DroppingSMTP(SMTP):
+    """An SMTP session that can drop the connection in the middle of a DATA transfer."""
+
+    # Shared by all sessions: how many more DATA transfers to cut.
+    drop_mid_data_left = 0
+
+    async def smtp_DATA(self, arg):
+        if DroppingSMTP.drop_mid_data_left > 0 and self.envelope.rcpt_tos and not arg:
+            DroppingSMTP.drop_mid_data_left -= 1
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            await self._reader.readline()
+            self.transport.abort()
+            return
+        await super().smtp_DATA(arg)
 
 
 class Authenticator:
@@ -87,6 +117,9 @@ def parse_args(argv):
     p.add_argument("--auth-user")
     p.add_argument("--auth-password")
     p.add_argument("--fail-first", type=int, default=0)
+    p.add_argument("--fail-code", type=int, default=451)
+    p.add_argument("--drop-mid-data", type=int, default=0)
+    p.add_argument("--drop-after-data", type=int, default=0)
     args = p.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         p.error("--tls-cert and --tls-key go together")
@@ -97,7 +130,8 @@ def parse_args(argv):
 
 async def serve(args):
     os.makedirs(args.maildir, exist_ok=True)
-    handler = SaveHandler(args.maildir, args.fail_first)
+    handler = SaveHandler(args.maildir, args.fail_first, args.fail_code, args.drop_after_data)
+    DroppingSMTP.drop_mid_data_left = args.drop_mid_data
     tls_context = None
     if args.tls_cert:
         tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -105,7 +139,7 @@ async def serve(args):
     authenticator = Authenticator(args.auth_user, args.auth_password) if args.auth_user else None
 
     def factory():
-        return SMTP(
+        return DroppingSMTP(
             handler,
             # A fixed name: the default asks DNS for the FQDN, which can be slow.
             hostname="smtp.test",

@@ -276,3 +276,154 @@ async fn shutdown_returns_promptly_while_idle() {
     worker.shutdown().await;
     assert!(start.elapsed() < Duration::from_secs(1));
 }
+
+// ---- SMTP faults: refusals, silence, dropped connections. Every mail is delivered once the server behaves. ----
+
+/// Wait until every mail in `ids` is sent; returns the rows.
+async fn wait_all_sent(app: &App, ids: &[i64]) -> Vec<OutboxMail> {
+    let mut rows = Vec::new();
+    for id in ids {
+        rows.push(wait_for(app, *id, "sent", |m| m.status == MailStatus::Sent).await);
+    }
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_refusal_of_data_is_retried_and_the_mail_delivered_once_accepted() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    // 554 is "transaction failed" for good, in SMTP's words; the worker still never drops a reset mail.
+    let server = SmtpServer::start(&python, dir.path(), port, &["--fail-first", "2", "--fail-code", "554"]);
+    let app = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let id = enqueue(&app, "tom@example.com", "refused twice");
+
+    let failed = wait_for(&app, id, "a refused attempt", |m| m.attempts >= 1).await;
+    assert!(
+        failed.last_error.as_deref().unwrap_or_default().contains("554") || failed.status == MailStatus::Sent,
+        "{failed:?}"
+    );
+    let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.shutdown().await;
+    assert_eq!((mail.attempts, mail.last_error), (3, None));
+    assert_eq!(server.messages().len(), 1);
+}
+
+/// Accepts TCP connections on 127.0.0.1:`port` and never says a word (no 220 greeting), until dropped.
+struct SilentServer {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<usize>>,
+}
+
+impl SilentServer {
+    fn start(port: u16) -> SilentServer {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => held.push(stream),
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+            held.len()
+        });
+        SilentServer {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Close the listener and every held connection; how many connections it held.
+    fn stop(mut self) -> usize {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.thread.take().unwrap().join().unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_server_times_out_and_the_mail_waits_for_one_that_answers() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let silent = SilentServer::start(port);
+    let mut config = config(dir.path(), port);
+    config.emulator.smtp_timeout_seconds = 1;
+    let app = app_with(dir.path(), config);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let started = Instant::now();
+    let id = enqueue(&app, "tom@example.com", "after the silence");
+
+    let waiting = wait_for(&app, id, "a timed-out attempt", |m| m.attempts >= 1).await;
+    // One attempt costs about smtp_timeout_seconds, not forever: the worker is not stuck behind a silent server.
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(waiting.status, MailStatus::Pending);
+    assert!(waiting.last_error.is_some(), "{waiting:?}");
+    assert!(silent.stop() >= 1, "the worker connected to the silent server");
+
+    let server = SmtpServer::start(&python, dir.path(), port, &[]);
+    let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.shutdown().await;
+    assert!(mail.attempts >= 2, "{mail:?}");
+    assert_eq!(server.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_dropped_mid_data_are_resent_and_each_mail_arrives_once() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = SmtpServer::start(&python, dir.path(), port, &["--drop-mid-data", "2"]);
+    let app = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let ids: Vec<i64> = (1..=4)
+        .map(|n| enqueue(&app, &format!("user{n}@example.com"), &format!("mail {n}")))
+        .collect();
+
+    let rows = wait_all_sent(&app, &ids).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.shutdown().await;
+    let attempts: i64 = rows.iter().map(|m| m.attempts).sum();
+    assert_eq!(attempts, 4 + 2, "two cut transfers, each retried once: {rows:?}");
+    // An incomplete DATA is not a message: no duplicates, none lost.
+    let mut subjects: Vec<String> = server
+        .messages()
+        .iter()
+        .map(|m| header(m, "Subject").unwrap().to_string())
+        .collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        ["mail 1", "mail 2", "mail 3", "mail 4"],
+        "{}",
+        server.stderr_text()
+    );
+}
+
+/// The one duplicate SMTP forces on us: the server accepted the DATA, the connection died before its 250 reached
+/// us, so the worker cannot know and sends again. Both copies carry the same Message-ID (docs/SECURITY.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_dropped_after_the_server_accepted_data_means_one_resend_with_the_same_message_id() {
+    let Some(python) = python() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let server = SmtpServer::start(&python, dir.path(), port, &["--drop-after-data", "1"]);
+    let app = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app), fast());
+    let id = enqueue(&app, "tom@example.com", "twice");
+
+    let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.shutdown().await;
+    assert_eq!(mail.attempts, 2, "{mail:?}");
+    let messages = server.messages();
+    assert_eq!(messages.len(), 2, "{}", server.stderr_text());
+    let ids: Vec<&str> = messages.iter().map(|m| header(m, "Message-ID").unwrap()).collect();
+    assert_eq!(ids[0], ids[1]);
+}
