@@ -228,6 +228,10 @@ async fn accept_loop(
     }
 
     drop(listener);
+    // Reap connections that already ended, so the count below is of those still open.
+    while let Some(done) = connections.try_join_next() {
+        log_join(done);
+    }
     if !connections.is_empty() {
         tracing::info!(
             "{}: waiting for {} open connection(s) to finish",
