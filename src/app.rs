@@ -13,6 +13,7 @@ use crate::domain::password::{self, Policy};
 use crate::domain::{DomainError, Millis, permissions, strip_primary_domain};
 use crate::store::{AuditRecord, Store, StoreError, Tx};
 
+mod authcache;
 pub mod console;
 mod gate;
 mod login;
@@ -129,6 +130,8 @@ pub struct App {
     product_url: OnceLock<String>,
     /// Bounds concurrent argon2 work and lends it reused working memory (19 MiB each): see [`gate`].
     argon2: gate::Gate,
+    /// Recently verified (user, password, hash) triples, so repeated Basic auth skips argon2: see [`authcache`].
+    auth_cache: authcache::AuthCache,
 }
 
 fn random_key() -> [u8; 32] {
@@ -162,6 +165,7 @@ impl App {
             username_policy,
             product_url: OnceLock::new(),
             argon2: gate::Gate::for_this_machine(),
+            auth_cache: authcache::AuthCache::default(),
         }
     }
 
@@ -246,7 +250,10 @@ impl App {
             DomainError::Internal
         })?;
         let admin = &self.config.super_admin;
-        let admin_hash = if admin.create_admin_account {
+        // Hash only when the admin must be created: a restart then costs no argon2 run (and keeps no 19 MiB
+        // argon2 buffer around), which is most of the idle memory and start-up time.
+        let admin_missing = admin.create_admin_account && !self.store.read(|tx| tx.user_exists(&admin.username))?;
+        let admin_hash = if admin_missing {
             Some(self.hash_password(admin.password.expose())?)
         } else {
             None

@@ -24,8 +24,15 @@ impl App {
         let hash = record
             .as_ref()
             .map_or(password::dummy_hash(), |r| r.password_hash.as_str());
-        // Verified before anything else, whatever the user's state, so every path costs one argon2 verification.
-        let password_ok = self.verify_password(password.expose(), hash) && record.is_some();
+        // Verified before anything else, whatever the user's state: every failing path costs one argon2
+        // verification, known user or not. Only a recently verified success is answered from the cache (a caller
+        // who knows the password learns nothing from the speed); the lock and reset checks below still run.
+        let password_ok = self
+            .auth_cache
+            .verify(username, password.expose(), hash, self.now(), || {
+                self.verify_password(password.expose(), hash)
+            })
+            && record.is_some();
         let Some(record) = record else {
             return Ok(LoginOutcome {
                 decision: login::decide(&Facts { user: None }, self.now()),

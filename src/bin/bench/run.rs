@@ -1,0 +1,618 @@
+//! The benchmark run: start-up and memory of the real binary, then each scenario against the real server and
+//! against the bare-hyper baseline, the raw argon2 rate, the mixed run, and the 1k/100k-user comparison.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+
+use super::baseline::{BaselineProc, Canned, Spec};
+use super::client::{Request, Response, Target};
+use super::load::{self, Iteration, Timing};
+use super::procs::{self, Scratch, ServerProc};
+use super::report::{self, Measured, Report, Row};
+use super::scenarios::{self, Auth};
+use super::seed;
+
+/// The scenarios, by the names `--scenario` takes.
+pub const SCENARIOS: [&str; 9] = [
+    "wsdl",
+    "profile",
+    "profile-basic",
+    "reset",
+    "login",
+    "commonauth",
+    "mixed",
+    "mixed-rw",
+    "large",
+];
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// Seconds measured per scenario
+    #[arg(long, default_value_t = 5.0)]
+    pub duration: f64,
+    /// Seconds of warm-up before each measurement (same connections, not counted)
+    #[arg(long, default_value_t = 1.0)]
+    pub warmup: f64,
+    /// Rounds per scenario: the measured time is split into this many rounds, server and baseline alternating,
+    /// so that drifting background load weighs on both alike
+    #[arg(long, default_value_t = 2)]
+    pub rounds: usize,
+    /// Keep-alive connections for the fast scenarios (WSDL, getUserProfile, forced reset)
+    #[arg(long, default_value_t = 32)]
+    pub connections: usize,
+    /// Connections for the argon2-bound scenarios (Basic-auth calls, logins)
+    #[arg(long, default_value_t = 8)]
+    pub login_connections: usize,
+    /// Connections sending WSDL GETs during the mixed run
+    #[arg(long, default_value_t = 4)]
+    pub probe_connections: usize,
+    /// WSDL GETs per second per probe connection during the mixed run (a latency probe, not a load)
+    #[arg(long, default_value_t = 50.0)]
+    pub probe_rate: f64,
+    /// Users in the store for the main run
+    #[arg(long, default_value_t = 1_000)]
+    pub users: usize,
+    /// Login users: each login of the argon2-bound login scenarios uses the next one, so none is answered from
+    /// the verified-password cache (keep it above the number of logins a run makes)
+    #[arg(long, default_value_t = 5_000)]
+    pub login_users: usize,
+    /// Users in the store for the large-store comparison (0 skips it)
+    #[arg(long, default_value_t = 100_000)]
+    pub large_users: usize,
+    /// Warm restarts timed for the start-up figure (the median is reported)
+    #[arg(long, default_value_t = 5)]
+    pub starts: usize,
+    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, reset, login, commonauth, mixed,
+    /// mixed-rw, large
+    #[arg(long, value_delimiter = ',')]
+    pub scenario: Vec<String>,
+    /// Plain HTTP (admin services allowed over HTTP) instead of HTTPS, for the server and the baseline alike
+    #[arg(long)]
+    pub plain: bool,
+    /// Where to create the scratch directory (default: the system temp dir). Put it on the disk you care about:
+    /// forced resets are fsync-bound.
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+    /// Keep the scratch directory (data, logs, baseline spec) after the run
+    #[arg(long)]
+    pub keep: bool,
+    /// The forcereset binary to run (default: build and use target/<profile>/forcereset)
+    #[arg(long, value_name = "FILE")]
+    pub server_bin: Option<PathBuf>,
+}
+
+impl Options {
+    fn wants(&self, name: &str) -> bool {
+        self.scenario.is_empty() || self.scenario.iter().any(|s| s == name)
+    }
+
+    fn timing(&self) -> Timing {
+        Timing {
+            warmup: Duration::from_secs_f64(self.warmup.max(0.0)),
+            duration: Duration::from_secs_f64(self.duration.max(0.1)),
+        }
+    }
+
+    /// The timing of one round of a server/baseline pair.
+    fn round_timing(&self) -> Timing {
+        let timing = self.timing();
+        Timing {
+            warmup: timing.warmup,
+            duration: timing.duration.div_f64(self.rounds.max(1) as f64),
+        }
+    }
+}
+
+/// Build (if needed) and find the `forcereset` binary next to this one.
+fn server_binary(opts: &Options) -> anyhow::Result<PathBuf> {
+    if let Some(bin) = &opts.server_bin {
+        return Ok(bin.clone());
+    }
+    let exe = std::env::current_exe().context("cannot find the bench executable")?;
+    let dir = exe
+        .parent()
+        .ok_or_else(|| anyhow!("the bench executable has no directory"))?;
+    let bin = dir.join("forcereset");
+    // `cargo run --bin forcereset-bench` builds only the bench: bring the server binary up to date too.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    let mut build = Command::new(cargo);
+    build
+        .args(["build", "--quiet", "--bin", "forcereset", "--manifest-path"])
+        .arg(&manifest);
+    if !cfg!(debug_assertions) {
+        build.arg("--release");
+    }
+    match build.status() {
+        Ok(s) if s.success() => {}
+        Ok(s) => bail!("building the forcereset binary failed ({s})"),
+        Err(e) => eprintln!("warning: cannot run cargo ({e}); using {} as it is", bin.display()),
+    }
+    if !bin.exists() {
+        bail!("{} does not exist; build it or pass --server-bin", bin.display());
+    }
+    Ok(bin)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("loadgen")
+        .build()?)
+}
+
+/// Run `iteration` on `target` and sample the server process's CPU time over the measured window.
+fn measure(
+    rt: &tokio::runtime::Runtime,
+    target: &Target,
+    pid: u32,
+    iteration: Iteration,
+    connections: usize,
+    timing: Timing,
+) -> Measured {
+    let window = timing.window();
+    rt.block_on(async {
+        let sampler = tokio::spawn(async move {
+            tokio::time::sleep_until(window.start.into()).await;
+            procs::cpu_time(pid)
+        });
+        let stats = load::drive(target, iteration, connections, window).await;
+        let cpu_end = procs::cpu_time(pid);
+        let cpu_start = sampler.await.unwrap_or(cpu_end);
+        Measured::new(stats, connections, cpu_end.saturating_sub(cpu_start))
+    })
+}
+
+/// Send `request` once on a fresh connection.
+fn once(rt: &tokio::runtime::Runtime, target: &Target, request: &Request) -> anyhow::Result<Response> {
+    rt.block_on(async {
+        let mut conn = target.connect().await?;
+        conn.send(&request.bytes()).await
+    })
+}
+
+fn canned(request: &Request, response: &Response) -> Canned {
+    Canned {
+        method: request.method.to_string(),
+        path: request.path.clone(),
+        soap_action: request
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("soapaction"))
+            .map(|(_, v)| v.clone()),
+        status: response.status,
+        headers: response.headers.clone(),
+        body: response.body.clone(),
+    }
+}
+
+fn target_for(server_addr: std::net::SocketAddr, data_dir: &Path, plain: bool) -> anyhow::Result<Target> {
+    if plain {
+        Ok(Target::plain(server_addr))
+    } else {
+        Target::tls(server_addr, &data_dir.join("tls/cert.pem"))
+    }
+}
+
+/// Log in once with Basic auth and keep the JSESSIONID the server sets.
+fn open_session(rt: &tokio::runtime::Runtime, target: &Target) -> anyhow::Result<String> {
+    let basic = Auth::Basic {
+        user: "admin".into(),
+        password: "admin".into(),
+    };
+    let response = once(rt, target, &scenarios::get_profile("admin", &basic))?;
+    if response.status != 200 {
+        bail!("getUserProfile as admin answered {}", response.status);
+    }
+    response
+        .cookies()
+        .into_iter()
+        .find(|(k, _)| k == "JSESSIONID")
+        .map(|(_, v)| v)
+        .ok_or_else(|| anyhow!("no JSESSIONID cookie after a Basic-authenticated call"))
+}
+
+/// The raw argon2id verification rate: one thread per core, each verifying in a loop for `duration`. Returns the
+/// rate, the wall time per verification per thread (ms) and the CPU time per verification (µs).
+fn raw_argon2(threads: usize, duration: Duration) -> anyhow::Result<(f64, f64, f64)> {
+    use forcereset::domain::password;
+    let hash = password::hash(seed::PASSWORD, rand::random()).map_err(|e| anyhow!("argon2: {e}"))?;
+    if !password::verify(seed::PASSWORD, &hash) {
+        bail!("argon2 verification of a fresh hash failed");
+    }
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let cpu_before = procs::cpu_time(std::process::id());
+    let total: u64 = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut n = 0u64;
+                    while Instant::now() < deadline {
+                        if password::verify(seed::PASSWORD, &hash) {
+                            n += 1;
+                        }
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(0)).sum()
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = procs::cpu_time(std::process::id()).saturating_sub(cpu_before);
+    let rate = total as f64 / seconds;
+    let (per_verify_ms, cpu_us) = if total > 0 {
+        (
+            seconds * threads as f64 * 1000.0 / total as f64,
+            cpu.as_secs_f64() * 1e6 / total as f64,
+        )
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+    Ok((rate, per_verify_ms, cpu_us))
+}
+
+/// getUserProfile on a store of `opts.users` users next to one of `opts.large_users`: two fresh data dirs, two
+/// servers up side by side, measured in alternating rounds (so background load weighs on both alike), at the
+/// usual concurrency and at one connection.
+fn large_store(
+    opts: &Options,
+    bin: &Path,
+    scratch: &Scratch,
+    rt: &tokio::runtime::Runtime,
+    rep: &mut Report,
+) -> anyhow::Result<report::Large> {
+    let (small_users, large_users) = (opts.users, opts.large_users);
+    let mut servers = Vec::new();
+    for (name, users) in [("small", small_users), ("large", large_users)] {
+        let data_dir = scratch.path(&format!("data-{name}"));
+        let config = scratch.path(&format!("deployment-{name}.toml"));
+        let (https_port, http_port) = procs::free_ports()?;
+        std::fs::write(
+            &config,
+            procs::server_config(&data_dir, https_port, http_port, opts.plain),
+        )?;
+        eprintln!("seeding a store of {users} users");
+        let seeded = seed::seed(&config, 0, users, 0)?;
+        let server = ServerProc::spawn(
+            bin,
+            &config,
+            https_port,
+            http_port,
+            &scratch.path(&format!("server-{name}.log")),
+        )?;
+        if users == large_users {
+            rep.seed_large = Some(seeded);
+            rep.start_large = Some(server.ready);
+            std::thread::sleep(Duration::from_secs(1));
+            rep.idle_large = Some(server.memory()?);
+        }
+        let target = target_for(
+            if opts.plain { server.http } else { server.https },
+            &data_dir,
+            opts.plain,
+        )?;
+        let session = Auth::Session(open_session(rt, &target)?);
+        servers.push((server, target, session, users));
+    }
+    eprintln!("scenario: getUserProfile, {small_users} vs {large_users} users");
+    let round = opts.round_timing();
+    let mut measured = Vec::new();
+    for conns in [opts.connections, 1] {
+        let mut parts: [Vec<Measured>; 2] = [Vec::new(), Vec::new()];
+        for _ in 0..opts.rounds.max(1) {
+            for (i, (server, target, session, users)) in servers.iter().enumerate() {
+                let it = scenarios::get_profile_iteration(*users, session.clone());
+                parts[i].push(measure(rt, target, server.pid(), it, conns, round));
+            }
+        }
+        let [small, large] = parts;
+        measured.push((Measured::merge(small), Measured::merge(large)));
+    }
+    for (server, ..) in servers {
+        server.stop()?;
+    }
+    let [(small, large), (small_one, large_one)]: [(Measured, Measured); 2] = measured
+        .try_into()
+        .map_err(|_| anyhow!("expected two concurrency levels"))?;
+    Ok(report::Large {
+        small_users,
+        large_users,
+        small,
+        small_one,
+        large,
+        large_one,
+    })
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+pub fn run(opts: &Options) -> anyhow::Result<()> {
+    if let Some(unknown) = opts.scenario.iter().find(|s| !SCENARIOS.contains(&s.as_str())) {
+        bail!("unknown scenario {unknown:?}; known: {}", SCENARIOS.join(", "));
+    }
+    let timing = opts.timing();
+    let mut scratch = Scratch::create(opts.work_dir.as_deref())?;
+    scratch.keep = opts.keep;
+    let bin = server_binary(opts)?;
+    let rt = runtime()?;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut rep = Report::new(opts, cores, &scratch.root);
+    rep.print_header();
+
+    let data_dir = scratch.path("data");
+    let config = scratch.path("deployment.toml");
+    let (https_port, http_port) = procs::free_ports()?;
+    std::fs::write(
+        &config,
+        procs::server_config(&data_dir, https_port, http_port, opts.plain),
+    )?;
+    let log = |name: &str| scratch.path(&format!("{name}.log"));
+    let spawn = |name: &str| ServerProc::spawn(&bin, &config, https_port, http_port, &log(name));
+
+    // ---- start-up and idle memory ----
+    let cold = spawn("server-cold")?;
+    rep.cold_start = Some(cold.ready);
+    cold.stop()?;
+    let mut warm = Vec::new();
+    for i in 0..opts.starts.max(1) {
+        let server = spawn(&format!("server-warm-{i}"))?;
+        warm.push(server.ready);
+        server.stop()?;
+    }
+    rep.warm_start = Some(median(warm.clone()));
+    rep.warm_starts = warm;
+    eprintln!("start-up measured; seeding {} users", opts.users);
+    rep.seed_small = Some(seed::seed(&config, 0, opts.users, opts.login_users)?);
+
+    let server = spawn("server")?;
+    rep.start_small = Some(server.ready);
+    std::thread::sleep(Duration::from_secs(1));
+    rep.idle = Some(server.memory()?);
+    let target = target_for(
+        if opts.plain { server.http } else { server.https },
+        &data_dir,
+        opts.plain,
+    )?;
+    let session = Auth::Session(open_session(&rt, &target)?);
+    let basic = Auth::Basic {
+        user: "admin".into(),
+        password: "admin".into(),
+    };
+
+    // ---- what the baseline answers: the real server's own responses ----
+    let mut responses = Vec::new();
+    let wsdl = scenarios::wsdl();
+    responses.push(canned(&wsdl, &once(&rt, &target, &wsdl)?));
+    let profile = scenarios::get_profile(&seed::user_name(0), &session);
+    responses.push(canned(&profile, &once(&rt, &target, &profile)?));
+    let reset = scenarios::force_reset(&seed::user_name(0), &session);
+    let reset_response = once(&rt, &target, &reset)?;
+    if reset_response.status != 202 {
+        bail!(
+            "the forced reset answered {}: {}",
+            reset_response.status,
+            String::from_utf8_lossy(&reset_response.body)
+        );
+    }
+    responses.push(canned(&reset, &reset_response));
+    let login = scenarios::login_api(seed::LOGIN_USER);
+    let login_response = once(&rt, &target, &login)?;
+    let login_available = match login_response.status {
+        200 => {
+            responses.push(canned(&login, &login_response));
+            true
+        }
+        404 => {
+            rep.skipped.push(format!(
+                "login: POST {} is not served by this build (404)",
+                scenarios::AUTHENTICATE_API
+            ));
+            false
+        }
+        other => bail!(
+            "POST {} answered {other}: {}",
+            scenarios::AUTHENTICATE_API,
+            String::from_utf8_lossy(&login_response.body)
+        ),
+    };
+    let flow = rt.block_on(async {
+        let mut conn = target.connect().await?;
+        scenarios::commonauth_login(&mut conn, seed::LOGIN_USER).await
+    });
+    let commonauth_available = match flow {
+        Ok(exchanges) => {
+            for (request, response) in exchanges {
+                let mut c = canned(&request, &response);
+                // The login page's URL carries a fresh key each time: match it by its path.
+                if let Some((path, _query)) = c.path.split_once('?') {
+                    c.path = format!("{path}?*");
+                }
+                responses.push(c);
+            }
+            true
+        }
+        Err(e) => {
+            rep.skipped
+                .push(format!("commonauth: the browser login flow is not available ({e:#})"));
+            false
+        }
+    };
+
+    let base_port = procs::free_port()?;
+    let spec = Spec {
+        port: base_port,
+        tls: (!opts.plain).then(|| (data_dir.join("tls/cert.pem"), data_dir.join("tls/key.pem"))),
+        responses,
+    };
+    let baseline = BaselineProc::spawn(&spec, &scratch.path("baseline.json"))?;
+    let base_target = target_for(
+        std::net::SocketAddr::from(([127, 0, 0, 1], base_port)),
+        &data_dir,
+        opts.plain,
+    )?;
+
+    // The raw argon2 rate, with both servers idle; measured before and after the login scenarios, averaged, so
+    // that other work on the machine weighs on both sides of the comparison alike.
+    let mut raw_rates: Vec<(f64, f64, f64)> = Vec::new();
+    let measure_raw = |raw_rates: &mut Vec<(f64, f64, f64)>| -> anyhow::Result<()> {
+        eprintln!("raw argon2 verify loop on {cores} thread(s)");
+        raw_rates.push(raw_argon2(cores, timing.duration)?);
+        Ok(())
+    };
+    let logins_wanted = opts.wants("login") || opts.wants("commonauth") || opts.wants("profile-basic");
+
+    let real = |it: Iteration, conns: usize| measure(&rt, &target, server.pid(), it, conns, timing);
+    // A scenario against both servers: rounds alternating between them, merged.
+    let pair = |it: Iteration, conns: usize| -> (Measured, Measured) {
+        let round = opts.round_timing();
+        let (mut reals, mut bases) = (Vec::new(), Vec::new());
+        for _ in 0..opts.rounds.max(1) {
+            reals.push(measure(&rt, &target, server.pid(), it.clone(), conns, round));
+            bases.push(measure(&rt, &base_target, baseline.pid(), it.clone(), conns, round));
+        }
+        (Measured::merge(reals), Measured::merge(bases))
+    };
+    let row = |name: &str, it: Iteration, conns: usize| {
+        let (real, base) = pair(it, conns);
+        Row::new(name, real, Some(base))
+    };
+    let users = opts.users;
+    let c = opts.connections;
+    let lc = opts.login_connections;
+
+    if opts.wants("wsdl") {
+        eprintln!("scenario: wsdl");
+        rep.rows.push(row("GET ?wsdl", scenarios::wsdl_iteration(), c));
+    }
+    if opts.wants("profile") || opts.wants("profile-basic") {
+        eprintln!("scenario: getUserProfile (JSESSIONID)");
+        let it = scenarios::get_profile_iteration(users, session.clone());
+        rep.rows.push(row("getUserProfile (JSESSIONID)", it, c));
+    }
+    if opts.wants("profile-basic") {
+        eprintln!("scenario: getUserProfile (Basic every call)");
+        let it = scenarios::get_profile_iteration(users, basic.clone());
+        rep.rows
+            .push(Row::new("getUserProfile (Basic every call)", real(it, lc), None));
+    }
+    if opts.wants("reset") {
+        eprintln!("scenario: setUserProfile forcing a reset");
+        let it = scenarios::force_reset_iteration(users, session.clone());
+        rep.rows.push(row("setUserProfile → forced reset (Offline OTP)", it, c));
+    }
+    let distinct = Some(opts.login_users);
+    if logins_wanted {
+        measure_raw(&mut raw_rates)?;
+    }
+    if opts.wants("login") && login_available {
+        eprintln!("scenario: login API, a different user each time");
+        let it = scenarios::login_api_iteration(distinct);
+        rep.rows.push(row(
+            "POST /api/identity/auth/v1.1/authenticate (JSON), a different user each time",
+            it,
+            lc,
+        ));
+        eprintln!("scenario: login API, the same user again");
+        let it = scenarios::login_api_iteration(None);
+        rep.rows.push(Row::new(
+            "POST /api/identity/auth/v1.1/authenticate (JSON), the same user again",
+            real(it, lc),
+            None,
+        ));
+    }
+    if opts.wants("commonauth") && commonauth_available {
+        eprintln!("scenario: browser login (/dashboard → login.do → /commonauth)");
+        let it = scenarios::commonauth_iteration(distinct);
+        rep.rows.push(row(
+            "browser login: GET /dashboard, GET login.do, POST /commonauth, a different user each time",
+            it,
+            lc,
+        ));
+    }
+    if logins_wanted {
+        measure_raw(&mut raw_rates)?;
+        let n = raw_rates.len() as f64;
+        let rate = raw_rates.iter().map(|r| r.0).sum::<f64>() / n;
+        let per_verify_ms = raw_rates.iter().map(|r| r.1).sum::<f64>() / n;
+        let cpu_us = raw_rates.iter().map(|r| r.2).sum::<f64>() / n;
+        rep.raw_argon2 = Some(report::RawArgon2 {
+            rate,
+            per_verify_ms,
+            cpu_us,
+            threads: cores,
+        });
+        rep.raw_argon2_runs = raw_rates.iter().map(|r| r.0).collect();
+    }
+    if opts.wants("mixed") {
+        eprintln!("scenario: mixed (logins saturate, WSDL GETs measured)");
+        let (saturator, what) = if login_available {
+            (scenarios::login_api_iteration(distinct), "login API, different users")
+        } else {
+            (
+                scenarios::get_profile_iteration(users, basic.clone()),
+                "getUserProfile with Basic",
+            )
+        };
+        let window = timing.window();
+        let interval = Duration::from_secs_f64(1.0 / opts.probe_rate.max(0.1));
+        let (logins, probes) = rt.block_on(async {
+            tokio::join!(
+                load::drive(&target, saturator, lc, window),
+                load::drive_paced(
+                    &target,
+                    scenarios::wsdl_iteration(),
+                    opts.probe_connections,
+                    window,
+                    Some(interval)
+                )
+            )
+        });
+        rep.mixed = Some(report::Mixed {
+            saturator: what,
+            logins: Measured::new(logins, lc, Duration::ZERO),
+            probes: Measured::new(probes, opts.probe_connections, Duration::ZERO),
+        });
+    }
+    if opts.wants("mixed-rw") {
+        eprintln!("scenario: mixed-rw (forced resets saturate, getUserProfile measured)");
+        let window = timing.window();
+        let interval = Duration::from_secs_f64(1.0 / opts.probe_rate.max(0.1));
+        // The resets go to the first half of the users, the reads to the second half.
+        let half = (users / 2).max(1);
+        let reads = scenarios::get_profile_iteration_from(half, users - half, session.clone());
+        let (writes, probes) = rt.block_on(async {
+            tokio::join!(
+                load::drive(
+                    &target,
+                    scenarios::force_reset_iteration(half, session.clone()),
+                    c,
+                    window
+                ),
+                load::drive_paced(&target, reads, opts.probe_connections, window, Some(interval))
+            )
+        });
+        rep.mixed_rw = Some(report::Mixed {
+            saturator: "forced resets",
+            logins: Measured::new(writes, c, Duration::ZERO),
+            probes: Measured::new(probes, opts.probe_connections, Duration::ZERO),
+        });
+    }
+    rep.after_load = Some(server.memory()?);
+
+    baseline.stop()?;
+    server.stop()?;
+
+    if opts.wants("large") && opts.large_users > users {
+        rep.large = Some(large_store(opts, &bin, &scratch, &rt, &mut rep)?);
+    }
+    rep.print();
+    Ok(())
+}

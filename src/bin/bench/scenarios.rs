@@ -1,0 +1,281 @@
+//! The requests each scenario sends, and the iterations built from them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{anyhow, bail};
+use base64::Engine;
+
+use super::client::{Conn, Request, Response};
+use super::load::{self, BoxFut, Iteration};
+use super::seed;
+
+pub const PROFILE_SERVICE: &str = "/services/UserProfileMgtService";
+pub const WSDL_PATH: &str = "/services/UserProfileMgtService?wsdl";
+pub const AUTHENTICATE_API: &str = "/api/identity/auth/v1.1/authenticate";
+pub const DASHBOARD: &str = "/dashboard";
+pub const COMMONAUTH: &str = "/commonauth";
+const SOAP_XML: &str = "text/xml;charset=UTF-8";
+pub const GET_PROFILE_ACTION: &str = "\"urn:getUserProfile\"";
+pub const SET_PROFILE_ACTION: &str = "\"urn:setUserProfile\"";
+
+/// How an admin-service call authenticates.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// `Authorization: Basic` on every call (an argon2 verification each).
+    Basic { user: String, password: String },
+    /// The JSESSIONID the server set after the first authenticated call, reused as WSO2 clients do.
+    Session(String),
+}
+
+impl Auth {
+    fn apply(&self, request: Request) -> Request {
+        match self {
+            Auth::Basic { user, password } => {
+                let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                request.header("Authorization", &format!("Basic {token}"))
+            }
+            Auth::Session(token) => request.header("Cookie", &format!("JSESSIONID={token}")),
+        }
+    }
+}
+
+/// Spread iteration numbers over `users` seeded users: `n × P mod users` with P a large prime (Knuth's
+/// 2654435761), a permutation of the users for every `users` consecutive iterations, in which neighbours hit
+/// unrelated rows, as independent clients would.
+pub fn pick(n: u64, users: usize) -> usize {
+    const P: u128 = 2_654_435_761;
+    let users = users.max(1) as u128;
+    ((u128::from(n) * P) % users) as usize
+}
+
+pub fn wsdl() -> Request {
+    Request::get(WSDL_PATH)
+}
+
+pub fn get_profile(user: &str, auth: &Auth) -> Request {
+    let body = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:mgt="http://mgt.profile.user.identity.carbon.wso2.org">
+   <soapenv:Header/>
+   <soapenv:Body>
+      <mgt:getUserProfile>
+         <mgt:username>{user}</mgt:username>
+         <mgt:profileName>default</mgt:profileName>
+      </mgt:getUserProfile>
+   </soapenv:Body>
+</soapenv:Envelope>"#
+    );
+    auth.apply(Request::post(PROFILE_SERVICE, SOAP_XML, body).header("SOAPAction", GET_PROFILE_ACTION))
+}
+
+/// The seed document's request (fixtures/soap/setUserProfile.seed.xml) for `user`.
+pub fn force_reset(user: &str, auth: &Auth) -> Request {
+    let body = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:mgt="http://mgt.profile.user.identity.carbon.wso2.org" xmlns:xsd="http://mgt.profile.user.identity.carbon.wso2.org/xsd">
+   <soapenv:Header/>
+   <soapenv:Body>
+      <mgt:setUserProfile>
+         <mgt:username>{user}</mgt:username>
+         <mgt:profile>
+            <xsd:fieldValues>
+               <xsd:claimUri>http://wso2.org/claims/identity/adminForcedPasswordReset</xsd:claimUri>
+               <xsd:fieldValue>true</xsd:fieldValue>
+            </xsd:fieldValues>
+            <xsd:profileName>default</xsd:profileName>
+         </mgt:profile>
+      </mgt:setUserProfile>
+   </soapenv:Body>
+</soapenv:Envelope>"#
+    );
+    auth.apply(Request::post(PROFILE_SERVICE, SOAP_XML, body).header("SOAPAction", SET_PROFILE_ACTION))
+}
+
+pub fn login_api(user: &str) -> Request {
+    let body = serde_json::json!({ "username": user, "password": seed::PASSWORD }).to_string();
+    Request::post(AUTHENTICATE_API, "application/json", body).header("Accept", "application/json")
+}
+
+/// Who logs in next: with `Some(n)`, the next of `n` login users, shared by every login scenario of the run so
+/// that no user logs in twice (every login pays argon2); with `None`, always the same user (after the first
+/// login, the verified-password cache answers).
+pub fn next_login_user(distinct: Option<usize>) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    match distinct {
+        Some(n) => seed::login_user_name(NEXT.fetch_add(1, Ordering::Relaxed) % n.max(1)),
+        None => seed::LOGIN_USER.to_string(),
+    }
+}
+
+pub fn wsdl_iteration() -> Iteration {
+    load::simple(Arc::new(|_| wsdl()), 200)
+}
+
+pub fn get_profile_iteration(users: usize, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |n| get_profile(&seed::user_name(pick(n, users)), &auth)),
+        200,
+    )
+}
+
+/// getUserProfile of users `first..first + users`.
+pub fn get_profile_iteration_from(first: usize, users: usize, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |n| get_profile(&seed::user_name(first + pick(n, users)), &auth)),
+        200,
+    )
+}
+
+pub fn force_reset_iteration(users: usize, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |n| force_reset(&seed::user_name(pick(n, users)), &auth)),
+        202,
+    )
+}
+
+pub fn login_api_iteration(distinct: Option<usize>) -> Iteration {
+    load::simple(Arc::new(move |_| login_api(&next_login_user(distinct))), 200)
+}
+
+/// A cookie jar for one browser.
+#[derive(Default)]
+struct Jar(Vec<(String, String)>);
+
+impl Jar {
+    fn take(&mut self, response: &Response) {
+        for (k, v) in response.cookies() {
+            self.0.retain(|(name, _)| *name != k);
+            if !v.is_empty() {
+                self.0.push((k, v));
+            }
+        }
+    }
+
+    fn apply(&self, request: Request) -> Request {
+        if self.0.is_empty() {
+            return request;
+        }
+        let value = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        request.header("Cookie", &value)
+    }
+}
+
+/// `<input type="hidden" name=… value=…>` fields of a page.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    static RES: std::sync::OnceLock<Option<[regex::Regex; 4]>> = std::sync::OnceLock::new();
+    let Some([input, kind, name, value]) = RES.get_or_init(|| {
+        Some([
+            regex::Regex::new(r"<input\b[^>]*>").ok()?,
+            regex::Regex::new(r#"\btype="([^"]*)""#).ok()?,
+            regex::Regex::new(r#"\bname="([^"]*)""#).ok()?,
+            regex::Regex::new(r#"\bvalue="([^"]*)""#).ok()?,
+        ])
+    }) else {
+        return Vec::new();
+    };
+    let attr = |re: &regex::Regex, tag: &str| re.captures(tag).and_then(|c| c.get(1)).map(|m| m.as_str().to_string());
+    input
+        .find_iter(html)
+        .map(|m| m.as_str())
+        .filter(|tag| attr(kind, tag).as_deref() == Some("hidden"))
+        .filter_map(|tag| Some((attr(name, tag)?, attr(value, tag).unwrap_or_default())))
+        .collect()
+}
+
+fn path_of(location: &str) -> String {
+    // Absolute (`https://host:port/path?q`) or relative (`/path?q`).
+    match location.split_once("://") {
+        Some((_, rest)) => rest
+            .find('/')
+            .map_or_else(|| "/".to_string(), |i| rest[i..].to_string()),
+        None => location.to_string(),
+    }
+}
+
+fn expect(response: &Response, status: u16, what: &str) -> anyhow::Result<()> {
+    if response.status != status {
+        bail!(
+            "{what}: status {} (expected {status}): {}",
+            response.status,
+            String::from_utf8_lossy(&response.body)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        );
+    }
+    Ok(())
+}
+
+/// One browser login, as a browser does it: `GET /dashboard` (302 to the login page with a `sessionDataKey`),
+/// `GET` the login page, `POST /commonauth` with its hidden fields plus user name and password (302 back to the
+/// dashboard). Returns each request with its response.
+pub async fn commonauth_login(conn: &mut Conn, user: &str) -> anyhow::Result<Vec<(Request, Response)>> {
+    let mut jar = Jar::default();
+    let mut exchanges = Vec::with_capacity(3);
+    let first = Request::get(DASHBOARD);
+    let start = conn.send(&first.bytes()).await?;
+    expect(&start, 302, "GET /dashboard")?;
+    jar.take(&start);
+    let location = start
+        .header("location")
+        .ok_or_else(|| anyhow!("GET /dashboard: no Location"))?
+        .to_string();
+    exchanges.push((first, start));
+    let second = jar.apply(Request::get(&path_of(&location)));
+    let page = conn.send(&second.bytes()).await?;
+    expect(&page, 200, "GET login page")?;
+    jar.take(&page);
+    let mut form = hidden_fields(&String::from_utf8_lossy(&page.body));
+    exchanges.push((second, page));
+    if !form.iter().any(|(k, _)| k == "sessionDataKey") {
+        bail!("the login page has no sessionDataKey field");
+    }
+    form.push(("username".into(), user.into()));
+    form.push(("password".into(), seed::PASSWORD.into()));
+    let body = serde_urlencoded::to_string(&form)?;
+    let third = jar.apply(Request::post(COMMONAUTH, "application/x-www-form-urlencoded", body));
+    let post = conn.send(&third.bytes()).await?;
+    expect(&post, 302, "POST /commonauth")?;
+    let next = post.header("location").unwrap_or_default();
+    if next.contains("authFailure") || next.contains("errorCode") {
+        bail!("POST /commonauth: login refused ({next})");
+    }
+    exchanges.push((third, post));
+    Ok(exchanges)
+}
+
+pub fn commonauth_iteration(distinct: Option<usize>) -> Iteration {
+    Arc::new(move |conn: &mut Conn, _n: u64| {
+        let user = next_login_user(distinct);
+        Box::pin(async move { commonauth_login(conn, &user).await.map(|_| ()) }) as BoxFut<'_>
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_fields_are_found() {
+        let html = r#"<form><input type="hidden" name="sessionDataKey" value="ab12"><input id="u" name="username" type="text"></form>"#;
+        assert_eq!(
+            hidden_fields(html),
+            vec![("sessionDataKey".to_string(), "ab12".to_string())]
+        );
+        assert_eq!(path_of("https://localhost:9443/a/b?x=1"), "/a/b?x=1");
+        assert_eq!(path_of("/a?x"), "/a?x");
+    }
+
+    #[test]
+    fn picks_stay_in_range_and_spread() {
+        for users in [1, 7, 1000, 100_000] {
+            let picks: std::collections::HashSet<usize> = (0..users as u64).map(|n| pick(n, users)).collect();
+            assert_eq!(picks.len(), users, "every user once per round");
+        }
+        assert_ne!(pick(1, 1000).abs_diff(pick(2, 1000)), 1);
+    }
+}

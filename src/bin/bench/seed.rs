@@ -1,0 +1,84 @@
+//! Filling a stopped server's data directory with users, fast: straight through `Store::write` in large
+//! transactions, every user sharing one precomputed argon2id hash (hashing 100k passwords would take an hour of
+//! CPU and measure nothing the benchmark is about).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use forcereset::domain::{DEFAULT_PROFILE, claims, password};
+use forcereset::store::StoreError;
+
+/// The password of every seeded user (and of the login user).
+pub const PASSWORD: &str = "Bench@1234";
+/// The user the cached-login scenario logs in as, again and again (never reset, never locked).
+pub const LOGIN_USER: &str = "benchlogin";
+/// Users per transaction.
+const CHUNK: usize = 5_000;
+
+/// The name of seeded user `i`.
+pub fn user_name(i: usize) -> String {
+    format!("user{i:06}")
+}
+
+/// The name of login user `i`: users only the login scenarios use, each logging in once per run, so that no
+/// login is answered from the verified-password cache.
+pub fn login_user_name(i: usize) -> String {
+    format!("login{i:05}")
+}
+
+/// Open the data directory like `forcereset` does (migrations, bootstrap), then add users `from..to`, and the
+/// login users (`benchlogin` and `login_users` numbered ones) if absent. Returns the time spent inserting.
+pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> anyhow::Result<Duration> {
+    let loaded = forcereset::config::Config::load(config_path)?;
+    let app = forcereset::cli::open_app(loaded.config)?;
+    let hash = password::hash(PASSWORD, rand::random()).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+    let now = app.now();
+    let started = Instant::now();
+    app.store
+        .write::<_, StoreError>(|tx| {
+            if !tx.user_exists(LOGIN_USER)? {
+                tx.insert_user(LOGIN_USER, &hash, now)?;
+            }
+            for i in 0..login_users {
+                let name = login_user_name(i);
+                if !tx.user_exists(&name)? {
+                    tx.insert_user(&name, &hash, now)?;
+                }
+            }
+            Ok(())
+        })
+        .context("cannot add the login users")?;
+    let bar = indicatif::ProgressBar::new((to.saturating_sub(from)) as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("  seeding users {bar:40} {pos}/{len} {per_sec} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    let mut start = from;
+    while start < to {
+        let end = (start + CHUNK).min(to);
+        app.store
+            .write::<_, StoreError>(|tx| {
+                for i in start..end {
+                    let name = user_name(i);
+                    tx.insert_user(&name, &hash, now)?;
+                    tx.set_claim_value(&name, DEFAULT_PROFILE, claims::EMAIL, &format!("{name}@example.com"))?;
+                    tx.set_claim_value(&name, DEFAULT_PROFILE, claims::GIVEN_NAME, "Bench")?;
+                    tx.set_claim_value(&name, DEFAULT_PROFILE, claims::LAST_NAME, &format!("User {i}"))?;
+                    tx.set_claim_value(
+                        &name,
+                        DEFAULT_PROFILE,
+                        claims::LAST_PASSWORD_UPDATE_TIME,
+                        &now.to_string(),
+                    )?;
+                }
+                Ok(())
+            })
+            .with_context(|| format!("cannot seed users {start}..{end}"))?;
+        bar.inc((end - start) as u64);
+        start = end;
+    }
+    bar.finish_and_clear();
+    Ok(started.elapsed())
+}
