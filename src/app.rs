@@ -530,6 +530,19 @@ impl App {
         } else if let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri)) {
             return Err(DomainError::ReadOnlyClaim(uri.clone()));
         }
+        self.store_claims(actor, user, profile, values, "claims.set")
+    }
+
+    /// The one path every claim write of an authorized caller takes: a forced-reset trigger becomes the reset in
+    /// the same transaction as the other values; sessions are revoked and the mail worker woken after commit.
+    fn store_claims(
+        &self,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+        audit_action: &str,
+    ) -> Result<(), DomainError> {
         let (values, plan) = self.split_reset_trigger(user, values)?;
         self.store.write(|tx| {
             if !tx.user_exists(user)? {
@@ -540,7 +553,7 @@ impl App {
                 self.apply_reset(tx, actor, user, plan)?;
             }
             let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
-            self.audit(tx, actor, "claims.set", user, &uris.join(","))
+            self.audit(tx, actor, audit_action, user, &uris.join(","))
         })?;
         if plan.is_some() {
             self.after_reset(user);
@@ -695,22 +708,7 @@ impl App {
                 return Err(DomainError::ReadOnlyClaim(uri.clone()));
             }
         }
-        let (values, plan) = self.split_reset_trigger(user, values)?;
-        self.store.write(|tx| {
-            if !tx.user_exists(user)? {
-                return Err(DomainError::UserNotFound(user.to_string()));
-            }
-            self.write_claims(tx, user, profile, &values)?;
-            if let Some(plan) = &plan {
-                self.apply_reset(tx, actor, user, plan)?;
-            }
-            let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
-            self.audit(tx, actor, "profile.set", user, &uris.join(","))
-        })?;
-        if plan.is_some() {
-            self.after_reset(user);
-        }
-        Ok(())
+        self.store_claims(actor, user, profile, values, "profile.set")
     }
 
     /// `deleteUserProfile`: remove every value of a non-default profile.

@@ -8,9 +8,9 @@ use forcereset::config::Secret;
 use forcereset::domain::claims;
 use forcereset::domain::governance::{self, ResetMode};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
 
 use crate::support::TestServer;
+use crate::web_client::{Browser, Page, attr, unescape};
 
 const OLD: &str = "Abcd@123";
 const NEW: &str = "Brand@New1";
@@ -47,33 +47,7 @@ const AUDIT: &str = "/carbon/audit/index.jsp";
 // A browser by hand
 // ---------------------------------------------------------------------------------------------------------------
 
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
 impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    fn set_cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .find(|c| c.starts_with(&format!("{name}=")))
-    }
-
-    /// The body with minijinja's escaping undone, for reading interpolated values (`/` is escaped).
-    fn text(&self) -> String {
-        unescape(&self.body)
-    }
-
     /// The one-shot message the page shows.
     fn flash(&self) -> Option<String> {
         let start = self.body.find("id=\"flash\"")?;
@@ -82,38 +56,7 @@ impl Page {
     }
 }
 
-struct Browser {
-    client: reqwest::Client,
-    jar: std::sync::Arc<reqwest::cookie::Jar>,
-    base: String,
-}
-
 impl Browser {
-    /// A browser with its own cookie jar, like `support::client` (self-signed certificate, no redirects).
-    fn new(server: &TestServer) -> Browser {
-        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
-            .danger_accept_invalid_certs(true)
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .resolve("localhost", std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .unwrap();
-        Browser {
-            client,
-            jar,
-            base: server.https_url(),
-        }
-    }
-
-    /// Put `cookie` (`name=value`) into the jar for the console's path, as an attacker might plant it.
-    fn plant(&self, cookie: &str) {
-        self.jar
-            .add_cookie_str(&format!("{cookie}; Path=/carbon"), &self.base.parse().unwrap());
-    }
-
     /// A browser signed in to the console as `user`.
     async fn signed_in(server: &TestServer, user: &str, password: &str) -> Browser {
         let b = Browser::new(server);
@@ -123,31 +66,7 @@ impl Browser {
         b
     }
 
-    fn url(&self, target: &str) -> String {
-        if target.starts_with("http") {
-            target.to_string()
-        } else {
-            format!("{}{target}", self.base)
-        }
-    }
-
-    async fn read(resp: reqwest::Response) -> Page {
-        Page {
-            status: resp.status(),
-            headers: resp.headers().clone(),
-            body: resp.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, target: &str) -> Page {
-        Self::read(self.client.get(self.url(target)).send().await.unwrap()).await
-    }
-
-    async fn post(&self, target: &str, fields: &[(String, String)]) -> Page {
-        Self::read(self.client.post(self.url(target)).form(fields).send().await.unwrap()).await
-    }
-
-    async fn follow(&self, page: &Page) -> Page {
+    async fn follow_any(&self, page: &Page) -> Page {
         assert!(
             page.status.is_redirection(),
             "not a redirect ({}): {}",
@@ -180,22 +99,6 @@ impl Browser {
         assert_eq!(home.status, StatusCode::OK, "{}", home.body);
         value_of(&form_values(&home.body, LOGOUT), "csrf").expect("a csrf field")
     }
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&#x2f;", "/")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let pat = format!(" {name}=\"");
-    let start = tag.find(&pat)? + pat.len();
-    let len = tag[start..].find('"')?;
-    Some(unescape(&tag[start..start + len]))
 }
 
 /// The fields a browser submits for the form posting to `action` (hidden, text and password inputs with their
@@ -479,12 +382,12 @@ async fn every_page_answers_for_the_admin_with_the_menu_and_hardened_headers() {
     let redirected = anonymous.get(USERS).await;
     assert_eq!(redirected.status, StatusCode::SEE_OTHER);
     assert_eq!(redirected.location(), format!("{LOGIN}?session=expired"));
-    let login = anonymous.follow(&redirected).await;
+    let login = anonymous.follow_any(&redirected).await;
     assert!(login.body.contains("Your session has expired"), "{}", login.body);
     let plain = anonymous.get(&server.http(HOME)).await;
     assert_eq!(plain.status, StatusCode::SEE_OTHER);
     assert_eq!(plain.location(), server.https(HOME));
-    let plain_post = anonymous.post(&server.http(LOGIN_ACTION), &[]).await;
+    let plain_post = anonymous.post(&server.http(LOGIN_ACTION), &pairs(&[])).await;
     assert_eq!(plain_post.status, StatusCode::FORBIDDEN);
 }
 
@@ -614,7 +517,7 @@ async fn login_issues_a_new_session_and_logout_ends_it() {
     let app = server.app();
     let shared = app.sessions.create("admin", app.now());
     let carbon = Browser::new(&server);
-    carbon.plant(&format!("JSESSIONID={shared}"));
+    carbon.plant(&format!("JSESSIONID={shared}"), "/carbon");
     assert_eq!(
         carbon.get(HOME).await.status,
         StatusCode::OK,
@@ -625,7 +528,7 @@ async fn login_issues_a_new_session_and_logout_ends_it() {
     let b = Browser::new(&server);
     let form = b.get(LOGIN).await;
     let planted = app.sessions.create("admin", app.now());
-    b.plant(&format!("JSESSIONID={planted}"));
+    b.plant(&format!("JSESSIONID={planted}"), "/carbon");
     let wrong = b
         .submit(&form, LOGIN_ACTION, &[("username", "admin"), ("password", "nope")], &[])
         .await;
@@ -664,10 +567,10 @@ async fn login_issues_a_new_session_and_logout_ends_it() {
     let out = b.submit(&home, LOGOUT, &[], &[]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert!(out.set_cookie("JSESSIONID").unwrap().contains("Max-Age=0"));
-    assert!(b.follow(&out).await.body.contains("You have signed out."));
+    assert!(b.follow_any(&out).await.body.contains("You have signed out."));
     assert_eq!(app.sessions.user(&token, app.now()), None);
     let replay = Browser::new(&server);
-    replay.plant(&format!("JSESSIONID={token}"));
+    replay.plant(&format!("JSESSIONID={token}"), "/carbon");
     assert_eq!(
         replay.get(HOME).await.status,
         StatusCode::SEE_OTHER,
@@ -708,7 +611,7 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
             &[],
         )
         .await;
-    let role = admin.follow(&done).await;
+    let role = admin.follow_any(&done).await;
     assert_eq!(
         role.flash().unwrap(),
         "Role loginrole was added with 1 permission(s) and 0 user(s)."
@@ -737,7 +640,7 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
             &[],
         )
         .await;
-    let tom_page = admin.follow(&done).await;
+    let tom_page = admin.follow_any(&done).await;
     assert_eq!(tom_page.flash().unwrap(), "User tom was added.");
     assert_eq!(
         app.roles_of_user(&Actor::System, "tom").unwrap(),
@@ -749,7 +652,7 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
     let done = admin
         .submit(&resident, SAVE_RESIDENT, &[(governance::OFFLINE, "true")], &[])
         .await;
-    let resident = admin.follow(&done).await;
+    let resident = admin.follow_any(&done).await;
     assert!(
         resident
             .flash()
@@ -780,7 +683,7 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
     );
     let done = admin.submit(&edit, CLAIM, &[("supported", "true")], &[]).await;
     assert_eq!(done.location(), CLAIMS);
-    let list = admin.follow(&done).await;
+    let list = admin.follow_any(&done).await;
     assert_eq!(
         list.flash().unwrap(),
         format!("The claim {} was updated.", claims::ONE_TIME_PASSWORD)
@@ -795,7 +698,7 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
         .await;
     assert_eq!(text_of(&tom_page.body, "account-state"), "Active");
     let done = admin.submit(&tom_page, FORCE_RESET, &[], &[]).await;
-    let tom_page = admin.follow(&done).await;
+    let tom_page = admin.follow_any(&done).await;
     let flash = tom_page.flash().unwrap();
     assert!(
         flash.contains("Offline: the one-time password is in tom's profile"),
@@ -817,7 +720,7 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
 
     // tom signs in at the dashboard with the OTP, sets a new password, and is greeted.
     let tom = Browser::new(&server);
-    let login = tom.follow(&tom.get("/dashboard").await).await;
+    let login = tom.follow_any(&tom.get("/dashboard").await).await;
     let answer = tom
         .submit(&login, "/commonauth", &[("username", "tom"), ("password", &otp)], &[])
         .await;
@@ -828,7 +731,7 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
         "{}",
         answer.location()
     );
-    let reset = tom.follow(&answer).await;
+    let reset = tom.follow_any(&answer).await;
     assert!(reset.body.contains("Enter New Password"), "{}", reset.body);
     let done = tom
         .submit(
@@ -839,12 +742,12 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
         )
         .await;
     assert!(done.body.contains("Updated the password successfully"), "{}", done.body);
-    let login = tom.follow(&tom.get("/dashboard").await).await;
+    let login = tom.follow_any(&tom.get("/dashboard").await).await;
     let answer = tom
         .submit(&login, "/commonauth", &[("username", "tom"), ("password", NEW)], &[])
         .await;
     assert_eq!(answer.location(), "/dashboard");
-    let dashboard = tom.follow(&answer).await;
+    let dashboard = tom.follow_any(&answer).await;
     assert!(dashboard.body.contains("Welcome, Tom"), "{}", dashboard.body);
 
     // The audit log tells the story.
@@ -890,7 +793,7 @@ async fn refused_forms_keep_what_was_typed_and_say_why() {
         )
         .await;
     assert_eq!(done.location(), ADD_USER);
-    let again = admin.follow(&done).await;
+    let again = admin.follow_any(&done).await;
     assert!(
         again.flash().unwrap().starts_with("Credential is not valid."),
         "{:?}",
@@ -904,7 +807,7 @@ async fn refused_forms_keep_what_was_typed_and_say_why() {
     let mismatch = admin
         .submit(&again, ADD_USER, &[("password", OLD), ("confirmPassword", NEW)], &[])
         .await;
-    let again = admin.follow(&mismatch).await;
+    let again = admin.follow_any(&mismatch).await;
     assert_eq!(
         again.flash().unwrap(),
         "The password and its confirmation do not match."
@@ -914,7 +817,7 @@ async fn refused_forms_keep_what_was_typed_and_say_why() {
     let edit_url = format!("{CLAIM}?localClaimURI=http%3A%2F%2Fwso2.org%2Fclaims%2Fcountry");
     let edit = admin.get(&edit_url).await;
     let done = admin.submit(&edit, CLAIM, &[("regex", "([a-z")], &[]).await;
-    let again = admin.follow(&done).await;
+    let again = admin.follow_any(&done).await;
     assert!(
         again.flash().unwrap().contains("regular expression"),
         "{:?}",
@@ -922,14 +825,21 @@ async fn refused_forms_keep_what_was_typed_and_say_why() {
     );
     assert!(again.body.contains("value=\"([a-z\""), "what was typed is shown again");
     let done = admin.submit(&edit, CLAIM, &[("displayName", "  ")], &[]).await;
-    assert!(admin.follow(&done).await.flash().unwrap().contains("cannot be empty"));
+    assert!(
+        admin
+            .follow_any(&done)
+            .await
+            .flash()
+            .unwrap()
+            .contains("cannot be empty")
+    );
     let done = admin.submit(&edit, CLAIM, &[("displayOrder", "first")], &[]).await;
-    assert!(admin.follow(&done).await.flash().unwrap().contains("whole number"));
+    assert!(admin.follow_any(&done).await.flash().unwrap().contains("whole number"));
 
     // A required claim cannot be emptied from the profile.
     let profile = admin.get(&format!("{PROFILE}?username=bob")).await;
     let done = admin.submit(&profile, PROFILE, &[(claims::GIVEN_NAME, "")], &[]).await;
-    let again = admin.follow(&done).await;
+    let again = admin.follow_any(&done).await;
     assert!(again.flash().unwrap().contains("is required"), "{:?}", again.flash());
     let done = admin
         .submit(
@@ -940,7 +850,7 @@ async fn refused_forms_keep_what_was_typed_and_say_why() {
         )
         .await;
     assert_eq!(
-        admin.follow(&done).await.flash().unwrap(),
+        admin.follow_any(&done).await.flash().unwrap(),
         "The profile of bob was updated."
     );
     assert_eq!(
@@ -957,7 +867,7 @@ async fn refused_forms_keep_what_was_typed_and_say_why() {
         .await;
     assert!(
         admin
-            .follow(&done)
+            .follow_any(&done)
             .await
             .flash()
             .unwrap()
@@ -973,7 +883,7 @@ async fn unlock_refuses_a_pending_reset_and_a_new_password_cancels_it() {
     let admin = Browser::signed_in(&server, "admin", "admin").await;
     let page = admin.get(&format!("{USER}?username=tom")).await;
     let done = admin.submit(&page, UNLOCK, &[], &[]).await;
-    let page = admin.follow(&done).await;
+    let page = admin.follow_any(&done).await;
     assert!(
         page.flash().unwrap().contains("has a pending forced password reset"),
         "{:?}",
@@ -989,7 +899,7 @@ async fn unlock_refuses_a_pending_reset_and_a_new_password_cancels_it() {
             &[],
         )
         .await;
-    let page = admin.follow(&done).await;
+    let page = admin.follow_any(&done).await;
     assert!(page.flash().unwrap().starts_with("The password of tom was changed"));
     assert!(!app.is_locked("tom").unwrap());
     assert!(app.authenticate("tom", &Secret::new(NEW)).is_ok());
@@ -1002,7 +912,7 @@ async fn unlock_refuses_a_pending_reset_and_a_new_password_cancels_it() {
     let page = admin.get(&format!("{USER}?username=bob")).await;
     assert!(text_of(&page.body, "account-state").starts_with("Locked (MAX_ATTEMPTS_EXCEEDED)"));
     let done = admin.submit(&page, UNLOCK, &[], &[]).await;
-    assert_eq!(admin.follow(&done).await.flash().unwrap(), "bob was unlocked.");
+    assert_eq!(admin.follow_any(&done).await.flash().unwrap(), "bob was unlocked.");
     assert!(app.authenticate("bob", &Secret::new(OLD)).is_ok());
 
     // Roles of a user, members of a role, delete.
@@ -1010,7 +920,7 @@ async fn unlock_refuses_a_pending_reset_and_a_new_password_cancels_it() {
     let done = admin.submit(&page, USER_ROLES, &[], &["role"]).await;
     assert!(
         admin
-            .follow(&done)
+            .follow_any(&done)
             .await
             .flash()
             .unwrap()
@@ -1020,13 +930,13 @@ async fn unlock_refuses_a_pending_reset_and_a_new_password_cancels_it() {
     let mut fields = form_values(&role.body, ROLE_USERS);
     fields.push(("user".into(), "bob".into()));
     let done = admin.post(ROLE_USERS, &fields).await;
-    let flash = admin.follow(&done).await.flash().unwrap();
+    let flash = admin.follow_any(&done).await.flash().unwrap();
     assert!(flash.contains("added: bob; removed: none"), "{flash}");
     assert_eq!(app.users_of_role(&Actor::System, "loginrole").unwrap(), ["bob", "tom"]);
     let page = admin.get(&format!("{USER}?username=bob")).await;
     let done = admin.submit(&page, DELETE_USER, &[], &[]).await;
     assert_eq!(done.location(), USERS);
-    assert_eq!(admin.follow(&done).await.flash().unwrap(), "User bob was deleted.");
+    assert_eq!(admin.follow_any(&done).await.flash().unwrap(), "User bob was deleted.");
     let admin_page = admin.get(&format!("{USER}?username=admin")).await;
     assert!(
         !admin_page.body.contains(DELETE_USER),
@@ -1059,7 +969,7 @@ async fn a_failed_delivery_is_resent_from_the_mailbox() {
     assert!(mail.body.contains("Last error"), "{}", mail.body);
     let done = admin.submit(&mail, RETRY_MAIL, &[], &[]).await;
     assert_eq!(
-        admin.follow(&done).await.flash().unwrap(),
+        admin.follow_any(&done).await.flash().unwrap(),
         format!("Mail {id} will be sent again shortly.")
     );
     let audit = app.audit_log(&Actor::System, 0, 1).unwrap().remove(0);

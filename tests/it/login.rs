@@ -4,7 +4,6 @@
 //! lock, enumeration resistance, CSRF, session handling and the authentication probe API.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use forcereset::app::{Actor, App, CodeCheck};
@@ -14,6 +13,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::support::TestServer;
+use crate::web_client::{Browser, Page, attr, unescape};
 
 const OLD: &str = "Abcd@123";
 const NEW: &str = "Brand@New1";
@@ -32,107 +32,7 @@ const SHOW_REASON: &str = "[authentication.authenticator.basic.parameters]\nshow
 // A browser by hand
 // ---------------------------------------------------------------------------------------------------------------
 
-/// One answer, read whole.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect()
-    }
-
-    /// The `Set-Cookie` for `name`, if any.
-    fn set_cookie(&self, name: &str) -> Option<String> {
-        self.set_cookies()
-            .into_iter()
-            .find(|c| c.starts_with(&format!("{name}=")))
-    }
-}
-
-/// A client with a cookie jar against one server.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-}
-
 impl Browser {
-    fn new(server: &TestServer) -> Browser {
-        Browser {
-            client: crate::support::client(),
-            base: server.https_url(),
-        }
-    }
-
-    /// A browser whose jar holds the given cookies before its first request.
-    fn with_cookies(server: &TestServer, cookies: &[&str]) -> Browser {
-        let base = server.https_url();
-        let jar = Arc::new(reqwest::cookie::Jar::default());
-        let url: reqwest::Url = base.parse().unwrap();
-        for c in cookies {
-            jar.add_cookie_str(&format!("{c}; Path=/"), &url);
-        }
-        let client = reqwest::Client::builder()
-            .danger_accept_invalid_certs(true)
-            .cookie_provider(jar)
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .resolve("localhost", std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .unwrap();
-        Browser { client, base }
-    }
-
-    fn url(&self, target: &str) -> String {
-        if target.starts_with("http") {
-            target.to_string()
-        } else {
-            format!("{}{target}", self.base)
-        }
-    }
-
-    async fn read(resp: reqwest::Response) -> Page {
-        Page {
-            status: resp.status(),
-            headers: resp.headers().clone(),
-            body: resp.text().await.unwrap(),
-        }
-    }
-
-    async fn get(&self, target: &str) -> Page {
-        Self::read(self.client.get(self.url(target)).send().await.unwrap()).await
-    }
-
-    async fn post(&self, target: &str, fields: &[(&str, &str)]) -> Page {
-        Self::read(self.client.post(self.url(target)).form(fields).send().await.unwrap()).await
-    }
-
-    async fn post_raw(&self, target: &str, content_type: &str, body: Vec<u8>) -> Page {
-        let resp = self
-            .client
-            .post(self.url(target))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        Self::read(resp).await
-    }
-
     /// Follow one redirect.
     async fn follow(&self, page: &Page) -> Page {
         assert_eq!(page.status, StatusCode::FOUND, "not a redirect: {}", page.body);
@@ -162,7 +62,11 @@ impl Browser {
         let key = hidden(&page.body, "sessionDataKey");
         self.post(
             &action,
-            &[("sessionDataKey", &key), ("username", user), ("password", password)],
+            &[
+                ("sessionDataKey", key.as_str()),
+                ("username", user),
+                ("password", password),
+            ],
         )
         .await
     }
@@ -194,23 +98,6 @@ impl Browser {
         )
         .await
     }
-}
-
-/// Undo minijinja's HTML escaping.
-fn unescape(s: &str) -> String {
-    s.replace("&#x2f;", "/")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let pat = format!(" {name}=\"");
-    let start = tag.find(&pat)? + pat.len();
-    let len = tag[start..].find('"')?;
-    Some(unescape(&tag[start..start + len]))
 }
 
 /// The `action` of the page's first form.
@@ -845,7 +732,7 @@ async fn a_login_needs_a_flow_key_issued_to_this_browser() {
     let replayed = stranger
         .post(
             "/commonauth",
-            &[("sessionDataKey", &key), ("username", "tom"), ("password", OLD)],
+            &[("sessionDataKey", key.as_str()), ("username", "tom"), ("password", OLD)],
         )
         .await;
     assert_eq!(replayed.status, StatusCode::FORBIDDEN);
@@ -1202,7 +1089,10 @@ async fn pages_are_hardened_and_bad_input_gets_a_400_page_changing_nothing() {
     let missing = browser.get(&format!("{CONFIRM}?username=tom")).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
     assert!(missing.body.contains("confirmation"), "{}", missing.body);
-    assert_eq!(browser.post(CONFIRM, &[]).await.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(
+        browser.post(CONFIRM, &[] as &[(&str, &str)]).await.status,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
 }
 
 /// Write `request` to the plain-HTTP listener in one go and read the answer until the server closes.

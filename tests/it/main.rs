@@ -4,6 +4,7 @@
 #[path = "../common/smtp.rs"]
 mod smtp;
 mod support;
+mod web_client;
 
 mod abuse;
 mod browser;

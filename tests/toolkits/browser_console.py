@@ -12,11 +12,9 @@ password reset -> User Profile -> read the One Time Password -> Sign-out -> tom 
 """
 import os
 import sys
-import time
 import traceback
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browserkit import browser as chromium, check, summary, wait_for
 from selenium.webdriver.common.by import By
 
 BASE, SHOTS = sys.argv[1:3]
@@ -24,28 +22,6 @@ TOM_PASSWORD = "Abcd@123"
 NEW_PASSWORD = "Brand@New1"
 OTP_CLAIM = "http://wso2.org/claims/oneTimePassword"
 os.makedirs(SHOTS, exist_ok=True)
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{'' if ok else ': ' + str(detail)[:500]}")
-    return ok
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--ignore-certificate-errors", "--window-size=1366,900",
-    ):
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={os.path.join(SHOTS, 'profile')}")
-    # An explicit driver path: Selenium Manager must not try to download anything.
-    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    return webdriver.Chrome(options=options, service=service)
 
 
 shots = {"n": 0}
@@ -54,15 +30,6 @@ shots = {"n": 0}
 def shot(driver, name):
     shots["n"] += 1
     driver.save_screenshot(os.path.join(SHOTS, f"{shots['n']:02d}-{name}.png"))
-
-
-def wait_for(driver, predicate, what, seconds=10):
-    end = time.time() + seconds
-    while time.time() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}; at {driver.current_url}")
 
 
 def type_into(driver, by, key, value):
@@ -95,7 +62,7 @@ def wait_flash(driver, words, what):
 
 
 def main():
-    driver = browser()
+    driver = chromium(os.path.join(SHOTS, 'profile'), 1366)
     try:
         # The console sends an anonymous visitor to its login page.
         driver.get(f"{BASE}/carbon/")
@@ -217,5 +184,4 @@ def main():
 
 
 main()
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+sys.exit(summary())

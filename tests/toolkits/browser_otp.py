@@ -9,37 +9,13 @@ new password -> the dashboard greets the user. Prints one line per check and 'N 
 """
 import os
 import sys
-import time
 import traceback
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browserkit import browser as chromium, check, summary, wait_for
 from selenium.webdriver.common.by import By
 
 BASE, USER, OTP, NEW_PASSWORD, SHOTS = sys.argv[1:6]
 os.makedirs(SHOTS, exist_ok=True)
-results = {"passed": 0, "failed": 0}
-
-
-def check(name, ok, detail=""):
-    results["passed" if ok else "failed"] += 1
-    print(f"{'ok  ' if ok else 'FAIL'} {name}{'' if ok else ': ' + str(detail)[:500]}")
-    return ok
-
-
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--ignore-certificate-errors", "--window-size=1280,900",
-    ):
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={os.path.join(SHOTS, 'profile')}")
-    # An explicit driver path: Selenium Manager must not try to download anything.
-    service = Service(executable_path=os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
-    return webdriver.Chrome(options=options, service=service)
 
 
 def shot(driver, n, name):
@@ -54,17 +30,8 @@ def fill_and_submit(driver, fields):
     driver.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
 
 
-def wait_for(driver, predicate, what, seconds=10):
-    end = time.time() + seconds
-    while time.time() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}; at {driver.current_url}")
-
-
 def main():
-    driver = browser()
+    driver = chromium(os.path.join(SHOTS, 'profile'), 1280)
     try:
         driver.get(f"{BASE}/dashboard")
         wait_for(driver, lambda: "/authenticationendpoint/login.do" in driver.current_url, "the login page")
@@ -105,5 +72,4 @@ def main():
 
 
 main()
-print(f"{results['passed']} passed, {results['failed']} failed")
-sys.exit(1 if results["failed"] else 0)
+sys.exit(summary())
