@@ -50,6 +50,19 @@ fn conflict(e: rusqlite::Error) -> StoreError {
     }
 }
 
+fn claim_meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimMeta> {
+    Ok(ClaimMeta {
+        uri: r.get(0)?,
+        display_name: r.get(1)?,
+        description: r.get(2)?,
+        supported_by_default: r.get(3)?,
+        required: r.get(4)?,
+        read_only: r.get(5)?,
+        display_order: r.get(6)?,
+        regex: r.get(7)?,
+    })
+}
+
 /// A WSO2 `listUsers` filter (`*` wildcard) as a LIKE pattern with `\` escapes.
 fn like_pattern(filter: &str) -> String {
     let mut out = String::with_capacity(filter.len());
@@ -314,23 +327,20 @@ impl<'a> Tx<'a> {
             "SELECT uri, display_name, description, supported_by_default, required, read_only, display_order, regex
                FROM claim_dialect ORDER BY display_order, uri",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(ClaimMeta {
-                uri: r.get(0)?,
-                display_name: r.get(1)?,
-                description: r.get(2)?,
-                supported_by_default: r.get(3)?,
-                required: r.get(4)?,
-                read_only: r.get(5)?,
-                display_order: r.get(6)?,
-                regex: r.get(7)?,
-            })
-        })?;
+        let rows = stmt.query_map([], claim_meta_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn claim_meta(&self, uri: &str) -> Result<Option<ClaimMeta>, StoreError> {
-        Ok(self.claim_metas()?.into_iter().find(|m| m.uri == uri))
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT uri, display_name, description, supported_by_default, required, read_only, display_order, regex
+                   FROM claim_dialect WHERE uri = ?1",
+                [uri],
+                claim_meta_row,
+            )
+            .optional()?)
     }
 
     // ---- claim values ----
