@@ -32,12 +32,29 @@ pub fn normalize(path: &str) -> Option<String> {
 }
 
 /// Does holding `held` grant `required`? A path grants itself and every path below it, segment-wise
-/// (`/permission/admin` grants `/permission/admin/login` but not `/permission/administrator`).
+/// (`/permission/admin` grants `/permission/admin/login` but not `/permission/administrator`). Both paths must be
+/// valid ([`normalize`] would accept them); compared segment by segment without building strings, since every
+/// admin-service call checks a few of these.
 pub fn grants(held: &str, required: &str) -> bool {
-    let (Some(held), Some(required)) = (normalize(held), normalize(required)) else {
+    let (Some(mut held), Some(mut required)) = (segments(held), segments(required)) else {
         return false;
     };
-    required == held || required.starts_with(&format!("{held}/"))
+    loop {
+        match (held.next(), required.next()) {
+            (None, _) => return true,
+            (Some(h), Some(r)) if h == r => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The non-empty segments of a valid permission path (see [`normalize`]), or None.
+fn segments(path: &str) -> Option<impl Iterator<Item = &str>> {
+    let mut all = path.split('/').filter(|s| !s.is_empty());
+    let valid = path.starts_with('/')
+        && all.next() == Some("permission")
+        && all.all(|s| s != "." && s != ".." && !s.chars().any(char::is_whitespace));
+    valid.then(|| path.split('/').filter(|s| !s.is_empty()))
 }
 
 /// Does any of `held` grant `required`?

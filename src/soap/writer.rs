@@ -1,7 +1,7 @@
 //! Writing response payloads: qualified elements with escaped text, `xsi:nil` for absent strings, and Axis2's
 //! `true`/`false` booleans.
 
-use super::xml::{XSI, escape};
+use super::xml::{XSI, escape_into};
 
 /// An XML fragment under construction. Prefixes are declared by the caller on the element that opens them.
 #[derive(Debug, Default)]
@@ -26,7 +26,7 @@ impl Out {
             self.buf.push(' ');
             self.buf.push_str(k);
             self.buf.push_str("=\"");
-            self.buf.push_str(&escape(v));
+            escape_into(&mut self.buf, v);
             self.buf.push('"');
         }
         self.buf.push('>');
@@ -43,7 +43,7 @@ impl Out {
     /// `<qname>text</qname>`
     pub fn text(&mut self, qname: &str, value: &str) -> &mut Out {
         self.open(qname, &[]);
-        self.buf.push_str(&escape(value));
+        escape_into(&mut self.buf, value);
         self.close(qname)
     }
 

@@ -259,14 +259,40 @@ fn open_element(
 /// (see [`is_forbidden_char`]) become U+FFFD, so that whatever a value holds — a claim written by another
 /// channel, a client's bytes echoed in a fault — the document stays well-formed for the client's parser.
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(is_forbidden_char) {
-        let clean: String = text
-            .chars()
-            .map(|c| if is_forbidden_char(c) { '\u{fffd}' } else { c })
-            .collect();
-        return std::borrow::Cow::Owned(quick_xml::escape::escape(&clean).into_owned());
+    if text.chars().any(|c| replacement(c).is_some()) {
+        let mut out = String::with_capacity(text.len() + 16);
+        escape_into(&mut out, text);
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
-    quick_xml::escape::escape(text)
+}
+
+/// [`escape`], appended to `out` (no intermediate string).
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if let Some(rep) = replacement(c) {
+            out.push_str(&text[start..i]);
+            out.push_str(rep);
+            start = i + c.len_utf8();
+        }
+    }
+    out.push_str(&text[start..]);
+}
+
+/// What [`escape`] writes for `c`, if not `c` itself: the five predefined entities, U+FFFD for a forbidden
+/// character.
+fn replacement(c: char) -> Option<&'static str> {
+    match c {
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '&' => Some("&amp;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&apos;"),
+        c if is_forbidden_char(c) => Some("\u{fffd}"),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -352,6 +378,24 @@ mod tests {
         assert_eq!(parse(b"<a>\t\n\r&#9;</a>", l).unwrap().text, "\t\n\r\t");
         assert_eq!(escape("a\u{1}<\u{fffe}"), "a\u{fffd}&lt;\u{fffd}");
         assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn escaping_agrees_with_quick_xml_where_every_character_is_allowed() {
+        for text in [
+            "",
+            "plain",
+            "<a href=\"x\">Tom & 'Jerry'</a>",
+            "&amp; stays escaped twice",
+            "ünïcödé → ☃ 𝄞 <",
+            "\t\n\r",
+            ">>>",
+        ] {
+            assert_eq!(escape(text), quick_xml::escape::escape(text), "{text:?}");
+            let mut out = String::from("x");
+            escape_into(&mut out, text);
+            assert_eq!(out, format!("x{}", quick_xml::escape::escape(text)));
+        }
     }
 
     /// Regression: namespace declarations were not counted against `max_attributes`, and quick-xml checks every
