@@ -11,7 +11,7 @@ use crate::domain::claims::{self, ClaimMeta};
 use crate::domain::governance::{self, ConnectorDef, PropertyDef, ResetSettings};
 use crate::domain::password::{self, Policy};
 use crate::domain::{DomainError, Millis, permissions, strip_primary_domain};
-use crate::store::{AuditRecord, Store, StoreError, Tx};
+use crate::store::{AuditRecord, Dialect, Store, StoreError, Tx};
 
 mod authcache;
 pub mod console;
@@ -300,18 +300,8 @@ impl App {
 
     /// The actor for a user already authenticated (e.g. by a session cookie); None if the user is gone.
     pub fn actor_for(&self, username: &str) -> Result<Option<Actor>, DomainError> {
-        self.store
-            .read(|tx| {
-                let Some(record) = tx.user(username)? else {
-                    return Ok(None);
-                };
-                let permissions = tx.user_permissions(&record.name)?;
-                Ok(Some(Actor::User {
-                    name: record.name,
-                    permissions,
-                }))
-            })
-            .map_err(DomainError::from)
+        let found = self.store.read(|tx| tx.user_and_permissions(username))?;
+        Ok(found.map(|(name, permissions)| Actor::User { name, permissions }))
     }
 
     // ---- users ----
@@ -602,7 +592,7 @@ impl App {
     }
 
     /// The claim dialect, in display order.
-    pub fn claim_metas(&self) -> Result<Vec<ClaimMeta>, DomainError> {
+    pub fn claim_metas(&self) -> Result<Dialect, DomainError> {
         Ok(self.store.read(|tx| tx.claim_metas())?)
     }
 }
@@ -624,7 +614,7 @@ pub struct PropertyView {
 /// One field of a user profile: a supported-by-default claim and the user's value for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileField {
-    pub meta: ClaimMeta,
+    pub meta: Arc<ClaimMeta>,
     pub value: Option<String>,
 }
 
@@ -660,7 +650,7 @@ impl App {
             let values = tx.claim_values(user, profile)?;
             let fields = tx
                 .claim_metas()?
-                .into_iter()
+                .iter()
                 .filter(|m| m.supported_by_default)
                 .map(|meta| {
                     let value = if meta.uri == "http://wso2.org/claims/username" {
@@ -668,7 +658,10 @@ impl App {
                     } else {
                         values.iter().find(|(u, _)| *u == meta.uri).map(|(_, v)| v.clone())
                     };
-                    ProfileField { meta, value }
+                    ProfileField {
+                        meta: meta.clone(),
+                        value,
+                    }
                 })
                 .collect();
             Ok(Ok(Some(fields)))

@@ -6,7 +6,7 @@ use super::users::USERNAME_CLAIM;
 use super::{Actor, App};
 use crate::domain::claims::{self, ClaimMeta};
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, permissions, reset, strip_primary_domain};
-use crate::store::{AuditRecord, MailStatus, OutboxMail};
+use crate::store::{AuditRecord, Dialect, MailStatus, OutboxMail};
 
 /// Claim management (WSO2's ClaimMetadataManagementService permissions).
 pub const CLAIM_METADATA_VIEW: &str = "/permission/admin/manage/identity/claimmgt/metadata/view";
@@ -60,7 +60,7 @@ impl App {
     // ---- claim metadata ----
 
     /// The local dialect with every claim's metadata, in display order.
-    pub fn claim_dialect(&self, actor: &Actor) -> Result<Vec<ClaimMeta>, DomainError> {
+    pub fn claim_dialect(&self, actor: &Actor) -> Result<Dialect, DomainError> {
         actor.require(CLAIM_METADATA_VIEW)?;
         self.claim_metas()
     }

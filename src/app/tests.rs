@@ -19,19 +19,10 @@ fn bootstrap_creates_the_admin_role_user_and_claims_once() {
     assert_eq!(app.bootstrap().unwrap(), BootstrapReport::default(), "idempotent");
     let admin = app.authenticate("admin", &secret("admin")).unwrap();
     assert!(admin.has("/permission/admin/manage/identity/governance/update"));
-    let otp = app
-        .claim_metas()
-        .unwrap()
-        .into_iter()
-        .find(|m| m.uri == claims::ONE_TIME_PASSWORD)
-        .unwrap();
+    let dialect = app.claim_metas().unwrap();
+    let otp = dialect.iter().find(|m| m.uri == claims::ONE_TIME_PASSWORD).unwrap();
     assert!(!otp.supported_by_default, "the seed turns it on by hand");
-    let email = app
-        .claim_metas()
-        .unwrap()
-        .into_iter()
-        .find(|m| m.uri == claims::EMAIL)
-        .unwrap();
+    let email = dialect.iter().find(|m| m.uri == claims::EMAIL).unwrap();
     assert!(email.supported_by_default);
     assert_eq!(email.display_name, "Email");
 }

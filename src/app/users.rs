@@ -1,6 +1,8 @@
 //! User, role, credential and claim use cases of RemoteUserStoreManagerService that `app.rs` does not already
 //! provide. Same rules as there: each method checks the actor's permission, then runs one store transaction.
 
+use std::sync::Arc;
+
 use super::{ADMIN_ROLE, Actor, App, EVERYONE_ROLE, profile_or_default};
 use crate::config::Secret;
 use crate::domain::claims::{self, ClaimMeta};
@@ -404,7 +406,7 @@ impl App {
         actor: &Actor,
         user: &str,
         profile: &str,
-    ) -> Result<Vec<(ClaimMeta, String)>, DomainError> {
+    ) -> Result<Vec<(Arc<ClaimMeta>, String)>, DomainError> {
         let user = strip_primary_domain(user);
         self.require_self_or(actor, user, "view")?;
         let profile = profile_or_default(profile);
@@ -416,7 +418,7 @@ impl App {
             values.retain(|(uri, _)| uri != USERNAME_CLAIM);
             values.push((USERNAME_CLAIM.to_string(), record.name.clone()));
             let metas = tx.claim_metas()?;
-            let mut out: Vec<(ClaimMeta, String)> = metas
+            let mut out: Vec<(Arc<ClaimMeta>, String)> = metas
                 .iter()
                 .filter_map(|m| {
                     values
@@ -432,7 +434,7 @@ impl App {
                     .filter(|(uri, _)| !metas.iter().any(|m| &m.uri == uri))
                     .map(|(uri, v)| {
                         (
-                            ClaimMeta {
+                            Arc::new(ClaimMeta {
                                 display_name: uri.clone(),
                                 uri,
                                 description: String::new(),
@@ -441,7 +443,7 @@ impl App {
                                 read_only: false,
                                 display_order: 0,
                                 regex: String::new(),
-                            },
+                            }),
                             v,
                         )
                     }),

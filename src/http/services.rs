@@ -1,5 +1,6 @@
 //! `/services/<Name>…`: WSDL/XSD serving and admin-service calls, with Basic auth and the JSESSIONID session.
-//! The SOAP work itself runs on a blocking thread (SQLite, argon2), never on the reactor.
+//! The SOAP work runs on a blocking thread (SQLite writes, argon2), except a session caller's bounded read
+//! ([`soap::Prepared::is_quick`]), which runs here inside [`crate::store::Store::quick`].
 
 use std::sync::Arc;
 
@@ -159,27 +160,22 @@ async fn call(app: Arc<App>, req: Request<RequestBody>, operation: Option<String
     let content_type = header_text(&parts.headers, header::CONTENT_TYPE);
     let soap_action = header_text(&parts.headers, header::HeaderName::from_static("soapaction"))
         .or_else(|| content_type.as_deref().and_then(soap::envelope::soap12_action));
-    let worker_app = app.clone();
-    let joined = tokio::task::spawn_blocking(move || {
-        soap::handle(
-            &worker_app,
-            Call {
-                service,
-                path_operation: operation.as_deref(),
-                soap_action: soap_action.as_deref(),
-                content_type: content_type.as_deref(),
-                body: &body,
-                caller,
-            },
-        )
-    })
-    .await;
-    let reply = match joined {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "admin service worker failed");
-            return response::internal_error();
-        }
+    let request = Incoming {
+        service,
+        operation,
+        soap_action,
+        content_type,
+        body,
+    };
+    let reply = if had_session {
+        session_call(&app, request.call(caller)).await
+    } else {
+        // An unauthenticated body (up to the size limit, hostile perhaps) is parsed on a blocking thread.
+        let worker_app = app.clone();
+        blocking(move || soap::handle(&worker_app, request.call(caller))).await
+    };
+    let Some(reply) = reply else {
+        return response::internal_error();
     };
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = if reply.status == 202 {
@@ -195,6 +191,53 @@ async fn call(app: Arc<App>, req: Request<RequestBody>, operation: Option<String
         }
     }
     resp
+}
+
+/// An admin-service request as read from the wire, owned so that it can move to a blocking thread.
+struct Incoming {
+    service: Service,
+    operation: Option<String>,
+    soap_action: Option<String>,
+    content_type: Option<String>,
+    body: bytes::Bytes,
+}
+
+impl Incoming {
+    fn call(&self, caller: Caller) -> Call<'_> {
+        Call {
+            service: self.service,
+            path_operation: self.operation.as_deref(),
+            soap_action: self.soap_action.as_deref(),
+            content_type: self.content_type.as_deref(),
+            body: &self.body,
+            caller,
+        }
+    }
+}
+
+/// A session caller's call: parsed here; a bounded read ([`soap::Prepared::is_quick`]) runs here too, which is
+/// cheaper than the hand-off to a blocking thread and back (two thread wake-ups); anything else goes to a blocking
+/// thread.
+async fn session_call(app: &Arc<App>, call: Call<'_>) -> Option<soap::Reply> {
+    match soap::prepare(call) {
+        Err(reply) => Some(reply),
+        Ok(prepared) if prepared.is_quick() => Some(app.store.quick(|| soap::execute(app, prepared))),
+        Ok(prepared) => {
+            let worker_app = app.clone();
+            blocking(move || soap::execute(&worker_app, prepared)).await
+        }
+    }
+}
+
+/// Run `f` on tokio's blocking pool; None (logged) if it panicked.
+async fn blocking(f: impl FnOnce() -> soap::Reply + Send + 'static) -> Option<soap::Reply> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(reply) => Some(reply),
+        Err(e) => {
+            tracing::error!(error = %e, "admin service worker failed");
+            None
+        }
+    }
 }
 
 #[cfg(test)]

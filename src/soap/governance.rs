@@ -14,6 +14,9 @@ const MODEL: &str = "http://model.common.application.identity.carbon.wso2.org/xs
 
 pub const OPERATIONS: &[&str] = &["getConnectorList", "updateConfigurations"];
 
+/// The connector list is a fixed set of properties: a bounded read.
+pub const QUICK_OPERATIONS: &[&str] = &["getConnectorList"];
+
 pub const EXCEPTION: ExceptionShape = ExceptionShape {
     ns: NS,
     element: "IdentityGovernanceAdminServiceIdentityGovernanceException",

@@ -74,6 +74,15 @@ impl Service {
         }
     }
 
+    /// Operations that read a bounded amount and write nothing (see [`Prepared::is_quick`]).
+    fn quick_operations(self) -> &'static [&'static str] {
+        match self {
+            Service::UserProfileMgt => user_profile::QUICK_OPERATIONS,
+            Service::RemoteUserStoreManager => remote_user_store::QUICK_OPERATIONS,
+            Service::IdentityGovernanceAdmin => governance::QUICK_OPERATIONS,
+        }
+    }
+
     fn has_operation(self, op: &str) -> bool {
         match self {
             Service::UserProfileMgt => user_profile::OPERATIONS.contains(&op),
@@ -135,23 +144,64 @@ impl Reply {
 
 /// Handle one admin-service call. Blocking (store and argon2): run it off the async reactor.
 pub fn handle(app: &App, call: Call<'_>) -> Reply {
+    match prepare(call) {
+        Ok(prepared) => execute(app, prepared),
+        Err(reply) => reply,
+    }
+}
+
+/// A call whose envelope has been read and whose operation is known, not yet authenticated or run.
+#[derive(Debug)]
+pub struct Prepared {
+    service: Service,
+    framing: Framing,
+    payload: Element,
+    caller: Caller,
+}
+
+impl Prepared {
+    /// Whether [`execute`] may run this call on a reactor thread (inside [`crate::store::Store::quick`]): the caller holds
+    /// a live session, so no password is verified (no argon2), and the operation reads a bounded amount (one
+    /// user's data, the dialect, the governance connector) and writes nothing. Everything else goes to a blocking
+    /// thread. Handing a call over and back costs two thread wake-ups, more than such a read itself.
+    pub fn is_quick(&self) -> bool {
+        matches!(self.caller, Caller::Session(_))
+            && self.service.quick_operations().contains(&self.payload.name.as_str())
+    }
+}
+
+/// Read the envelope and check the operation against the service, SOAPAction and URL. CPU only: no store, no
+/// argon2.
+pub fn prepare(call: Call<'_>) -> Result<Prepared, Reply> {
     let guess = Framing::from_content_type(call.content_type);
     let request = match envelope::parse(call.body, call.content_type, call.path_operation.is_some()) {
         Ok(r) => r,
         Err(e) => {
             tracing::debug!(service = call.service.name(), error = %e, "unreadable SOAP request");
-            return Reply::fault(e.framing(guess), &fault::from_envelope(&e));
+            return Err(Reply::fault(e.framing(guess), &fault::from_envelope(&e)));
         }
     };
-    let framing = request.framing;
-    let payload = &request.payload;
-    let op = payload.name.as_str();
-
-    if let Err(f) = check_operation(&call, payload) {
-        return Reply::fault(framing, &f);
+    if let Err(f) = check_operation(&call, &request.payload) {
+        return Err(Reply::fault(request.framing, &f));
     }
+    Ok(Prepared {
+        service: call.service,
+        framing: request.framing,
+        payload: request.payload,
+        caller: call.caller,
+    })
+}
 
-    let actor = match &call.caller {
+/// Authenticate the caller and run the operation. Blocking unless [`Prepared::is_quick`].
+pub fn execute(app: &App, call: Prepared) -> Reply {
+    let Prepared {
+        service,
+        framing,
+        payload,
+        caller,
+    } = call;
+    let op = payload.name.as_str();
+    let actor = match &caller {
         Caller::Basic { username, password } => app.authenticate(username, password),
         Caller::Session(user) => app
             .actor_for(user)
@@ -159,11 +209,11 @@ pub fn handle(app: &App, call: Call<'_>) -> Reply {
     };
     let actor = match actor {
         Ok(a) => a,
-        Err(e) => return Reply::fault(framing, &fault::from_domain(call.service, &e)),
+        Err(e) => return Reply::fault(framing, &fault::from_domain(service, &e)),
     };
     let authenticated = Some(actor.name().to_string());
 
-    match call.service.dispatch(app, &actor, op, payload) {
+    match service.dispatch(app, &actor, op, &payload) {
         Some(Ok(Outcome::Accepted)) => Reply {
             status: 202,
             content_type: framing.content_type(),
@@ -178,9 +228,9 @@ pub fn handle(app: &App, call: Call<'_>) -> Reply {
         },
         Some(Err(e)) => Reply {
             authenticated,
-            ..Reply::fault(framing, &fault::from_domain(call.service, &e))
+            ..Reply::fault(framing, &fault::from_domain(service, &e))
         },
-        None => Reply::fault(framing, &fault::operation_not_found(call.service, op)),
+        None => Reply::fault(framing, &fault::operation_not_found(service, op)),
     }
 }
 
@@ -211,4 +261,69 @@ fn check_operation(call: &Call<'_>, payload: &Element) -> Result<(), fault::Faul
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operation listed as quick runs inside [`crate::store::Store::quick`] (writes refused) with the same
+    /// reply as on a blocking thread, for every golden request of its service, in a store the other golden
+    /// requests fill; and every listed operation has such a request.
+    #[test]
+    fn quick_operations_only_read_and_answer_as_they_would_on_a_blocking_thread() {
+        let app = App::for_tests();
+        let mut covered = Vec::new();
+        for service in Service::ALL {
+            let dir = format!("{}/fixtures/soap/{}", env!("CARGO_MANIFEST_DIR"), service.name());
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter_map(|n| n.strip_suffix(".request.xml").map(str::to_string))
+                .collect();
+            names.sort();
+            for name in names {
+                let body = std::fs::read(format!("{dir}/{name}.request.xml")).unwrap();
+                let content_type = if name.ends_with(".soap12") {
+                    "application/soap+xml; charset=UTF-8"
+                } else {
+                    "text/xml; charset=UTF-8"
+                };
+                let prepare = || {
+                    prepare(Call {
+                        service,
+                        path_operation: None,
+                        soap_action: None,
+                        content_type: Some(content_type),
+                        body: &body,
+                        caller: Caller::Session("admin".into()),
+                    })
+                    .unwrap_or_else(|r| panic!("{name}: {}", r.body))
+                };
+                let call = prepare();
+                let op = call.payload.name.clone();
+                if call.is_quick() {
+                    let quick = app.store.quick(|| execute(&app, call));
+                    let blocking = execute(&app, prepare());
+                    assert_eq!(quick.status, blocking.status, "{name}: {}", quick.body);
+                    assert_eq!(quick.body, blocking.body, "{name}");
+                    covered.push((service, op));
+                } else {
+                    execute(&app, call);
+                }
+            }
+        }
+        for service in Service::ALL {
+            for op in service.quick_operations() {
+                assert!(
+                    covered.iter().any(|(s, o)| *s == service && o == op),
+                    "{op}: no golden request"
+                );
+            }
+        }
+        assert!(
+            covered.iter().any(|(_, op)| op == "getUserProfile"),
+            "the operation the benchmark measures"
+        );
+    }
 }

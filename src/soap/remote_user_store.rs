@@ -63,6 +63,25 @@ pub const OPERATIONS: &[&str] = &[
     "getProperties",
 ];
 
+/// Reads of one user's or role's data or of constants, writing nothing: run on the reactor for a session caller.
+/// Not here: `authenticate` (argon2), listings whose size grows with the store (`listUsers`, `getUserList`,
+/// `getRoleNames`, `getUserListOfRole`, `getHybridRoles`, `getAllProfileNames`), and every write.
+pub const QUICK_OPERATIONS: &[&str] = &[
+    "isExistingUser",
+    "isExistingRole",
+    "getRoleListOfUser",
+    "getUserClaimValue",
+    "getUserClaimValues",
+    "getUserClaimValuesForClaims",
+    "getProfileNames",
+    "isReadOnly",
+    "getUserId",
+    "getTenantId",
+    "getTenantIdofUser",
+    "getPasswordExpirationTime",
+    "getProperties",
+];
+
 pub const EXCEPTION: ExceptionShape = ExceptionShape {
     ns: NS,
     element: "RemoteUserStoreManagerServiceUserStoreException",

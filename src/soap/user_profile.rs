@@ -30,6 +30,20 @@ pub const OPERATIONS: &[&str] = &[
     "getAssociatedIDsForUser",
 ];
 
+/// Reads of one user's data or of constants, writing nothing: run on the reactor for a session caller.
+pub const QUICK_OPERATIONS: &[&str] = &[
+    "getUserProfile",
+    "getUserProfiles",
+    "getProfileFieldsForInternalStore",
+    "isAddProfileEnabled",
+    "isAddProfileEnabledForDomain",
+    "isReadOnlyUserStore",
+    "getInstance",
+    "getNameAssociatedWith",
+    "getAssociatedIDs",
+    "getAssociatedIDsForUser",
+];
+
 pub const EXCEPTION: ExceptionShape = ExceptionShape {
     ns: NS,
     element: "UserProfileMgtServiceUserProfileException",
@@ -244,9 +258,12 @@ fn decode_profile(el: &Element) -> Result<(String, Vec<(String, String)>), Domai
 fn internal_store_fields(app: &App) -> Result<Vec<ProfileField>, DomainError> {
     Ok(app
         .claim_metas()?
-        .into_iter()
+        .iter()
         .filter(|m| m.supported_by_default)
-        .map(|meta| ProfileField { meta, value: None })
+        .map(|meta| ProfileField {
+            meta: meta.clone(),
+            value: None,
+        })
         .collect())
 }
 

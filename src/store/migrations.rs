@@ -93,4 +93,20 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
     "#,
+    // 4: a version number of the claim dialect, bumped by triggers on every change to it, so that a process can
+    // cache the dialect and learn with one point read whether its copy is current (even after another process,
+    // such as the CLI, edited it).
+    r#"
+    CREATE TABLE claim_dialect_version (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+    );
+    INSERT INTO claim_dialect_version (id, version) VALUES (1, 0);
+    CREATE TRIGGER claim_dialect_inserted AFTER INSERT ON claim_dialect
+    BEGIN UPDATE claim_dialect_version SET version = version + 1; END;
+    CREATE TRIGGER claim_dialect_updated AFTER UPDATE ON claim_dialect
+    BEGIN UPDATE claim_dialect_version SET version = version + 1; END;
+    CREATE TRIGGER claim_dialect_deleted AFTER DELETE ON claim_dialect
+    BEGIN UPDATE claim_dialect_version SET version = version + 1; END;
+    "#,
 ];

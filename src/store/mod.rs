@@ -6,15 +6,18 @@
 mod migrations;
 mod outbox;
 mod queries;
+mod quick;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use outbox::{MailStatus, NewMail, OutboxMail, RecoveryCode};
-pub use queries::{AuditRecord, Tx, UserRecord};
+pub use queries::{AuditRecord, Dialect, Tx, UserRecord};
+use queries::{DialectCache, Mode};
+use quick::{QuickPool, in_quick};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -27,6 +30,9 @@ pub enum StoreError {
     /// A uniqueness rule was broken (e.g. the user already exists).
     #[error("already exists")]
     Conflict,
+    /// A write inside [`Store::quick`]: the code that runs there must only read (a bug, never a client's doing).
+    #[error("a write was attempted inside a quick (reactor-thread) read")]
+    WriteInQuickRead,
 }
 
 /// The database: one SQLite file in the data directory, in WAL mode, foreign keys on, fully synced commits (an
@@ -38,8 +44,15 @@ pub enum StoreError {
 pub struct Store {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
+    /// Readers reserved for [`Store::quick`].
+    quick: QuickPool,
     next_reader: AtomicUsize,
+    dialect: DialectCache,
+    /// Tells this store's quick snapshot from another store's on the same thread.
+    id: u64,
 }
+
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Prepared statements kept per connection (rusqlite's default is 16).
 const STATEMENT_CACHE: usize = 128;
@@ -53,13 +66,21 @@ impl Store {
     /// Open (or create) the database file and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let mut store = Self::setup(Connection::open(path)?)?;
-        for _ in 0..reader_count() {
+        let reader = || -> Result<Connection, StoreError> {
             let conn = Connection::open(path)?;
             configure(&conn)?;
             // A read closure that tried to write would fail here rather than take the write lock.
             conn.execute_batch("PRAGMA query_only=ON;")?;
-            store.readers.push(Mutex::new(conn));
+            Ok(conn)
+        };
+        // One of each per core: as many quick readers as reactor threads (tokio's default), so that a quick read
+        // rarely finds them all out.
+        let mut quick = Vec::new();
+        for _ in 0..reader_count() {
+            store.readers.push(Mutex::new(reader()?));
+            quick.push(reader()?);
         }
+        store.quick = QuickPool::new(quick);
         Ok(store)
     }
 
@@ -74,31 +95,58 @@ impl Store {
         Ok(Store {
             writer: Mutex::new(conn),
             readers: Vec::new(),
+            quick: QuickPool::new(Vec::new()),
             next_reader: AtomicUsize::new(0),
+            dialect: DialectCache::default(),
+            id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
     /// A free reader connection (the writer for an in-memory store): the first that is not busy, round-robin,
     /// else wait for one.
     fn reader(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
-        let n = self.readers.len();
+        let pool = &self.readers;
+        let n = pool.len();
         if n == 0 {
             return self.writer.lock().map_err(|_| StoreError::Poisoned);
         }
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..n {
-            if let Ok(conn) = self.readers[(start + i) % n].try_lock() {
+            if let Ok(conn) = pool[(start + i) % n].try_lock() {
                 return Ok(conn);
             }
         }
-        self.readers[start % n].lock().map_err(|_| StoreError::Poisoned)
+        pool[start % n].lock().map_err(|_| StoreError::Poisoned)
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
+        if in_quick() {
+            return Err(StoreError::WriteInQuickRead);
+        }
+        self.writer.lock().map_err(|_| StoreError::Poisoned)
+    }
+
+    /// Run `f`, a bounded read-only piece of work, on the calling thread, which may be an async reactor thread:
+    /// every [`Store::read`] inside it uses one snapshot on a reader reserved for this (see `quick.rs`), and a
+    /// [`Store::write`] fails with [`StoreError::WriteInQuickRead`] instead of waiting for the writer and an
+    /// `fsync`.
+    pub fn quick<T>(&self, f: impl FnOnce() -> T) -> T {
+        quick::run(self.id, &self.quick, f)
     }
 
     /// Run `f` against a consistent snapshot; nothing it does is committed.
     pub fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        quick::with_snapshot(self.id, |snapshot| match snapshot {
+            Some(conn) => f(&Tx::new(conn, &self.dialect, Mode::Read)),
+            None => self.read_own(f),
+        })
+    }
+
+    /// [`Store::read`] in a transaction of its own.
+    fn read_own<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut conn = self.reader()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let out = f(&Tx::new(&tx))?;
+        let out = f(&Tx::new(&tx, &self.dialect, Mode::Read))?;
         tx.rollback()?;
         Ok(out)
     }
@@ -106,11 +154,11 @@ impl Store {
     /// Run `f` in one write transaction: committed if it returns Ok, rolled back otherwise. The error type is the
     /// caller's, so a domain rule can abort the transaction half way.
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let mut conn = self.writer()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let out = f(&Tx::new(&tx))?;
+        let out = f(&Tx::new(&tx, &self.dialect, Mode::Write))?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
@@ -132,7 +180,7 @@ impl Store {
     /// Copy the WAL into the database and truncate it, so old page images (which may hold a secret that has since
     /// been overwritten) leave the disk. Called after a secret is scrubbed from a row.
     pub fn scrub(&self) -> Result<(), StoreError> {
-        let conn = self.writer.lock().map_err(|_| StoreError::Poisoned)?;
+        let conn = self.writer()?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
@@ -317,5 +365,126 @@ mod tests {
         }
         assert_eq!(store.read(|tx| tx.count_users()).unwrap(), 100);
         assert_eq!(store.integrity_check().unwrap(), "ok");
+    }
+
+    fn insert(store: &Store, name: &str) {
+        store
+            .write::<_, StoreError>(|tx| tx.insert_user(name, "h", 1).map(|_| ()))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_quick_read_reads_one_snapshot_and_cannot_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(Store::open(&dir.path().join("db.sqlite3")).unwrap());
+        insert(&store, "tom");
+        store.quick(|| {
+            assert!(store.read(|tx| tx.user_exists("tom")).unwrap());
+            // A commit made meanwhile (here by another thread; the writer is not ours to take) is not seen: every
+            // read of the quick call is on the snapshot its first read took.
+            let other = store.clone();
+            std::thread::spawn(move || insert(&other, "bob")).join().unwrap();
+            assert!(!store.read(|tx| tx.user_exists("bob")).unwrap());
+            assert_eq!(store.read(|tx| tx.count_users()).unwrap(), 1);
+            let refused: Result<(), StoreError> = store.write(|tx| tx.insert_user("eve", "h", 1).map(|_| ()));
+            assert!(matches!(refused, Err(StoreError::WriteInQuickRead)));
+            assert!(matches!(store.scrub(), Err(StoreError::WriteInQuickRead)));
+            // Nested: the same snapshot, still no writes.
+            store.quick(|| assert!(!store.read(|tx| tx.user_exists("bob")).unwrap()));
+        });
+        // After it: the latest commit, writes allowed again.
+        assert!(store.read(|tx| tx.user_exists("bob")).unwrap());
+        insert(&store, "eve");
+        assert_eq!(store.read(|tx| tx.count_users()).unwrap(), 3);
+    }
+
+    #[test]
+    fn a_quick_read_that_panics_gives_its_connection_back_and_the_flag_down() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
+        let readers = reader_count();
+        for _ in 0..readers + 1 {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                store.quick(|| {
+                    store.read(|tx| tx.count_users()).unwrap();
+                    panic!("boom");
+                })
+            }));
+            assert!(outcome.is_err());
+        }
+        // Were a connection lost per panic, this would wait forever for one.
+        assert_eq!(store.quick(|| store.read(|tx| tx.count_users())).unwrap(), 0);
+        insert(&store, "tom");
+    }
+
+    #[test]
+    fn quick_snapshots_belong_to_their_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Store::open(&dir.path().join("a.sqlite3")).unwrap();
+        let b = Store::open(&dir.path().join("b.sqlite3")).unwrap();
+        insert(&b, "tom");
+        a.quick(|| {
+            assert!(!a.read(|tx| tx.user_exists("tom")).unwrap());
+            assert!(b.read(|tx| tx.user_exists("tom")).unwrap(), "b reads its own file");
+        });
+    }
+
+    #[test]
+    fn quick_reads_on_an_in_memory_store_still_refuse_writes() {
+        let store = Store::open_in_memory().unwrap();
+        insert(&store, "tom");
+        store.quick(|| {
+            assert!(store.read(|tx| tx.user_exists("tom")).unwrap());
+            assert!(matches!(
+                store.write::<_, StoreError>(|tx| tx.delete_user("tom")),
+                Err(StoreError::WriteInQuickRead)
+            ));
+        });
+        assert!(store.write::<_, StoreError>(|tx| tx.delete_user("tom")).unwrap());
+    }
+
+    #[test]
+    fn the_cached_dialect_follows_changes_from_any_connection() {
+        use crate::domain::claims::ClaimMeta;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let store = Store::open(&path).unwrap();
+        let meta = |uri: &str, name: &str| ClaimMeta {
+            uri: uri.into(),
+            display_name: name.into(),
+            description: String::new(),
+            supported_by_default: true,
+            required: false,
+            read_only: false,
+            display_order: 1,
+            regex: String::new(),
+        };
+        store
+            .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&meta("urn:a", "A")).map(|_| ()))
+            .unwrap();
+        let first = store.read(|tx| tx.claim_metas()).unwrap();
+        assert_eq!(first.len(), 1);
+        let again = store.read(|tx| tx.claim_metas()).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "served from the cache");
+
+        // Another process (here: another Store on the same file) edits the dialect; the cache must not hide it.
+        let other = Store::open(&path).unwrap();
+        other
+            .write::<_, StoreError>(|tx| tx.update_claim_meta(&meta("urn:a", "Renamed")).map(|_| ()))
+            .unwrap();
+        assert_eq!(store.read(|tx| tx.claim_metas()).unwrap()[0].display_name, "Renamed");
+        other
+            .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&meta("urn:b", "B")).map(|_| ()))
+            .unwrap();
+        assert_eq!(store.read(|tx| tx.claim_metas()).unwrap().len(), 2);
+
+        // A write transaction sees its own change, and a rolled-back change never reaches the cache.
+        let rolled_back: Result<(), StoreError> = store.write(|tx| {
+            tx.update_claim_meta(&meta("urn:a", "Uncommitted"))?;
+            assert_eq!(tx.claim_metas()?[0].display_name, "Uncommitted");
+            Err(StoreError::Conflict)
+        });
+        assert!(rolled_back.is_err());
+        assert_eq!(store.read(|tx| tx.claim_metas()).unwrap()[0].display_name, "Renamed");
     }
 }

@@ -126,7 +126,7 @@ impl Tx<'_> {
 
     /// Replace the user's recovery code (a new forced reset kills the previous code); false if no such user.
     pub fn put_recovery_code(&self, user: &str, code: &RecoveryCode) -> Result<bool, StoreError> {
-        Ok(self.conn().execute(
+        Ok(self.exec(
             "INSERT INTO recovery_codes (user_id, scenario, code_hash, created_at, expires_at, attempts_left)
              SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users WHERE name = ?1
              ON CONFLICT (user_id) DO UPDATE SET scenario = excluded.scenario, code_hash = excluded.code_hash,
@@ -145,8 +145,7 @@ impl Tx<'_> {
 
     pub fn recovery_code(&self, user: &str) -> Result<Option<RecoveryCode>, StoreError> {
         Ok(self
-            .conn()
-            .query_row(
+            .row(
                 "SELECT r.scenario, r.code_hash, r.created_at, r.expires_at, r.attempts_left
                    FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.name = ?1",
                 [user],
@@ -166,8 +165,7 @@ impl Tx<'_> {
     /// Count one failed attempt against the user's code; the attempts left afterwards (None: no code).
     pub fn spend_recovery_attempt(&self, user: &str) -> Result<Option<i64>, StoreError> {
         Ok(self
-            .conn()
-            .query_row(
+            .row(
                 "UPDATE recovery_codes SET attempts_left = max(attempts_left - 1, 0)
                   WHERE user_id = (SELECT id FROM users WHERE name = ?1) RETURNING attempts_left",
                 [user],
@@ -178,7 +176,7 @@ impl Tx<'_> {
 
     /// Delete the user's code (used, or superseded by an admin password change); false if there was none.
     pub fn delete_recovery_code(&self, user: &str) -> Result<bool, StoreError> {
-        Ok(self.conn().execute(
+        Ok(self.exec(
             "DELETE FROM recovery_codes WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
             [user],
         )? == 1)
@@ -188,7 +186,7 @@ impl Tx<'_> {
 
     /// Queue a mail; `status` is Pending (SMTP configured) or Mailbox (built-in mailbox only).
     pub fn enqueue_mail(&self, mail: &NewMail, status: MailStatus, now: i64) -> Result<i64, StoreError> {
-        self.conn().execute(
+        self.exec(
             "INSERT INTO outbox (created_at, template, recipient, subject, body, content_type, status, next_attempt_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?1)",
             params![
@@ -215,7 +213,7 @@ impl Tx<'_> {
 
     /// The earliest next attempt of any pending mail (for the worker's sleep).
     pub fn next_mail_due(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.conn().query_row(
+        Ok(self.row(
             "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'",
             [],
             |r| r.get(0),
@@ -225,7 +223,7 @@ impl Tx<'_> {
     /// Record a delivery. The body is dropped: it carried a reset link or OTP, which must not outlive its
     /// delivery in plain text (the built-in mailbox keeps bodies, as it is the only place to read them).
     pub fn mark_mail_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.exec(
             "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL, body = ?3
               WHERE id = ?1",
             params![id, now, DELIVERED_BODY],
@@ -235,7 +233,7 @@ impl Tx<'_> {
 
     /// Record a failed attempt and when to try again; the mail stays pending (never dropped).
     pub fn mark_mail_failed(&self, id: i64, error: &str, next_attempt_at: i64) -> Result<(), StoreError> {
-        self.conn().execute(
+        self.exec(
             "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
             params![id, error, next_attempt_at],
         )?;
@@ -244,7 +242,7 @@ impl Tx<'_> {
 
     /// Make a mail due now (retry from the CLI or console); false if there is no such mail.
     pub fn retry_mail(&self, id: i64, now: i64) -> Result<bool, StoreError> {
-        Ok(self.conn().execute(
+        Ok(self.exec(
             "UPDATE outbox SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND status <> 'mailbox'",
             params![id, now],
         )? == 1)
@@ -252,8 +250,7 @@ impl Tx<'_> {
 
     pub fn mail(&self, id: i64) -> Result<Option<OutboxMail>, StoreError> {
         Ok(self
-            .conn()
-            .query_row(
+            .row(
                 &format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = ?1"),
                 [id],
                 mail_row,

@@ -1,5 +1,7 @@
 //! Every SQL statement, as methods of [`Tx`]: one open transaction.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
@@ -35,9 +37,43 @@ pub struct AuditRecord {
     pub detail: String,
 }
 
+/// The claim dialect in display order, shared: a clone is a reference count, not a copy.
+pub type Dialect = Arc<[Arc<ClaimMeta>]>;
+
+/// The dialect as last read by a read transaction, with its `claim_dialect_version`; shared by every connection
+/// of a store. Every profile read needs the dialect; reading the table each time was a third of a
+/// getUserProfile call. The version, bumped by triggers (migration 4) in the same transaction as any change, tells
+/// with one point read whether this copy is the snapshot's, whoever changed the dialect (this process or another).
+#[derive(Default)]
+pub(super) struct DialectCache(Mutex<Option<(i64, Dialect)>>);
+
+impl DialectCache {
+    fn get(&self, version: i64) -> Option<Dialect> {
+        let slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref().filter(|(v, _)| *v == version).map(|(_, d)| d.clone())
+    }
+
+    /// Keep the newest version seen (an older snapshot must not evict a newer copy).
+    fn put(&self, version: i64, dialect: &Dialect) {
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if slot.as_ref().is_none_or(|(v, _)| *v < version) {
+            *slot = Some((version, dialect.clone()));
+        }
+    }
+}
+
+/// Which kind of transaction a [`Tx`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    Read,
+    Write,
+}
+
 /// An open transaction. Names are matched case-insensitively, like WSO2's JDBC store.
 pub struct Tx<'a> {
     conn: &'a Connection,
+    dialect: &'a DialectCache,
+    mode: Mode,
 }
 
 /// Turn UNIQUE/PRIMARY KEY violations into `Conflict` so callers can say "already exists".
@@ -80,8 +116,8 @@ fn like_pattern(filter: &str) -> String {
 }
 
 impl<'a> Tx<'a> {
-    pub(super) fn new(conn: &'a Connection) -> Tx<'a> {
-        Tx { conn }
+    pub(super) fn new(conn: &'a Connection, dialect: &'a DialectCache, mode: Mode) -> Tx<'a> {
+        Tx { conn, dialect, mode }
     }
 
     /// For the other query files of this module.
@@ -89,22 +125,36 @@ impl<'a> Tx<'a> {
         self.conn
     }
 
+    /// One row, through the connection's statement cache. `Connection::query_row` would parse the SQL again on
+    /// every call; for a point read that parse costs as much as the read itself.
+    pub(super) fn row<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.conn.prepare_cached(sql)?.query_row(params, f)
+    }
+
+    /// One statement executed through the statement cache; the number of rows changed.
+    pub(super) fn exec<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.conn.prepare_cached(sql)?.execute(params)
+    }
+
     // ---- users ----
 
     pub fn insert_user(&self, name: &str, password_hash: &str, now: i64) -> Result<i64, StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO users (name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-                params![name, password_hash, now],
-            )
-            .map_err(conflict)?;
+        self.exec(
+            "INSERT INTO users (name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            params![name, password_hash, now],
+        )
+        .map_err(conflict)?;
         Ok(self.conn.last_insert_rowid())
     }
 
     pub fn user(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
         Ok(self
-            .conn
-            .query_row(
+            .row(
                 "SELECT id, name, password_hash, created_at, updated_at FROM users WHERE name = ?1",
                 [name],
                 |r| {
@@ -122,8 +172,7 @@ impl<'a> Tx<'a> {
 
     pub fn user_exists(&self, name: &str) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .query_row("SELECT 1 FROM users WHERE name = ?1", [name], |_| Ok(()))
+            .row("SELECT 1 FROM users WHERE name = ?1", [name], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -138,12 +187,12 @@ impl<'a> Tx<'a> {
     }
 
     pub fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?)
+        Ok(self.row("SELECT count(*) FROM users", [], |r| r.get(0))?)
     }
 
     /// Replace a user's password hash; false if there is no such user.
     pub fn set_password_hash(&self, name: &str, password_hash: &str, now: i64) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE name = ?1",
             params![name, password_hash, now],
         )? == 1)
@@ -151,25 +200,23 @@ impl<'a> Tx<'a> {
 
     /// Delete a user with their roles links and claims; false if there was no such user.
     pub fn delete_user(&self, name: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute("DELETE FROM users WHERE name = ?1", [name])? == 1)
+        Ok(self.exec("DELETE FROM users WHERE name = ?1", [name])? == 1)
     }
 
     // ---- roles and permissions ----
 
     pub fn insert_role(&self, name: &str, now: i64) -> Result<i64, StoreError> {
-        self.conn
-            .execute(
-                "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
-                params![name, now],
-            )
-            .map_err(conflict)?;
+        self.exec(
+            "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
+            params![name, now],
+        )
+        .map_err(conflict)?;
         Ok(self.conn.last_insert_rowid())
     }
 
     pub fn role_exists(&self, name: &str) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .query_row("SELECT 1 FROM roles WHERE name = ?1", [name], |_| Ok(()))
+            .row("SELECT 1 FROM roles WHERE name = ?1", [name], |_| Ok(()))
             .optional()?
             .is_some())
     }
@@ -183,13 +230,12 @@ impl<'a> Tx<'a> {
     }
 
     pub fn delete_role(&self, name: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute("DELETE FROM roles WHERE name = ?1", [name])? == 1)
+        Ok(self.exec("DELETE FROM roles WHERE name = ?1", [name])? == 1)
     }
 
     pub fn rename_role(&self, name: &str, new_name: &str) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .execute("UPDATE roles SET name = ?2 WHERE name = ?1", params![name, new_name])
+            .exec("UPDATE roles SET name = ?2 WHERE name = ?1", params![name, new_name])
             .map_err(conflict)?
             == 1)
     }
@@ -199,7 +245,7 @@ impl<'a> Tx<'a> {
         let Some(role_id) = self.role_id(role)? else {
             return Ok(false);
         };
-        self.conn.execute(
+        self.exec(
             "INSERT OR IGNORE INTO role_permissions (role_id, path) VALUES (?1, ?2)",
             params![role_id, path],
         )?;
@@ -226,9 +272,33 @@ impl<'a> Tx<'a> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A user's canonical name and every permission path of their roles, in one statement (each admin-service
+    /// call asks this); None if there is no such user.
+    pub fn user_and_permissions(&self, user: &str) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT u.name, p.path FROM users u
+               LEFT JOIN user_roles ur ON ur.user_id = u.id
+               LEFT JOIN role_permissions p ON p.role_id = ur.role_id
+              WHERE u.name = ?1 ORDER BY p.path",
+        )?;
+        let mut rows = stmt.query([user])?;
+        let Some(first) = rows.next()? else {
+            return Ok(None);
+        };
+        let name: String = first.get(0)?;
+        let mut paths: Vec<String> = first.get::<_, Option<String>>(1)?.into_iter().collect();
+        while let Some(row) = rows.next()? {
+            // Sorted, so a path two roles share comes twice in a row.
+            if let Some(path) = row.get::<_, Option<String>>(1)?.filter(|p| paths.last() != Some(p)) {
+                paths.push(path);
+            }
+        }
+        Ok(Some((name, paths)))
+    }
+
     /// Link a user to a role (idempotent); false if either does not exist.
     pub fn add_user_to_role(&self, user: &str, role: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "INSERT OR IGNORE INTO user_roles (user_id, role_id)
              SELECT u.id, r.id FROM users u, roles r WHERE u.name = ?1 AND r.name = ?2",
             params![user, role],
@@ -237,7 +307,7 @@ impl<'a> Tx<'a> {
     }
 
     pub fn remove_user_from_role(&self, user: &str, role: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "DELETE FROM user_roles WHERE user_id = (SELECT id FROM users WHERE name = ?1)
                                       AND role_id = (SELECT id FROM roles WHERE name = ?2)",
             params![user, role],
@@ -246,8 +316,7 @@ impl<'a> Tx<'a> {
 
     pub fn user_in_role(&self, user: &str, role: &str) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .query_row(
+            .row(
                 "SELECT 1 FROM user_roles ur JOIN users u ON u.id = ur.user_id JOIN roles r ON r.id = ur.role_id
                   WHERE u.name = ?1 AND r.name = ?2",
                 params![user, role],
@@ -277,8 +346,7 @@ impl<'a> Tx<'a> {
 
     fn role_id(&self, role: &str) -> Result<Option<i64>, StoreError> {
         Ok(self
-            .conn
-            .query_row("SELECT id FROM roles WHERE name = ?1", [role], |r| r.get(0))
+            .row("SELECT id FROM roles WHERE name = ?1", [role], |r| r.get(0))
             .optional()?)
     }
 
@@ -286,7 +354,7 @@ impl<'a> Tx<'a> {
 
     /// Insert a claim's metadata unless the claim is already known (so admin edits survive restarts).
     pub fn insert_claim_meta_if_absent(&self, m: &ClaimMeta) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "INSERT OR IGNORE INTO claim_dialect
                (uri, display_name, description, supported_by_default, required, read_only, display_order, regex)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -305,7 +373,7 @@ impl<'a> Tx<'a> {
 
     /// Replace a known claim's metadata; false if the claim is unknown.
     pub fn update_claim_meta(&self, m: &ClaimMeta) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "UPDATE claim_dialect SET display_name = ?2, description = ?3, supported_by_default = ?4, required = ?5,
                     read_only = ?6, display_order = ?7, regex = ?8 WHERE uri = ?1",
             params![
@@ -321,20 +389,30 @@ impl<'a> Tx<'a> {
         )? == 1)
     }
 
-    /// Every claim of the dialect, in display order.
-    pub fn claim_metas(&self) -> Result<Vec<ClaimMeta>, StoreError> {
+    /// Every claim of the dialect, in display order: the shared copy when it is this snapshot's version.
+    pub fn claim_metas(&self) -> Result<Dialect, StoreError> {
+        let version: i64 = self.row("SELECT version FROM claim_dialect_version WHERE id = 1", [], |r| {
+            r.get(0)
+        })?;
+        if let Some(dialect) = self.dialect.get(version) {
+            return Ok(dialect);
+        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT uri, display_name, description, supported_by_default, required, read_only, display_order, regex
                FROM claim_dialect ORDER BY display_order, uri",
         )?;
-        let rows = stmt.query_map([], claim_meta_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let rows = stmt.query_map([], |r| claim_meta_row(r).map(Arc::new))?;
+        let dialect: Dialect = rows.collect::<Result<Vec<_>, _>>()?.into();
+        // A write transaction may still roll back what it read; only a read snapshot is known to be committed.
+        if self.mode == Mode::Read {
+            self.dialect.put(version, &dialect);
+        }
+        Ok(dialect)
     }
 
     pub fn claim_meta(&self, uri: &str) -> Result<Option<ClaimMeta>, StoreError> {
         Ok(self
-            .conn
-            .query_row(
+            .row(
                 "SELECT uri, display_name, description, supported_by_default, required, read_only, display_order, regex
                    FROM claim_dialect WHERE uri = ?1",
                 [uri],
@@ -357,8 +435,7 @@ impl<'a> Tx<'a> {
 
     pub fn claim_value(&self, user: &str, profile: &str, uri: &str) -> Result<Option<String>, StoreError> {
         Ok(self
-            .conn
-            .query_row(
+            .row(
                 "SELECT c.value FROM claim_values c JOIN users u ON u.id = c.user_id
                   WHERE u.name = ?1 AND c.profile = ?2 AND c.uri = ?3",
                 params![user, profile, uri],
@@ -369,7 +446,7 @@ impl<'a> Tx<'a> {
 
     /// Set one claim value; false if there is no such user.
     pub fn set_claim_value(&self, user: &str, profile: &str, uri: &str, value: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "INSERT INTO claim_values (user_id, profile, uri, value)
              SELECT id, ?2, ?3, ?4 FROM users WHERE name = ?1
              ON CONFLICT (user_id, profile, uri) DO UPDATE SET value = excluded.value",
@@ -379,7 +456,7 @@ impl<'a> Tx<'a> {
 
     /// Delete one claim value; false if it was not set.
     pub fn delete_claim_value(&self, user: &str, profile: &str, uri: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "DELETE FROM claim_values WHERE user_id = (SELECT id FROM users WHERE name = ?1)
                                         AND profile = ?2 AND uri = ?3",
             params![user, profile, uri],
@@ -398,7 +475,7 @@ impl<'a> Tx<'a> {
 
     /// Delete every claim value of one profile; the number of values removed.
     pub fn delete_profile(&self, user: &str, profile: &str) -> Result<usize, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "DELETE FROM claim_values WHERE user_id = (SELECT id FROM users WHERE name = ?1) AND profile = ?2",
             params![user, profile],
         )?)
@@ -408,9 +485,7 @@ impl<'a> Tx<'a> {
 
     /// Link (idp, associated id) to a user; false if there is no such user, Conflict if the pair is taken.
     pub fn add_association(&self, user: &str, idp: &str, associated_id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .execute(
+        Ok(self.exec(
                 "INSERT INTO associations (user_id, idp_id, associated_id) SELECT id, ?2, ?3 FROM users WHERE name = ?1",
                 params![user, idp, associated_id],
             )
@@ -420,7 +495,7 @@ impl<'a> Tx<'a> {
 
     /// Remove a user's association; false if the user had no such association.
     pub fn remove_association(&self, user: &str, idp: &str, associated_id: &str) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
+        Ok(self.exec(
             "DELETE FROM associations WHERE user_id = (SELECT id FROM users WHERE name = ?1)
                                         AND idp_id = ?2 AND associated_id = ?3",
             params![user, idp, associated_id],
@@ -440,8 +515,7 @@ impl<'a> Tx<'a> {
     /// The user an (idp, associated id) pair belongs to.
     pub fn user_for_association(&self, idp: &str, associated_id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
-            .conn
-            .query_row(
+            .row(
                 "SELECT u.name FROM associations a JOIN users u ON u.id = a.user_id
                   WHERE a.idp_id = ?1 AND a.associated_id = ?2",
                 params![idp, associated_id],
@@ -461,7 +535,7 @@ impl<'a> Tx<'a> {
     }
 
     pub fn set_governance_property(&self, name: &str, value: &str) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO governance_properties (name, value) VALUES (?1, ?2)
              ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             params![name, value],
@@ -472,7 +546,7 @@ impl<'a> Tx<'a> {
     // ---- audit ----
 
     pub fn insert_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
-        self.conn.execute(
+        self.exec(
             "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![a.at, a.actor, a.action, a.target, a.detail],
         )?;
@@ -573,7 +647,37 @@ mod tests {
             store.read(|tx| tx.user_permissions("tom")).unwrap(),
             ["/permission/admin/login"]
         );
-        assert_eq!(store.read(|tx| tx.roles_of_user("tom")).unwrap(), ["staff"]);
+        assert_eq!(
+            store.read(|tx| tx.user_and_permissions("tom")).unwrap(),
+            Some(("tom".to_string(), vec!["/permission/admin/login".to_string()]))
+        );
+        // A path held through two roles comes once; the name comes back as stored; a user with no role has none.
+        store
+            .write::<_, StoreError>(|tx| {
+                tx.insert_role("ops", 10)?;
+                tx.grant_permission("ops", "/permission/admin/login")?;
+                tx.grant_permission("ops", "/permission/admin/configure")?;
+                tx.add_user_to_role("tom", "ops")?;
+                tx.insert_user("Bob", "hash", 10)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            store.read(|tx| tx.user_and_permissions("TOM")).unwrap(),
+            Some((
+                "tom".to_string(),
+                vec![
+                    "/permission/admin/configure".to_string(),
+                    "/permission/admin/login".to_string()
+                ]
+            ))
+        );
+        assert_eq!(
+            store.read(|tx| tx.user_and_permissions("bob")).unwrap(),
+            Some(("Bob".to_string(), vec![]))
+        );
+        assert_eq!(store.read(|tx| tx.user_and_permissions("nobody")).unwrap(), None);
+        assert_eq!(store.read(|tx| tx.roles_of_user("tom")).unwrap(), ["ops", "staff"]);
         assert_eq!(store.read(|tx| tx.users_of_role("staff")).unwrap(), ["tom"]);
         assert!(store.write::<_, StoreError>(|tx| tx.delete_user("tom")).unwrap());
         assert!(

@@ -2,6 +2,8 @@
 //! page (roles, forced password reset, unlock, password, delete) and the user profile, which shows the
 //! supported-by-default claims (so the offline One Time Password appears once that claim is supported).
 
+use std::sync::Arc;
+
 use hyper::StatusCode;
 use serde::Serialize;
 
@@ -58,8 +60,11 @@ pub(super) struct Choice {
 }
 
 /// The claims the console offers when adding a user or editing a profile.
-fn offered(metas: &[ClaimMeta]) -> impl Iterator<Item = &ClaimMeta> {
-    metas.iter().filter(|m| m.supported_by_default && profile_editable(m))
+fn offered(metas: &[Arc<ClaimMeta>]) -> impl Iterator<Item = &ClaimMeta> {
+    metas
+        .iter()
+        .map(|m| &**m)
+        .filter(|m| m.supported_by_default && profile_editable(m))
 }
 
 fn contains(list: &[String], name: &str) -> bool {
