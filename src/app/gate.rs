@@ -37,9 +37,13 @@ impl Gate {
         }
     }
 
-    /// One slot per core, at least 2 and at most 8 (so at most 152 MiB of argon2 memory).
+    /// One slot per core plus one, at least 3 and at most 9 (so at most 171 MiB of argon2 memory). The extra
+    /// slot keeps the cores busy with argon2 while one slot's thread is descheduled for the reactor, TLS or
+    /// anything else on the machine: with exactly one slot per core, logins ran at 0.83–0.97 × the rate of a bare
+    /// argon2 loop on the same cores; with one more, 0.93–0.98 × (docs/BENCHMARKS.md), for 19 MiB more at peak.
     pub(crate) fn for_this_machine() -> Gate {
-        Gate::new(std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8))
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Gate::new((cores + 1).clamp(3, 9))
     }
 
     /// Run `f` with a working memory once a slot is free.
