@@ -1,7 +1,7 @@
 //! Sessions (the admin services' JSESSIONID, later the web login): random tokens, stored only as SHA-256 hashes,
 //! with an idle timeout, revocable per user.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use rand::RngCore;
@@ -18,6 +18,12 @@ pub const IDLE_TIMEOUT_MS: Millis = 15 * 60 * 1000;
 /// the sessions of the last 16 minutes, and a lookup still refuses an expired one on its own.
 const SWEEP_EVERY_MS: Millis = 60 * 1000;
 
+/// The most sessions one user keeps; opening one more ends their oldest. Carbon opens a session for every
+/// Basic-authenticated call that brings no cookie, so a script calling 10,000 times a second without keeping
+/// the cookie would otherwise hold 9 million sessions (gigabytes) by the time the first expires. Such a script
+/// never comes back with an old cookie; browsers and SOAP clients that keep theirs use one or a few.
+pub const MAX_SESSIONS_PER_USER: usize = 64;
+
 #[derive(Debug, Clone)]
 struct Entry {
     user: String,
@@ -33,8 +39,9 @@ pub struct Sessions {
 #[derive(Debug, Default)]
 struct Inner {
     by_hash: HashMap<[u8; 32], Entry>,
-    /// The sessions of each user (lower-cased name), so that ending them does not scan every session.
-    by_user: HashMap<String, HashSet<[u8; 32]>>,
+    /// The sessions of each user (lower-cased name), oldest first, so that ending them does not scan every
+    /// session and the oldest can make room.
+    by_user: HashMap<String, VecDeque<[u8; 32]>>,
     last_sweep: Millis,
 }
 
@@ -43,7 +50,7 @@ impl Inner {
         let entry = self.by_hash.remove(key)?;
         let user = entry.user.to_lowercase();
         if let Some(keys) = self.by_user.get_mut(&user) {
-            keys.remove(key);
+            keys.retain(|k| k != key);
             if keys.is_empty() {
                 self.by_user.remove(&user);
             }
@@ -84,7 +91,16 @@ impl Sessions {
         if now - inner.last_sweep >= SWEEP_EVERY_MS {
             inner.sweep(now);
         }
-        inner.by_user.entry(user.to_lowercase()).or_default().insert(key);
+        let keys = inner.by_user.entry(user.to_lowercase()).or_default();
+        keys.push_back(key);
+        let evicted = if keys.len() > MAX_SESSIONS_PER_USER {
+            keys.pop_front()
+        } else {
+            None
+        };
+        if let Some(oldest) = evicted {
+            inner.by_hash.remove(&oldest);
+        }
         inner.by_hash.insert(
             key,
             Entry {
@@ -177,5 +193,22 @@ mod tests {
         s.revoke(&bob);
         assert_eq!(s.revoke_user("bob"), 1, "the other bob session, from before the sweep");
         assert_eq!(s.len(), 0);
+    }
+
+    #[test]
+    fn a_user_keeps_at_most_the_newest_sessions() {
+        let s = Sessions::default();
+        let tokens: Vec<String> = (0..MAX_SESSIONS_PER_USER + 10)
+            .map(|i| s.create("tom", i as Millis))
+            .collect();
+        let bob = s.create("bob", 0);
+        assert_eq!(s.len(), MAX_SESSIONS_PER_USER + 1);
+        let now = 100;
+        assert_eq!(s.user(&tokens[0], now), None, "the oldest made room");
+        assert_eq!(s.user(&tokens[9], now), None);
+        assert_eq!(s.user(&tokens[10], now).as_deref(), Some("tom"));
+        assert_eq!(s.user(tokens.last().unwrap(), now).as_deref(), Some("tom"));
+        assert_eq!(s.user(&bob, now).as_deref(), Some("bob"), "other users are untouched");
+        assert_eq!(s.revoke_user("tom"), MAX_SESSIONS_PER_USER);
     }
 }
