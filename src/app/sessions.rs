@@ -1,7 +1,7 @@
 //! Sessions (the admin services' JSESSIONID, later the web login): random tokens, stored only as SHA-256 hashes,
 //! with an idle timeout, revocable per user.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
 use rand::RngCore;
@@ -18,16 +18,19 @@ pub const IDLE_TIMEOUT_MS: Millis = 15 * 60 * 1000;
 /// the sessions of the last 16 minutes, and a lookup still refuses an expired one on its own.
 const SWEEP_EVERY_MS: Millis = 60 * 1000;
 
-/// The most sessions one user keeps; opening one more ends their oldest. Carbon opens a session for every
-/// Basic-authenticated call that brings no cookie, so a script calling 10,000 times a second without keeping
-/// the cookie would otherwise hold 9 million sessions (gigabytes) by the time the first expires. Such a script
-/// never comes back with an old cookie; browsers and SOAP clients that keep theirs use one or a few.
-pub const MAX_SESSIONS_PER_USER: usize = 64;
+/// The most *unused* sessions one user keeps: sessions opened and never presented since. Opening one more ends
+/// the oldest unused one. Carbon opens a session for every Basic-authenticated call that brings no cookie, so a
+/// script calling 10,000 times a second without keeping the cookie would otherwise hold 9 million sessions
+/// (gigabytes) by the time the first expires. A session that has come back once (the client keeps its cookie)
+/// is no longer counted, so such a flood never ends a session somebody is using.
+pub const MAX_UNUSED_SESSIONS_PER_USER: usize = 64;
 
 #[derive(Debug, Clone)]
 struct Entry {
     user: String,
     last_seen: Millis,
+    /// Presented at least once since it was opened.
+    used: bool,
 }
 
 /// Live sessions. In memory: a restart logs everyone out, as a WSO2 restart does.
@@ -39,19 +42,28 @@ pub struct Sessions {
 #[derive(Debug, Default)]
 struct Inner {
     by_hash: HashMap<[u8; 32], Entry>,
-    /// The sessions of each user (lower-cased name), oldest first, so that ending them does not scan every
-    /// session and the oldest can make room.
-    by_user: HashMap<String, VecDeque<[u8; 32]>>,
+    /// Per user (lower-cased name), so that ending a user's sessions does not scan every session.
+    by_user: HashMap<String, UserSessions>,
     last_sweep: Millis,
+}
+
+#[derive(Debug, Default)]
+struct UserSessions {
+    all: HashSet<[u8; 32]>,
+    /// The unused ones, oldest first.
+    unused: VecDeque<[u8; 32]>,
 }
 
 impl Inner {
     fn remove(&mut self, key: &[u8; 32]) -> Option<Entry> {
         let entry = self.by_hash.remove(key)?;
         let user = entry.user.to_lowercase();
-        if let Some(keys) = self.by_user.get_mut(&user) {
-            keys.retain(|k| k != key);
-            if keys.is_empty() {
+        if let Some(sessions) = self.by_user.get_mut(&user) {
+            sessions.all.remove(key);
+            if !entry.used {
+                sessions.unused.retain(|k| k != key);
+            }
+            if sessions.all.is_empty() {
                 self.by_user.remove(&user);
             }
         }
@@ -91,14 +103,16 @@ impl Sessions {
         if now - inner.last_sweep >= SWEEP_EVERY_MS {
             inner.sweep(now);
         }
-        let keys = inner.by_user.entry(user.to_lowercase()).or_default();
-        keys.push_back(key);
-        let evicted = if keys.len() > MAX_SESSIONS_PER_USER {
-            keys.pop_front()
+        let sessions = inner.by_user.entry(user.to_lowercase()).or_default();
+        sessions.all.insert(key);
+        sessions.unused.push_back(key);
+        let evicted = if sessions.unused.len() > MAX_UNUSED_SESSIONS_PER_USER {
+            sessions.unused.pop_front()
         } else {
             None
         };
         if let Some(oldest) = evicted {
+            sessions.all.remove(&oldest);
             inner.by_hash.remove(&oldest);
         }
         inner.by_hash.insert(
@@ -106,6 +120,7 @@ impl Sessions {
             Entry {
                 user: user.to_string(),
                 last_seen: now,
+                used: false,
             },
         );
         token
@@ -121,7 +136,14 @@ impl Sessions {
             return None;
         }
         entry.last_seen = now;
-        Some(entry.user.clone())
+        let user = entry.user.clone();
+        if !entry.used {
+            entry.used = true;
+            if let Some(sessions) = inner.by_user.get_mut(&user.to_lowercase()) {
+                sessions.unused.retain(|k| *k != key);
+            }
+        }
+        Some(user)
     }
 
     pub fn revoke(&self, token: &str) {
@@ -131,8 +153,12 @@ impl Sessions {
     /// End every session of a user (password reset, deletion); the number ended.
     pub fn revoke_user(&self, user: &str) -> usize {
         let mut inner = self.lock();
-        let keys = inner.by_user.remove(&user.to_lowercase()).unwrap_or_default();
-        keys.iter().filter(|k| inner.by_hash.remove(*k).is_some()).count()
+        let sessions = inner.by_user.remove(&user.to_lowercase()).unwrap_or_default();
+        sessions
+            .all
+            .iter()
+            .filter(|k| inner.by_hash.remove(*k).is_some())
+            .count()
     }
 
     /// Sessions held in memory, expired ones not yet swept included.
@@ -196,19 +222,34 @@ mod tests {
     }
 
     #[test]
-    fn a_user_keeps_at_most_the_newest_sessions() {
+    fn unused_sessions_are_capped_per_user_and_used_ones_are_kept() {
         let s = Sessions::default();
-        let tokens: Vec<String> = (0..MAX_SESSIONS_PER_USER + 10)
-            .map(|i| s.create("tom", i as Millis))
+        // The cookie a client keeps: opened, then presented.
+        let kept = s.create("tom", 0);
+        assert_eq!(s.user(&kept, 1).as_deref(), Some("tom"));
+        // A flood of Basic calls that never come back with their cookie.
+        let flood: Vec<String> = (0..MAX_UNUSED_SESSIONS_PER_USER + 10)
+            .map(|i| s.create("TOM", 2 + i as Millis))
             .collect();
         let bob = s.create("bob", 0);
-        assert_eq!(s.len(), MAX_SESSIONS_PER_USER + 1);
-        let now = 100;
-        assert_eq!(s.user(&tokens[0], now), None, "the oldest made room");
-        assert_eq!(s.user(&tokens[9], now), None);
-        assert_eq!(s.user(&tokens[10], now).as_deref(), Some("tom"));
-        assert_eq!(s.user(tokens.last().unwrap(), now).as_deref(), Some("tom"));
+        assert_eq!(s.len(), 1 + MAX_UNUSED_SESSIONS_PER_USER + 1);
+        let now = 1000;
+        assert_eq!(
+            s.user(&kept, now).as_deref(),
+            Some("tom"),
+            "a used session survives the flood"
+        );
+        assert_eq!(s.user(&flood[0], now), None, "the oldest unused made room");
+        assert_eq!(s.user(&flood[9], now), None);
+        assert_eq!(s.user(&flood[10], now).as_deref(), Some("TOM"));
+        assert_eq!(s.user(flood.last().unwrap(), now).as_deref(), Some("TOM"));
         assert_eq!(s.user(&bob, now).as_deref(), Some("bob"), "other users are untouched");
-        assert_eq!(s.revoke_user("tom"), MAX_SESSIONS_PER_USER);
+        // Presented sessions no longer count: 64 more unused ones fit beside them.
+        for _ in 0..MAX_UNUSED_SESSIONS_PER_USER {
+            s.create("tom", now);
+        }
+        assert_eq!(s.user(&flood[10], now).as_deref(), Some("TOM"));
+        assert_eq!(s.revoke_user("tom"), 3 + MAX_UNUSED_SESSIONS_PER_USER);
+        assert_eq!(s.user(&kept, now), None);
     }
 }
