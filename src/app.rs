@@ -641,13 +641,12 @@ impl App {
         self.authorize_profile(actor, user)?;
         let profile = profile_or_default(profile);
         self.store.read(|tx| {
-            if !tx.user_exists(user)? {
+            let Some(values) = tx.user_claim_values(user, profile)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
-            }
+            };
             if profile != crate::domain::DEFAULT_PROFILE && !tx.profile_names(user)?.iter().any(|p| p == profile) {
                 return Ok(Ok(None));
             }
-            let values = tx.claim_values(user, profile)?;
             let fields = tx
                 .claim_metas()?
                 .iter()

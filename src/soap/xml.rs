@@ -259,7 +259,11 @@ fn open_element(
 /// (see [`is_forbidden_char`]) become U+FFFD, so that whatever a value holds — a claim written by another
 /// channel, a client's bytes echoed in a fault — the document stays well-formed for the client's parser.
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(|c| replacement(c).is_some()) {
+    if text
+        .bytes()
+        .enumerate()
+        .any(|(i, b)| special(text.as_bytes(), i, b).is_some())
+    {
         let mut out = String::with_capacity(text.len() + 16);
         escape_into(&mut out, text);
         std::borrow::Cow::Owned(out)
@@ -270,27 +274,34 @@ pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// [`escape`], appended to `out` (no intermediate string).
 pub fn escape_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if let Some(rep) = replacement(c) {
-            out.push_str(&text[start..i]);
+    for (i, b) in bytes.iter().enumerate() {
+        if let Some((rep, len)) = special(bytes, i, *b) {
+            // `i` and `i + len` are character boundaries: `special` only matches whole characters.
+            out.push_str(text.get(start..i).unwrap_or_default());
             out.push_str(rep);
-            start = i + c.len_utf8();
+            start = i + len;
         }
     }
-    out.push_str(&text[start..]);
+    out.push_str(text.get(start..).unwrap_or_default());
 }
 
-/// What [`escape`] writes for `c`, if not `c` itself: the five predefined entities, U+FFFD for a forbidden
-/// character.
-fn replacement(c: char) -> Option<&'static str> {
-    match c {
-        '<' => Some("&lt;"),
-        '>' => Some("&gt;"),
-        '&' => Some("&amp;"),
-        '"' => Some("&quot;"),
-        '\'' => Some("&apos;"),
-        c if is_forbidden_char(c) => Some("\u{fffd}"),
+/// What [`escape`] writes for the character starting at byte `i` (whose first byte is `b`), if not the character
+/// itself, and that character's length: the five predefined entities, U+FFFD for a forbidden character. Every
+/// such character but U+FFFE/U+FFFF is ASCII, so a byte scan finds them; those two are `EF BF BE`/`EF BF BF`.
+fn special(bytes: &[u8], i: usize, b: u8) -> Option<(&'static str, usize)> {
+    match b {
+        b'<' => Some(("&lt;", 1)),
+        b'>' => Some(("&gt;", 1)),
+        b'&' => Some(("&amp;", 1)),
+        b'"' => Some(("&quot;", 1)),
+        b'\'' => Some(("&apos;", 1)),
+        b'\t' | b'\n' | b'\r' => None,
+        0..0x20 => Some(("\u{fffd}", 1)),
+        0xEF if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) => {
+            Some(("\u{fffd}", 3))
+        }
         _ => None,
     }
 }
@@ -377,6 +388,12 @@ mod tests {
         // Tab, LF and CR stay legal, raw and as references.
         assert_eq!(parse(b"<a>\t\n\r&#9;</a>", l).unwrap().text, "\t\n\r\t");
         assert_eq!(escape("a\u{1}<\u{fffe}"), "a\u{fffd}&lt;\u{fffd}");
+        assert_eq!(escape("\u{ffff}é\u{fffd}\u{efbf}"), "\u{fffd}é\u{fffd}\u{efbf}");
+        // Every forbidden character, at every position, becomes U+FFFD; nothing else changes.
+        for c in (0u32..0x20).chain([0xfffe, 0xffff]).filter_map(char::from_u32) {
+            let expected = if is_forbidden_char(c) { '\u{fffd}' } else { c };
+            assert_eq!(escape(&format!("{c}x{c}")), format!("{expected}x{expected}"), "{c:?}");
+        }
         assert_eq!(escape("plain"), "plain");
     }
 

@@ -433,6 +433,25 @@ impl<'a> Tx<'a> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// [`Tx::claim_values`] and whether the user exists, in one statement (every profile read asks both): None if
+    /// there is no such user.
+    pub fn user_claim_values(&self, user: &str, profile: &str) -> Result<Option<Vec<(String, String)>>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.uri, c.value FROM users u
+               LEFT JOIN claim_values c ON c.user_id = u.id AND c.profile = ?2
+              WHERE u.name = ?1 ORDER BY c.uri",
+        )?;
+        let mut rows = stmt.query(params![user, profile])?;
+        let mut values = None;
+        while let Some(row) = rows.next()? {
+            let values = values.get_or_insert_with(Vec::new);
+            if let (Some(uri), Some(value)) = (row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?) {
+                values.push((uri, value));
+            }
+        }
+        Ok(values)
+    }
+
     pub fn claim_value(&self, user: &str, profile: &str, uri: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .row(
@@ -683,6 +702,34 @@ mod tests {
         assert!(
             store.read(|tx| tx.users_of_role("staff")).unwrap().is_empty(),
             "links cascade"
+        );
+    }
+
+    #[test]
+    fn claim_values_with_existence_in_one_read() {
+        let store = store_with_tom();
+        store
+            .write::<_, StoreError>(|tx| {
+                tx.set_claim_value("tom", "default", "urn:b", "2")?;
+                tx.set_claim_value("tom", "default", "urn:a", "1")?;
+                tx.set_claim_value("tom", "work", "urn:c", "3")?;
+                tx.insert_user("bob", "h", 1)?;
+                Ok(())
+            })
+            .unwrap();
+        let read = |user: &str, profile: &str| store.read(|tx| tx.user_claim_values(user, profile)).unwrap();
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            read("TOM", "default"),
+            Some(vec![pair("urn:a", "1"), pair("urn:b", "2")])
+        );
+        assert_eq!(read("tom", "work"), Some(vec![pair("urn:c", "3")]));
+        assert_eq!(read("tom", "none"), Some(vec![]));
+        assert_eq!(read("bob", "default"), Some(vec![]), "a user without values exists");
+        assert_eq!(read("nobody", "default"), None);
+        assert_eq!(
+            read("tom", "default").unwrap(),
+            store.read(|tx| tx.claim_values("tom", "default")).unwrap()
         );
     }
 
