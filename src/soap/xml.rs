@@ -58,12 +58,23 @@ pub fn is_forbidden_char(c: char) -> bool {
     matches!(c, '\0'..='\x08' | '\x0b' | '\x0c' | '\x0e'..='\x1f' | '\u{fffe}' | '\u{ffff}')
 }
 
-/// Refuse text holding a character XML forbids.
+/// Refuse text holding a character XML forbids. A byte scan: every forbidden character but U+FFFE/U+FFFF is a C0
+/// control, and those two are the only characters encoded `EF BF BE`/`EF BF BF`.
 fn check_chars(text: &str) -> Result<(), XmlError> {
-    match text.chars().find(|c| is_forbidden_char(*c)) {
-        Some(c) => Err(XmlError::IllegalChar(u32::from(c))),
-        None => Ok(()),
+    let bytes = text.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        match *b {
+            b'\t' | b'\n' | b'\r' => {}
+            0..0x20 => return Err(XmlError::IllegalChar(u32::from(*b))),
+            0xEF if bytes.get(i + 1) == Some(&0xBF) => match bytes.get(i + 2) {
+                Some(0xBE) => return Err(XmlError::IllegalChar(0xfffe)),
+                Some(0xBF) => return Err(XmlError::IllegalChar(0xffff)),
+                _ => {}
+            },
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -170,8 +181,10 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
             }
             Event::Text(t) => {
                 let unescaped = t.unescape().map_err(|e| XmlError::Malformed(e.to_string()))?;
-                // `&#1;` is as illegal as a raw U+0001.
-                check_chars(&unescaped)?;
+                // `&#1;` is as illegal as a raw U+0001 (raw text was checked with the whole document).
+                if matches!(unescaped, std::borrow::Cow::Owned(_)) {
+                    check_chars(&unescaped)?;
+                }
                 match stack.last_mut() {
                     Some(top) => top.text.push_str(&unescaped),
                     None if unescaped.trim().is_empty() => {}
