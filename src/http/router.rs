@@ -67,8 +67,8 @@ where
     if is_head {
         *req.method_mut() = Method::GET;
     }
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // Kept for the debug line only (the request moves into `dispatch`); not copied when that line is off.
+    let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| (req.method().clone(), req.uri().path().to_owned()));
 
     let mut resp = dispatch(app, req, scheme).await;
 
@@ -76,13 +76,15 @@ where
     if is_head {
         resp = strip_body(resp);
     }
-    tracing::debug!(
-        scheme = scheme.as_str(),
-        method = %if is_head { Method::HEAD } else { method },
-        path = %path,
-        status = resp.status().as_u16(),
-        "request"
-    );
+    if let Some((method, path)) = logged {
+        tracing::debug!(
+            scheme = scheme.as_str(),
+            method = %if is_head { Method::HEAD } else { method },
+            path = %path,
+            status = resp.status().as_u16(),
+            "request"
+        );
+    }
     resp
 }
 

@@ -143,15 +143,22 @@ pub fn parse(body: &[u8], content_type: Option<&str>, pox_allowed: bool) -> Resu
 
 /// Wrap a payload (already serialised XML) in an envelope of the client's version.
 pub fn wrap(framing: Framing, payload: &str) -> String {
-    match framing {
-        Framing::Soap11 => format!(
-            r#"<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv="{SOAP11_ENV}"><soapenv:Body>{payload}</soapenv:Body></soapenv:Envelope>"#
-        ),
-        Framing::Soap12 => format!(
-            r#"<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv="{SOAP12_ENV}"><soapenv:Body>{payload}</soapenv:Body></soapenv:Envelope>"#
-        ),
-        Framing::Pox => format!("<?xml version='1.0' encoding='UTF-8'?>{payload}"),
-    }
+    const DECL: &str = "<?xml version='1.0' encoding='UTF-8'?>";
+    let envelope_ns = match framing {
+        Framing::Soap11 => SOAP11_ENV,
+        Framing::Soap12 => SOAP12_ENV,
+        Framing::Pox => return [DECL, payload].concat(),
+    };
+    // Built with one allocation of the exact size: the payload (a whole profile) is the bulk of the answer.
+    [
+        DECL,
+        r#"<soapenv:Envelope xmlns:soapenv=""#,
+        envelope_ns,
+        r#""><soapenv:Body>"#,
+        payload,
+        "</soapenv:Body></soapenv:Envelope>",
+    ]
+    .concat()
 }
 
 /// Who is to blame, in SOAP's words.

@@ -272,14 +272,15 @@ impl<'a> Tx<'a> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// A user's canonical name and every permission path of their roles, in one statement (each admin-service
-    /// call asks this); None if there is no such user.
+    /// A user's canonical name and every permission path of their roles (sorted, once each), in one statement
+    /// (each admin-service call asks this); None if there is no such user. Sorted here: an `ORDER BY` across
+    /// roles would make SQLite build a temporary B-tree on every call.
     pub fn user_and_permissions(&self, user: &str) -> Result<Option<(String, Vec<String>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT u.name, p.path FROM users u
                LEFT JOIN user_roles ur ON ur.user_id = u.id
                LEFT JOIN role_permissions p ON p.role_id = ur.role_id
-              WHERE u.name = ?1 ORDER BY p.path",
+              WHERE u.name = ?1",
         )?;
         let mut rows = stmt.query([user])?;
         let Some(first) = rows.next()? else {
@@ -288,11 +289,10 @@ impl<'a> Tx<'a> {
         let name: String = first.get(0)?;
         let mut paths: Vec<String> = first.get::<_, Option<String>>(1)?.into_iter().collect();
         while let Some(row) = rows.next()? {
-            // Sorted, so a path two roles share comes twice in a row.
-            if let Some(path) = row.get::<_, Option<String>>(1)?.filter(|p| paths.last() != Some(p)) {
-                paths.push(path);
-            }
+            paths.extend(row.get::<_, Option<String>>(1)?);
         }
+        paths.sort_unstable();
+        paths.dedup();
         Ok(Some((name, paths)))
     }
 
