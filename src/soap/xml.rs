@@ -272,11 +272,7 @@ fn open_element(
 /// (see [`is_forbidden_char`]) become U+FFFD, so that whatever a value holds — a claim written by another
 /// channel, a client's bytes echoed in a fault — the document stays well-formed for the client's parser.
 pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
-    if text
-        .bytes()
-        .enumerate()
-        .any(|(i, b)| special(text.as_bytes(), i, b).is_some())
-    {
+    if next_special(text.as_bytes(), 0).is_some() {
         let mut out = String::with_capacity(text.len() + 16);
         escape_into(&mut out, text);
         std::borrow::Cow::Owned(out)
@@ -289,15 +285,45 @@ pub fn escape(text: &str) -> std::borrow::Cow<'_, str> {
 pub fn escape_into(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        if let Some((rep, len)) = special(bytes, i, *b) {
-            // `i` and `i + len` are character boundaries: `special` only matches whole characters.
-            out.push_str(text.get(start..i).unwrap_or_default());
-            out.push_str(rep);
-            start = i + len;
-        }
+    let mut from = 0;
+    while let Some((at, rep, len)) = next_special(bytes, from) {
+        // `at` and `at + len` are character boundaries: `special` only matches whole characters.
+        out.push_str(text.get(start..at).unwrap_or_default());
+        out.push_str(rep);
+        start = at + len;
+        from = start;
     }
     out.push_str(text.get(start..).unwrap_or_default());
+}
+
+/// Bytes that may start a character [`escape`] changes: the five markup characters, C0 controls, and `EF` (the
+/// first byte of U+FFFE/U+FFFF, among others). Looked up per byte, so that the usual text is skipped quickly.
+const MAY_CHANGE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'&' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[0xEF] = true;
+    table
+};
+
+/// The first character at or after byte `from` that [`escape`] changes: its byte offset, replacement and length.
+fn next_special(bytes: &[u8], mut from: usize) -> Option<(usize, &'static str, usize)> {
+    loop {
+        let offset = bytes.get(from..)?.iter().position(|b| MAY_CHANGE[usize::from(*b)])?;
+        let at = from + offset;
+        if let Some((rep, len)) = special(bytes, at, bytes.get(at).copied().unwrap_or_default()) {
+            return Some((at, rep, len));
+        }
+        from = at + 1;
+    }
 }
 
 /// What [`escape`] writes for the character starting at byte `i` (whose first byte is `b`), if not the character
