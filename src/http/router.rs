@@ -237,6 +237,21 @@ impl Params {
     }
 }
 
+/// The non-empty values of cookie `name` across the request's `Cookie` headers, in the order sent (browsers send
+/// the cookie of the most specific path first). One parser for the admin services', the pages' and the console's
+/// cookies.
+pub fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(move |(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
 /// `Content-Type` without parameters, lower-cased (`"text/xml; charset=UTF-8"` → `"text/xml"`).
 pub fn media_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;

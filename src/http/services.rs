@@ -10,7 +10,7 @@ use hyper::{Method, Request, StatusCode};
 use crate::app::App;
 use crate::http::basic_auth::{self, BasicCredentials};
 use crate::http::response::{self, HttpResponse};
-use crate::http::router::{Params, RequestBody, Scheme, read_request_body};
+use crate::http::router::{Params, RequestBody, Scheme, cookie_values, read_request_body};
 use crate::soap::wsdl::{self, XsdRequest};
 use crate::soap::{self, Call, Caller, Service};
 
@@ -129,14 +129,7 @@ fn header_text(headers: &hyper::HeaderMap, name: header::HeaderName) -> Option<S
 }
 
 fn cookie(headers: &hyper::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim().to_string())
+    cookie_values(headers, name).next().map(str::to_string)
 }
 
 async fn call(app: Arc<App>, req: Request<RequestBody>, operation: Option<String>, service: Service) -> HttpResponse {

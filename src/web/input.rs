@@ -2,7 +2,7 @@
 //! cookies. A failure here is a 400/413 page and nothing changes.
 
 use bytes::Bytes;
-use hyper::header::{self, HeaderMap};
+use hyper::header::HeaderMap;
 use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 use percent_encoding::percent_decode;
@@ -111,15 +111,9 @@ fn bounded<'a>(name: &str, value: &'a str) -> Result<&'a str, BadInput> {
 
 /// The value of cookie `name`, if the request sent one (the first, as browsers send the most specific first).
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    crate::http::router::cookie_values(headers, name)
+        .next()
+        .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -166,7 +160,7 @@ mod tests {
     fn cookies_are_found_by_exact_name() {
         let mut h = HeaderMap::new();
         h.append(
-            header::COOKIE,
+            hyper::header::COOKIE,
             HeaderValue::from_static("xcommonAuthId=no; commonAuthId=abc ; b=2; empty="),
         );
         assert_eq!(cookie(&h, "commonAuthId").as_deref(), Some("abc"));

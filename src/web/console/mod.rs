@@ -365,14 +365,9 @@ fn to_https(app: &App, req: &Request<RequestBody>) -> HttpResponse {
 
 /// Every value of cookie `name` the request carries (a browser may hold the console's and a `Path=/` one).
 fn cookies(headers: &HeaderMap, name: &str) -> Vec<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(k, v)| *k == name && !v.trim().is_empty() && v.len() <= input::MAX_FIELD_CHARS)
-        .map(|(_, v)| v.trim().to_string())
+    crate::http::router::cookie_values(headers, name)
+        .filter(|v| v.len() <= input::MAX_FIELD_CHARS)
+        .map(str::to_string)
         .collect()
 }
 
