@@ -432,21 +432,7 @@ impl App {
                 values
                     .into_iter()
                     .filter(|(uri, _)| !metas.iter().any(|m| &m.uri == uri))
-                    .map(|(uri, v)| {
-                        (
-                            Arc::new(ClaimMeta {
-                                display_name: uri.clone(),
-                                uri,
-                                description: String::new(),
-                                supported_by_default: false,
-                                required: false,
-                                read_only: false,
-                                display_order: 0,
-                                regex: String::new(),
-                            }),
-                            v,
-                        )
-                    }),
+                    .map(|(uri, v)| (Arc::new(ClaimMeta::plain(uri.clone(), uri)), v)),
             );
             Ok(Ok(out))
         })?

@@ -36,6 +36,23 @@ pub struct ClaimMeta {
     pub regex: String,
 }
 
+impl ClaimMeta {
+    /// A claim with only a URI and a name: no description, not shown by default, optional, writable, order 0,
+    /// no pattern (a value whose claim left the dialect is shown so; tests start from it).
+    pub fn plain(uri: impl Into<String>, display_name: impl Into<String>) -> ClaimMeta {
+        ClaimMeta {
+            uri: uri.into(),
+            display_name: display_name.into(),
+            description: String::new(),
+            supported_by_default: false,
+            required: false,
+            read_only: false,
+            display_order: 0,
+            regex: String::new(),
+        }
+    }
+}
+
 /// Claims a user may not set on their own account (identity claims and the admin-read OTP).
 pub fn is_protected_from_self(uri: &str) -> bool {
     uri.starts_with(IDENTITY_PREFIX) || uri == ONE_TIME_PASSWORD

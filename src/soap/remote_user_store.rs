@@ -508,14 +508,9 @@ mod tests {
         let app = App::for_tests();
         // The addUserClaimValues fixture sets the job title, a claim WSO2's default dialect has.
         let title = ClaimMeta {
-            uri: TITLE.into(),
-            display_name: "Job Title".into(),
             description: "Job Title".into(),
-            supported_by_default: false,
-            required: false,
-            read_only: false,
             display_order: 4,
-            regex: String::new(),
+            ..ClaimMeta::plain(TITLE, "Job Title")
         };
         app.store
             .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&title))

@@ -450,14 +450,9 @@ mod tests {
         let path = dir.path().join("db.sqlite3");
         let store = Store::open(&path).unwrap();
         let meta = |uri: &str, name: &str| ClaimMeta {
-            uri: uri.into(),
-            display_name: name.into(),
-            description: String::new(),
             supported_by_default: true,
-            required: false,
-            read_only: false,
             display_order: 1,
-            regex: String::new(),
+            ..ClaimMeta::plain(uri, name)
         };
         store
             .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&meta("urn:a", "A")).map(|_| ()))

@@ -762,16 +762,7 @@ mod tests {
     #[test]
     fn claim_metadata_is_inserted_once_and_editable() {
         let store = Store::open_in_memory().unwrap();
-        let mut meta = ClaimMeta {
-            uri: "http://wso2.org/claims/oneTimePassword".into(),
-            display_name: "One Time Password".into(),
-            description: String::new(),
-            supported_by_default: false,
-            required: false,
-            read_only: false,
-            display_order: 0,
-            regex: String::new(),
-        };
+        let mut meta = ClaimMeta::plain("http://wso2.org/claims/oneTimePassword", "One Time Password");
         assert!(
             store
                 .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&meta))
