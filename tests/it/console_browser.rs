@@ -2,8 +2,6 @@
 //! by Selenium (`tests/toolkits/browser_console.py`), from the admin's console login to tom's dashboard. Screenshots
 //! of each page are kept under `target/test-artifacts/console/` for looking at.
 
-use std::path::Path;
-
 use forcereset::app::Actor;
 use forcereset::config::Secret;
 use forcereset::domain::claims;
@@ -12,36 +10,11 @@ use crate::support::TestServer;
 
 #[test]
 fn the_offline_scenario_is_clicked_through_the_console_in_chromium() {
-    let Some(python) = crate::smtp::python() else { return };
-    if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium and chromium-driver (.ci/run does)"
-        );
-        eprintln!("SKIPPED: no /usr/bin/chromium or /usr/bin/chromedriver");
+    let Some(selenium) = crate::support::Selenium::available() else {
         return;
-    }
+    };
     let server = TestServer::start_with("[admin_service.wsdl]\nenable = true\n");
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artifacts/console");
-    let _ = std::fs::remove_dir_all(&shots);
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/toolkits/browser_console.py");
-    let out = std::process::Command::new(&python)
-        .arg(&script)
-        .arg(server.https_url())
-        .arg(&shots)
-        .env("SE_OFFLINE", "true")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains(" passed, 0 failed") && !stdout.contains("FAIL"),
-        "{stdout}"
-    );
+    let shots = selenium.run("browser_console.py", &[server.https_url().as_str()], "console");
     for name in [
         "01-console-login",
         "07-resident-idp",

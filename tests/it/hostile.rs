@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use forcereset::app::Actor;
-use forcereset::config::Secret;
 use reqwest::StatusCode;
 use serde::Deserialize;
 
@@ -175,18 +174,7 @@ async fn the_hostile_corpus_gets_faults_in_bounded_time_and_memory_and_changes_n
     ));
     {
         let app = ws.open_app();
-        let sys = Actor::System;
-        app.add_role(&sys, "loginrole", &["/permission/admin/login".into()], &[])
-            .unwrap();
-        app.add_user(
-            &sys,
-            "tom",
-            &Secret::new("Abcd@123"),
-            &["loginrole".into()],
-            &[(GIVEN.into(), PROBE.into())],
-            "default",
-        )
-        .unwrap();
+        crate::support::add_login_user(&app, "tom", "Abcd@123", &[(GIVEN, PROBE)]);
     }
     let server = BinaryServer::spawn(&ws, &[]);
     let pid = server.pid().unwrap();

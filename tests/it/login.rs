@@ -141,21 +141,12 @@ fn start(toml: &str) -> TestServer {
 }
 
 fn add_tom(app: &App) {
-    let sys = Actor::System;
-    app.add_role(&sys, "loginrole", &["/permission/admin/login".into()], &[])
-        .unwrap();
-    app.add_user(
-        &sys,
+    crate::support::add_login_user(
+        app,
         "tom",
-        &Secret::new(OLD),
-        &["loginrole".into()],
-        &[
-            (claims::EMAIL.into(), "tom@example.com".into()),
-            (claims::GIVEN_NAME.into(), "Tom".into()),
-        ],
-        "default",
-    )
-    .unwrap();
+        OLD,
+        &[(claims::EMAIL, "tom@example.com"), (claims::GIVEN_NAME, "Tom")],
+    );
 }
 
 /// Turn on exactly one reset mode.
@@ -167,25 +158,15 @@ fn enable(app: &App, mode: &str) {
     app.update_configurations(&Actor::System, &values).unwrap();
 }
 
-async fn soap(server: &TestServer, path: &str, body: Vec<u8>, auth: (&str, &str)) -> (StatusCode, String) {
-    let resp = crate::support::client()
-        .post(server.https(path))
-        .header("Content-Type", "text/xml;charset=UTF-8")
-        .basic_auth(auth.0, Some(auth.1))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (resp.status(), resp.text().await.unwrap())
-}
-
 fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/soap").join(rel)).unwrap()
 }
 
 /// The seed's request: the admin forces tom's reset over SOAP.
 async fn seed(server: &TestServer) {
-    let (status, body) = soap(server, UPM, fixture("setUserProfile.seed.xml"), ("admin", "admin")).await;
+    let (status, body) = server
+        .soap(UPM, fixture("setUserProfile.seed.xml"), ("admin", "admin"))
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 }
 
@@ -200,7 +181,7 @@ async fn soap_authenticate(
         .unwrap()
         .replace(">tom<", &format!(">{user}<"))
         .replace(OLD, password);
-    soap(server, RUS, body.into_bytes(), caller).await
+    server.soap(RUS, body.into_bytes(), caller).await
 }
 
 async fn authenticate_answer(server: &TestServer, user: &str, password: &str) -> bool {

@@ -29,23 +29,6 @@ fn envelope(payload: &str) -> String {
     )
 }
 
-async fn post(
-    server: &TestServer,
-    path: &str,
-    body: impl Into<reqwest::Body>,
-    auth: (&str, &str),
-) -> (StatusCode, String) {
-    let resp = crate::support::client()
-        .post(server.https(path))
-        .header("Content-Type", "text/xml;charset=UTF-8")
-        .basic_auth(auth.0, Some(auth.1))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (resp.status(), resp.text().await.unwrap())
-}
-
 /// Turn on exactly the given modes through IdentityGovernanceAdminService.updateConfigurations, as WSO2's own
 /// integration test does.
 async fn enable(server: &TestServer, modes: &[&str]) {
@@ -58,30 +41,19 @@ async fn enable(server: &TestServer, modes: &[&str]) {
             )
         })
         .collect();
-    let (status, body) = post(
-        server,
-        GOV,
-        envelope(&format!("<gov:updateConfigurations>{props}</gov:updateConfigurations>")),
-        ("admin", "admin"),
-    )
-    .await;
+    let (status, body) = server
+        .soap(
+            GOV,
+            envelope(&format!("<gov:updateConfigurations>{props}</gov:updateConfigurations>")),
+            ("admin", "admin"),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 fn add_tom(app: &App, email: Option<&str>) {
-    let sys = Actor::System;
-    let claims: Vec<(String, String)> = email.map(|e| (EMAIL.to_string(), e.to_string())).into_iter().collect();
-    app.add_role(&sys, "loginrole", &["/permission/admin/login".into()], &[])
-        .unwrap();
-    app.add_user(
-        &sys,
-        "tom",
-        &Secret::new("Abcd@123"),
-        &["loginrole".into()],
-        &claims,
-        "default",
-    )
-    .unwrap();
+    let claims: Vec<(&str, &str)> = email.map(|e| (EMAIL, e)).into_iter().collect();
+    crate::support::add_login_user(app, "tom", "Abcd@123", &claims);
 }
 
 fn claim(app: &App, user: &str, uri: &str) -> Option<String> {
@@ -90,8 +62,7 @@ fn claim(app: &App, user: &str, uri: &str) -> Option<String> {
 
 /// `getUserClaimValuesForClaims(tom, [accountLocked])[0]`, as WSO2's integration test reads the lock.
 async fn locked_over_soap(server: &TestServer) -> String {
-    let (status, body) = post(
-        server,
+    let (status, body) = server.soap(
         RUS,
         envelope(&format!(
             "<ser:getUserClaimValuesForClaims><ser:userName>tom</ser:userName><ser:claims>{LOCKED}</ser:claims><ser:profileName>default</ser:profileName></ser:getUserClaimValuesForClaims>"
@@ -147,7 +118,7 @@ async fn offline_mode_stores_the_otp_in_its_claim_and_sends_nothing() {
     let server = TestServer::start();
     add_tom(&server.app(), Some("tom@example.com"));
     enable(&server, &["Offline"]).await;
-    let (status, body) = post(&server, UPM, seed_request(), ("admin", "admin")).await;
+    let (status, body) = server.soap(UPM, seed_request(), ("admin", "admin")).await;
     assert_eq!((status, body.as_str()), (StatusCode::ACCEPTED, ""));
     assert_eq!(locked_over_soap(&server).await, "true");
     let app = server.app();
@@ -169,7 +140,7 @@ async fn offline_mode_stores_the_otp_in_its_claim_and_sends_nothing() {
         "offline sends no mail"
     );
     // The old password no longer opens the admin services.
-    let (status, body) = post(&server, UPM, seed_request(), ("tom", "Abcd@123")).await;
+    let (status, body) = server.soap(UPM, seed_request(), ("tom", "Abcd@123")).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(body.contains("Authentication failed"), "{body}");
     // The OTP the admin reads is the one the reset accepts.
@@ -188,7 +159,7 @@ async fn emailed_otp_mode_delivers_one_mail_with_the_otp_in_the_first_bold() {
     let server = mailing_server(port, "");
     add_tom(&server.app(), Some("tom@example.com"));
     enable(&server, &["OTP"]).await;
-    let (status, _) = post(&server, UPM, seed_request(), ("admin", "admin")).await;
+    let (status, _) = server.soap(UPM, seed_request(), ("admin", "admin")).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(locked_over_soap(&server).await, "true");
 
@@ -267,7 +238,7 @@ async fn link_mode_mails_the_recovery_link_over_starttls_with_auth() {
         .start();
     add_tom(&server.app(), Some("tom@example.com"));
     enable(&server, &["RecoveryLink", "OTP", "Offline"]).await; // the link wins
-    let (status, _) = post(&server, UPM, seed_request(), ("admin", "admin")).await;
+    let (status, _) = server.soap(UPM, seed_request(), ("admin", "admin")).await;
     assert_eq!(status, StatusCode::ACCEPTED);
 
     let eml = wait_for_messages(&smtp, 1).remove(0);
@@ -308,7 +279,7 @@ async fn a_user_without_an_email_address_fails_atomically() {
     let server = TestServer::start();
     add_tom(&server.app(), None);
     enable(&server, &["OTP"]).await;
-    let (status, body) = post(&server, UPM, seed_request(), ("admin", "admin")).await;
+    let (status, body) = server.soap(UPM, seed_request(), ("admin", "admin")).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(body.contains("has no e-mail address"), "{body}");
     let app = server.app();
@@ -343,7 +314,7 @@ async fn resets_are_acknowledged_while_smtp_is_down_and_delivered_once_it_is_up(
             .unwrap()
             .replace(">tom<", &format!(">{user}<"));
         let started = Instant::now();
-        let (status, _) = post(&server, UPM, body, ("admin", "admin")).await;
+        let (status, _) = server.soap(UPM, body, ("admin", "admin")).await;
         assert_eq!(status, StatusCode::ACCEPTED, "acknowledged without SMTP");
         assert!(started.elapsed() < Duration::from_secs(2), "never blocked on SMTP");
     }
@@ -385,8 +356,7 @@ async fn set_user_claim_values_triggers_the_reset_like_set_user_profile() {
     let server = TestServer::start();
     add_tom(&server.app(), Some("tom@example.com"));
     enable(&server, &["Offline"]).await;
-    let (status, body) = post(
-        &server,
+    let (status, body) = server.soap(
         RUS,
         envelope("<ser:setUserClaimValues><ser:userName>tom</ser:userName><ser:claims><ns:claimURI xmlns:ns=\"http://common.mgt.user.carbon.wso2.org/xsd\">http://wso2.org/claims/identity/adminForcedPasswordReset</ns:claimURI><ns:value xmlns:ns=\"http://common.mgt.user.carbon.wso2.org/xsd\">true</ns:value></ser:claims><ser:profileName>default</ser:profileName></ser:setUserClaimValues>"),
         ("admin", "admin"),

@@ -29,19 +29,8 @@ fn fixture(rel: &str) -> Vec<u8> {
 
 /// The seed's people: tom (login permission, an e-mail) and bob (no role at all).
 fn seed(app: &App) {
-    let sys = Actor::System;
-    app.add_role(&sys, "loginrole", &["/permission/admin/login".into()], &[])
-        .unwrap();
-    app.add_user(
-        &sys,
-        "tom",
-        &Secret::new("Abcd@123"),
-        &["loginrole".into()],
-        &[(EMAIL.into(), "tom@example.com".into())],
-        "default",
-    )
-    .unwrap();
-    app.add_user(&sys, "bob", &Secret::new("Bob@1234"), &[], &[], "default")
+    crate::support::add_login_user(app, "tom", "Abcd@123", &[(EMAIL, "tom@example.com")]);
+    app.add_user(&Actor::System, "bob", &Secret::new("Bob@1234"), &[], &[], "default")
         .unwrap();
 }
 

@@ -233,6 +233,78 @@ pub fn free_port() -> u16 {
 // HTTP client
 // ---------------------------------------------------------------------------------------------------------------
 
+/// Selenium over Debian's headless Chromium, through the toolkits' Python: for the browser tests.
+pub struct Selenium {
+    python: String,
+}
+
+impl Selenium {
+    /// None (the test skips) without the venv's Python or without `/usr/bin/chromium` and `chromedriver`; under CI
+    /// their absence is a failure, since `.ci/run` installs them.
+    pub fn available() -> Option<Selenium> {
+        let python = crate::smtp::python()?;
+        if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must install chromium and chromium-driver (.ci/run does)"
+            );
+            eprintln!("SKIPPED: no /usr/bin/chromium or /usr/bin/chromedriver");
+            return None;
+        }
+        Some(Selenium { python })
+    }
+
+    /// Run `tests/toolkits/<script>` with `args`, then the screenshot dir `target/test-artifacts/<shots>/` (emptied
+    /// first); assert it succeeded and every check passed. Returns the screenshot dir.
+    pub fn run(&self, script: &str, args: &[&str], shots: &str) -> PathBuf {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let shots = root.join("target/test-artifacts").join(shots);
+        let _ = std::fs::remove_dir_all(&shots);
+        let out = Command::new(&self.python)
+            .arg(root.join("tests/toolkits").join(script))
+            .args(args)
+            .arg(&shots)
+            .env("SE_OFFLINE", "true")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains(" passed, 0 failed") && !stdout.contains("FAIL"),
+            "{stdout}"
+        );
+        shots
+    }
+}
+
+/// The role the seed document's users log in with: `/permission/admin/login` and nothing else.
+pub const LOGIN_ROLE: &str = "loginrole";
+
+/// Add a user of the seed document (tom, as a rule) in [`LOGIN_ROLE`], with `password` and these default-profile
+/// claims; the role is created the first time.
+pub fn add_login_user(app: &App, name: &str, password: &str, claims: &[(&str, &str)]) {
+    use forcereset::app::Actor;
+    let sys = Actor::System;
+    if !app.role_names(&sys).unwrap().iter().any(|r| r == LOGIN_ROLE) {
+        app.add_role(&sys, LOGIN_ROLE, &["/permission/admin/login".into()], &[])
+            .unwrap();
+    }
+    let claims: Vec<(String, String)> = claims.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    app.add_user(
+        &sys,
+        name,
+        &forcereset::config::Secret::new(password),
+        &[LOGIN_ROLE.into()],
+        &claims,
+        "default",
+    )
+    .unwrap();
+}
+
 /// A client for the servers under test: accepts the self-signed certificate, keeps cookies, does not follow
 /// redirects, ignores proxy settings, exposes TLS info (`reqwest::tls::TlsInfo` in response extensions), and
 /// resolves `localhost` to 127.0.0.1 (the servers bind 127.0.0.1; links they generate say `localhost`).
@@ -382,6 +454,24 @@ impl TestServer {
     /// `https_url() + path`.
     pub fn https(&self, path: &str) -> String {
         format!("{}{path}", self.https_url())
+    }
+
+    /// POST a SOAP 1.1 body to `path` over HTTPS with Basic `auth`: the status and the body text.
+    pub async fn soap(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+        auth: (&str, &str),
+    ) -> (reqwest::StatusCode, String) {
+        let resp = client()
+            .post(self.https(path))
+            .header("Content-Type", "text/xml;charset=UTF-8")
+            .basic_auth(auth.0, Some(auth.1))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (resp.status(), resp.text().await.unwrap())
     }
 
     /// `http_url() + path`.
