@@ -37,6 +37,30 @@ pub struct SmtpServer {
 }
 
 impl SmtpServer {
+    /// A server that offers STARTTLS (a self-signed certificate for localhost, written into `dir`) and requires
+    /// AUTH with `user` and `password`.
+    pub fn start_tls_auth(python: &str, dir: &Path, port: u16, user: &str, password: &str) -> SmtpServer {
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
+        let (cert_path, key_path) = (dir.join("smtp.crt"), dir.join("smtp.key"));
+        std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+        std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
+        SmtpServer::start(
+            python,
+            dir,
+            port,
+            &[
+                "--tls-cert",
+                cert_path.to_str().unwrap(),
+                "--tls-key",
+                key_path.to_str().unwrap(),
+                "--auth-user",
+                user,
+                "--auth-password",
+                password,
+            ],
+        )
+    }
+
     pub fn start(python: &str, dir: &Path, port: u16, extra: &[&str]) -> SmtpServer {
         let maildir = dir.join("maildir");
         let stderr = dir.join(format!("smtp-{port}.stderr"));

@@ -30,14 +30,7 @@ fn the_otp_scenario_walks_through_the_real_pages_in_chromium() {
     app.force_reset(&sys, "tom").unwrap();
     // The built-in mailbox holds the mail; WSO2's own test takes the OTP from the first <b>.
     let mail = app.store.read(|tx| tx.mails(0, 1)).unwrap().remove(0);
-    let otp = mail
-        .body
-        .split("<b>")
-        .nth(1)
-        .and_then(|s| s.split("</b>").next())
-        .unwrap()
-        .trim()
-        .to_string();
+    let otp = crate::support::first_bold(&mail.body);
     assert_eq!(otp.len(), 6, "{otp}");
 
     let shots = selenium.run(

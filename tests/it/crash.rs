@@ -38,16 +38,6 @@ fn seed_for(name: &str) -> String {
     seed.replace(">tom<", &format!(">{name}<"))
 }
 
-/// The OTP of a mail: the text of its first `<b>` element, as WSO2's test reads it.
-fn first_bold(html: &str) -> String {
-    html.split("<b>")
-        .nth(1)
-        .and_then(|s| s.split("</b>").next())
-        .unwrap_or_default()
-        .trim()
-        .to_string()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resets_acknowledged_before_a_sigkill_are_whole_after_restart_and_none_is_half_done() {
     let ws = Workspace::with_config(
@@ -168,7 +158,7 @@ async fn resets_acknowledged_before_a_sigkill_are_whole_after_restart_and_none_i
         assert_eq!(claim(STATE).as_deref(), Some("PENDING_FUPR"), "{what}");
         assert_eq!(own[0].status, MailStatus::Mailbox, "{what}");
         // The mail and the code belong together: the OTP in the mail is the valid code.
-        let otp = first_bold(&own[0].body);
+        let otp = crate::support::first_bold(&own[0].body);
         assert!(
             matches!(app.check_reset_code(&name, &otp).unwrap(), CodeCheck::Valid { .. }),
             "{what}: the mailed OTP {otp:?} does not open the code"

@@ -207,16 +207,6 @@ fn last_mail(app: &App) -> String {
     app.store.read(|tx| tx.mails(0, 1)).unwrap().remove(0).body
 }
 
-/// The text of the first `<b>`, as WSO2's test reads the OTP.
-fn first_bold(html: &str) -> String {
-    html.split("<b>")
-        .nth(1)
-        .and_then(|s| s.split("</b>").next())
-        .unwrap()
-        .trim()
-        .to_string()
-}
-
 /// The recovery link of a link-mode mail (the first `href` to confirmrecovery.do).
 fn recovery_link(html: &str) -> String {
     let href = html
@@ -302,7 +292,7 @@ async fn emailed_otp_mode_from_the_seed_request_to_the_dashboard() {
     let server = start("");
     enable(&server.app(), governance::OTP);
     seed(&server).await;
-    let otp = first_bold(&last_mail(&server.app()));
+    let otp = crate::support::first_bold(&last_mail(&server.app()));
     assert_eq!(otp.len(), 6, "{otp}");
     let browser = Browser::new(&server);
 

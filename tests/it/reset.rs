@@ -103,16 +103,6 @@ fn wait_for_messages(smtp: &SmtpServer, n: usize) -> Vec<String> {
     }
 }
 
-/// The text of the first `<b>` element, as WSO2's test reads the OTP (`Jsoup…selectFirst("b")`).
-fn first_bold(html: &str) -> String {
-    html.split("<b>")
-        .nth(1)
-        .and_then(|s| s.split("</b>").next())
-        .unwrap_or_default()
-        .trim()
-        .to_string()
-}
-
 #[tokio::test]
 async fn offline_mode_stores_the_otp_in_its_claim_and_sends_nothing() {
     let server = TestServer::start();
@@ -169,7 +159,7 @@ async fn emailed_otp_mode_delivers_one_mail_with_the_otp_in_the_first_bold() {
     let eml = &messages[0];
     assert_eq!(smtp::header(eml, "Subject"), Some("WSO2 - Admin Forced Password Reset"));
     assert_eq!(smtp::header(eml, "To"), Some("tom@example.com"));
-    let otp = first_bold(&smtp::body(eml));
+    let otp = crate::support::first_bold(&smtp::body(eml));
     assert!(
         otp.len() == 6 && otp.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()),
         "{otp}"
@@ -210,26 +200,8 @@ async fn emailed_otp_mode_delivers_one_mail_with_the_otp_in_the_first_bold() {
 async fn link_mode_mails_the_recovery_link_over_starttls_with_auth() {
     let Some(python) = smtp::python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-    let (cert_path, key_path) = (dir.path().join("smtp.crt"), dir.path().join("smtp.key"));
-    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
-    std::fs::write(&key_path, cert.key_pair.serialize_pem()).unwrap();
     let port = smtp::free_port();
-    let smtp = SmtpServer::start(
-        &python,
-        dir.path(),
-        port,
-        &[
-            "--tls-cert",
-            cert_path.to_str().unwrap(),
-            "--tls-key",
-            key_path.to_str().unwrap(),
-            "--auth-user",
-            "wso2iamtest",
-            "--auth-password",
-            "Wso2@iam70",
-        ],
-    );
+    let smtp = SmtpServer::start_tls_auth(&python, dir.path(), port, "wso2iamtest", "Wso2@iam70");
     let server = TestServer::builder()
         .config(&format!(
             "[output_adapter.email]\nhostname = \"127.0.0.1\"\nport = {port}\nfrom_address = \"wso2iamtest@example.com\"\nusername = \"wso2iamtest\"\npassword = \"Wso2@iam70\"\nenable_start_tls = true\nenable_authentication = true\n"

@@ -281,6 +281,17 @@ impl Selenium {
     }
 }
 
+/// The text of the first `<b>` element of a mail: where WSO2's own test reads the OTP
+/// (`Jsoup…selectFirst("b")`).
+pub fn first_bold(html: &str) -> String {
+    html.split("<b>")
+        .nth(1)
+        .and_then(|s| s.split("</b>").next())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
 /// The role the seed document's users log in with: `/permission/admin/login` and nothing else.
 pub const LOGIN_ROLE: &str = "loginrole";
 

@@ -171,26 +171,8 @@ async fn temporary_failures_are_retried_and_the_mail_is_delivered_once() {
 async fn starttls_and_auth_are_used_when_configured() {
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()]).unwrap();
-    let (cert_path, key_path) = (dir.path().join("smtp.crt"), dir.path().join("smtp.key"));
-    std::fs::write(&cert_path, key.cert.pem()).unwrap();
-    std::fs::write(&key_path, key.key_pair.serialize_pem()).unwrap();
     let port = free_port();
-    let server = SmtpServer::start(
-        &python,
-        dir.path(),
-        port,
-        &[
-            "--tls-cert",
-            cert_path.to_str().unwrap(),
-            "--tls-key",
-            key_path.to_str().unwrap(),
-            "--auth-user",
-            "mailer",
-            "--auth-password",
-            "Smtp-Pa55",
-        ],
-    );
+    let server = SmtpServer::start_tls_auth(&python, dir.path(), port, "mailer", "Smtp-Pa55");
     let mut config = config(dir.path(), port);
     config.email.enable_start_tls = true;
     config.email.enable_authentication = true;
