@@ -291,8 +291,7 @@ impl App {
         let outcome = self.login(username, password)?;
         match (outcome.decision, outcome.user) {
             (crate::domain::login::Decision::Success, Some(name)) => {
-                let permissions = self.store.read(|tx| tx.user_permissions(&name))?;
-                Ok(Actor::User { name, permissions })
+                self.actor_for(&name)?.ok_or(DomainError::InvalidCredentials)
             }
             _ => Err(DomainError::InvalidCredentials),
         }

@@ -260,18 +260,6 @@ impl<'a> Tx<'a> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every permission path held through any of the user's roles.
-    pub fn user_permissions(&self, user: &str) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT p.path FROM users u
-               JOIN user_roles ur ON ur.user_id = u.id
-               JOIN role_permissions p ON p.role_id = ur.role_id
-              WHERE u.name = ?1 ORDER BY p.path",
-        )?;
-        let rows = stmt.query_map([user], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// A user's canonical name and every permission path of their roles (sorted, once each), in one statement
     /// (each admin-service call asks this); None if there is no such user. Sorted here: an `ORDER BY` across
     /// roles would make SQLite build a temporary B-tree on every call.
@@ -662,10 +650,6 @@ mod tests {
                 Ok(())
             })
             .unwrap();
-        assert_eq!(
-            store.read(|tx| tx.user_permissions("tom")).unwrap(),
-            ["/permission/admin/login"]
-        );
         assert_eq!(
             store.read(|tx| tx.user_and_permissions("tom")).unwrap(),
             Some(("tom".to_string(), vec!["/permission/admin/login".to_string()]))
