@@ -292,12 +292,13 @@ pub fn open_app(config: Config) -> anyhow::Result<App> {
         }
         None => crate::mail::templates::Templates::embedded(),
     };
+    let admin = config.super_admin.username.clone();
     let app = App::new(config, store, system_clock())
         .with_code_key(key)
         .with_templates(templates);
     let report = app.bootstrap().context("bootstrap failed")?;
     if report.admin_user_created {
-        tracing::info!(user = %app.config.super_admin.username, "created the super admin account");
+        tracing::info!(user = %admin, "created the super admin account");
     }
     Ok(app)
 }
@@ -324,42 +325,15 @@ fn code_key(dir: &Path) -> anyhow::Result<[u8; 32]> {
     Ok(key)
 }
 
-/// Everything `serve` runs: the HTTP(S) listeners and the outbox worker. Tests start the same thing.
-pub struct Services {
-    pub server: crate::http::Server,
-    worker: crate::mail::worker::Worker,
-}
-
-impl Services {
-    /// Start the mail worker and the listeners (inside a tokio runtime).
-    pub async fn start(app: Arc<App>) -> Result<Services, crate::http::HttpError> {
-        let worker = crate::mail::worker::spawn(app.clone());
-        let server = crate::http::start(app).await?;
-        Ok(Services { server, worker })
-    }
-
-    /// Stop accepting, finish in-flight requests, then let the worker finish its current send.
-    pub async fn shutdown(self) {
-        self.server.shutdown().await;
-        self.worker.shutdown().await;
-    }
-
-    /// Serve until SIGINT or SIGTERM, then shut down gracefully.
-    pub async fn run_until_signal(self) {
-        self.server.run_until_signal().await;
-        self.worker.shutdown().await;
-    }
-}
-
 fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let app = Arc::new(open_app(config)?);
+    let app = Arc::new(open_app(config.clone())?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let services = Services::start(app).await?;
+        let services = crate::routes::Services::start(app, &config).await?;
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "forcereset is ready");
         services.run_until_signal().await;
         Ok(())

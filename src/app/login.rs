@@ -5,7 +5,7 @@ use super::{Actor, App};
 use crate::config::Secret;
 use crate::domain::login::{self, Decision, Facts, LOCKED_REASON_MAX_ATTEMPTS, UserFacts};
 use crate::domain::reset::{self, StoredCode};
-use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, password, strip_primary_domain};
+use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, password, permissions, strip_primary_domain};
 use crate::store::Tx;
 
 /// The result of a login: the decision, and the user's canonical name when the user exists.
@@ -103,6 +103,7 @@ impl App {
             Decision::ResetOtpMismatch if tx.spend_recovery_attempt(user)? == Some(0) => {
                 self.audit(
                     tx,
+                    now,
                     &Actor::System,
                     "user.force_reset.dead",
                     user,
@@ -127,6 +128,7 @@ impl App {
                     tx.delete_claim_value(user, DEFAULT_PROFILE, claims::FAILED_LOGIN_ATTEMPTS)?;
                     self.audit(
                         tx,
+                        now,
                         &Actor::System,
                         "user.locked",
                         user,
@@ -154,5 +156,36 @@ impl App {
             _ => {}
         }
         Ok(())
+    }
+}
+
+impl App {
+    /// Check a user name and password (Basic auth, CLI). Unknown users cost one dummy verify so that timing does
+    /// not tell who exists.
+    pub fn authenticate(&self, username: &str, password: &Secret) -> Result<Actor, DomainError> {
+        let outcome = self.login(username, password)?;
+        match (outcome.decision, outcome.user) {
+            (crate::domain::login::Decision::Success, Some(name)) => {
+                self.actor_for(&name)?.ok_or(DomainError::InvalidCredentials)
+            }
+            _ => Err(DomainError::InvalidCredentials),
+        }
+    }
+
+    /// The actor for a user already authenticated (e.g. by a session cookie); None if the user is gone.
+    pub fn actor_for(&self, username: &str) -> Result<Option<Actor>, DomainError> {
+        let found = self.store.read(|tx| tx.user_and_permissions(username))?;
+        Ok(found.map(|(name, permissions)| Actor::User { name, permissions }))
+    }
+
+    /// `authenticate(userName, credential)` as a question: true or false, never an authentication fault. The
+    /// caller needs only `/permission/admin/login`.
+    pub fn check_credentials(&self, actor: &Actor, user: &str, credential: &Secret) -> Result<bool, DomainError> {
+        actor.require(permissions::LOGIN)?;
+        match self.authenticate(user, credential) {
+            Ok(_) => Ok(true),
+            Err(DomainError::InvalidCredentials) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 }

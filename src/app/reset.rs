@@ -44,7 +44,7 @@ impl App {
     }
 
     /// Plan a forced reset of `user` under the current settings; None when no mode is enabled.
-    fn plan_reset(&self, user: &str) -> Result<Option<ResetPlan>, DomainError> {
+    fn plan_reset(&self, user: &str, now: Millis) -> Result<Option<ResetPlan>, DomainError> {
         let settings = self.reset_settings()?;
         let e = &self.config.emulator;
         let format = reset::OtpFormat::new(e.otp_length, &e.otp_alphabet);
@@ -54,7 +54,7 @@ impl App {
             e.max_otp_attempts,
             self.code_key(),
             user,
-            self.now(),
+            now,
             &mut rand::rng(),
         ))
     }
@@ -65,6 +65,7 @@ impl App {
         &self,
         user: &str,
         values: &[(String, String)],
+        now: Millis,
     ) -> Result<(Claims, Option<ResetPlan>), DomainError> {
         let triggered = values
             .iter()
@@ -72,7 +73,7 @@ impl App {
         if !triggered {
             return Ok((values.to_vec(), None));
         }
-        let Some(plan) = self.plan_reset(user)? else {
+        let Some(plan) = self.plan_reset(user, now)? else {
             return Ok((values.to_vec(), None));
         };
         let rest = values
@@ -89,11 +90,11 @@ impl App {
     pub(super) fn apply_reset(
         &self,
         tx: &Tx<'_>,
+        now: Millis,
         actor: &Actor,
         user: &str,
         plan: &ResetPlan,
     ) -> Result<Option<i64>, DomainError> {
-        let now = self.now();
         let stored = tx.put_recovery_code(
             user,
             &RecoveryCode {
@@ -120,7 +121,14 @@ impl App {
             Some(template) => Some(self.queue_reset_mail(tx, user, template, &plan.code, now)?),
             None => None,
         };
-        self.audit(tx, actor, "user.force_reset", user, &format!("mode={:?}", plan.mode))?;
+        self.audit(
+            tx,
+            now,
+            actor,
+            "user.force_reset",
+            user,
+            &format!("mode={:?}", plan.mode),
+        )?;
         Ok(mail_id)
     }
 
@@ -178,9 +186,10 @@ impl App {
 
     /// Force a password reset of `user` under the current settings (`user force-reset`, the console).
     pub fn force_reset(&self, actor: &Actor, user: &str) -> Result<ResetOutcome, DomainError> {
-        actor.require(&format!("{}/update", permissions::MANAGE_USERS))?;
+        actor.require(permissions::USERS_UPDATE)?;
         let user = crate::domain::strip_primary_domain(user);
-        let Some(plan) = self.plan_reset(user)? else {
+        let now = self.now();
+        let Some(plan) = self.plan_reset(user, now)? else {
             return Err(DomainError::InvalidInput(
                 "No admin forced password reset option is enabled (Recovery.AdminPasswordReset.RecoveryLink, OTP \
                  or Offline)"
@@ -191,7 +200,7 @@ impl App {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
-            self.apply_reset(tx, actor, user, &plan)
+            self.apply_reset(tx, now, actor, user, &plan)
         })?;
         self.after_reset(user);
         Ok(ResetOutcome {
@@ -235,6 +244,7 @@ impl App {
                 if left == 0 {
                     self.audit(
                         tx,
+                        now,
                         &Actor::System,
                         "user.force_reset.dead",
                         user,
@@ -259,7 +269,7 @@ impl App {
                 tx.set_password_hash(user, &hash, now)?;
                 tx.delete_recovery_code(user)?;
                 self.unlock_in(tx, user, now)?;
-                self.audit(tx, &Actor::System, "user.force_reset.completed", user, "")?;
+                self.audit(tx, now, &Actor::System, "user.force_reset.completed", user, "")?;
             }
             Ok::<_, DomainError>(check)
         })?;
@@ -297,7 +307,7 @@ impl App {
 
     /// Users a bulk forced reset would touch: members of a role, or everyone but the super admin.
     pub fn reset_targets(&self, actor: &Actor, role: Option<&str>) -> Result<Vec<String>, DomainError> {
-        actor.require(&format!("{}/list", permissions::MANAGE_USERS))?;
+        actor.require(permissions::USERS_LIST)?;
         let admin = self.config.super_admin.username.clone();
         let users = match role {
             Some(r) => self.store.read(|tx| {

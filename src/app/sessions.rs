@@ -1,5 +1,6 @@
-//! Sessions (the admin services' JSESSIONID, later the web login): random tokens, stored only as SHA-256 hashes,
-//! with an idle timeout, revocable per user.
+//! Sessions: the admin services' and the console's `JSESSIONID` and the dashboard's `commonAuthId`. The use cases
+//! (open, look up, resolve to an [`Actor`], end) are the one session edge every adapter goes through; the store
+//! below keeps random tokens only as SHA-256 hashes, with an idle timeout, revocable per user.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
@@ -7,7 +8,8 @@ use std::sync::{Mutex, PoisonError};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::domain::Millis;
+use super::{Actor, App};
+use crate::domain::{DomainError, Millis};
 
 /// WSO2's default HTTP session timeout: 15 minutes idle.
 pub const IDLE_TIMEOUT_MS: Millis = 15 * 60 * 1000;
@@ -165,6 +167,60 @@ impl Sessions {
     #[cfg(test)]
     fn len(&self) -> usize {
         self.lock().by_hash.len()
+    }
+}
+
+/// A session token, as the client's cookie carries it. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl SessionToken {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(********)")
+    }
+}
+
+/// A live session a request presented: its token and the name of its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token: SessionToken,
+    pub user: String,
+}
+
+impl App {
+    /// Open a session for a user who has just authenticated; the token is returned once and stored only hashed.
+    pub fn open_session(&self, user: &str) -> SessionToken {
+        SessionToken(self.sessions.create(user, self.now()))
+    }
+
+    /// The live session a client's token names, refreshing its idle timer; None if unknown or expired.
+    pub fn session(&self, token: &str) -> Option<Session> {
+        let user = self.sessions.user(token, self.now())?;
+        Some(Session {
+            token: SessionToken(token.to_string()),
+            user,
+        })
+    }
+
+    /// The actor behind a live session, with the user's current permissions. A session whose user was deleted
+    /// means nothing any more: it is ended, and None returned.
+    pub fn session_actor(&self, session: &Session) -> Result<Option<Actor>, DomainError> {
+        let actor = self.actor_for(&session.user)?;
+        if actor.is_none() {
+            self.sessions.revoke(session.token.as_str());
+        }
+        Ok(actor)
+    }
+
+    /// End one session (logout, or a login replacing what the browser presented).
+    pub fn end_session(&self, token: &str) {
+        self.sessions.revoke(token);
     }
 }
 

@@ -1,42 +1,49 @@
-//! User, role, credential and claim use cases of RemoteUserStoreManagerService that `app.rs` does not already
-//! provide. Same rules as there: each method checks the actor's permission, then runs one store transaction.
+//! Users and their accounts: create, delete, list and show; passwords set by an administrator or changed by the
+//! user; ids and tenants; the lock state the console shows and unlocking. Each use case checks the actor's
+//! permission, then runs one store transaction.
 
-use std::sync::Arc;
-
-use super::{ADMIN_ROLE, Actor, App, EVERYONE_ROLE, profile_or_default};
-use crate::config::Secret;
-use crate::domain::claims::{self, ClaimMeta};
-use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, permissions, strip_primary_domain};
+use super::{Actor, App, EVERYONE_ROLE, profile_or_default};
+use crate::domain::claims;
+use crate::domain::secret::Secret;
+use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, permissions, reset, strip_primary_domain};
 use crate::store::Tx;
 
 /// The tenant id of `carbon.super`, the only tenant.
 pub const SUPER_TENANT_ID: i32 = -1234;
+
 /// Carbon's `MultitenantConstants.INVALID_TENANT_ID`: the answer for a tenant domain that does not exist.
 pub const INVALID_TENANT_ID: i32 = -1;
-/// The claim that is the user name itself: always "set", never stored.
-pub const USERNAME_CLAIM: &str = "http://wso2.org/claims/username";
+
 /// The message WSO2's user core gives when `updateCredential`'s old credential is wrong.
 pub const OLD_CREDENTIAL_MISMATCH: &str = "Old credential does not match with the existing credentials.";
 
-fn usermgt(action: &str) -> String {
-    format!("{}/{action}", permissions::MANAGE_USERS)
+/// A user as shown by `user show` and the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserView {
+    pub name: String,
+    pub roles: Vec<String>,
+    pub claims: Vec<(String, String)>,
+    pub created_at: Millis,
 }
 
-fn is_everyone(role: &str) -> bool {
-    role.eq_ignore_ascii_case(EVERYONE_ROLE)
+/// What the console shows about an account besides its claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserState {
+    pub locked: bool,
+    pub locked_reason: Option<String>,
+    /// When a failed-login lock ends (None = not set, or until an admin unlocks).
+    pub unlock_time: Option<Millis>,
+    pub failed_attempts: Option<String>,
+    pub pending_reset: Option<PendingReset>,
 }
 
-fn is_admin_role(role: &str) -> bool {
-    role.eq_ignore_ascii_case(ADMIN_ROLE)
-}
-
-/// A role name a client may create or rename to: not empty, not in the `Internal/` domain we manage ourselves,
-/// no control characters (the same rule as `add_role`).
-fn check_role_name(name: &str) -> Result<(), DomainError> {
-    if name.trim().is_empty() || name.starts_with("Internal/") || name.chars().any(char::is_control) {
-        return Err(DomainError::InvalidInput(format!("Role name '{name}' is not valid.")));
-    }
-    Ok(())
+/// A forced reset waiting for the user. The code itself is never shown: only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingReset {
+    pub scenario: String,
+    pub created_at: Millis,
+    pub expires_at: Option<Millis>,
+    pub attempts_left: i64,
 }
 
 /// Does `value` match a WSO2 claim filter, where `*` stands for any run of characters? Case-sensitive otherwise.
@@ -57,28 +64,8 @@ pub fn matches_filter(filter: &str, value: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-/// Deduplicate names case-insensitively (the store matches them so), keeping the first spelling and order.
-fn distinct<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut out: Vec<&str> = Vec::new();
-    for name in names {
-        if !out.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-            out.push(name);
-        }
-    }
-    out
-}
-
 impl App {
-    /// Reads of a user's own data need nothing more; anyone else's need `usermgt/view`.
-    fn require_self_or(&self, actor: &Actor, user: &str, action: &str) -> Result<(), DomainError> {
-        if actor.is(user) {
-            Ok(())
-        } else {
-            actor.require(&usermgt(action))
-        }
-    }
-
-    fn require_user(&self, tx: &Tx<'_>, user: &str) -> Result<(), DomainError> {
+    pub(super) fn require_user(&self, tx: &Tx<'_>, user: &str) -> Result<(), DomainError> {
         if tx.user_exists(user)? {
             Ok(())
         } else {
@@ -86,21 +73,128 @@ impl App {
         }
     }
 
-    fn is_super_admin(&self, user: &str) -> bool {
+    /// Is `user` the super admin (`[super_admin] username`)? It cannot be deleted or lose the `admin` role.
+    pub fn is_super_admin(&self, user: &str) -> bool {
         user.eq_ignore_ascii_case(&self.config.super_admin.username)
     }
 
-    // ---- credentials ----
+    /// Create a user with a password, roles and claims (RemoteUserStoreManagerService.addUser, `user add`).
+    pub fn add_user(
+        &self,
+        actor: &Actor,
+        name: &str,
+        password: &Secret,
+        roles: &[String],
+        claims: &[(String, String)],
+        profile: &str,
+    ) -> Result<(), DomainError> {
+        actor.require(permissions::USERS_CREATE)?;
+        let name = strip_primary_domain(name);
+        self.username_policy.check_username(name)?;
+        self.password_policy.check_password(password.expose())?;
+        let hash = self.hash_password(password.expose())?;
+        let now = self.now();
+        self.store.write(|tx| {
+            if tx.user_exists(name)? {
+                return Err(DomainError::UserExists(name.to_string()));
+            }
+            tx.insert_user(name, &hash, now)?;
+            for role in roles
+                .iter()
+                .map(|r| strip_primary_domain(r))
+                .filter(|r| *r != EVERYONE_ROLE)
+            {
+                if !tx.add_user_to_role(name, role)? {
+                    return Err(DomainError::RoleNotFound(role.to_string()));
+                }
+            }
+            self.write_claims(tx, name, profile, claims)?;
+            tx.set_claim_value(
+                name,
+                profile_or_default(profile),
+                claims::LAST_PASSWORD_UPDATE_TIME,
+                &now.to_string(),
+            )?;
+            self.audit(tx, now, actor, "user.add", name, &format!("roles={}", roles.join(",")))
+        })
+    }
 
-    /// `authenticate(userName, credential)` as a question: true or false, never an authentication fault. The
-    /// caller needs only `/permission/admin/login`.
-    pub fn check_credentials(&self, actor: &Actor, user: &str, credential: &Secret) -> Result<bool, DomainError> {
-        actor.require(permissions::LOGIN)?;
-        match self.authenticate(user, credential) {
-            Ok(_) => Ok(true),
-            Err(DomainError::InvalidCredentials) => Ok(false),
-            Err(e) => Err(e),
+    pub fn delete_user(&self, actor: &Actor, name: &str) -> Result<(), DomainError> {
+        let now = self.now();
+        actor.require(permissions::USERS_DELETE)?;
+        let name = strip_primary_domain(name);
+        if self.is_super_admin(name) {
+            return Err(DomainError::CannotDeleteAdmin);
         }
+        self.store.write(|tx| {
+            if !tx.delete_user(name)? {
+                return Err(DomainError::UserNotFound(name.to_string()));
+            }
+            self.audit(tx, now, actor, "user.delete", name, "")
+        })?;
+        // A deleted user's sessions mean nothing any more.
+        self.sessions.revoke_user(name);
+        Ok(())
+    }
+
+    pub fn user_exists(&self, actor: &Actor, name: &str) -> Result<bool, DomainError> {
+        actor.require(permissions::USERS_VIEW)?;
+        Ok(self.store.read(|tx| tx.user_exists(strip_primary_domain(name)))?)
+    }
+
+    /// Users matching a WSO2 filter (`*` wildcard); `limit` < 0 = all.
+    pub fn list_users(&self, actor: &Actor, filter: &str, limit: i64) -> Result<Vec<String>, DomainError> {
+        actor.require(permissions::USERS_LIST)?;
+        Ok(self
+            .store
+            .read(|tx| tx.list_users(strip_primary_domain(filter), limit))?)
+    }
+
+    pub fn user_view(&self, actor: &Actor, name: &str, profile: &str) -> Result<UserView, DomainError> {
+        let name = strip_primary_domain(name);
+        if !actor.is(name) {
+            actor.require(permissions::USERS_VIEW)?;
+        }
+        self.store
+            .read(|tx| {
+                let Some(record) = tx.user(name)? else {
+                    return Ok(None);
+                };
+                Ok(Some(UserView {
+                    roles: tx.roles_of_user(&record.name)?,
+                    claims: tx.claim_values(&record.name, profile_or_default(profile))?,
+                    created_at: record.created_at,
+                    name: record.name,
+                }))
+            })?
+            .ok_or_else(|| DomainError::UserNotFound(name.to_string()))
+    }
+
+    /// Set a user's password as an administrator (updateCredentialByAdmin, `user passwd`).
+    pub fn set_password_by_admin(&self, actor: &Actor, name: &str, password: &Secret) -> Result<(), DomainError> {
+        actor.require(permissions::USERS_UPDATE)?;
+        let name = strip_primary_domain(name);
+        self.password_policy.check_password(password.expose())?;
+        let hash = self.hash_password(password.expose())?;
+        let now = self.now();
+        self.store.write(|tx| {
+            if !tx.set_password_hash(name, &hash, now)? {
+                return Err(DomainError::UserNotFound(name.to_string()));
+            }
+            tx.set_claim_value(
+                name,
+                crate::domain::DEFAULT_PROFILE,
+                claims::LAST_PASSWORD_UPDATE_TIME,
+                &now.to_string(),
+            )?;
+            // WSO2 (POST_UPDATE_CREDENTIAL_BY_ADMIN): an admin-set password supersedes a pending forced reset.
+            if tx.delete_recovery_code(name)? {
+                self.unlock_in(tx, name, now)?;
+            }
+            self.audit(tx, now, actor, "user.password.admin", name, "")
+        })?;
+        self.sessions.revoke_user(name);
+        Ok(())
     }
 
     /// `updateCredential`: change a password knowing the old one. A user may change their own; changing someone
@@ -113,7 +207,7 @@ impl App {
         old_credential: &Secret,
     ) -> Result<(), DomainError> {
         let user = strip_primary_domain(user);
-        self.require_self_or(actor, user, "update")?;
+        actor.require_self_or(user, permissions::USERS_UPDATE)?;
         let record = self
             .store
             .read(|tx| tx.user(user))?
@@ -139,14 +233,14 @@ impl App {
                 claims::LAST_PASSWORD_UPDATE_TIME,
                 &now.to_string(),
             )?;
-            self.audit(tx, actor, "user.password.update", &record.name, "")
+            self.audit(tx, now, actor, "user.password.update", &record.name, "")
         })
     }
 
     /// `getPasswordExpirationTime`: None, as no password-expiry policy is configured in this server (WSO2's JDBC
     /// store answers null too unless its `PasswordExpirationTime` attribute is set). The user must exist.
     pub fn password_expiration_time(&self, actor: &Actor, user: &str) -> Result<Option<Millis>, DomainError> {
-        actor.require(&usermgt("view"))?;
+        actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
         if self.store.read(|tx| tx.user_exists(user))? {
             Ok(None)
@@ -155,11 +249,9 @@ impl App {
         }
     }
 
-    // ---- users ----
-
     /// `getUserId`: the store's numeric id of the user (WSO2's JDBC store answers its UM_ID the same way).
     pub fn user_id(&self, actor: &Actor, user: &str) -> Result<i64, DomainError> {
-        actor.require(&usermgt("view"))?;
+        actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
         self.store
             .read(|tx| tx.user(user))?
@@ -170,7 +262,7 @@ impl App {
     /// `getTenantIdofUser`: `carbon.super` (-1234) for our users and for names without a tenant domain; -1 for a
     /// name qualified with any other tenant domain (`tom@other.com` that is not itself a user), which does not exist.
     pub fn tenant_id_of_user(&self, actor: &Actor, user: &str) -> Result<i32, DomainError> {
-        actor.require(&usermgt("view"))?;
+        actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
         if self.store.read(|tx| tx.user_exists(user))? {
             return Ok(SUPER_TENANT_ID);
@@ -191,15 +283,15 @@ impl App {
         value: &str,
         profile: &str,
     ) -> Result<Vec<String>, DomainError> {
-        actor.require(&usermgt("list"))?;
+        actor.require(permissions::USERS_LIST)?;
         let profile = profile_or_default(profile);
         self.store.read(|tx| {
-            if uri != USERNAME_CLAIM && tx.claim_meta(uri)?.is_none() {
+            if uri != claims::USERNAME && tx.claim_meta(uri)?.is_none() {
                 return Ok(Err(DomainError::UnknownClaim(uri.to_string())));
             }
             let mut found = Vec::new();
             for user in tx.list_users("*", -1)? {
-                let stored = if uri == USERNAME_CLAIM {
+                let stored = if uri == claims::USERNAME {
                     Some(user.clone())
                 } else {
                     tx.claim_value(&user, profile, uri)?
@@ -212,590 +304,67 @@ impl App {
         })?
     }
 
-    // ---- roles ----
-
-    /// `isExistingRole`; `Internal/everyone` always exists.
-    pub fn role_exists(&self, actor: &Actor, role: &str) -> Result<bool, DomainError> {
-        actor.require(&usermgt("view"))?;
-        let role = strip_primary_domain(role);
-        Ok(is_everyone(role) || self.store.read(|tx| tx.role_exists(role))?)
-    }
-
-    /// `getRoleListOfUser`: the user's roles, and `Internal/everyone` which every user has (last, as WSO2 lists it).
-    pub fn roles_of_user(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
-        actor.require(&usermgt("view"))?;
+    /// The lock state and any pending forced reset of a user.
+    pub fn user_state(&self, actor: &Actor, user: &str) -> Result<UserState, DomainError> {
+        actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
-        let mut roles = self.store.read(|tx| {
+        self.store.read(|tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
-            Ok(Ok(tx.roles_of_user(user)?))
-        })??;
-        roles.push(EVERYONE_ROLE.to_string());
-        Ok(roles)
-    }
-
-    /// `getUserListOfRole`: the role's members; every user for `Internal/everyone`.
-    pub fn users_of_role(&self, actor: &Actor, role: &str) -> Result<Vec<String>, DomainError> {
-        actor.require(&usermgt("view"))?;
-        let role = strip_primary_domain(role);
-        self.store.read(|tx| {
-            if is_everyone(role) {
-                return Ok(Ok(tx.list_users("*", -1)?));
-            }
-            if !tx.role_exists(role)? {
-                return Ok(Err(DomainError::RoleNotFound(role.to_string())));
-            }
-            Ok(Ok(tx.users_of_role(role)?))
+            let claim = |uri: &str| tx.claim_value(user, DEFAULT_PROFILE, uri);
+            let pending = tx.recovery_code(user)?.map(|c| PendingReset {
+                scenario: c.scenario,
+                created_at: c.created_at,
+                expires_at: c.expires_at,
+                attempts_left: c.attempts_left,
+            });
+            Ok(Ok(UserState {
+                locked: claim(claims::ACCOUNT_LOCKED)?.is_some_and(|v| v.eq_ignore_ascii_case("true")),
+                locked_reason: claim(claims::LOCKED_REASON)?.filter(|r| !r.is_empty()),
+                unlock_time: claim(claims::UNLOCK_TIME)?
+                    .and_then(|v| v.parse::<Millis>().ok())
+                    .filter(|t| *t > 0),
+                failed_attempts: claim(claims::FAILED_LOGIN_ATTEMPTS)?,
+                pending_reset: pending,
+            }))
         })?
     }
 
-    /// `getHybridRoles`: the roles of the `Internal` domain. `add_role` refuses `Internal/` names, so this is
-    /// `Internal/everyone` plus any such role a store may hold.
-    pub fn hybrid_roles(&self, actor: &Actor) -> Result<Vec<String>, DomainError> {
-        actor.require(&usermgt("view"))?;
-        let mut roles = vec![EVERYONE_ROLE.to_string()];
-        roles.extend(
-            self.store
-                .read(|tx| tx.role_names())?
-                .into_iter()
-                .filter(|r| r.starts_with("Internal/") && !is_everyone(r)),
-        );
-        Ok(roles)
-    }
-
-    /// `deleteRole`: never the `admin` role nor `Internal/everyone`.
-    pub fn delete_role(&self, actor: &Actor, role: &str) -> Result<(), DomainError> {
-        actor.require(&usermgt("delete"))?;
-        let role = strip_primary_domain(role);
-        if is_admin_role(role) {
-            return Err(DomainError::CannotDeleteAdminRole);
-        }
-        if is_everyone(role) {
-            return Err(DomainError::InvalidInput("Cannot delete everyone role".into()));
-        }
-        self.store.write(|tx| {
-            if !tx.delete_role(role)? {
-                return Err(DomainError::RoleNotFound(role.to_string()));
-            }
-            self.audit(tx, actor, "role.delete", role, "")
-        })
-    }
-
-    /// `updateRoleName`: rename a role, keeping its members and permissions. The `admin` role and
-    /// `Internal/everyone` keep their names (the server finds the admin role by name).
-    pub fn rename_role(&self, actor: &Actor, role: &str, new_name: &str) -> Result<(), DomainError> {
-        actor.require(&usermgt("update"))?;
-        let role = strip_primary_domain(role);
-        let new_name = strip_primary_domain(new_name);
-        if is_admin_role(role) {
-            return Err(DomainError::InvalidInput("Cannot rename admin role".into()));
-        }
-        if is_everyone(role) {
-            return Err(DomainError::InvalidInput("Cannot rename everyone role".into()));
-        }
-        check_role_name(new_name)?;
-        self.store.write(|tx| {
-            if !tx.role_exists(role)? {
-                return Err(DomainError::RoleNotFound(role.to_string()));
-            }
-            // A change of case only renames the same row; anything else must not collide with another role.
-            if !role.eq_ignore_ascii_case(new_name) && tx.role_exists(new_name)? {
-                return Err(DomainError::RoleExists(new_name.to_string()));
-            }
-            if !tx.rename_role(role, new_name)? {
-                return Err(DomainError::RoleNotFound(role.to_string()));
-            }
-            self.audit(tx, actor, "role.rename", role, new_name)
-        })
-    }
-
-    /// `updateRoleListOfUser`: remove the user from `deleted` and add them to `added`, all or nothing. Every role
-    /// named must exist; `Internal/everyone` is implicit and ignored; the super admin keeps the `admin` role.
-    pub fn update_roles_of_user(
-        &self,
-        actor: &Actor,
-        user: &str,
-        deleted: &[String],
-        added: &[String],
-    ) -> Result<(), DomainError> {
-        actor.require(&usermgt("update"))?;
+    /// Unlock an account: clear the lock claims and the failed-login count. Returns whether it was locked.
+    ///
+    /// A pending forced reset is refused rather than cancelled: unlocking it would let the old password (the one
+    /// the reset was forced to replace) in again. Setting a new password as admin cancels the reset instead.
+    pub fn unlock_user(&self, actor: &Actor, user: &str) -> Result<bool, DomainError> {
+        let now = self.now();
+        actor.require(permissions::USERS_UPDATE)?;
         let user = strip_primary_domain(user);
-        let deleted = distinct(
-            deleted
-                .iter()
-                .map(|r| strip_primary_domain(r))
-                .filter(|r| !is_everyone(r)),
-        );
-        let added = distinct(
-            added
-                .iter()
-                .map(|r| strip_primary_domain(r))
-                .filter(|r| !is_everyone(r)),
-        );
-        if self.is_super_admin(user) && deleted.iter().any(|r| is_admin_role(r)) {
-            return Err(DomainError::InvalidInput(
-                "Cannot remove Admin user from Admin role".into(),
-            ));
-        }
         self.store.write(|tx| {
-            self.require_user(tx, user)?;
-            for role in &deleted {
-                if !tx.role_exists(role)? {
-                    return Err(DomainError::RoleNotFound(role.to_string()));
-                }
-                tx.remove_user_from_role(user, role)?;
+            if !tx.user_exists(user)? {
+                return Err(DomainError::UserNotFound(user.to_string()));
             }
-            for role in &added {
-                if !tx.add_user_to_role(user, role)? {
-                    return Err(DomainError::RoleNotFound(role.to_string()));
-                }
+            if tx.recovery_code(user)?.is_some() {
+                return Err(DomainError::InvalidInput(format!(
+                    "User {user} has a pending forced password reset, so the account stays locked: unlocking it \
+                     would let the old password in again. Set a new password for the user (this cancels the \
+                     reset), or let the user complete the reset."
+                )));
             }
-            let detail = format!("deleted={};added={}", deleted.join(","), added.join(","));
-            self.audit(tx, actor, "user.roles.update", user, &detail)
-        })
-    }
-
-    /// `updateUserListOfRole`: remove `deleted` users from the role and add `added` ones, all or nothing. Every
-    /// user named must exist; `Internal/everyone`'s members cannot be changed; the super admin keeps `admin`.
-    pub fn update_users_of_role(
-        &self,
-        actor: &Actor,
-        role: &str,
-        deleted: &[String],
-        added: &[String],
-    ) -> Result<(), DomainError> {
-        actor.require(&usermgt("update"))?;
-        let role = strip_primary_domain(role);
-        if is_everyone(role) {
-            return Err(DomainError::InvalidInput(
-                "Cannot update the user list of everyone role".into(),
-            ));
-        }
-        let deleted = distinct(deleted.iter().map(|u| strip_primary_domain(u)));
-        let added = distinct(added.iter().map(|u| strip_primary_domain(u)));
-        if is_admin_role(role) && deleted.iter().any(|u| self.is_super_admin(u)) {
-            return Err(DomainError::InvalidInput(
-                "Cannot remove Admin user from Admin role".into(),
-            ));
-        }
-        self.store.write(|tx| {
-            if !tx.role_exists(role)? {
-                return Err(DomainError::RoleNotFound(role.to_string()));
-            }
-            for user in &deleted {
-                self.require_user(tx, user)?;
-                tx.remove_user_from_role(user, role)?;
-            }
-            for user in &added {
-                if !tx.add_user_to_role(user, role)? {
-                    return Err(DomainError::UserNotFound(user.to_string()));
-                }
-            }
-            let detail = format!("deleted={};added={}", deleted.join(","), added.join(","));
-            self.audit(tx, actor, "role.users.update", role, &detail)
-        })
-    }
-
-    // ---- claims ----
-
-    /// `getUserClaimValues`: every claim the user has a value for in the profile, with its dialect metadata, in
-    /// display order. The user name claim is always present. Own claims are readable; others' need `usermgt/view`.
-    pub fn user_claims(
-        &self,
-        actor: &Actor,
-        user: &str,
-        profile: &str,
-    ) -> Result<Vec<(Arc<ClaimMeta>, String)>, DomainError> {
-        let user = strip_primary_domain(user);
-        self.require_self_or(actor, user, "view")?;
-        let profile = profile_or_default(profile);
-        self.store.read(|tx| {
-            let Some(record) = tx.user(user)? else {
-                return Ok(Err(DomainError::UserNotFound(user.to_string())));
-            };
-            let mut values = tx.claim_values(&record.name, profile)?;
-            values.retain(|(uri, _)| uri != USERNAME_CLAIM);
-            values.push((USERNAME_CLAIM.to_string(), record.name.clone()));
-            let metas = tx.claim_metas()?;
-            let mut out: Vec<(Arc<ClaimMeta>, String)> = metas
-                .iter()
-                .filter_map(|m| {
-                    values
-                        .iter()
-                        .find(|(uri, _)| *uri == m.uri)
-                        .map(|(_, v)| (m.clone(), v.clone()))
-                })
-                .collect();
-            // A value whose claim has left the dialect is still the user's: show it with bare metadata.
-            out.extend(
-                values
-                    .into_iter()
-                    .filter(|(uri, _)| !metas.iter().any(|m| &m.uri == uri))
-                    .map(|(uri, v)| (Arc::new(ClaimMeta::plain(uri.clone(), uri)), v)),
-            );
-            Ok(Ok(out))
-        })?
-    }
-
-    /// `getUserClaimValuesForClaims` / `getUserClaimValue`: the values of the requested claims that are set, as
-    /// (claim URI, value) in request order; unset (and unknown) claims are left out, as WSO2 leaves them out of
-    /// the map it answers with.
-    pub fn claim_values_for(
-        &self,
-        actor: &Actor,
-        user: &str,
-        uris: &[String],
-        profile: &str,
-    ) -> Result<Vec<(String, String)>, DomainError> {
-        let user = strip_primary_domain(user);
-        self.require_self_or(actor, user, "view")?;
-        let profile = profile_or_default(profile);
-        self.store.read(|tx| {
-            let Some(record) = tx.user(user)? else {
-                return Ok(Err(DomainError::UserNotFound(user.to_string())));
-            };
-            let mut out: Vec<(String, String)> = Vec::new();
-            for uri in uris {
-                if out.iter().any(|(u, _)| u == uri) {
-                    continue;
-                }
-                let value = if uri == USERNAME_CLAIM {
-                    Some(record.name.clone())
+            let was_locked = tx
+                .claim_value(user, DEFAULT_PROFILE, claims::ACCOUNT_LOCKED)?
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+            for (uri, value) in reset::unlock_claims() {
+                if value.is_empty() {
+                    tx.delete_claim_value(user, DEFAULT_PROFILE, uri)?;
                 } else {
-                    tx.claim_value(&record.name, profile, uri)?
-                };
-                if let Some(value) = value {
-                    out.push((uri.clone(), value));
+                    tx.set_claim_value(user, DEFAULT_PROFILE, uri, &value)?;
                 }
             }
-            Ok(Ok(out))
-        })?
-    }
-
-    /// `deleteUserClaimValue(s)`: remove claim values, in one transaction. The same rules as `set_claims`: a user
-    /// may remove their own ordinary claims, never identity claims or the OTP; others need `usermgt/update`; every
-    /// claim must be a known, writable claim of the dialect.
-    pub fn delete_claims(&self, actor: &Actor, user: &str, profile: &str, uris: &[String]) -> Result<(), DomainError> {
-        let user = strip_primary_domain(user);
-        if !actor.is(user) {
-            actor.require(&usermgt("update"))?;
-        } else if let Some(uri) = uris.iter().find(|uri| claims::is_protected_from_self(uri)) {
-            return Err(DomainError::ReadOnlyClaim(uri.clone()));
-        }
-        // An empty value is how write_claims removes a claim, after checking it against the dialect.
-        let removals: Vec<(String, String)> = uris.iter().map(|uri| (uri.clone(), String::new())).collect();
-        self.store.write(|tx| {
-            self.require_user(tx, user)?;
-            self.write_claims(tx, user, profile, &removals)?;
-            self.audit(tx, actor, "claims.delete", user, &uris.join(","))
+            tx.delete_claim_value(user, DEFAULT_PROFILE, claims::FAILED_LOGIN_ATTEMPTS)?;
+            tx.delete_claim_value(user, DEFAULT_PROFILE, claims::UNLOCK_TIME)?;
+            let detail = if was_locked { "was locked" } else { "was not locked" };
+            self.audit(tx, now, actor, "user.unlock", user, detail)?;
+            Ok(was_locked)
         })
-    }
-
-    // ---- profiles ----
-
-    /// `getProfileNames(userName)`: the user's profiles, `default` first. Own profiles are readable; others' need
-    /// `usermgt/view`.
-    pub fn profile_names_of_user(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
-        let user = strip_primary_domain(user);
-        self.require_self_or(actor, user, "view")?;
-        self.store.read(|tx| {
-            if !tx.user_exists(user)? {
-                return Ok(Err(DomainError::UserNotFound(user.to_string())));
-            }
-            let mut names = vec![DEFAULT_PROFILE.to_string()];
-            names.extend(tx.profile_names(user)?.into_iter().filter(|p| p != DEFAULT_PROFILE));
-            Ok(Ok(names))
-        })?
-    }
-
-    /// `getAllProfileNames`: every profile in use by any user, `default` first. A profile exists here as soon as a
-    /// user has a value in it (there is no separate profile configuration), so this scans the users.
-    pub fn all_profile_names(&self, actor: &Actor) -> Result<Vec<String>, DomainError> {
-        actor.require(&usermgt("view"))?;
-        let mut names = vec![DEFAULT_PROFILE.to_string()];
-        self.store.read(|tx| {
-            for user in tx.list_users("*", -1)? {
-                for profile in tx.profile_names(&user)? {
-                    if !names.contains(&profile) {
-                        names.push(profile);
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        names[1..].sort();
-        Ok(names)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-
-    use super::*;
-
-    fn app() -> App {
-        App::for_tests()
-    }
-
-    fn secret(s: &str) -> Secret {
-        Secret::new(s)
-    }
-
-    fn with_tom() -> App {
-        let app = app();
-        app.add_user(&Actor::System, "tom", &secret("Abcd@123"), &[], &[], "")
-            .unwrap();
-        app
-    }
-
-    fn strings(v: &[&str]) -> Vec<String> {
-        v.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn claim_filters_use_star_as_a_wildcard() {
-        assert!(matches_filter("tom@example.com", "tom@example.com"));
-        assert!(!matches_filter("tom@example.com", "Tom@example.com"));
-        assert!(matches_filter("*", ""));
-        assert!(matches_filter("*@example.com", "tom@example.com"));
-        assert!(matches_filter("tom*", "tom@example.com"));
-        assert!(matches_filter("t*@*.com", "tom@example.com"));
-        assert!(!matches_filter("t*@*.org", "tom@example.com"));
-        assert!(!matches_filter("ab*ba", "aba"), "the prefix and suffix may not overlap");
-        assert!(!matches_filter("tom", "tommy"));
-    }
-
-    #[test]
-    fn check_credentials_answers_without_faulting() {
-        let app = with_tom();
-        let admin = app.authenticate("admin", &secret("admin")).unwrap();
-        assert!(app.check_credentials(&admin, "tom", &secret("Abcd@123")).unwrap());
-        assert!(!app.check_credentials(&admin, "tom", &secret("wrong")).unwrap());
-        assert!(!app.check_credentials(&admin, "ghost", &secret("Abcd@123")).unwrap());
-        let nobody = Actor::User {
-            name: "x".into(),
-            permissions: vec![],
-        };
-        assert_eq!(
-            app.check_credentials(&nobody, "tom", &secret("Abcd@123")),
-            Err(DomainError::AccessDenied)
-        );
-    }
-
-    #[test]
-    fn users_change_their_own_password_knowing_the_old_one() {
-        let app = with_tom();
-        let tom = app.authenticate("tom", &secret("Abcd@123")).unwrap();
-        assert_eq!(
-            app.update_credential(&tom, "tom", &secret("Wxyz@456"), &secret("bad")),
-            Err(DomainError::InvalidInput(OLD_CREDENTIAL_MISMATCH.into()))
-        );
-        assert!(matches!(
-            app.update_credential(&tom, "tom", &secret("x"), &secret("Abcd@123")),
-            Err(DomainError::PasswordPolicy(_))
-        ));
-        assert!(app.authenticate("tom", &secret("Abcd@123")).is_ok(), "nothing changed");
-        app.update_credential(&tom, "tom", &secret("Wxyz@456"), &secret("Abcd@123"))
-            .unwrap();
-        assert!(app.authenticate("tom", &secret("Wxyz@456")).is_ok());
-        assert_eq!(
-            app.update_credential(&tom, "admin", &secret("Wxyz@456"), &secret("admin")),
-            Err(DomainError::AccessDenied)
-        );
-        let admin = app.authenticate("admin", &secret("admin")).unwrap();
-        assert_eq!(
-            app.update_credential(&admin, "ghost", &secret("Wxyz@456"), &secret("x")),
-            Err(DomainError::UserNotFound("ghost".into()))
-        );
-    }
-
-    #[test]
-    fn roles_are_renamed_deleted_and_updated_all_or_nothing() {
-        let app = with_tom();
-        let sys = Actor::System;
-        app.add_role(
-            &sys,
-            "support",
-            &strings(&["/permission/admin/login"]),
-            &strings(&["tom"]),
-        )
-        .unwrap();
-        assert!(app.role_exists(&sys, "support").unwrap());
-        assert!(app.role_exists(&sys, EVERYONE_ROLE).unwrap());
-        assert_eq!(app.roles_of_user(&sys, "tom").unwrap(), ["support", EVERYONE_ROLE]);
-        assert_eq!(app.hybrid_roles(&sys).unwrap(), [EVERYONE_ROLE]);
-
-        app.rename_role(&sys, "support", "helpdesk").unwrap();
-        assert_eq!(app.users_of_role(&sys, "helpdesk").unwrap(), ["tom"]);
-        assert_eq!(
-            app.role_permissions(&sys, "helpdesk").unwrap(),
-            ["/permission/admin/login"]
-        );
-        assert_eq!(
-            app.rename_role(&sys, "helpdesk", "admin"),
-            Err(DomainError::RoleExists("admin".into()))
-        );
-        assert!(matches!(
-            app.rename_role(&sys, "admin", "boss"),
-            Err(DomainError::InvalidInput(_))
-        ));
-        app.rename_role(&sys, "helpdesk", "HelpDesk").unwrap();
-
-        app.add_role(&sys, "support", &[], &[]).unwrap();
-        // One unknown role spoils the whole update.
-        assert_eq!(
-            app.update_roles_of_user(&sys, "tom", &strings(&["HelpDesk"]), &strings(&["support", "ghost"])),
-            Err(DomainError::RoleNotFound("ghost".into()))
-        );
-        assert_eq!(app.roles_of_user(&sys, "tom").unwrap(), ["HelpDesk", EVERYONE_ROLE]);
-        app.update_roles_of_user(
-            &sys,
-            "tom",
-            &strings(&["HelpDesk", EVERYONE_ROLE]),
-            &strings(&["support"]),
-        )
-        .unwrap();
-        assert_eq!(app.roles_of_user(&sys, "tom").unwrap(), ["support", EVERYONE_ROLE]);
-
-        app.add_user(&sys, "alice", &secret("Abcd@123"), &strings(&["support"]), &[], "")
-            .unwrap();
-        assert_eq!(
-            app.update_users_of_role(&sys, "support", &strings(&["alice"]), &strings(&["ghost"])),
-            Err(DomainError::UserNotFound("ghost".into()))
-        );
-        assert_eq!(app.users_of_role(&sys, "support").unwrap(), ["alice", "tom"]);
-        app.update_users_of_role(&sys, "support", &strings(&["alice", "tom"]), &strings(&["admin"]))
-            .unwrap();
-        assert_eq!(app.users_of_role(&sys, "support").unwrap(), ["admin"]);
-        assert_eq!(
-            app.users_of_role(&sys, EVERYONE_ROLE).unwrap(),
-            ["admin", "alice", "tom"]
-        );
-
-        assert!(matches!(
-            app.update_users_of_role(&sys, "admin", &strings(&["admin"]), &[]),
-            Err(DomainError::InvalidInput(_))
-        ));
-        assert!(matches!(
-            app.update_roles_of_user(&sys, "admin", &strings(&["admin"]), &[]),
-            Err(DomainError::InvalidInput(_))
-        ));
-        assert_eq!(app.delete_role(&sys, "admin"), Err(DomainError::CannotDeleteAdminRole));
-        assert!(matches!(
-            app.delete_role(&sys, EVERYONE_ROLE),
-            Err(DomainError::InvalidInput(_))
-        ));
-        app.delete_role(&sys, "support").unwrap();
-        assert_eq!(
-            app.delete_role(&sys, "support"),
-            Err(DomainError::RoleNotFound("support".into()))
-        );
-        assert!(
-            app.authenticate("admin", &secret("admin"))
-                .unwrap()
-                .has(permissions::ROOT)
-        );
-    }
-
-    #[test]
-    fn claims_are_read_by_uri_listed_with_metadata_and_deleted() {
-        let app = with_tom();
-        let sys = Actor::System;
-        let email = (claims::EMAIL.to_string(), "tom@example.com".to_string());
-        app.set_claims(
-            &sys,
-            "tom",
-            "",
-            &[email.clone(), (claims::GIVEN_NAME.into(), "Tom".into())],
-        )
-        .unwrap();
-        let listed = app.user_claims(&sys, "tom", "default").unwrap();
-        let uris: Vec<&str> = listed.iter().map(|(m, _)| m.uri.as_str()).collect();
-        assert_eq!(
-            uris,
-            [
-                USERNAME_CLAIM,
-                claims::GIVEN_NAME,
-                claims::EMAIL,
-                claims::LAST_PASSWORD_UPDATE_TIME
-            ],
-            "display order"
-        );
-        assert_eq!(listed[2].0.display_name, "Email");
-        assert_eq!(
-            app.claim_values_for(
-                &sys,
-                "tom",
-                &strings(&[claims::ACCOUNT_LOCKED, claims::EMAIL, claims::EMAIL]),
-                ""
-            )
-            .unwrap(),
-            std::slice::from_ref(&email)
-        );
-        assert_eq!(
-            app.users_with_claim(&sys, claims::EMAIL, "*@example.com", "").unwrap(),
-            ["tom"]
-        );
-        assert_eq!(app.users_with_claim(&sys, USERNAME_CLAIM, "to*", "").unwrap(), ["tom"]);
-        assert!(matches!(
-            app.users_with_claim(&sys, "http://wso2.org/claims/nope", "x", ""),
-            Err(DomainError::UnknownClaim(_))
-        ));
-
-        let tom = app.authenticate("tom", &secret("Abcd@123")).unwrap();
-        assert_eq!(
-            app.delete_claims(
-                &tom,
-                "tom",
-                "",
-                &strings(&[claims::EMAIL, claims::ADMIN_FORCED_PASSWORD_RESET])
-            ),
-            Err(DomainError::ReadOnlyClaim(claims::ADMIN_FORCED_PASSWORD_RESET.into()))
-        );
-        assert_eq!(
-            app.claim_values_for(&tom, "tom", &strings(&[claims::EMAIL]), "")
-                .unwrap(),
-            [email],
-            "a refused delete removes nothing"
-        );
-        app.delete_claims(&tom, "tom", "", &strings(&[claims::EMAIL])).unwrap();
-        assert!(
-            app.claim_values_for(&tom, "tom", &strings(&[claims::EMAIL]), "")
-                .unwrap()
-                .is_empty()
-        );
-        assert_eq!(app.user_claims(&tom, "admin", ""), Err(DomainError::AccessDenied));
-        assert_eq!(
-            app.delete_claims(&sys, "tom", "", &strings(&[USERNAME_CLAIM])),
-            Err(DomainError::ReadOnlyClaim(USERNAME_CLAIM.into()))
-        );
-    }
-
-    #[test]
-    fn ids_tenants_and_profiles() {
-        let app = with_tom();
-        let sys = Actor::System;
-        assert!(app.user_id(&sys, "tom").unwrap() > app.user_id(&sys, "admin").unwrap());
-        assert_eq!(
-            app.user_id(&sys, "ghost"),
-            Err(DomainError::UserNotFound("ghost".into()))
-        );
-        assert_eq!(app.tenant_id_of_user(&sys, "tom").unwrap(), SUPER_TENANT_ID);
-        assert_eq!(
-            app.tenant_id_of_user(&sys, "bob@carbon.super").unwrap(),
-            SUPER_TENANT_ID
-        );
-        assert_eq!(app.tenant_id_of_user(&sys, "bob@other.com").unwrap(), INVALID_TENANT_ID);
-        assert_eq!(app.password_expiration_time(&sys, "tom").unwrap(), None);
-        assert_eq!(
-            app.password_expiration_time(&sys, "ghost"),
-            Err(DomainError::UserNotFound("ghost".into()))
-        );
-        app.set_claims(&sys, "tom", "work", &[(claims::GIVEN_NAME.into(), "Tom".into())])
-            .unwrap();
-        assert_eq!(app.profile_names_of_user(&sys, "tom").unwrap(), ["default", "work"]);
-        assert_eq!(app.profile_names_of_user(&sys, "admin").unwrap(), ["default"]);
-        assert_eq!(app.all_profile_names(&sys).unwrap(), ["default", "work"]);
     }
 }

@@ -6,9 +6,11 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 
-use crate::app::App;
-use crate::mail::{Originator, eml, format_utc};
-use crate::store::{MailStatus, OutboxMail, StoreError};
+use crate::app::{Actor, App};
+use crate::domain::DomainError;
+use crate::mail::eml;
+use crate::mail::format_utc;
+use crate::store::{MailStatus, OutboxMail};
 
 #[derive(Subcommand, Debug)]
 pub enum MailCommand {
@@ -47,30 +49,21 @@ pub fn run(app: &App, cmd: MailCommand) -> anyhow::Result<()> {
 }
 
 fn run_to(app: &App, cmd: MailCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    let sys = Actor::System;
     match cmd {
         MailCommand::List { limit } => {
             if limit < 1 {
                 bail!("--limit must be at least 1");
             }
-            let mails = app.store.read(|tx| tx.mails(0, limit))?;
-            list(&mails, out)?;
+            list(&app.mailbox(&sys, 0, limit)?, out)?;
         }
         MailCommand::Show { id } => show(app, &find(app, id)?, out)?,
         MailCommand::Retry { id } => {
-            let mail = find(app, id)?;
-            if mail.status == MailStatus::Mailbox {
-                bail!(
-                    "mail {id} is in the built-in mailbox (it was queued while no SMTP server was configured) and is \
-                     not sent; use `forcereset mail export {id}` to get it"
-                );
-            }
-            let now = app.now();
-            if !app.store.write::<_, StoreError>(|tx| tx.retry_mail(id, now))? {
-                bail!("mail {id} cannot be retried");
-            }
-            app.mail_wakeup.notify_one();
+            find(app, id)?;
+            // The console's use case: same checks, same audit record, and the worker woken.
+            app.retry_mail(&sys, id)?;
             writeln!(out, "mail {id} will be sent again shortly")?;
-            if app.config.email.hostname.is_none() {
+            if !app.settings().smtp_configured {
                 writeln!(
                     out,
                     "note: [output_adapter.email] hostname is not set, so no server will send it until one is configured"
@@ -78,8 +71,8 @@ fn run_to(app: &App, cmd: MailCommand, out: &mut dyn Write) -> anyhow::Result<()
             }
         }
         MailCommand::Export { id, out: path } => {
-            let mail = find(app, id)?;
-            let bytes = eml::message_bytes(&mail, &Originator::from_config(&app.config.email));
+            find(app, id)?;
+            let bytes = app.export_mail(&sys, id)?;
             match path {
                 Some(path) => {
                     std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
@@ -92,10 +85,12 @@ fn run_to(app: &App, cmd: MailCommand, out: &mut dyn Write) -> anyhow::Result<()
     Ok(())
 }
 
+/// The mail, or the CLI's own words for a wrong id.
 fn find(app: &App, id: i64) -> anyhow::Result<OutboxMail> {
-    match app.store.read(|tx| tx.mail(id))? {
-        Some(mail) => Ok(mail),
-        None => bail!("no mail with id {id} (see `forcereset mail list`)"),
+    match app.mail(&Actor::System, id) {
+        Ok(mail) => Ok(mail),
+        Err(DomainError::InvalidInput(_)) => bail!("no mail with id {id} (see `forcereset mail list`)"),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -139,7 +134,7 @@ fn list(mails: &[OutboxMail], out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 fn show(app: &App, mail: &OutboxMail, out: &mut dyn Write) -> anyhow::Result<()> {
-    let originator = Originator::from_config(&app.config.email);
+    let originator = &app.settings().originator;
     writeln!(out, "id:           {}", mail.id)?;
     writeln!(out, "status:       {}", mail.status.as_str())?;
     writeln!(out, "template:     {}", mail.template)?;
@@ -173,7 +168,7 @@ mod tests {
     use super::*;
     use crate::app::system_clock;
     use crate::config::Config;
-    use crate::store::{NewMail, Store};
+    use crate::store::{NewMail, Store, StoreError};
 
     fn app() -> App {
         App::new(Config::defaults(), Store::open_in_memory().unwrap(), system_clock())
@@ -187,7 +182,7 @@ mod tests {
             body: "<p>Hi</p>".into(),
             content_type: "text/html".into(),
         };
-        app.store
+        app.store_for_tests()
             .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, status, 1_700_000_000_000))
             .unwrap()
     }
@@ -244,7 +239,7 @@ mod tests {
     fn retry_makes_a_pending_mail_due_and_refuses_mailbox_mails() {
         let app = app();
         let pending = enqueue(&app, MailStatus::Pending, "s");
-        app.store
+        app.store_for_tests()
             .write::<_, StoreError>(|tx| tx.mark_mail_failed(pending, "refused", i64::MAX))
             .unwrap();
         let text = run_text(&app, MailCommand::Retry { id: pending }).unwrap();
@@ -252,7 +247,14 @@ mod tests {
             text.starts_with(&format!("mail {pending} will be sent again")),
             "{text}"
         );
-        assert!(app.store.read(|tx| tx.mail(pending)).unwrap().unwrap().next_attempt_at < i64::MAX);
+        assert!(
+            app.store_for_tests()
+                .read(|tx| tx.mail(pending))
+                .unwrap()
+                .unwrap()
+                .next_attempt_at
+                < i64::MAX
+        );
         let boxed = enqueue(&app, MailStatus::Mailbox, "s");
         let err = run_text(&app, MailCommand::Retry { id: boxed })
             .unwrap_err()

@@ -3,6 +3,8 @@
 use serde::Deserialize;
 
 pub const DIALECT: &str = "http://wso2.org/claims";
+/// The claim that is the user name itself: always "set", never stored.
+pub const USERNAME: &str = "http://wso2.org/claims/username";
 pub const EMAIL: &str = "http://wso2.org/claims/emailaddress";
 pub const GIVEN_NAME: &str = "http://wso2.org/claims/givenname";
 pub const LAST_NAME: &str = "http://wso2.org/claims/lastname";

@@ -6,14 +6,28 @@ pub const LOGIN: &str = "/permission/admin/login";
 pub const ROOT: &str = "/permission";
 /// Needed to read or write another user's profile through UserProfileMgtService.
 pub const CONFIGURE_PROFILES: &str = "/permission/admin/configure/security/usermgt/profiles";
-/// User and role management through RemoteUserStoreManagerService.
+/// User and role management (RemoteUserStoreManagerService, the console's user and role pages): the subtree, and
+/// the five actions WSO2 checks under it.
 pub const MANAGE_USERS: &str = "/permission/admin/manage/identity/usermgt";
+pub const USERS_VIEW: &str = "/permission/admin/manage/identity/usermgt/view";
+pub const USERS_LIST: &str = "/permission/admin/manage/identity/usermgt/list";
+pub const USERS_CREATE: &str = "/permission/admin/manage/identity/usermgt/create";
+pub const USERS_UPDATE: &str = "/permission/admin/manage/identity/usermgt/update";
+pub const USERS_DELETE: &str = "/permission/admin/manage/identity/usermgt/delete";
 pub const GOVERNANCE_VIEW: &str = "/permission/admin/manage/identity/governance/view";
 pub const GOVERNANCE_UPDATE: &str = "/permission/admin/manage/identity/governance/update";
 pub const USERSTORE_CONFIG_VIEW: &str = "/permission/admin/manage/identity/userstore/config/view";
 pub const ASSOCIATION_CREATE: &str = "/permission/admin/manage/identity/user/association/create";
 pub const ASSOCIATION_DELETE: &str = "/permission/admin/manage/identity/user/association/delete";
 pub const ASSOCIATION_VIEW: &str = "/permission/admin/manage/identity/user/association/view";
+/// Claim management (WSO2's ClaimMetadataManagementService).
+pub const CLAIM_METADATA_VIEW: &str = "/permission/admin/manage/identity/claimmgt/metadata/view";
+pub const CLAIM_METADATA_UPDATE: &str = "/permission/admin/manage/identity/claimmgt/metadata/update";
+/// The built-in mailbox: the closest WSO2 permissions are those of e-mail management.
+pub const MAILBOX_VIEW: &str = "/permission/admin/manage/identity/emailmgt/view";
+pub const MAILBOX_RESEND: &str = "/permission/admin/manage/identity/emailmgt/update";
+/// The audit log: WSO2's monitoring permission.
+pub const AUDIT_VIEW: &str = "/permission/admin/monitor";
 
 /// Normalise a permission path: no trailing slash (except the root), no empty segments.
 /// Returns None for anything that is not an absolute `/permission…` path.

@@ -6,7 +6,7 @@
 //! - Read timeout `[forcereset] read_timeout_seconds` (default 30 s): a client that does not finish its request
 //!   head in time is dropped (slowloris); hyper starts that clock whenever it waits for a request head, so it is
 //!   also the idle keep-alive timeout. The same time bounds the body once the head is in ([`BodyTimeout`], read by
-//!   `router::read_request_body`): a body trickled slower than that gets `408` (slow POST).
+//!   `request::read_request_body`): a body trickled slower than that gets `408` (slow POST).
 //! - TLS handshake timeout 10 s (or the read timeout, if shorter), for the same reason before HTTP starts.
 //! - At most 1024 open connections across both listeners (a semaphore permit per connection); past that, new
 //!   connections wait in the kernel's accept backlog rather than being accepted and starved.
@@ -29,9 +29,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 
-use crate::app::App;
-use crate::http::router::{BodyTimeout, PeerAddr, Scheme, route};
-use crate::http::{HttpError, tls};
+use crate::config::Config;
+use crate::http::request::{BodyLimits, PeerAddr, Scheme};
+use crate::http::{Handler, HttpError, answer, tls};
 
 /// Open connections allowed at once, over both listeners.
 pub const MAX_CONNECTIONS: usize = 1024;
@@ -78,11 +78,31 @@ impl Server {
     }
 }
 
-/// Bind the configured listeners and start serving. Binds everything before serving anything, so a failure
-/// leaves nothing running. Records the real HTTPS address with [`App::set_product_url`].
-pub async fn start(app: Arc<App>) -> Result<Server, HttpError> {
-    let config = &app.config;
+/// What every connection of one listener shares: who answers, under which limits, and the listener's scheme.
+struct Serving<H> {
+    handler: Arc<H>,
+    limits: BodyLimits,
+    scheme: Scheme,
+}
+
+impl<H> Clone for Serving<H> {
+    fn clone(&self) -> Self {
+        Serving {
+            handler: self.handler.clone(),
+            limits: self.limits,
+            scheme: self.scheme,
+        }
+    }
+}
+
+/// Bind the configured listeners and start serving requests to `handler`. Binds everything before serving
+/// anything, so a failure leaves nothing running.
+pub async fn start<H: Handler>(config: &Config, handler: Arc<H>) -> Result<Server, HttpError> {
     let emulator = &config.emulator;
+    let limits = BodyLimits {
+        max_bytes: emulator.max_request_body_bytes,
+        timeout: Duration::from_secs(emulator.read_timeout_seconds.max(1)),
+    };
     let mut listeners: Vec<(TcpListener, Option<TlsAcceptor>, Scheme)> = Vec::new();
     let mut https_addr = None;
     let mut http_addr = None;
@@ -101,7 +121,6 @@ pub async fn start(app: Arc<App>) -> Result<Server, HttpError> {
         };
         let listener = bind(&emulator.bind_address, port, key).await?;
         let addr = local_addr(&listener, &emulator.bind_address, port, key)?;
-        app.set_product_url(format!("https://{}:{}", config.server.hostname, addr.port()));
         https_addr = Some(addr);
         listeners.push((listener, Some(TlsAcceptor::from(tls_config)), Scheme::Https));
     }
@@ -129,10 +148,13 @@ pub async fn start(app: Arc<App>) -> Result<Server, HttpError> {
             tracing::info!("listening on {}://{addr}", scheme.as_str());
         }
         tasks.push(tokio::spawn(accept_loop(
-            app.clone(),
+            Serving {
+                handler: handler.clone(),
+                limits,
+                scheme,
+            },
             listener,
             tls,
-            scheme,
             limit.clone(),
             shutdown_rx.clone(),
         )));
@@ -180,14 +202,14 @@ fn local_addr(listener: &TcpListener, host: &str, port: u16, key: &'static str) 
     })
 }
 
-async fn accept_loop(
-    app: Arc<App>,
+async fn accept_loop<H: Handler>(
+    serving: Serving<H>,
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
-    scheme: Scheme,
     limit: Arc<Semaphore>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let scheme = serving.scheme;
     let mut connections = JoinSet::new();
     loop {
         // A permit first, so that at the cap we stop accepting instead of accepting and holding.
@@ -214,11 +236,10 @@ async fn accept_loop(
             },
         };
         connections.spawn(serve_connection(
-            app.clone(),
+            serving.clone(),
             stream,
             peer,
             tls.clone(),
-            scheme,
             shutdown.clone(),
             permit,
         ));
@@ -270,27 +291,26 @@ fn log_join(done: Result<(), tokio::task::JoinError>) {
     }
 }
 
-async fn serve_connection(
-    app: Arc<App>,
+async fn serve_connection<H: Handler>(
+    serving: Serving<H>,
     stream: TcpStream,
     peer: SocketAddr,
     tls: Option<TlsAcceptor>,
-    scheme: Scheme,
     mut shutdown: watch::Receiver<bool>,
     _permit: OwnedSemaphorePermit,
 ) {
     // Small request/response exchanges: do not let Nagle delay them.
     let _ = stream.set_nodelay(true);
     match tls {
-        None => serve_http(app, stream, peer, scheme, shutdown).await,
+        None => serve_http(serving, stream, peer, shutdown).await,
         Some(acceptor) => {
-            let limit = TLS_HANDSHAKE_TIMEOUT.min(read_timeout(&app));
+            let limit = TLS_HANDSHAKE_TIMEOUT.min(serving.limits.timeout);
             let handshake = tokio::select! {
                 _ = stopped(&mut shutdown) => return,
                 handshake = tokio::time::timeout(limit, acceptor.accept(stream)) => handshake,
             };
             match handshake {
-                Ok(Ok(stream)) => serve_http(app, stream, peer, scheme, shutdown).await,
+                Ok(Ok(stream)) => serve_http(serving, stream, peer, shutdown).await,
                 Ok(Err(e)) => tracing::debug!("TLS handshake with {peer} failed: {e}"),
                 Err(_) => tracing::debug!("TLS handshake with {peer} timed out"),
             }
@@ -298,21 +318,22 @@ async fn serve_connection(
     }
 }
 
-/// `[forcereset] read_timeout_seconds`.
-fn read_timeout(app: &App) -> Duration {
-    Duration::from_secs(app.config.emulator.read_timeout_seconds.max(1))
-}
-
-async fn serve_http<IO>(app: Arc<App>, io: IO, peer: SocketAddr, scheme: Scheme, mut shutdown: watch::Receiver<bool>)
+async fn serve_http<H, IO>(serving: Serving<H>, io: IO, peer: SocketAddr, mut shutdown: watch::Receiver<bool>)
 where
+    H: Handler,
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let timeout = read_timeout(&app);
+    let Serving {
+        handler,
+        limits,
+        scheme,
+    } = serving;
+    let timeout = limits.timeout;
     let service = service_fn(move |mut req: Request<Incoming>| {
-        let app = app.clone();
+        let handler = handler.clone();
         req.extensions_mut().insert(PeerAddr(peer));
-        req.extensions_mut().insert(BodyTimeout(timeout));
-        async move { Ok::<_, Infallible>(route(app, req, scheme).await) }
+        req.extensions_mut().insert(limits);
+        async move { Ok::<_, Infallible>(answer(handler.as_ref(), req, scheme).await) }
     });
 
     let mut builder = http1::Builder::new();
@@ -360,183 +381,5 @@ async fn wait_for_signal() {
     if let Err(e) = tokio::signal::ctrl_c().await {
         tracing::error!("cannot listen for Ctrl-C: {e}; stop the process another way");
         std::future::pending::<()>().await;
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-mod tests {
-    use super::*;
-    use crate::app::system_clock;
-    use crate::config::Config;
-    use crate::store::Store;
-    use rustls::pki_types::{CertificateDer, ServerName};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    fn test_app(dir: &std::path::Path, https: bool, http: bool) -> Arc<App> {
-        let mut config = Config::defaults();
-        config.emulator.data_dir = dir.join("data");
-        config.emulator.bind_address = "127.0.0.1".to_owned();
-        config.emulator.enable_https = https;
-        config.emulator.enable_http = http;
-        config.emulator.https_port = Some(0);
-        config.emulator.http_port = Some(0);
-        let store = Store::open(&dir.join("db.sqlite3")).unwrap();
-        Arc::new(App::new(config, store, system_clock()))
-    }
-
-    /// Send one request with `Connection: close` and read the whole response. A peer that closes without TLS
-    /// `close_notify` after sending everything is tolerated.
-    async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(stream: &mut S, request: &str) -> String {
-        stream.write_all(request.as_bytes()).await.unwrap();
-        stream.flush().await.unwrap();
-        let mut buf = Vec::new();
-        match stream.read_to_end(&mut buf).await {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !buf.is_empty() => {}
-            Err(e) => panic!("read failed: {e}"),
-        }
-        String::from_utf8(buf).unwrap()
-    }
-
-    fn get(path: &str) -> String {
-        format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-    }
-
-    fn assert_health(response: &str) {
-        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
-        assert!(response.contains("\r\nServer: WSO2 Carbon Server\r\n"), "{response}");
-        assert!(
-            response.contains("\r\nContent-Type: application/json\r\n"),
-            "{response}"
-        );
-        assert!(
-            response.ends_with(r#"{"health":[{"key":"sqlite","value":"UP"}]}"#),
-            "{response}"
-        );
-    }
-
-    #[tokio::test]
-    async fn serves_http_and_https_then_shuts_down() {
-        let dir = tempfile::tempdir().unwrap();
-        let app = test_app(dir.path(), true, true);
-        let server = start(app.clone()).await.unwrap();
-        let http = server.http_addr().unwrap();
-        let https = server.https_addr().unwrap();
-        assert_ne!(http.port(), 0);
-        assert_ne!(https.port(), 0);
-        assert_eq!(app.product_url(), format!("https://localhost:{}", https.port()));
-
-        // Plain HTTP.
-        let mut tcp = TcpStream::connect(http).await.unwrap();
-        assert_health(&exchange(&mut tcp, &get("/api/health-check/v1.0/health")).await);
-
-        // HEAD: same head, no body.
-        let mut tcp = TcpStream::connect(http).await.unwrap();
-        let head = exchange(
-            &mut tcp,
-            "HEAD /api/health-check/v1.0/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
-        )
-        .await;
-        assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
-        assert!(head.contains("\r\nContent-Length: 42\r\n"), "{head}");
-        assert!(head.ends_with("\r\n\r\n"), "{head}");
-
-        // Unknown path and wrong method.
-        let mut tcp = TcpStream::connect(http).await.unwrap();
-        let missing = exchange(&mut tcp, &get("/nowhere")).await;
-        assert!(missing.starts_with("HTTP/1.1 404 Not Found\r\n"), "{missing}");
-        assert!(missing.contains("\r\nServer: WSO2 Carbon Server\r\n"), "{missing}");
-        let mut tcp = TcpStream::connect(http).await.unwrap();
-        let post = exchange(
-            &mut tcp,
-            "POST /api/health-check/v1.0/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-        )
-        .await;
-        assert!(post.starts_with("HTTP/1.1 405"), "{post}");
-
-        // HTTPS, trusting the generated certificate.
-        let pem = std::fs::read(dir.path().join("data/tls/cert.pem")).unwrap();
-        let cert: CertificateDer<'static> = rustls_pemfile::certs(&mut pem.as_slice()).next().unwrap().unwrap();
-        let mut roots = rustls::RootCertStore::empty();
-        roots.add(cert).unwrap();
-        let mut client =
-            rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-        client.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let connector = tokio_rustls::TlsConnector::from(Arc::new(client));
-        let tcp = TcpStream::connect(https).await.unwrap();
-        let mut tls = connector
-            .connect(ServerName::try_from("localhost").unwrap(), tcp)
-            .await
-            .unwrap();
-        assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
-        assert_health(&exchange(&mut tls, &get("/api/health-check/v1.0/health")).await);
-
-        // An idle keep-alive connection must not hold up shutdown.
-        let mut idle = TcpStream::connect(http).await.unwrap();
-        idle.write_all(b"GET /api/health-check/v1.0/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
-            .await
-            .unwrap();
-        let mut first = [0u8; 12];
-        idle.read_exact(&mut first).await.unwrap();
-        assert_eq!(&first, b"HTTP/1.1 200");
-
-        let started = std::time::Instant::now();
-        tokio::time::timeout(Duration::from_secs(5), server.shutdown())
-            .await
-            .unwrap();
-        assert!(started.elapsed() < Duration::from_secs(5));
-        assert!(
-            TcpStream::connect(http).await.is_err(),
-            "still accepting after shutdown"
-        );
-    }
-
-    #[tokio::test]
-    async fn in_flight_request_finishes_during_shutdown() {
-        let dir = tempfile::tempdir().unwrap();
-        let app = test_app(dir.path(), false, true);
-        let server = start(app).await.unwrap();
-        let http = server.http_addr().unwrap();
-        assert!(server.https_addr().is_none());
-
-        // Send half a request, start shutdown, then finish it: it is still answered.
-        let mut tcp = TcpStream::connect(http).await.unwrap();
-        tcp.write_all(b"GET /api/health-check/v1.0/health HTTP/1.1\r\n")
-            .await
-            .unwrap();
-        // Give the connection task time to buffer the partial head (an empty connection would be closed).
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let shutdown = tokio::spawn(server.shutdown());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let response = exchange(&mut tcp, "Host: localhost\r\n\r\n").await;
-        assert_health(&response);
-        tokio::time::timeout(Duration::from_secs(5), shutdown)
-            .await
-            .unwrap()
-            .unwrap();
-    }
-
-    #[tokio::test]
-    async fn bind_failure_names_the_config_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = taken.local_addr().unwrap().port();
-
-        let mut config = Config::defaults();
-        config.emulator.data_dir = dir.path().join("data");
-        config.emulator.bind_address = "127.0.0.1".to_owned();
-        config.emulator.enable_https = false;
-        config.emulator.enable_http = true;
-        config.emulator.http_port = Some(port);
-        let store = Store::open(&dir.path().join("db.sqlite3")).unwrap();
-        let app = Arc::new(App::new(config, store, system_clock()));
-        let err = start(app).await.err().unwrap().to_string();
-        assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
-        assert!(err.contains("[forcereset] http_port"), "{err}");
     }
 }

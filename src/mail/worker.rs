@@ -13,11 +13,12 @@
 //!   server whether it already accepted a message. Every attempt carries the same Message-ID (see
 //!   [`super::eml::message_id`]), so a receiving system can recognise the duplicate.
 //! - **Order.** Due mails are sent oldest first, one at a time, 16 per store read.
-//! - **Wake-ups.** The worker sleeps until the next mail is due, [`App::mail_wakeup`] is notified (a mail was
+//! - **Wake-ups.** The worker sleeps until the next mail is due, [`Outbox::wakeup`] is notified (a mail was
 //!   queued), or the poll interval passes (mails queued by another process, e.g. `mail retry`).
 //! - **No SMTP server** (`hostname` not set): the worker does nothing; the engine queues mails as `mailbox`.
 //!
-//! Every store access runs on a blocking thread (`spawn_blocking`): SQLite calls block.
+//! The worker knows the rest of the server only as an [`Outbox`] (the `app::mailbox` use cases) and its
+//! [`Smtp`] settings. Every outbox call runs on a blocking thread (`spawn_blocking`): SQLite calls block.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,9 +31,10 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::app::App;
 use crate::config::Config;
-use crate::store::{OutboxMail, Store, StoreError};
+use crate::domain::secret::Secret;
+use crate::domain::{DomainError, Millis};
+use crate::store::OutboxMail;
 
 use super::eml::{self, Originator};
 
@@ -73,6 +75,59 @@ impl WorkerOptions {
     }
 }
 
+/// What the worker needs of the server: the clock, the outbox's use cases and the signal that a mail was queued.
+/// `App` implements it (`app::mailbox`); each call is one store transaction and may block.
+pub trait Outbox: Send + Sync + 'static {
+    fn now(&self) -> Millis;
+    /// Pending mails due at `now`, oldest first, at most `limit`.
+    fn due_mails(&self, now: Millis, limit: i64) -> Result<Vec<OutboxMail>, DomainError>;
+    /// The SMTP server accepted the mail: mark it sent and drop its body.
+    fn mail_delivered(&self, id: i64, now: Millis) -> Result<(), DomainError>;
+    /// An attempt failed: record why and when to try again.
+    fn mail_failed(&self, id: i64, error: &str, next_attempt_at: Millis) -> Result<(), DomainError>;
+    /// When the next pending mail is due, if any.
+    fn next_mail_due(&self) -> Result<Option<Millis>, DomainError>;
+    /// Notified whenever a mail is queued or made due.
+    fn wakeup(&self) -> &tokio::sync::Notify;
+}
+
+/// The SMTP client's settings: `[output_adapter.email]` and `[forcereset] smtp_*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Smtp {
+    host: String,
+    port: u16,
+    /// STARTTLS required (`enable_start_tls`), else plain SMTP.
+    start_tls: bool,
+    accept_invalid_certs: bool,
+    /// AUTH user name and password, when `enable_authentication`.
+    credentials: Option<(String, Secret)>,
+    /// The bound on connecting, and on one whole delivery attempt (`smtp_timeout_seconds`).
+    timeout: Duration,
+    /// The envelope sender (`from_address`).
+    from_address: String,
+    /// The `From` and `Reply-To` headers.
+    originator: Originator,
+}
+
+impl Smtp {
+    /// None when no SMTP server is configured (`hostname` not set): mail stays in the built-in mailbox.
+    pub fn from_config(config: &Config) -> Option<Smtp> {
+        let email = &config.email;
+        Some(Smtp {
+            host: email.hostname.clone()?,
+            port: email.port,
+            start_tls: email.enable_start_tls,
+            accept_invalid_certs: config.emulator.smtp_accept_invalid_certs,
+            credentials: email
+                .enable_authentication
+                .then(|| (email.username.clone(), email.password.clone())),
+            timeout: Duration::from_secs(config.emulator.smtp_timeout_seconds.max(1)),
+            from_address: email.from_address.clone(),
+            originator: Originator::from_config(email),
+        })
+    }
+}
+
 /// The running worker. Dropping it stops the worker too, after the send in progress.
 pub struct Worker {
     stop: watch::Sender<bool>,
@@ -92,29 +147,30 @@ impl Worker {
 }
 
 /// Start the worker with the default timing.
-pub fn spawn(app: Arc<App>) -> Worker {
-    spawn_with(app, WorkerOptions::default())
+pub fn spawn(outbox: Arc<dyn Outbox>, smtp: Option<Smtp>) -> Worker {
+    spawn_with(outbox, smtp, WorkerOptions::default())
 }
 
 /// Start the worker on the current tokio runtime.
-pub fn spawn_with(app: Arc<App>, options: WorkerOptions) -> Worker {
+pub fn spawn_with(outbox: Arc<dyn Outbox>, smtp: Option<Smtp>, options: WorkerOptions) -> Worker {
     let (stop, stop_rx) = watch::channel(false);
-    let task = match app.config.email.hostname.clone() {
+    let task = match smtp {
         None => {
             tracing::info!("no SMTP server configured ([output_adapter.email] hostname): mails stay in the mailbox");
             None
         }
-        Some(host) => {
-            let transport = transport(&app.config, &host);
+        Some(smtp) => {
+            let transport = transport(&smtp);
             if let Err(e) = &transport {
                 tracing::error!(error = %e, "cannot set up the SMTP client; mails stay pending");
             }
-            let originator = Originator::from_config(&app.config.email);
             let loop_ = Loop {
-                app,
+                outbox,
                 options,
                 transport,
-                originator,
+                originator: smtp.originator,
+                from_address: smtp.from_address,
+                timeout: smtp.timeout,
                 stop: stop_rx,
             };
             Some(tokio::spawn(loop_.run()))
@@ -123,18 +179,12 @@ pub fn spawn_with(app: Arc<App>, options: WorkerOptions) -> Worker {
     Worker { stop, task }
 }
 
-/// `[forcereset] smtp_timeout_seconds`: the bound on connecting, and on one whole delivery attempt.
-fn attempt_timeout(config: &Config) -> Duration {
-    Duration::from_secs(config.emulator.smtp_timeout_seconds.max(1))
-}
-
-/// The SMTP client for `[output_adapter.email]`: STARTTLS required when `enable_start_tls`, plain otherwise.
-fn transport(config: &Config, host: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    let email = &config.email;
-    let timeout = attempt_timeout(config);
-    let tls = if email.enable_start_tls {
-        let parameters = TlsParameters::builder(host.to_string())
-            .dangerous_accept_invalid_certs(config.emulator.smtp_accept_invalid_certs)
+/// The SMTP client: STARTTLS required when `enable_start_tls`, plain otherwise.
+fn transport(smtp: &Smtp) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let host = &smtp.host;
+    let tls = if smtp.start_tls {
+        let parameters = TlsParameters::builder(host.clone())
+            .dangerous_accept_invalid_certs(smtp.accept_invalid_certs)
             .build()
             .map_err(|e| format!("TLS settings for {host}: {}", error_text(&e)))?;
         Tls::Required(parameters)
@@ -142,23 +192,24 @@ fn transport(config: &Config, host: &str) -> Result<AsyncSmtpTransport<Tokio1Exe
         Tls::None
     };
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(email.port)
-        .timeout(Some(timeout))
+        .port(smtp.port)
+        .timeout(Some(smtp.timeout))
         .tls(tls);
-    if email.enable_authentication {
-        builder = builder.credentials(Credentials::new(
-            email.username.clone(),
-            email.password.expose().to_string(),
-        ));
+    if let Some((user, password)) = &smtp.credentials {
+        builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_string()));
     }
     Ok(builder.build())
 }
 
 struct Loop {
-    app: Arc<App>,
+    outbox: Arc<dyn Outbox>,
     options: WorkerOptions,
     transport: Result<AsyncSmtpTransport<Tokio1Executor>, String>,
     originator: Originator,
+    /// `[output_adapter.email] from_address`: the envelope sender.
+    from_address: String,
+    /// The bound on one delivery attempt.
+    timeout: Duration,
     stop: watch::Receiver<bool>,
 }
 
@@ -186,7 +237,7 @@ impl Loop {
             }
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = self.app.mail_wakeup.notified() => {}
+                _ = self.outbox.wakeup().notified() => {}
                 _ = self.stop.changed() => {}
             }
         }
@@ -199,8 +250,8 @@ impl Loop {
     }
 
     async fn pass(&mut self) -> Pass {
-        let now = self.app.now();
-        let due = match with_store(&self.app, move |s| s.read(|tx| tx.due_mails(now, BATCH))).await {
+        let now = self.outbox.now();
+        let due = match with_outbox(&self.outbox, move |o| o.due_mails(now, BATCH)).await {
             Ok(due) => due,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the mail outbox");
@@ -224,12 +275,11 @@ impl Loop {
     /// One SMTP attempt: the error text on failure.
     async fn deliver(&self, mail: &OutboxMail) -> Result<(), String> {
         let transport = self.transport.as_ref().map_err(Clone::clone)?;
-        let from: Address = self.app.config.email.from_address.trim().parse().map_err(|e| {
-            format!(
-                "from_address {:?} is not an e-mail address: {e}",
-                self.app.config.email.from_address
-            )
-        })?;
+        let from: Address = self
+            .from_address
+            .trim()
+            .parse()
+            .map_err(|e| format!("from_address {:?} is not an e-mail address: {e}", self.from_address))?;
         let to: Mailbox = mail
             .recipient
             .trim()
@@ -240,7 +290,7 @@ impl Loop {
         // lettre's async client applies its timeout to the TCP connect only: a server that accepts and then says
         // nothing (or stalls mid-conversation) would hold this attempt, and every mail queued behind it, forever.
         // So the whole attempt is bounded too; a timeout is a failed attempt like any other, retried with backoff.
-        let limit = attempt_timeout(&self.app.config);
+        let limit = self.timeout;
         match tokio::time::timeout(limit, transport.send_raw(&envelope, &bytes)).await {
             Ok(sent) => sent.map(|_| ()).map_err(|e| error_text(&e)),
             Err(_) => Err(format!(
@@ -251,24 +301,19 @@ impl Loop {
     }
 
     /// Mark the mail sent, or failed with its next attempt time; logs one line either way (never the body).
-    async fn record(&self, mail: &OutboxMail, outcome: Result<(), String>) -> Result<(), StoreError> {
+    async fn record(&self, mail: &OutboxMail, outcome: Result<(), String>) -> Result<(), DomainError> {
         let id = mail.id;
         let attempts = mail.attempts + 1;
         match outcome {
             Ok(()) => {
-                let now = self.app.now();
-                with_store(&self.app, move |s| {
-                    s.write(|tx| tx.mark_mail_sent(id, now))?;
-                    // The body held a reset code: make sure no copy of it stays in the WAL.
-                    s.scrub()
-                })
-                .await?;
+                let now = self.outbox.now();
+                with_outbox(&self.outbox, move |o| o.mail_delivered(id, now)).await?;
                 tracing::info!(mail_id = id, template = %mail.template, attempts, "mail delivered");
             }
             Err(error) => {
                 let delay = self.options.backoff(attempts);
                 let next = self
-                    .app
+                    .outbox
                     .now()
                     .saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
                 tracing::warn!(
@@ -278,7 +323,7 @@ impl Loop {
                     error = %error,
                     "mail delivery failed; will retry"
                 );
-                with_store(&self.app, move |s| s.write(|tx| tx.mark_mail_failed(id, &error, next))).await?;
+                with_outbox(&self.outbox, move |o| o.mail_failed(id, &error, next)).await?;
             }
         }
         Ok(())
@@ -287,9 +332,9 @@ impl Loop {
     /// How long until the next pending mail is due, at most a poll interval.
     async fn until_next_due(&self) -> Duration {
         let poll = self.options.poll_interval;
-        match with_store(&self.app, |s| s.read(|tx| tx.next_mail_due())).await {
+        match with_outbox(&self.outbox, |o| o.next_mail_due()).await {
             Ok(Some(at)) => {
-                let ms = at.saturating_sub(self.app.now()).max(0);
+                let ms = at.saturating_sub(self.outbox.now()).max(0);
                 Duration::from_millis(u64::try_from(ms).unwrap_or(0)).min(poll)
             }
             Ok(None) => poll,
@@ -301,18 +346,18 @@ impl Loop {
     }
 }
 
-/// Run a store call on a blocking thread.
-async fn with_store<T, F>(app: &Arc<App>, f: F) -> Result<T, StoreError>
+/// Run an outbox call on a blocking thread.
+async fn with_outbox<T, F>(outbox: &Arc<dyn Outbox>, f: F) -> Result<T, DomainError>
 where
     T: Send + 'static,
-    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    F: FnOnce(&dyn Outbox) -> Result<T, DomainError> + Send + 'static,
 {
-    let app = Arc::clone(app);
-    tokio::task::spawn_blocking(move || f(&app.store))
+    let outbox = Arc::clone(outbox);
+    tokio::task::spawn_blocking(move || f(outbox.as_ref()))
         .await
         .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "a store task ended abnormally");
-            Err(StoreError::Poisoned)
+            tracing::error!(error = %e, "an outbox task ended abnormally");
+            Err(DomainError::Internal)
         })
 }
 

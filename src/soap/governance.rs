@@ -1,21 +1,15 @@
 //! IdentityGovernanceAdminService: the governance connectors (resident IdP → Account Management Policies).
 
-use super::Outcome;
 use super::decode::Fields;
 use super::fault::ExceptionShape;
 use super::writer::Out;
-use super::xml::{Element, XSI};
-use crate::app::{Actor, App};
-use crate::domain::DomainError;
+use super::xml::XSI;
+use super::{Cx, Outcome, ServiceDef, op, quick};
+use crate::domain::{DomainError, permissions};
 
 pub const NS: &str = "http://governance.identity.carbon.wso2.org";
 const BEAN: &str = "http://bean.governance.identity.carbon.wso2.org/xsd";
 const MODEL: &str = "http://model.common.application.identity.carbon.wso2.org/xsd";
-
-pub const OPERATIONS: &[&str] = &["getConnectorList", "updateConfigurations"];
-
-/// The connector list is a fixed set of properties: a bounded read.
-pub const QUICK_OPERATIONS: &[&str] = &["getConnectorList"];
 
 pub const EXCEPTION: ExceptionShape = ExceptionShape {
     ns: NS,
@@ -25,20 +19,27 @@ pub const EXCEPTION: ExceptionShape = ExceptionShape {
     type_name: "IdentityGovernanceException",
 };
 
-/// Permissions are checked by the use cases (governance view / update), as services.xml declares them.
-pub fn dispatch(app: &App, actor: &Actor, op: &str, payload: &Element) -> Option<Result<Outcome, DomainError>> {
-    let f = Fields::new(payload, NS);
-    Some(match op {
-        "getConnectorList" => f.only(&[]).and_then(|()| connector_list(app, actor)),
-        "updateConfigurations" => f.only(&["configurations"]).and_then(|()| update(app, actor, &f)),
-        _ => return None,
-    })
-}
+/// services.xml: viewing the connectors needs governance `view`, changing them `update`.
+pub const SERVICE: ServiceDef = ServiceDef {
+    name: "IdentityGovernanceAdminService",
+    namespace: NS,
+    exception: EXCEPTION,
+    ops: &[
+        // The connector list is a fixed set of properties: a bounded read.
+        quick("getConnectorList", permissions::GOVERNANCE_VIEW, &[], connector_list),
+        op(
+            "updateConfigurations",
+            permissions::GOVERNANCE_UPDATE,
+            &["configurations"],
+            update,
+        ),
+    ],
+};
 
-fn connector_list(app: &App, actor: &Actor) -> Result<Outcome, DomainError> {
+fn connector_list(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     let mut out = Out::new();
     out.open("ns:getConnectorListResponse", &[("xmlns:ns", NS)]);
-    for view in app.connectors(actor)? {
+    for view in cx.app.connectors(cx.actor)? {
         let connector = view.def;
         out.open(
             "ns:return",
@@ -76,9 +77,9 @@ fn connector_list(app: &App, actor: &Actor) -> Result<Outcome, DomainError> {
 }
 
 /// Every `configurations` entry is a Property; only `name` and `value` matter for an update.
-fn update(app: &App, actor: &Actor, f: &Fields<'_>) -> Result<Outcome, DomainError> {
+fn update(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     let mut values = Vec::new();
-    for property in f.elements("configurations") {
+    for property in cx.f.elements("configurations") {
         let p = Fields::new(property, MODEL);
         p.only(&[
             "advanced",
@@ -102,7 +103,7 @@ fn update(app: &App, actor: &Actor, f: &Fields<'_>) -> Result<Outcome, DomainErr
             "Invalid input parameters: configurations is required".into(),
         ));
     }
-    app.update_configurations(actor, &values)?;
+    cx.app.update_configurations(cx.actor, &values)?;
     // In-out with an empty output message: an envelope with an empty Body.
     Ok(Outcome::Payload(String::new()))
 }

@@ -1,11 +1,17 @@
 //! The only module that knows XML: envelopes, WSDL serving, faults, and one submodule per admin service mapping
 //! operations to `App` use cases.
 //!
-//! A call flows: [`handle`] parses the envelope (bounded, no DOCTYPE), names the operation from the Body's first
-//! element, cross-checks the SOAPAction, authenticates the caller, checks the operation's permission, and lets the
-//! service module decode the payload and call the `App`. Every error becomes a fault through [`fault::from_domain`].
+//! Each service is a table of [`Op`]s (`user_profile::SERVICE`, …): an operation's name, the permission its
+//! services.xml requires, the payload children it accepts, whether it is a bounded read, and the function that
+//! decodes it, calls one use case and encodes the answer. Adding an operation is one row and one function.
+//!
+//! A call flows: [`prepare`] parses the envelope (bounded, no DOCTYPE), names the operation from the Body's first
+//! element and looks it up once, cross-checking the SOAPAction and URL; the caller is then resolved to an
+//! [`Actor`] by [`endpoint`] (Basic credentials or the `JSESSIONID` session); [`execute`] checks the operation's
+//! permission and runs it. Every error becomes a fault through [`fault::from_domain`].
 
 pub mod decode;
+pub mod endpoint;
 pub mod envelope;
 pub mod fault;
 mod governance;
@@ -16,10 +22,73 @@ pub mod wsdl;
 pub mod xml;
 
 use crate::app::{Actor, App};
-use crate::config::Secret;
 use crate::domain::DomainError;
+use decode::Fields;
 use envelope::Framing;
 use xml::Element;
+
+/// One operation of an admin service.
+pub struct Op {
+    /// The operation element's local name (and the WSDL operation).
+    pub name: &'static str,
+    /// The permission services.xml requires before the operation runs; the use case may check more.
+    pub permission: &'static str,
+    /// The payload children the operation accepts; anything else is refused before it runs.
+    pub fields: &'static [&'static str],
+    /// A bounded read that writes nothing: a session caller's call runs on the reactor ([`Prepared::is_quick`]).
+    pub quick: bool,
+    /// Decode the payload, call the use case, encode the answer.
+    pub run: fn(&Cx<'_>) -> Result<Outcome, DomainError>,
+}
+
+/// An operation that writes, or reads an amount that grows with the store: it runs on a blocking thread.
+pub const fn op(
+    name: &'static str,
+    permission: &'static str,
+    fields: &'static [&'static str],
+    run: fn(&Cx<'_>) -> Result<Outcome, DomainError>,
+) -> Op {
+    Op {
+        name,
+        permission,
+        fields,
+        quick: false,
+        run,
+    }
+}
+
+/// A bounded read of one user's data or of constants, writing nothing.
+pub const fn quick(
+    name: &'static str,
+    permission: &'static str,
+    fields: &'static [&'static str],
+    run: fn(&Cx<'_>) -> Result<Outcome, DomainError>,
+) -> Op {
+    Op {
+        quick: true,
+        ..op(name, permission, fields, run)
+    }
+}
+
+/// What an operation runs with.
+pub struct Cx<'a> {
+    pub app: &'a App,
+    pub actor: &'a Actor,
+    /// The operation's name, for its response element.
+    pub op: &'static str,
+    /// The payload's children, in the service's namespace.
+    pub f: Fields<'a>,
+}
+
+/// An admin service: its name, namespace, fault shape and operations.
+pub struct ServiceDef {
+    pub name: &'static str,
+    /// The target namespace of the operation elements.
+    pub namespace: &'static str,
+    /// The fault element and the exception bean inside it.
+    pub exception: fault::ExceptionShape,
+    pub ops: &'static [Op],
+}
 
 /// The admin services this server hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,59 +105,35 @@ impl Service {
         Service::IdentityGovernanceAdmin,
     ];
 
+    pub fn def(self) -> &'static ServiceDef {
+        match self {
+            Service::UserProfileMgt => &user_profile::SERVICE,
+            Service::RemoteUserStoreManager => &remote_user_store::SERVICE,
+            Service::IdentityGovernanceAdmin => &governance::SERVICE,
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Service> {
         Service::ALL.into_iter().find(|s| s.name() == name)
     }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Service::UserProfileMgt => "UserProfileMgtService",
-            Service::RemoteUserStoreManager => "RemoteUserStoreManagerService",
-            Service::IdentityGovernanceAdmin => "IdentityGovernanceAdminService",
-        }
+        self.def().name
     }
 
     /// The target namespace of the operation elements.
     pub fn namespace(self) -> &'static str {
-        match self {
-            Service::UserProfileMgt => user_profile::NS,
-            Service::RemoteUserStoreManager => remote_user_store::NS,
-            Service::IdentityGovernanceAdmin => governance::NS,
-        }
+        self.def().namespace
     }
 
-    /// The fault element and the exception bean inside it, as (element, bean element, bean type ns, bean type).
+    /// The fault element and the exception bean inside it.
     pub fn exception(self) -> fault::ExceptionShape {
-        match self {
-            Service::UserProfileMgt => user_profile::EXCEPTION,
-            Service::RemoteUserStoreManager => remote_user_store::EXCEPTION,
-            Service::IdentityGovernanceAdmin => governance::EXCEPTION,
-        }
+        self.def().exception
     }
 
-    fn dispatch(self, app: &App, actor: &Actor, op: &str, payload: &Element) -> Option<Result<Outcome, DomainError>> {
-        match self {
-            Service::UserProfileMgt => user_profile::dispatch(app, actor, op, payload),
-            Service::RemoteUserStoreManager => remote_user_store::dispatch(app, actor, op, payload),
-            Service::IdentityGovernanceAdmin => governance::dispatch(app, actor, op, payload),
-        }
-    }
-
-    /// Operations that read a bounded amount and write nothing (see [`Prepared::is_quick`]).
-    fn quick_operations(self) -> &'static [&'static str] {
-        match self {
-            Service::UserProfileMgt => user_profile::QUICK_OPERATIONS,
-            Service::RemoteUserStoreManager => remote_user_store::QUICK_OPERATIONS,
-            Service::IdentityGovernanceAdmin => governance::QUICK_OPERATIONS,
-        }
-    }
-
-    fn has_operation(self, op: &str) -> bool {
-        match self {
-            Service::UserProfileMgt => user_profile::OPERATIONS.contains(&op),
-            Service::RemoteUserStoreManager => remote_user_store::OPERATIONS.contains(&op),
-            Service::IdentityGovernanceAdmin => governance::OPERATIONS.contains(&op),
-        }
+    /// The operation named `name`, if the service has it.
+    pub fn op(self, name: &str) -> Option<&'static Op> {
+        self.def().ops.iter().find(|o| o.name == name)
     }
 }
 
@@ -101,16 +146,7 @@ pub enum Outcome {
     Payload(String),
 }
 
-/// Who is calling, as the HTTP layer established it.
-#[derive(Debug)]
-pub enum Caller {
-    /// Basic credentials still to be verified.
-    Basic { username: String, password: Secret },
-    /// A user authenticated earlier in this JSESSIONID session.
-    Session(String),
-}
-
-/// One admin-service request, as the HTTP layer hands it over.
+/// One admin-service request, as the HTTP side hands it over.
 #[derive(Debug)]
 pub struct Call<'a> {
     pub service: Service,
@@ -119,54 +155,60 @@ pub struct Call<'a> {
     pub soap_action: Option<&'a str>,
     pub content_type: Option<&'a str>,
     pub body: &'a [u8],
-    pub caller: Caller,
 }
 
-/// The answer: HTTP status, content type and body, and who authenticated (so HTTP can open a session).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: String,
-    pub authenticated: Option<String>,
+/// The answer, for the HTTP side to send: 202 with no body, 200 with a response envelope, 500 with a fault.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Reply {
+    Accepted,
+    Response { content_type: &'static str, body: String },
+    Fault { content_type: &'static str, body: String },
 }
 
 impl Reply {
     fn fault(framing: Framing, f: &fault::Fault) -> Reply {
-        Reply {
-            status: 500,
+        Reply::Fault {
             content_type: framing.content_type(),
             body: envelope::fault(framing, f),
-            authenticated: None,
+        }
+    }
+
+    /// The body sent (empty for `Accepted`).
+    pub fn body(&self) -> &str {
+        match self {
+            Reply::Accepted => "",
+            Reply::Response { body, .. } | Reply::Fault { body, .. } => body,
         }
     }
 }
 
-/// Handle one admin-service call. Blocking (store and argon2): run it off the async reactor.
-pub fn handle(app: &App, call: Call<'_>) -> Reply {
-    match prepare(call) {
-        Ok(prepared) => execute(app, prepared),
-        Err(reply) => reply,
-    }
-}
-
-/// A call whose envelope has been read and whose operation is known, not yet authenticated or run.
+/// A call whose envelope has been read and whose operation is known, not yet authorized or run.
 #[derive(Debug)]
 pub struct Prepared {
     service: Service,
     framing: Framing,
     payload: Element,
-    caller: Caller,
+    op: &'static Op,
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Op").field("name", &self.name).finish_non_exhaustive()
+    }
 }
 
 impl Prepared {
-    /// Whether [`execute`] may run this call on a reactor thread (inside [`crate::store::Store::quick`]): the caller holds
-    /// a live session, so no password is verified (no argon2), and the operation reads a bounded amount (one
-    /// user's data, the dialect, the governance connector) and writes nothing. Everything else goes to a blocking
-    /// thread. Handing a call over and back costs two thread wake-ups, more than such a read itself.
+    /// Whether the operation reads a bounded amount (one user's data, the dialect, the governance connector) and
+    /// writes nothing. For a caller who holds a live session (no argon2) [`execute`] may then run on a reactor
+    /// thread, inside [`App::quick`]: handing a call to a blocking thread and back costs two thread wake-ups,
+    /// more than such a read itself.
     pub fn is_quick(&self) -> bool {
-        matches!(self.caller, Caller::Session(_))
-            && self.service.quick_operations().contains(&self.payload.name.as_str())
+        self.op.quick
+    }
+
+    /// The fault a caller who cannot be authenticated gets, in the request's SOAP version.
+    pub fn refuse(&self, error: &DomainError) -> Reply {
+        Reply::fault(self.framing, &fault::from_domain(self.service, error))
     }
 }
 
@@ -181,70 +223,58 @@ pub fn prepare(call: Call<'_>) -> Result<Prepared, Reply> {
             return Err(Reply::fault(e.framing(guess), &fault::from_envelope(&e)));
         }
     };
-    if let Err(f) = check_operation(&call, &request.payload) {
-        return Err(Reply::fault(request.framing, &f));
+    match check_operation(&call, &request.payload) {
+        Ok(op) => Ok(Prepared {
+            service: call.service,
+            framing: request.framing,
+            payload: request.payload,
+            op,
+        }),
+        Err(f) => Err(Reply::fault(request.framing, &f)),
     }
-    Ok(Prepared {
-        service: call.service,
-        framing: request.framing,
-        payload: request.payload,
-        caller: call.caller,
-    })
 }
 
-/// Authenticate the caller and run the operation. Blocking unless [`Prepared::is_quick`].
-pub fn execute(app: &App, call: Prepared) -> Reply {
+/// Run a prepared call for an authenticated actor: the operation's permission first, then its payload checks and
+/// use case. Blocking unless [`Prepared::is_quick`].
+pub fn execute(app: &App, actor: &Actor, call: Prepared) -> Reply {
     let Prepared {
         service,
         framing,
         payload,
-        caller,
+        op,
     } = call;
-    let op = payload.name.as_str();
-    let actor = match &caller {
-        Caller::Basic { username, password } => app.authenticate(username, password),
-        Caller::Session(user) => app
-            .actor_for(user)
-            .and_then(|a| a.ok_or(DomainError::InvalidCredentials)),
+    let cx = Cx {
+        app,
+        actor,
+        op: op.name,
+        f: Fields::new(&payload, service.namespace()),
     };
-    let actor = match actor {
-        Ok(a) => a,
-        Err(e) => return Reply::fault(framing, &fault::from_domain(service, &e)),
-    };
-    let authenticated = Some(actor.name().to_string());
-
-    match service.dispatch(app, &actor, op, &payload) {
-        Some(Ok(Outcome::Accepted)) => Reply {
-            status: 202,
-            content_type: framing.content_type(),
-            body: String::new(),
-            authenticated,
-        },
-        Some(Ok(Outcome::Payload(xml))) => Reply {
-            status: 200,
+    let result = actor
+        .require(op.permission)
+        .and_then(|()| cx.f.only(op.fields))
+        .and_then(|()| (op.run)(&cx));
+    match result {
+        Ok(Outcome::Accepted) => Reply::Accepted,
+        Ok(Outcome::Payload(xml)) => Reply::Response {
             content_type: framing.content_type(),
             body: envelope::wrap(framing, &xml),
-            authenticated,
         },
-        Some(Err(e)) => Reply {
-            authenticated,
-            ..Reply::fault(framing, &fault::from_domain(service, &e))
-        },
-        None => Reply::fault(framing, &fault::operation_not_found(service, op)),
+        Err(e) => Reply::fault(framing, &fault::from_domain(service, &e)),
     }
 }
 
 /// The operation must belong to this service, in its namespace, and agree with the SOAPAction and URL if given.
-fn check_operation(call: &Call<'_>, payload: &Element) -> Result<(), fault::Fault> {
+fn check_operation(call: &Call<'_>, payload: &Element) -> Result<&'static Op, fault::Fault> {
     let service = call.service;
-    let op = payload.name.as_str();
-    if payload.ns.as_deref() != Some(service.namespace()) || !service.has_operation(op) {
-        return Err(fault::operation_not_found(service, op));
-    }
+    let name = payload.name.as_str();
+    let op = match service.op(name) {
+        Some(op) if payload.ns.as_deref() == Some(service.namespace()) => op,
+        _ => return Err(fault::operation_not_found(service, name)),
+    };
     if let Some(path_op) = call.path_operation {
-        if path_op != op {
+        if path_op != name {
             return Err(fault::client(format!(
-                "The operation {path_op} in the URL does not match the element {op} in the body"
+                "The operation {path_op} in the URL does not match the element {name} in the body"
             )));
         }
     }
@@ -254,13 +284,13 @@ fn check_operation(call: &Call<'_>, payload: &Element) -> Result<(), fault::Faul
         .filter(|a| !a.is_empty());
     if let Some(action) = action {
         let named = action.strip_prefix("urn:").unwrap_or(action);
-        if named != op {
+        if named != name {
             return Err(fault::client(format!(
-                "The SOAPAction {action} does not match the operation {op} in the body"
+                "The SOAPAction {action} does not match the operation {name} in the body"
             )));
         }
     }
-    Ok(())
+    Ok(op)
 }
 
 #[cfg(test)]
@@ -270,9 +300,26 @@ mod tests {
     /// Every operation listed as quick runs inside [`crate::store::Store::quick`] (writes refused) with the same
     /// reply as on a blocking thread, for every golden request of its service, in a store the other golden
     /// requests fill; and every listed operation has such a request.
+    /// Each operation is listed once per service, and its permission is a valid WSO2 path.
+    #[test]
+    fn operation_tables_are_well_formed() {
+        for service in Service::ALL {
+            let ops = service.def().ops;
+            for op in ops {
+                assert_eq!(ops.iter().filter(|o| o.name == op.name).count(), 1, "{}", op.name);
+                assert!(
+                    crate::domain::permissions::normalize(op.permission).is_some(),
+                    "{}",
+                    op.permission
+                );
+            }
+        }
+    }
+
     #[test]
     fn quick_operations_only_read_and_answer_as_they_would_on_a_blocking_thread() {
         let app = App::for_tests();
+        let admin = app.actor_for("admin").unwrap().unwrap();
         let mut covered = Vec::new();
         for service in Service::ALL {
             let dir = format!("{}/fixtures/soap/{}", env!("CARGO_MANIFEST_DIR"), service.name());
@@ -296,28 +343,27 @@ mod tests {
                         soap_action: None,
                         content_type: Some(content_type),
                         body: &body,
-                        caller: Caller::Session("admin".into()),
                     })
-                    .unwrap_or_else(|r| panic!("{name}: {}", r.body))
+                    .unwrap_or_else(|r| panic!("{name}: {}", r.body()))
                 };
                 let call = prepare();
                 let op = call.payload.name.clone();
                 if call.is_quick() {
-                    let quick = app.store.quick(|| execute(&app, call));
-                    let blocking = execute(&app, prepare());
-                    assert_eq!(quick.status, blocking.status, "{name}: {}", quick.body);
-                    assert_eq!(quick.body, blocking.body, "{name}");
+                    let quick = app.quick(|| execute(&app, &admin, call));
+                    let blocking = execute(&app, &admin, prepare());
+                    assert_eq!(quick, blocking, "{name}");
                     covered.push((service, op));
                 } else {
-                    execute(&app, call);
+                    execute(&app, &admin, call);
                 }
             }
         }
         for service in Service::ALL {
-            for op in service.quick_operations() {
+            for op in service.def().ops.iter().filter(|o| o.quick) {
                 assert!(
-                    covered.iter().any(|(s, o)| *s == service && o == op),
-                    "{op}: no golden request"
+                    covered.iter().any(|(s, o)| *s == service && o == op.name),
+                    "{}: no golden request",
+                    op.name
                 );
             }
         }

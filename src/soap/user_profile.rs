@@ -1,48 +1,18 @@
 //! UserProfileMgtService: profiles (claim values per profile) and federated account associations.
 
-use super::Outcome;
 use super::decode::Fields;
 use super::fault::ExceptionShape;
 use super::writer::Out;
 use super::xml::{Element, XSI};
-use crate::app::{Actor, App, ProfileField};
-use crate::domain::{DomainError, USER_STORE_DOMAIN, permissions};
+use super::{Cx, Outcome, ServiceDef, op, quick};
+use crate::app::{App, ProfileField, profile_or_default};
+use crate::domain::permissions::{
+    ASSOCIATION_CREATE, ASSOCIATION_DELETE, ASSOCIATION_VIEW, LOGIN, USERSTORE_CONFIG_VIEW,
+};
+use crate::domain::{DomainError, USER_STORE_DOMAIN};
 
 pub const NS: &str = "http://mgt.profile.user.identity.carbon.wso2.org";
 const XSD: &str = "http://mgt.profile.user.identity.carbon.wso2.org/xsd";
-
-pub const OPERATIONS: &[&str] = &[
-    "setUserProfile",
-    "getUserProfile",
-    "getUserProfiles",
-    "deleteUserProfile",
-    "getProfileFieldsForInternalStore",
-    "isAddProfileEnabled",
-    "isAddProfileEnabledForDomain",
-    "isReadOnlyUserStore",
-    "getInstance",
-    "associateID",
-    "removeAssociateID",
-    "getNameAssociatedWith",
-    "getAssociatedIDs",
-    "associateIDForUser",
-    "removeAssociateIDForUser",
-    "getAssociatedIDsForUser",
-];
-
-/// Reads of one user's data or of constants, writing nothing: run on the reactor for a session caller.
-pub const QUICK_OPERATIONS: &[&str] = &[
-    "getUserProfile",
-    "getUserProfiles",
-    "getProfileFieldsForInternalStore",
-    "isAddProfileEnabled",
-    "isAddProfileEnabledForDomain",
-    "isReadOnlyUserStore",
-    "getInstance",
-    "getNameAssociatedWith",
-    "getAssociatedIDs",
-    "getAssociatedIDsForUser",
-];
 
 pub const EXCEPTION: ExceptionShape = ExceptionShape {
     ns: NS,
@@ -52,169 +22,221 @@ pub const EXCEPTION: ExceptionShape = ExceptionShape {
     type_name: "UserProfileException",
 };
 
-/// services.xml: `/permission/admin/login` for the service, with these per-operation overrides.
-fn permission(op: &str) -> &'static str {
-    match op {
-        "associateIDForUser" => permissions::ASSOCIATION_CREATE,
-        "removeAssociateIDForUser" => permissions::ASSOCIATION_DELETE,
-        "getAssociatedIDsForUser" | "getNameAssociatedWith" => permissions::ASSOCIATION_VIEW,
-        "isReadOnlyUserStore"
-        | "getProfileFieldsForInternalStore"
-        | "isAddProfileEnabled"
-        | "isAddProfileEnabledForDomain" => permissions::USERSTORE_CONFIG_VIEW,
-        _ => permissions::LOGIN,
-    }
+/// services.xml: `/permission/admin/login` for the service, with per-operation overrides. Reads of one user's data
+/// or of constants are quick.
+pub const SERVICE: ServiceDef = ServiceDef {
+    name: "UserProfileMgtService",
+    namespace: NS,
+    exception: EXCEPTION,
+    ops: &[
+        op("setUserProfile", LOGIN, &["username", "profile"], set_user_profile),
+        quick("getUserProfile", LOGIN, &["username", "profileName"], get_user_profile),
+        quick("getUserProfiles", LOGIN, &["username"], get_user_profiles),
+        op(
+            "deleteUserProfile",
+            LOGIN,
+            &["username", "profileName"],
+            delete_user_profile,
+        ),
+        quick(
+            "getProfileFieldsForInternalStore",
+            USERSTORE_CONFIG_VIEW,
+            &[],
+            internal_store,
+        ),
+        quick("isAddProfileEnabled", USERSTORE_CONFIG_VIEW, &[], add_profile_enabled),
+        quick(
+            "isAddProfileEnabledForDomain",
+            USERSTORE_CONFIG_VIEW,
+            &["domain"],
+            add_profile_enabled_for_domain,
+        ),
+        quick("isReadOnlyUserStore", USERSTORE_CONFIG_VIEW, &[], read_only_user_store),
+        quick("getInstance", LOGIN, &[], instance),
+        op("associateID", LOGIN, &["idpID", "associatedID"], associate_own),
+        op(
+            "removeAssociateID",
+            LOGIN,
+            &["idpID", "associatedID"],
+            remove_own_association,
+        ),
+        quick(
+            "getNameAssociatedWith",
+            ASSOCIATION_VIEW,
+            &["idpID", "associatedID"],
+            name_associated_with,
+        ),
+        quick("getAssociatedIDs", LOGIN, &[], own_associations),
+        op(
+            "associateIDForUser",
+            ASSOCIATION_CREATE,
+            &["username", "idpID", "associatedID"],
+            associate_for_user,
+        ),
+        op(
+            "removeAssociateIDForUser",
+            ASSOCIATION_DELETE,
+            &["username", "idpID", "associatedID"],
+            remove_association_for_user,
+        ),
+        quick(
+            "getAssociatedIDsForUser",
+            ASSOCIATION_VIEW,
+            &["username"],
+            associations_of_user,
+        ),
+    ],
+};
+
+fn set_user_profile(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let user = cx.f.str("username")?;
+    let profile = cx.f.opt_element("profile")?.ok_or(DomainError::MissingInput)?;
+    let (profile_name, values) = decode_profile(profile)?;
+    cx.app.set_user_profile(cx.actor, user, &profile_name, &values)?;
+    Ok(Outcome::Accepted)
 }
 
-pub fn dispatch(app: &App, actor: &Actor, op: &str, payload: &Element) -> Option<Result<Outcome, DomainError>> {
-    if !OPERATIONS.contains(&op) {
-        return None;
+fn get_user_profile(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let (Some(user), Some(profile)) = (cx.f.opt_str("username")?, cx.f.opt_str("profileName")?) else {
+        return Err(DomainError::MissingInput);
+    };
+    let mut out = response_open(cx.op);
+    match cx.app.user_profile(cx.actor, user, profile)? {
+        Some(fields) => write_profile(
+            &mut out,
+            "ns:return",
+            Some(profile_or_default(profile)),
+            &fields,
+            Values::Shown,
+        ),
+        None => {
+            out.nil("ns:return");
+        }
     }
-    Some(
-        actor
-            .require(permission(op))
-            .and_then(|()| run(app, actor, op, payload)),
-    )
+    Ok(response_close(out, cx.op))
 }
 
-fn run(app: &App, actor: &Actor, op: &str, payload: &Element) -> Result<Outcome, DomainError> {
-    let f = Fields::new(payload, NS);
-    match op {
-        "setUserProfile" => {
-            f.only(&["username", "profile"])?;
-            let user = f.str("username")?;
-            let profile = f.opt_element("profile")?.ok_or(DomainError::MissingInput)?;
-            let (profile_name, values) = decode_profile(profile)?;
-            app.set_user_profile(actor, user, &profile_name, &values)?;
-            Ok(Outcome::Accepted)
+fn get_user_profiles(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let user = cx.f.str("username")?;
+    let mut out = response_open(cx.op);
+    for name in cx.app.user_profile_names(cx.actor, user)? {
+        if let Some(fields) = cx.app.user_profile(cx.actor, user, &name)? {
+            write_profile(&mut out, "ns:return", Some(&name), &fields, Values::Shown);
         }
-        "getUserProfile" => {
-            f.only(&["username", "profileName"])?;
-            let (Some(user), Some(profile)) = (f.opt_str("username")?, f.opt_str("profileName")?) else {
-                return Err(DomainError::MissingInput);
-            };
-            let mut out = response_open(op);
-            match app.user_profile(actor, user, profile)? {
-                Some(fields) => write_profile(
-                    &mut out,
-                    "ns:return",
-                    Some(crate::app::profile_or_default(profile)),
-                    &fields,
-                    true,
-                ),
-                None => {
-                    out.nil("ns:return");
-                }
-            }
-            Ok(response_close(out, op))
-        }
-        "getUserProfiles" => {
-            f.only(&["username"])?;
-            let user = f.str("username")?;
-            let mut out = response_open(op);
-            for name in app.user_profile_names(actor, user)? {
-                if let Some(fields) = app.user_profile(actor, user, &name)? {
-                    write_profile(&mut out, "ns:return", Some(&name), &fields, true);
-                }
-            }
-            Ok(response_close(out, op))
-        }
-        "deleteUserProfile" => {
-            f.only(&["username", "profileName"])?;
-            app.delete_user_profile(actor, f.str("username")?, f.str("profileName")?)?;
-            Ok(Outcome::Accepted)
-        }
-        "getProfileFieldsForInternalStore" => {
-            f.only(&[])?;
-            let mut out = response_open(op);
-            write_profile(&mut out, "ns:return", None, &internal_store_fields(app)?, false);
-            Ok(response_close(out, op))
-        }
-        "isAddProfileEnabled" | "isReadOnlyUserStore" => {
-            f.only(&[])?;
-            // Profiles are stored per user in our one store, which is writable.
-            let value = op == "isAddProfileEnabled";
-            let mut out = response_open(op);
-            out.boolean("ns:return", value);
-            Ok(response_close(out, op))
-        }
-        "isAddProfileEnabledForDomain" => {
-            f.only(&["domain"])?;
-            let domain = f.opt_str("domain")?.unwrap_or("");
-            if !domain.is_empty() && !domain.eq_ignore_ascii_case(USER_STORE_DOMAIN) {
-                return Err(DomainError::InvalidInput(format!("Invalid domain name: {domain}")));
-            }
-            let mut out = response_open(op);
-            out.boolean("ns:return", true);
-            Ok(response_close(out, op))
-        }
-        "getInstance" => {
-            f.only(&[])?;
-            let mut out = response_open(op);
-            out.open(
-                "ns:return",
-                &[
-                    ("xmlns:ax", XSD),
-                    ("xmlns:xsi", XSI),
-                    ("xsi:type", "ax:UserProfileAdmin"),
-                ],
-            );
-            out.boolean("ax:addProfileEnabled", true);
-            write_associations(&mut out, "ax:associatedIDs", &app.associations(actor.name())?);
-            write_profile(
-                &mut out,
-                "ax:profileFieldsForInternalStore",
-                None,
-                &internal_store_fields(app)?,
-                false,
-            );
-            out.boolean("ax:readOnlyUserStore", false);
-            out.close("ns:return");
-            Ok(response_close(out, op))
-        }
-        "associateID" | "removeAssociateID" => {
-            f.only(&["idpID", "associatedID"])?;
-            let (idp, id) = (f.str("idpID")?, f.str("associatedID")?);
-            if op == "associateID" {
-                app.associate(actor, actor.name(), idp, id)?;
-            } else {
-                app.remove_association(actor, actor.name(), idp, id)?;
-            }
-            Ok(Outcome::Accepted)
-        }
-        "getNameAssociatedWith" => {
-            f.only(&["idpID", "associatedID"])?;
-            let name = app.user_for_association(f.str("idpID")?, f.str("associatedID")?)?;
-            let mut out = response_open(op);
-            out.opt("ns:return", name.as_deref());
-            Ok(response_close(out, op))
-        }
-        "getAssociatedIDs" => {
-            f.only(&[])?;
-            let mut out = response_open(op);
-            write_associations(&mut out, "ns:return", &app.associations(actor.name())?);
-            Ok(response_close(out, op))
-        }
-        "associateIDForUser" | "removeAssociateIDForUser" => {
-            f.only(&["username", "idpID", "associatedID"])?;
-            let (user, idp, id) = (f.str("username")?, f.str("idpID")?, f.str("associatedID")?);
-            if op == "associateIDForUser" {
-                app.associate(actor, user, idp, id)?;
-            } else {
-                app.remove_association(actor, user, idp, id)?;
-            }
-            // Request-response with an empty output message: an envelope with an empty Body.
-            Ok(Outcome::Payload(String::new()))
-        }
-        "getAssociatedIDsForUser" => {
-            f.only(&["username"])?;
-            let user = f.str("username")?;
-            let mut out = response_open(op);
-            write_associations(&mut out, "ns:return", &app.associations(user)?);
-            Ok(response_close(out, op))
-        }
-        _ => Err(DomainError::Internal),
     }
+    Ok(response_close(out, cx.op))
+}
+
+fn delete_user_profile(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    cx.app
+        .delete_user_profile(cx.actor, cx.f.str("username")?, cx.f.str("profileName")?)?;
+    Ok(Outcome::Accepted)
+}
+
+fn internal_store(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let mut out = response_open(cx.op);
+    write_profile(
+        &mut out,
+        "ns:return",
+        None,
+        &internal_store_fields(cx.app)?,
+        Values::Nil,
+    );
+    Ok(response_close(out, cx.op))
+}
+
+/// Profiles are stored per user in our one store, which is writable.
+fn add_profile_enabled(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    Ok(boolean(cx.op, true))
+}
+
+fn read_only_user_store(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    Ok(boolean(cx.op, false))
+}
+
+fn add_profile_enabled_for_domain(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let domain = cx.f.opt_str("domain")?.unwrap_or("");
+    if !domain.is_empty() && !domain.eq_ignore_ascii_case(USER_STORE_DOMAIN) {
+        return Err(DomainError::InvalidInput(format!("Invalid domain name: {domain}")));
+    }
+    Ok(boolean(cx.op, true))
+}
+
+fn instance(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let mut out = response_open(cx.op);
+    out.open(
+        "ns:return",
+        &[
+            ("xmlns:ax", XSD),
+            ("xmlns:xsi", XSI),
+            ("xsi:type", "ax:UserProfileAdmin"),
+        ],
+    );
+    out.boolean("ax:addProfileEnabled", true);
+    write_associations(&mut out, "ax:associatedIDs", &cx.app.associations(cx.actor.name())?);
+    write_profile(
+        &mut out,
+        "ax:profileFieldsForInternalStore",
+        None,
+        &internal_store_fields(cx.app)?,
+        Values::Nil,
+    );
+    out.boolean("ax:readOnlyUserStore", false);
+    out.close("ns:return");
+    Ok(response_close(out, cx.op))
+}
+
+fn associate_own(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let (idp, id) = (cx.f.str("idpID")?, cx.f.str("associatedID")?);
+    cx.app.associate(cx.actor, cx.actor.name(), idp, id)?;
+    Ok(Outcome::Accepted)
+}
+
+fn remove_own_association(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let (idp, id) = (cx.f.str("idpID")?, cx.f.str("associatedID")?);
+    cx.app.remove_association(cx.actor, cx.actor.name(), idp, id)?;
+    Ok(Outcome::Accepted)
+}
+
+fn name_associated_with(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let name = cx
+        .app
+        .user_for_association(cx.f.str("idpID")?, cx.f.str("associatedID")?)?;
+    let mut out = response_open(cx.op);
+    out.opt("ns:return", name.as_deref());
+    Ok(response_close(out, cx.op))
+}
+
+fn own_associations(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let mut out = response_open(cx.op);
+    write_associations(&mut out, "ns:return", &cx.app.associations(cx.actor.name())?);
+    Ok(response_close(out, cx.op))
+}
+
+fn associate_for_user(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let (user, idp, id) = (cx.f.str("username")?, cx.f.str("idpID")?, cx.f.str("associatedID")?);
+    cx.app.associate(cx.actor, user, idp, id)?;
+    // Request-response with an empty output message: an envelope with an empty Body.
+    Ok(Outcome::Payload(String::new()))
+}
+
+fn remove_association_for_user(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let (user, idp, id) = (cx.f.str("username")?, cx.f.str("idpID")?, cx.f.str("associatedID")?);
+    cx.app.remove_association(cx.actor, user, idp, id)?;
+    Ok(Outcome::Payload(String::new()))
+}
+
+fn associations_of_user(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let user = cx.f.str("username")?;
+    let mut out = response_open(cx.op);
+    write_associations(&mut out, "ns:return", &cx.app.associations(user)?);
+    Ok(response_close(out, cx.op))
+}
+
+fn boolean(op: &str, value: bool) -> Outcome {
+    let mut out = response_open(op);
+    out.boolean("ns:return", value);
+    response_close(out, op)
 }
 
 /// A UserProfileDTO → (profile name, claim values). Read-only fields are skipped, as WSO2 does.
@@ -275,8 +297,17 @@ fn response_close(out: Out, op: &str) -> Outcome {
     super::writer::finish_response(out, op)
 }
 
-/// Write a UserProfileDTO under `qname`. `with_values` writes each field's value ("" when unset), otherwise nil.
-fn write_profile(out: &mut Out, qname: &str, profile: Option<&str>, fields: &[ProfileField], with_values: bool) {
+/// Whether a UserProfileDTO carries the user's values or only the fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Values {
+    /// Each field's value ("" when unset).
+    Shown,
+    /// `xsi:nil` values: the fields of the store, not of a user.
+    Nil,
+}
+
+/// Write a UserProfileDTO under `qname`.
+fn write_profile(out: &mut Out, qname: &str, profile: Option<&str>, fields: &[ProfileField], values: Values) {
     out.open(
         qname,
         &[("xmlns:ax", XSD), ("xmlns:xsi", XSI), ("xsi:type", "ax:UserProfileDTO")],
@@ -288,10 +319,13 @@ fn write_profile(out: &mut Out, qname: &str, profile: Option<&str>, fields: &[Pr
         out.text("ax:claimUri", &m.uri);
         out.text("ax:displayName", &m.display_name);
         out.int("ax:displayOrder", i64::from(m.display_order));
-        if with_values {
-            out.text("ax:fieldValue", field.value.as_deref().unwrap_or(""));
-        } else {
-            out.nil("ax:fieldValue");
+        match values {
+            Values::Shown => {
+                out.text("ax:fieldValue", field.value.as_deref().unwrap_or(""));
+            }
+            Values::Nil => {
+                out.nil("ax:fieldValue");
+            }
         }
         out.boolean("ax:readOnly", m.read_only);
         out.opt("ax:regEx", Some(m.regex.as_str()).filter(|r| !r.is_empty()));

@@ -17,14 +17,15 @@ use super::input::{self, BadInput, MAX_FIELD_CHARS};
 use super::login::{GENERIC_FAILURE_TEXT, LOCKED_TEXT, OTP_MISMATCH_TEXT, RESET_LINK_TEXT};
 use super::pages;
 use crate::app::App;
-use crate::config::{BasicAuthParams, Secret};
+use crate::config::BasicAuthParams;
 use crate::domain::login::{
     Decision, Failure, INVALID_CREDENTIAL, PASSWORD_RESET_OTP_MISMATCH, PASSWORD_RESET_VIA_EMAIL_LINK,
     PASSWORD_RESET_VIA_OTP, USER_IS_LOCKED,
 };
+use crate::domain::secret::Secret;
 use crate::http::basic_auth::{self, BasicCredentials};
+use crate::http::request::RequestBody;
 use crate::http::response::{self, HttpResponse};
-use crate::http::router::RequestBody;
 
 #[derive(Deserialize)]
 struct LoginBody {
@@ -42,7 +43,7 @@ pub struct ApiFailure {
 
 pub async fn authenticate(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
     let credentials = basic_auth::parse(req.headers().get(header::AUTHORIZATION));
-    let (_, body) = match input::read_body(app.config.emulator.max_request_body_bytes, req).await {
+    let (_, body) = match input::read_body(req).await {
         Ok(pb) => pb,
         Err(bad) => return bad_request(&bad),
     };
@@ -61,11 +62,11 @@ pub async fn authenticate(app: Arc<App>, req: Request<RequestBody>) -> HttpRespo
     };
     match (outcome.decision, outcome.user) {
         (Decision::Success, Some(user)) => {
-            let token = app.sessions.create(&user, app.now());
-            response::json(StatusCode::OK, &serde_json::json!({ "token": token }))
+            let token = app.open_session(&user);
+            response::json(StatusCode::OK, &serde_json::json!({ "token": token.as_str() }))
         }
         (decision, _) => {
-            let f = failure(decision, &app.config.basic_auth);
+            let f = failure(decision, &app.settings().basic_auth);
             error_json(StatusCode::UNAUTHORIZED, f.code, f.message, f.description)
         }
     }

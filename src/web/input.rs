@@ -7,7 +7,7 @@ use hyper::http::request::Parts;
 use hyper::{Request, StatusCode};
 use percent_encoding::percent_decode;
 
-use crate::http::router::{BodyError, Params, RequestBody, media_type, read_request_body};
+use crate::http::request::{BodyError, Params, RequestBody, media_type, read_request_body};
 
 /// The longest value any form field or query parameter may have. Far above any user name, password, code or
 /// token; it only keeps absurd input away from argon2 and the store.
@@ -47,9 +47,9 @@ impl BadInput {
     }
 }
 
-/// Read and decode an `application/x-www-form-urlencoded` body under the configured limit.
-pub async fn read_form(limit: usize, req: Request<RequestBody>) -> Result<(Parts, Params), BadInput> {
-    let (parts, body) = read_body(limit, req).await?;
+/// Read and decode an `application/x-www-form-urlencoded` body under the server's limits.
+pub async fn read_form(req: Request<RequestBody>) -> Result<(Parts, Params), BadInput> {
+    let (parts, body) = read_body(req).await?;
     if media_type(&parts.headers).as_deref() != Some("application/x-www-form-urlencoded") {
         return Err(BadInput::Bad(
             "Expected a form (Content-Type: application/x-www-form-urlencoded).".to_string(),
@@ -59,9 +59,9 @@ pub async fn read_form(limit: usize, req: Request<RequestBody>) -> Result<(Parts
     Ok((parts, form))
 }
 
-/// Read a body under the configured limit.
-pub async fn read_body(limit: usize, req: Request<RequestBody>) -> Result<(Parts, Bytes), BadInput> {
-    read_request_body(limit, req).await.map_err(|e| match e {
+/// Read a body under the server's limits.
+pub async fn read_body(req: Request<RequestBody>) -> Result<(Parts, Bytes), BadInput> {
+    read_request_body(req).await.map_err(|e| match e {
         BodyError::TooLarge { .. } => BadInput::TooLarge,
         BodyError::Read(_) => BadInput::Bad("The request body could not be read.".to_string()),
         BodyError::TimedOut { .. } => BadInput::TimedOut,
@@ -111,9 +111,7 @@ fn bounded<'a>(name: &str, value: &'a str) -> Result<&'a str, BadInput> {
 
 /// The value of cookie `name`, if the request sent one (the first, as browsers send the most specific first).
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    crate::http::router::cookie_values(headers, name)
-        .next()
-        .map(str::to_string)
+    crate::http::cookie::value(headers, name)
 }
 
 #[cfg(test)]

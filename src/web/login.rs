@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::header::HeaderMap;
 use hyper::{Request, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -18,14 +18,16 @@ use super::csrf::{self, FLOW_COOKIE, flows};
 use super::input::{self, MAX_FIELD_CHARS, cookie};
 use super::pages::{self, SIGN_IN};
 use super::{CONFIRM_RECOVERY_PATH, DASHBOARD_PATH, LOGIN_PAGE_PATH, blocking};
-use crate::app::App;
-use crate::config::{BasicAuthParams, Secret};
+use crate::app::{App, Session};
+use crate::config::BasicAuthParams;
 use crate::domain::login::{
     Decision, Failure, INVALID_CREDENTIAL, PASSWORD_RESET_OTP_MISMATCH, PASSWORD_RESET_VIA_EMAIL_LINK, USER_IS_LOCKED,
 };
+use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, TENANT_DOMAIN, claims};
+use crate::http::cookie::{SameSite, SetCookie};
+use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
-use crate::http::router::{Params, RequestBody, Scheme};
 
 /// WSO2's SSO session cookie.
 pub const SESSION_COOKIE: &str = "commonAuthId";
@@ -52,20 +54,14 @@ fn enc(value: &str) -> String {
 
 /// `GET /dashboard`: the greeting for a live session, else a new login flow.
 pub async fn dashboard(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
-    let now = app.now();
-    let session = cookie(req.headers(), SESSION_COOKIE)
-        .and_then(|token| app.sessions.user(&token, now).map(|user| (token, user)));
-    let Some((token, user)) = session else {
+    let Some(session) = cookie(req.headers(), SESSION_COOKIE).and_then(|token| app.session(&token)) else {
         return start_login(&app, req.headers(), scheme);
     };
-    let lookup_user = user.clone();
-    let display = match blocking(&app, move |app| display_name(app, &lookup_user)).await {
+    let (token, user) = (session.token.as_str().to_string(), session.user.clone());
+    let display = match blocking(&app, move |app| display_name(app, &session)).await {
         Ok(Ok(Some(name))) => name,
-        // The user was deleted under a live session: the session means nothing any more.
-        Ok(Ok(None)) => {
-            app.sessions.revoke(&token);
-            return start_login(&app, req.headers(), scheme);
-        }
+        // The user was deleted under a live session: the session means nothing any more (and was ended).
+        Ok(Ok(None)) => return start_login(&app, req.headers(), scheme),
         Ok(Err(e)) => return pages::domain_error(&e),
         Err(resp) => return resp,
     };
@@ -82,10 +78,11 @@ pub async fn dashboard(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme)
 }
 
 /// The user's given name, else the user name; None if the user no longer exists.
-fn display_name(app: &App, user: &str) -> Result<Option<String>, DomainError> {
-    let Some(actor) = app.actor_for(user)? else {
+fn display_name(app: &App, session: &Session) -> Result<Option<String>, DomainError> {
+    let Some(actor) = app.session_actor(session)? else {
         return Ok(None);
     };
+    let user = actor.name();
     let given = app.claim_value(&actor, user, claims::GIVEN_NAME, DEFAULT_PROFILE)?;
     Ok(Some(
         given
@@ -99,7 +96,7 @@ fn start_login(app: &App, headers: &HeaderMap, scheme: Scheme) -> HttpResponse {
     let (key, new_cookie) = begin_flow(app, headers);
     let mut resp = response::redirect(&format!("{LOGIN_PAGE_PATH}?sessionDataKey={}", enc(&key)));
     if let Some(value) = new_cookie {
-        set_cookie(&mut resp, FLOW_COOKIE, &value, scheme, false);
+        site_cookie(FLOW_COOKIE, &value).set(&mut resp, scheme);
     }
     resp
 }
@@ -117,17 +114,13 @@ fn begin_flow(app: &App, headers: &HeaderMap) -> (String, Option<String>) {
     }
 }
 
-/// `Set-Cookie` with the attributes every cookie of ours carries; `clear` expires it instead.
-fn set_cookie(resp: &mut HttpResponse, name: &str, value: &str, scheme: Scheme, clear: bool) {
-    let secure = if scheme == Scheme::Https { "; Secure" } else { "" };
-    let expiry = if clear { "; Max-Age=0" } else { "" };
-    let text = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{expiry}");
-    match HeaderValue::from_str(&text) {
-        Ok(v) => {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
-        // Values are hex tokens we generated; this cannot happen, but a missing cookie beats a panic.
-        Err(_) => tracing::error!(cookie = name, "cookie value is not a valid header value"),
+/// A cookie of the login pages: the whole site, `SameSite=Lax` (the login flow starts from another site's link).
+pub(super) fn site_cookie<'a>(name: &'a str, value: &'a str) -> SetCookie<'a> {
+    SetCookie {
+        name,
+        value,
+        path: "/",
+        same_site: Some(SameSite::Lax),
     }
 }
 
@@ -147,7 +140,7 @@ pub fn login_page(app: &App, req: &Request<RequestBody>, scheme: Scheme) -> Http
         }
     };
     let (error, username) = if ours {
-        let show = app.config.basic_auth.show_auth_failure_reason;
+        let show = app.settings().basic_auth.show_auth_failure_reason;
         let username = params
             .get("failedUsername")
             .filter(|u| u.chars().count() <= MAX_FIELD_CHARS)
@@ -167,7 +160,7 @@ pub fn login_page(app: &App, req: &Request<RequestBody>, scheme: Scheme) -> Http
         },
     );
     if let Some(value) = new_cookie {
-        set_cookie(&mut resp, FLOW_COOKIE, &value, scheme, false);
+        site_cookie(FLOW_COOKIE, &value).set(&mut resp, scheme);
     }
     resp
 }
@@ -191,7 +184,7 @@ pub fn failure_text(params: &Params, show_reason: bool) -> Option<&'static str> 
 /// `POST /commonauth`: check the flow (CSRF), then let `App::login` decide; nothing about the user is looked at
 /// before it, so unknown and known users take the same path.
 pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
-    let (parts, form) = match input::read_form(app.config.emulator.max_request_body_bytes, req).await {
+    let (parts, form) = match input::read_form(req).await {
         Ok(pf) => pf,
         Err(bad) => return pages::bad_input(&bad),
     };
@@ -223,7 +216,7 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
         &username,
         outcome.user.as_deref(),
         &password,
-        &app.config.basic_auth,
+        &app.settings().basic_auth,
     ) {
         return response::redirect(&location);
     }
@@ -234,11 +227,11 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
     flows().consume(&key);
     // A new id on every login (session fixation): whatever the browser sent is ended, never adopted.
     if let Some(old) = cookie(&parts.headers, SESSION_COOKIE) {
-        app.sessions.revoke(&old);
+        app.end_session(&old);
     }
-    let token = app.sessions.create(&user, app.now());
+    let token = app.open_session(&user);
     let mut resp = response::redirect(DASHBOARD_PATH);
-    set_cookie(&mut resp, SESSION_COOKIE, &token, scheme, false);
+    site_cookie(SESSION_COOKIE, token.as_str()).set(&mut resp, scheme);
     resp
 }
 
@@ -291,16 +284,15 @@ pub fn failure_location(
 
 /// `POST /logout`: end the session named by the cookie, if the form's token belongs to it.
 pub async fn logout(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
-    let (parts, form) = match input::read_form(app.config.emulator.max_request_body_bytes, req).await {
+    let (parts, form) = match input::read_form(req).await {
         Ok(pf) => pf,
         Err(bad) => return pages::bad_input(&bad),
     };
-    let now = app.now();
-    let live = cookie(&parts.headers, SESSION_COOKIE).filter(|t| app.sessions.user(t, now).is_some());
+    let live = cookie(&parts.headers, SESSION_COOKIE).filter(|t| app.session(t).is_some());
     let Some(token) = live else {
         // Nothing to end: forget the cookie and start over.
         let mut resp = response::redirect(DASHBOARD_PATH);
-        set_cookie(&mut resp, SESSION_COOKIE, "", scheme, true);
+        site_cookie(SESSION_COOKIE, "").clear(&mut resp, scheme);
         return resp;
     };
     if !csrf::verify(form.get("csrf").unwrap_or_default(), "logout", &[&token]) {
@@ -315,9 +307,9 @@ pub async fn logout(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
             }),
         );
     }
-    app.sessions.revoke(&token);
+    app.end_session(&token);
     let mut resp = pages::notice("Signed out", "You have signed out.", Some(SIGN_IN));
-    set_cookie(&mut resp, SESSION_COOKIE, "", scheme, true);
+    site_cookie(SESSION_COOKIE, "").clear(&mut resp, scheme);
     resp
 }
 

@@ -23,8 +23,8 @@ use std::sync::Arc;
 use hyper::{Method, Request};
 
 use crate::app::App;
+use crate::http::request::{RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
-use crate::http::router::{RequestBody, Scheme};
 
 pub const DASHBOARD_PATH: &str = "/dashboard";
 pub const LOGIN_PAGE_PATH: &str = "/authenticationendpoint/login.do";

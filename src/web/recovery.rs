@@ -17,8 +17,8 @@ use super::pages::{self, SIGN_IN};
 use crate::app::{App, CodeCheck};
 use crate::config::Secret;
 use crate::domain::DomainError;
+use crate::http::request::{Params, RequestBody};
 use crate::http::response::HttpResponse;
-use crate::http::router::{Params, RequestBody};
 
 /// What the form token is derived for.
 const PURPOSE: &str = "reset";
@@ -48,7 +48,7 @@ pub async fn confirm(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
 /// `completepasswordreset.do` put in its place; the form's fields win.
 pub async fn complete(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
     let query = Params::from_query(req.uri());
-    let (_, submitted) = match input::read_form(app.config.emulator.max_request_body_bytes, req).await {
+    let (_, submitted) = match input::read_form(req).await {
         Ok(pf) => pf,
         Err(bad) => return pages::bad_input(&bad),
     };

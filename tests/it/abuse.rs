@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use forcereset::app::{App, CodeCheck};
-use forcereset::config::Secret;
+use forcereset::domain::secret::Secret;
 use forcereset::store::Store;
 use reqwest::StatusCode;
 
@@ -96,13 +96,14 @@ async fn guessing_the_admin_password_locks_it_even_for_the_right_password_until_
     std::fs::create_dir_all(ws.data_dir()).unwrap();
     let now = Arc::new(AtomicI64::new(now_millis()));
     let clock = now.clone();
+    let config = ws.load_config();
     let app = Arc::new(App::new(
-        ws.load_config(),
+        config.clone(),
         Store::open(&ws.db_path()).unwrap(),
         Arc::new(move || clock.load(Ordering::SeqCst)),
     ));
     app.bootstrap().unwrap();
-    let services = forcereset::cli::Services::start(app.clone()).await.unwrap();
+    let services = forcereset::routes::Services::start(app.clone(), &config).await.unwrap();
     let base = format!("https://localhost:{}", services.server.https_addr().unwrap().port());
     let call = |password: &'static str| soap(&base, RUS, is_existing_user("admin"), "admin", password);
 
@@ -436,7 +437,7 @@ async fn no_password_code_otp_or_session_token_reaches_a_debug_log() {
         }
         None => {
             let app = ws.inspect_app();
-            app.store
+            app.store_for_tests()
                 .read(|tx| tx.mails(0, 10))
                 .unwrap()
                 .into_iter()

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Barrier};
 
 use forcereset::app::{Actor, App, CodeCheck};
-use forcereset::config::Secret;
+use forcereset::domain::secret::Secret;
 use reqwest::StatusCode;
 
 use crate::support::TestServer;
@@ -70,7 +70,7 @@ async fn simultaneous_resets_leave_one_valid_code_and_simultaneous_completions_s
         let resp = resp.unwrap();
         assert_eq!(resp.status(), StatusCode::ACCEPTED);
     }
-    let audits = app.store.read(|tx| tx.audit_page(0, 1000)).unwrap();
+    let audits = app.store_for_tests().read(|tx| tx.audit_page(0, 1000)).unwrap();
     assert_eq!(
         audits.iter().filter(|a| a.action == "user.force_reset").count(),
         RESETS,
@@ -123,7 +123,12 @@ async fn simultaneous_resets_leave_one_valid_code_and_simultaneous_completions_s
     assert_eq!(claim(&app, OTP_CLAIM), None);
     // The winner's password is the password; no loser's is (checked against the hash: logging in with each would
     // trip the failed-login lock).
-    let hash = app.store.read(|tx| tx.user("tom")).unwrap().unwrap().password_hash;
+    let hash = app
+        .store_for_tests()
+        .read(|tx| tx.user("tom"))
+        .unwrap()
+        .unwrap()
+        .password_hash;
     for (password, outcome) in &outcomes {
         let works = forcereset::domain::password::verify(password, &hash);
         assert_eq!(works, matches!(outcome, CodeCheck::Valid { .. }), "{password}");

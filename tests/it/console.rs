@@ -4,9 +4,9 @@
 //! sessions, the mailbox, and the seed's offline scenario from the console to tom's dashboard.
 
 use forcereset::app::{Actor, App};
-use forcereset::config::Secret;
 use forcereset::domain::claims;
 use forcereset::domain::governance::{self, ResetMode};
+use forcereset::domain::secret::Secret;
 use reqwest::StatusCode;
 
 use crate::support::TestServer;
@@ -211,7 +211,12 @@ fn snapshot(app: &App) -> String {
     let user_claims: Vec<_> = users
         .iter()
         .map(|u| {
-            let hash = app.store.read(|tx| tx.user(u)).unwrap().unwrap().password_hash;
+            let hash = app
+                .store_for_tests()
+                .read(|tx| tx.user(u))
+                .unwrap()
+                .unwrap()
+                .password_hash;
             (app.user_view(&sys, u, "").unwrap().claims, hash)
         })
         .collect();
@@ -515,7 +520,7 @@ async fn a_missing_or_wrong_csrf_token_is_refused_on_every_form_and_changes_noth
 async fn login_issues_a_new_session_and_logout_ends_it() {
     let server = TestServer::start();
     let app = server.app();
-    let shared = app.sessions.create("admin", app.now());
+    let shared = app.open_session("admin").as_str().to_string();
     let carbon = Browser::new(&server);
     carbon.plant(&format!("JSESSIONID={shared}"), "/carbon");
     assert_eq!(
@@ -527,7 +532,7 @@ async fn login_issues_a_new_session_and_logout_ends_it() {
     // Session fixation: an id planted before the login is ended, never adopted.
     let b = Browser::new(&server);
     let form = b.get(LOGIN).await;
-    let planted = app.sessions.create("admin", app.now());
+    let planted = app.open_session("admin").as_str().to_string();
     b.plant(&format!("JSESSIONID={planted}"), "/carbon");
     let wrong = b
         .submit(&form, LOGIN_ACTION, &[("username", "admin"), ("password", "nope")], &[])
@@ -555,11 +560,11 @@ async fn login_issues_a_new_session_and_logout_ends_it() {
         .to_string();
     assert_ne!(token, planted);
     assert_eq!(
-        app.sessions.user(&planted, app.now()),
+        app.session(&planted).map(|s| s.user),
         None,
         "the presented session was ended"
     );
-    assert_eq!(app.sessions.user(&token, app.now()).as_deref(), Some("admin"));
+    assert_eq!(app.session(&token).map(|s| s.user).as_deref(), Some("admin"));
 
     let page = b.get(LOGIN).await;
     assert_eq!(page.location(), HOME, "signed in: the login page leads home");
@@ -568,7 +573,7 @@ async fn login_issues_a_new_session_and_logout_ends_it() {
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     assert!(out.set_cookie("JSESSIONID").unwrap().contains("Max-Age=0"));
     assert!(b.follow_any(&out).await.body.contains("You have signed out."));
-    assert_eq!(app.sessions.user(&token, app.now()), None);
+    assert_eq!(app.session(&token).map(|s| s.user), None);
     let replay = Browser::new(&server);
     replay.plant(&format!("JSESSIONID={token}"), "/carbon");
     assert_eq!(

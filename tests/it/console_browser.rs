@@ -3,8 +3,8 @@
 //! of each page are kept under `target/test-artifacts/console/` for looking at.
 
 use forcereset::app::Actor;
-use forcereset::config::Secret;
 use forcereset::domain::claims;
+use forcereset::domain::secret::Secret;
 
 use crate::support::TestServer;
 

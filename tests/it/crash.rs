@@ -49,7 +49,7 @@ async fn resets_acknowledged_before_a_sigkill_are_whole_after_restart_and_none_i
         // the whole test.
         let app = ws.open_app();
         let hash = forcereset::domain::password::hash("Abcd@123", [7; 16]).unwrap();
-        app.store
+        app.store_for_tests()
             .write::<_, StoreError>(|tx| {
                 for n in 0..USERS {
                     let name = user(n);
@@ -128,14 +128,18 @@ async fn resets_acknowledged_before_a_sigkill_are_whole_after_restart_and_none_i
     // Restart on the same data directory: the server comes up healthy on what the WAL holds.
     let restarted = BinaryServer::spawn(&ws, &[]);
     let app = ws.open_app();
-    assert_eq!(app.store.integrity_check().unwrap(), "ok");
-    let mails = app.store.read(|tx| tx.mails(0, 10_000)).unwrap();
+    assert_eq!(app.store_for_tests().integrity_check().unwrap(), "ok");
+    let mails = app.store_for_tests().read(|tx| tx.mails(0, 10_000)).unwrap();
     let mut complete = 0;
     for n in 0..USERS {
         let name = user(n);
         let claim = |uri: &str| app.claim_value(&Actor::System, &name, uri, "default").unwrap();
         let locked = claim(LOCKED).as_deref() == Some("true");
-        let code = app.store.read(|tx| tx.recovery_code(&name)).unwrap().is_some();
+        let code = app
+            .store_for_tests()
+            .read(|tx| tx.recovery_code(&name))
+            .unwrap()
+            .is_some();
         let own: Vec<_> = mails
             .iter()
             .filter(|m| m.recipient == format!("{name}@example.com"))

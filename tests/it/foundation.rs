@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use forcereset::app::{ADMIN_ROLE, Actor, App};
-use forcereset::config::Secret;
 use forcereset::domain::DomainError;
+use forcereset::domain::secret::Secret;
 use forcereset::store::Store;
 use reqwest::StatusCode;
 
@@ -285,7 +285,7 @@ fn migrations_run_on_an_empty_data_dir_and_keep_data_on_an_existing_one() {
     let mut server = TestServer::builder().workspace(&ws).start();
     assert!(ws.db_path().exists());
     let app = server.app();
-    assert_eq!(app.store.schema_version().unwrap(), latest);
+    assert_eq!(app.store_for_tests().schema_version().unwrap(), latest);
     app.add_user(
         &Actor::System,
         "tom",
@@ -300,8 +300,8 @@ fn migrations_run_on_an_empty_data_dir_and_keep_data_on_an_existing_one() {
 
     server.restart();
     let app = server.app();
-    assert_eq!(app.store.schema_version().unwrap(), latest);
-    assert_eq!(app.store.integrity_check().unwrap(), "ok");
+    assert_eq!(app.store_for_tests().schema_version().unwrap(), latest);
+    assert_eq!(app.store_for_tests().integrity_check().unwrap(), "ok");
     assert_eq!(app.user_view(&Actor::System, "tom", "default").unwrap(), before);
     assert!(app.authenticate("tom", &secret("Abcd@123")).is_ok());
     // A second bootstrap on the existing database creates nothing.
@@ -311,7 +311,7 @@ fn migrations_run_on_an_empty_data_dir_and_keep_data_on_an_existing_one() {
     let listed = names(server.cli().run(&["user", "list"]).ok());
     assert!(listed.contains("tom") && listed.contains("admin"), "{listed:?}");
     server.stop();
-    assert_eq!(ws.inspect_app().store.schema_version().unwrap(), latest);
+    assert_eq!(ws.inspect_app().store_for_tests().schema_version().unwrap(), latest);
 }
 
 // ---- 5. admin bootstrap ----------------------------------------------------------------------------------------
@@ -387,7 +387,7 @@ fn cli_user_add_stores_a_hash_and_never_the_password() {
     let app = server.app();
     assert!(app.authenticate("tom", &secret("Abcd@123")).is_ok());
     let hash = app
-        .store
+        .store_for_tests()
         .read(|tx| tx.user("tom"))
         .unwrap()
         .expect("tom in the store")

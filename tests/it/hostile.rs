@@ -311,10 +311,15 @@ async fn the_hostile_corpus_gets_faults_in_bounded_time_and_memory_and_changes_n
     assert_eq!(claim(GIVEN).as_deref(), Some(PROBE));
     assert_eq!(claim(FORCED), None);
     assert_eq!(claim(LOCKED), None);
-    assert!(app.store.read(|tx| tx.recovery_code("tom")).unwrap().is_none());
-    assert!(app.store.read(|tx| tx.mails(0, 10)).unwrap().is_empty());
-    let users = app.store.read(|tx| tx.list_users("*", -1)).unwrap();
+    assert!(
+        app.store_for_tests()
+            .read(|tx| tx.recovery_code("tom"))
+            .unwrap()
+            .is_none()
+    );
+    assert!(app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap().is_empty());
+    let users = app.store_for_tests().read(|tx| tx.list_users("*", -1)).unwrap();
     assert_eq!(users.len(), 2, "{users:?}");
-    assert_eq!(app.store.integrity_check().unwrap(), "ok");
+    assert_eq!(app.store_for_tests().integrity_check().unwrap(), "ok");
     assert!(server.stop().success(), "a clean shutdown after the corpus");
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use forcereset::app::{Actor, App, CodeCheck};
-use forcereset::config::Secret;
+use forcereset::domain::secret::Secret;
 use forcereset::domain::{claims, governance};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -199,12 +199,16 @@ fn claim(app: &App, uri: &str) -> Option<String> {
 }
 
 fn password_hash(app: &App) -> String {
-    app.store.read(|tx| tx.user("tom")).unwrap().unwrap().password_hash
+    app.store_for_tests()
+        .read(|tx| tx.user("tom"))
+        .unwrap()
+        .unwrap()
+        .password_hash
 }
 
 /// The newest mail in the built-in mailbox.
 fn last_mail(app: &App) -> String {
-    app.store.read(|tx| tx.mails(0, 1)).unwrap().remove(0).body
+    app.store_for_tests().read(|tx| tx.mails(0, 1)).unwrap().remove(0).body
 }
 
 /// The recovery link of a link-mode mail (the first `href` to confirmrecovery.do).
@@ -463,7 +467,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
     app.force_reset(&Actor::System, "tom").unwrap();
     let otp = claim(&app, claims::ONE_TIME_PASSWORD).unwrap();
     let before = app
-        .store
+        .store_for_tests()
         .read(|tx| tx.recovery_code("tom"))
         .unwrap()
         .unwrap()
@@ -474,7 +478,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.body.contains("18001"), "{}", page.body);
     let after = app
-        .store
+        .store_for_tests()
         .read(|tx| tx.recovery_code("tom"))
         .unwrap()
         .unwrap()
@@ -482,7 +486,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
     assert_eq!(after, before - 1);
 
     // Expired: 18002. (Moving the stored expiry into the past stands in for waiting a day.)
-    app.store
+    app.store_for_tests()
         .write(|tx| {
             let mut code = tx.recovery_code("tom")?.unwrap();
             code.expires_at = Some(1);
@@ -498,7 +502,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
     app.force_reset(&Actor::System, "tom").unwrap();
     let otp = claim(&app, claims::ONE_TIME_PASSWORD).unwrap();
     let attempts = app
-        .store
+        .store_for_tests()
         .read(|tx| tx.recovery_code("tom"))
         .unwrap()
         .unwrap()
@@ -565,7 +569,7 @@ async fn mismatched_and_weak_passwords_are_shown_inline_and_the_code_stays_usabl
 fn let_the_lock_expire(app: &App) {
     let until: i64 = claim(app, claims::UNLOCK_TIME).unwrap().parse().unwrap();
     assert!(until > app.now(), "the lock ends in the future");
-    app.store
+    app.store_for_tests()
         .write(|tx| tx.set_claim_value("tom", "default", claims::UNLOCK_TIME, "1"))
         .unwrap();
 }
@@ -848,7 +852,7 @@ async fn the_session_cookie_is_new_guarded_and_revocable() {
     }
     let token = cookie["commonAuthId=".len()..].split(';').next().unwrap().to_string();
     assert_ne!(token, planted, "a new id, not the one the browser sent");
-    assert_eq!(app.sessions.user(&planted, app.now()), None, "the old session is ended");
+    assert_eq!(app.session(&planted).map(|s| s.user), None, "the old session is ended");
     let made_up = Browser::with_cookies(&server, &["commonAuthId=FIXATED0000"]);
     let page = made_up.open_login().await;
     let answer = made_up.submit_login(&page, "tom", OLD).await;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use forcereset::app::{Actor, App, CodeCheck};
-use forcereset::config::Secret;
+use forcereset::domain::secret::Secret;
 use reqwest::StatusCode;
 
 use crate::smtp::{self, SmtpServer};
@@ -126,7 +126,7 @@ async fn offline_mode_stores_the_otp_in_its_claim_and_sends_nothing() {
         None
     );
     assert!(
-        app.store.read(|tx| tx.mails(0, 10)).unwrap().is_empty(),
+        app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap().is_empty(),
         "offline sends no mail"
     );
     // The old password no longer opens the admin services.
@@ -177,7 +177,9 @@ async fn emailed_otp_mode_delivers_one_mail_with_the_otp_in_the_first_bold() {
     assert_eq!(log[0]["rcpt_tos"], serde_json::json!(["tom@example.com"]));
     // Once delivered, the OTP is nowhere in the database files in plain text (stored codes are HMACs).
     let start = Instant::now();
-    while server.app().store.read(|tx| tx.mails(0, 1)).unwrap()[0].status != forcereset::store::MailStatus::Sent {
+    while server.app().store_for_tests().read(|tx| tx.mails(0, 1)).unwrap()[0].status
+        != forcereset::store::MailStatus::Sent
+    {
         assert!(start.elapsed() < Duration::from_secs(10));
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -256,8 +258,13 @@ async fn a_user_without_an_email_address_fails_atomically() {
     assert!(body.contains("has no e-mail address"), "{body}");
     let app = server.app();
     assert_eq!(claim(&app, "tom", LOCKED), None, "not locked");
-    assert!(app.store.read(|tx| tx.recovery_code("tom")).unwrap().is_none());
-    assert!(app.store.read(|tx| tx.mails(0, 10)).unwrap().is_empty());
+    assert!(
+        app.store_for_tests()
+            .read(|tx| tx.recovery_code("tom"))
+            .unwrap()
+            .is_none()
+    );
+    assert!(app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap().is_empty());
     assert!(
         app.authenticate("tom", &Secret::new("Abcd@123")).is_ok(),
         "the password still works"
@@ -292,7 +299,7 @@ async fn resets_are_acknowledged_while_smtp_is_down_and_delivered_once_it_is_up(
     }
     let start = Instant::now();
     while app
-        .store
+        .store_for_tests()
         .read(|tx| tx.mails(0, 10))
         .unwrap()
         .iter()
@@ -306,12 +313,9 @@ async fn resets_are_acknowledged_while_smtp_is_down_and_delivered_once_it_is_up(
     }
     let smtp = SmtpServer::start(&python, dir.path(), port, &[]);
     // The worker's backoff starts at 2 s; a retry from the CLI (or console) makes them due at once.
-    for mail in app.store.read(|tx| tx.mails(0, 10)).unwrap() {
-        app.store
-            .write::<_, forcereset::store::StoreError>(|tx| tx.retry_mail(mail.id, app.now()))
-            .unwrap();
+    for mail in app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap() {
+        app.retry_mail(&Actor::System, mail.id).unwrap();
     }
-    app.mail_wakeup.notify_one();
     let messages = wait_for_messages(&smtp, 3);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(smtp.messages().len(), 3, "each queued mail delivered exactly once");

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use forcereset::app::{Actor, App};
-use forcereset::config::Secret;
+use forcereset::domain::secret::Secret;
 use reqwest::StatusCode;
 
 use crate::support::TestServer;

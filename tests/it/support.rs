@@ -35,8 +35,8 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use forcereset::app::App;
-use forcereset::cli::Services as Server;
 use forcereset::config::Config;
+use forcereset::routes::Services as Server;
 use rand::Rng;
 use tempfile::TempDir;
 use toml::{Table, Value};
@@ -418,7 +418,8 @@ impl TestServer {
         init_logging();
         let loaded = Config::load(&self.ws.config_path()).unwrap_or_else(|e| panic!("config: {e}"));
         self.warnings = loaded.warnings;
-        let app = Arc::new(forcereset::cli::open_app(loaded.config).unwrap_or_else(|e| panic!("open_app: {e:#}")));
+        let config = loaded.config;
+        let app = Arc::new(forcereset::cli::open_app(config.clone()).unwrap_or_else(|e| panic!("open_app: {e:#}")));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("test-server")
@@ -427,7 +428,7 @@ impl TestServer {
             .expect("build the server runtime");
         // `block_on` on a helper thread, so this also works when called from inside an async test.
         let server = std::thread::scope(|s| {
-            s.spawn(|| runtime.block_on(forcereset::cli::Services::start(app.clone())))
+            s.spawn(|| runtime.block_on(forcereset::routes::Services::start(app.clone(), &config)))
                 .join()
                 .expect("server start thread")
         })

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use forcereset::domain::{DEFAULT_PROFILE, claims, password};
-use forcereset::store::StoreError;
+use forcereset::store::{Store, StoreError};
 
 /// The password of every seeded user (and of the login user).
 pub const PASSWORD: &str = "Bench@1234";
@@ -31,11 +31,15 @@ pub fn login_user_name(i: usize) -> String {
 /// login users (`benchlogin` and `login_users` numbered ones) if absent. Returns the time spent inserting.
 pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> anyhow::Result<Duration> {
     let loaded = forcereset::config::Config::load(config_path)?;
+    let db = loaded.config.emulator.data_dir.join(forcereset::cli::DB_FILE);
+    // Migrations and the bootstrap as `forcereset` runs them; then straight into the store, below the use cases.
     let app = forcereset::cli::open_app(loaded.config)?;
-    let hash = password::hash(PASSWORD, rand::random()).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
     let now = app.now();
+    drop(app);
+    let store = Store::open(&db).with_context(|| format!("cannot open {}", db.display()))?;
+    let hash = password::hash(PASSWORD, rand::random()).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
     let started = Instant::now();
-    app.store
+    store
         .write::<_, StoreError>(|tx| {
             if !tx.user_exists(LOGIN_USER)? {
                 tx.insert_user(LOGIN_USER, &hash, now)?;
@@ -58,7 +62,7 @@ pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> a
     let mut start = from;
     while start < to {
         let end = (start + CHUNK).min(to);
-        app.store
+        store
             .write::<_, StoreError>(|tx| {
                 for i in start..end {
                     let name = user_name(i);

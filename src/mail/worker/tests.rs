@@ -9,9 +9,9 @@ use super::*;
 // The SMTP test server and its Python, shared with the integration tests.
 #[path = "../../../tests/common/smtp.rs"]
 mod smtp;
-use crate::app::system_clock;
-use crate::config::Secret;
-use crate::store::{MailStatus, NewMail};
+use crate::app::{App, system_clock};
+use crate::domain::secret::Secret;
+use crate::store::{MailStatus, NewMail, Store, StoreError};
 use smtp::{DEADLINE, SmtpServer, free_port, header, python};
 
 fn fast() -> WorkerOptions {
@@ -23,7 +23,7 @@ fn fast() -> WorkerOptions {
 }
 
 /// An app over a temp-dir store, sending plain SMTP to 127.0.0.1:`port`.
-fn app(dir: &Path, port: u16) -> Arc<App> {
+fn app(dir: &Path, port: u16) -> (Arc<App>, Option<Smtp>) {
     app_with(dir, config(dir, port))
 }
 
@@ -41,9 +41,11 @@ fn config(dir: &Path, port: u16) -> Config {
     config
 }
 
-fn app_with(dir: &Path, config: Config) -> Arc<App> {
+/// The app, and the worker's SMTP settings from the same config (as the composition root makes them).
+fn app_with(dir: &Path, config: Config) -> (Arc<App>, Option<Smtp>) {
     let store = Store::open(&dir.join("forcereset.db")).unwrap();
-    Arc::new(App::new(config, store, system_clock()))
+    let smtp = Smtp::from_config(&config);
+    (Arc::new(App::new(config, store, system_clock())), smtp)
 }
 
 fn enqueue(app: &App, recipient: &str, subject: &str) -> i64 {
@@ -55,15 +57,15 @@ fn enqueue(app: &App, recipient: &str, subject: &str) -> i64 {
         content_type: "text/html".into(),
     };
     let id = app
-        .store
+        .store_for_tests()
         .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Pending, app.now()))
         .unwrap();
-    app.mail_wakeup.notify_one();
+    app.wakeup().notify_one();
     id
 }
 
 fn row(app: &App, id: i64) -> OutboxMail {
-    app.store.read(|tx| tx.mail(id)).unwrap().unwrap()
+    app.store_for_tests().read(|tx| tx.mail(id)).unwrap().unwrap()
 }
 
 /// Wait until the row satisfies `ok`.
@@ -102,9 +104,9 @@ async fn without_an_smtp_server_the_worker_leaves_mails_alone() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::defaults();
     config.emulator.data_dir = dir.path().to_path_buf();
-    let app = app_with(dir.path(), config);
+    let (app, smtp) = app_with(dir.path(), config);
     let id = enqueue(&app, "tom@example.com", "s");
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     tokio::time::sleep(Duration::from_millis(200)).await;
     worker.shutdown().await;
     let mail = row(&app, id);
@@ -120,8 +122,8 @@ async fn a_queued_mail_is_delivered_and_marked_sent() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let server = SmtpServer::start(&python, dir.path(), port, &[]);
-    let app = app(dir.path(), port);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let id = enqueue(&app, "tom@example.com", "WSO2 - Admin Forced Password Reset");
 
     let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
@@ -152,8 +154,8 @@ async fn temporary_failures_are_retried_and_the_mail_is_delivered_once() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let server = SmtpServer::start(&python, dir.path(), port, &["--fail-first", "2"]);
-    let app = app(dir.path(), port);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let id = enqueue(&app, "tom@example.com", "retried");
 
     let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
@@ -179,8 +181,8 @@ async fn starttls_and_auth_are_used_when_configured() {
     config.email.username = "mailer".into();
     config.email.password = Secret::new("Smtp-Pa55");
     config.emulator.smtp_accept_invalid_certs = true;
-    let app = app_with(dir.path(), config);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app_with(dir.path(), config);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let id = enqueue(&app, "ann@example.com", "over TLS");
 
     let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;
@@ -208,8 +210,8 @@ async fn refused_credentials_keep_the_mail_pending_with_the_reason() {
     config.email.enable_authentication = true;
     config.email.username = "mailer".into();
     config.email.password = Secret::new("wrong");
-    let app = app_with(dir.path(), config);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app_with(dir.path(), config);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let id = enqueue(&app, "ann@example.com", "s");
 
     let mail = wait_for(&app, id, "a failed attempt", |m| m.attempts >= 1).await;
@@ -227,8 +229,8 @@ async fn a_mail_waits_for_a_server_that_is_down_and_is_delivered_once_it_is_up()
     let Some(python) = python() else { return };
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
-    let app = app(dir.path(), port);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let id = enqueue(&app, "tom@example.com", "patience");
 
     let waiting = wait_for(&app, id, "a failed attempt", |m| {
@@ -251,8 +253,12 @@ async fn a_mail_waits_for_a_server_that_is_down_and_is_delivered_once_it_is_up()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_returns_promptly_while_idle() {
     let dir = tempfile::tempdir().unwrap();
-    let app = app(dir.path(), free_port());
-    let worker = spawn_with(Arc::clone(&app), WorkerOptions::default());
+    let (app, smtp) = app(dir.path(), free_port());
+    let worker = spawn_with(
+        Arc::clone(&app) as Arc<dyn Outbox>,
+        smtp.clone(),
+        WorkerOptions::default(),
+    );
     tokio::time::sleep(Duration::from_millis(50)).await;
     let start = Instant::now();
     worker.shutdown().await;
@@ -277,8 +283,8 @@ async fn a_permanent_refusal_of_data_is_retried_and_the_mail_delivered_once_acce
     let port = free_port();
     // 554 is "transaction failed" for good, in SMTP's words; the worker still never drops a reset mail.
     let server = SmtpServer::start(&python, dir.path(), port, &["--fail-first", "2", "--fail-code", "554"]);
-    let app = app(dir.path(), port);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let id = enqueue(&app, "tom@example.com", "refused twice");
 
     let failed = wait_for(&app, id, "a refused attempt", |m| m.attempts >= 1).await;
@@ -336,8 +342,8 @@ async fn a_silent_server_times_out_and_the_mail_waits_for_one_that_answers() {
     let silent = SilentServer::start(port);
     let mut config = config(dir.path(), port);
     config.emulator.smtp_timeout_seconds = 1;
-    let app = app_with(dir.path(), config);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app_with(dir.path(), config);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let started = Instant::now();
     let id = enqueue(&app, "tom@example.com", "after the silence");
 
@@ -362,8 +368,8 @@ async fn connections_dropped_mid_data_are_resent_and_each_mail_arrives_once() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let server = SmtpServer::start(&python, dir.path(), port, &["--drop-mid-data", "2"]);
-    let app = app(dir.path(), port);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let ids: Vec<i64> = (1..=4)
         .map(|n| enqueue(&app, &format!("user{n}@example.com"), &format!("mail {n}")))
         .collect();
@@ -396,8 +402,8 @@ async fn a_connection_dropped_after_the_server_accepted_data_means_one_resend_wi
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let server = SmtpServer::start(&python, dir.path(), port, &["--drop-after-data", "1"]);
-    let app = app(dir.path(), port);
-    let worker = spawn_with(Arc::clone(&app), fast());
+    let (app, smtp) = app(dir.path(), port);
+    let worker = spawn_with(Arc::clone(&app) as Arc<dyn Outbox>, smtp.clone(), fast());
     let id = enqueue(&app, "tom@example.com", "twice");
 
     let mail = wait_for(&app, id, "sent", |m| m.status == MailStatus::Sent).await;

@@ -5,17 +5,17 @@
 
 use std::sync::Arc;
 
-use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::header::HeaderMap;
 use hyper::{Request, StatusCode, Uri};
 
 use super::view::{self, Area};
-use super::{Ctx, HOME, LOGIN_PAGE, SESSION_COOKIE, cookies, open_session, see_other, set_session_cookie};
+use super::{Ctx, HOME, LOGIN_PAGE, SESSION_COOKIE, cookies, open_session, see_other, session_cookie};
 use crate::app::App;
 use crate::config::Secret;
 use crate::domain::login::Decision;
 use crate::domain::permissions;
+use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::HttpResponse;
-use crate::http::router::{Params, RequestBody, Scheme};
 use crate::web::csrf::{self, FLOW_COOKIE, flows};
 use crate::web::input::{self, MAX_FIELD_CHARS, cookie};
 use crate::web::pages;
@@ -79,22 +79,14 @@ fn login_form(app: &App, headers: &HeaderMap, scheme: Scheme, status: StatusCode
     );
     if let Some(value) = new_cookie {
         // The same flow cookie as the dashboard's login (Path=/): one flow store for both forms.
-        let secure = if scheme == Scheme::Https { "; Secure" } else { "" };
-        match HeaderValue::from_str(&format!(
-            "{FLOW_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{secure}"
-        )) {
-            Ok(v) => {
-                resp.headers_mut().append(header::SET_COOKIE, v);
-            }
-            Err(_) => tracing::error!("flow cookie is not a valid header value"),
-        }
+        crate::web::login::site_cookie(FLOW_COOKIE, &value).set(&mut resp, scheme);
     }
     resp
 }
 
 /// `POST /carbon/admin/login_action.jsp`.
 pub async fn login_action(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
-    let (parts, form) = match input::read_form(app.config.emulator.max_request_body_bytes, req).await {
+    let (parts, form) = match input::read_form(req).await {
         Ok(pf) => pf,
         Err(bad) => return pages::bad_input(&bad),
     };
@@ -157,19 +149,19 @@ pub async fn login_action(app: Arc<App>, req: Request<RequestBody>, scheme: Sche
     flows().consume(&key);
     // A new id at every login (session fixation): whatever the browser sent is ended, never adopted.
     for old in cookies(headers, SESSION_COOKIE) {
-        app.sessions.revoke(&old);
+        app.end_session(&old);
     }
-    let token = app.sessions.create(actor.name(), app.now());
+    let token = app.open_session(actor.name());
     let mut resp = see_other(HOME);
-    set_session_cookie(&mut resp, &token, scheme, false);
+    session_cookie(token.as_str()).set(&mut resp, scheme);
     resp
 }
 
 /// `POST /carbon/admin/logout_action.jsp` (the gate has checked the form's token).
 pub fn logout(ctx: Ctx, scheme: Scheme) -> HttpResponse {
-    ctx.app.sessions.revoke(&ctx.session.token);
+    ctx.app.end_session(&ctx.session.token);
     let mut resp = see_other(&format!("{LOGIN_PAGE}?loggedOut=true"));
-    set_session_cookie(&mut resp, "", scheme, true);
+    session_cookie("").clear(&mut resp, scheme);
     resp
 }
 
@@ -184,11 +176,11 @@ pub fn home(ctx: Ctx) -> HttpResponse {
         &ctx.session,
         None,
         minijinja::context! {
-            can_users => a.has(crate::app::console::USERS_LIST),
-            can_roles => a.has(crate::app::console::USERS_CREATE),
+            can_users => a.has(permissions::USERS_LIST),
+            can_roles => a.has(permissions::USERS_CREATE),
             can_resident => a.has(permissions::GOVERNANCE_VIEW),
-            can_claims => a.has(crate::app::console::CLAIM_METADATA_VIEW),
-            can_mailbox => a.has(crate::app::console::MAILBOX_VIEW),
+            can_claims => a.has(permissions::CLAIM_METADATA_VIEW),
+            can_mailbox => a.has(permissions::MAILBOX_VIEW),
         },
     )
 }

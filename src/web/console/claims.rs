@@ -7,9 +7,9 @@ use serde::Serialize;
 use super::flash;
 use super::view::{self, Area};
 use super::{CLAIM, CLAIMS, Ctx, act, link, required, run};
-use crate::app::console::CLAIM_METADATA_UPDATE;
 use crate::domain::DomainError;
 use crate::domain::claims::{self, ClaimMeta};
+use crate::domain::permissions::CLAIM_METADATA_UPDATE;
 use crate::http::response::HttpResponse;
 
 /// `GET /carbon/identity-claim-mgt/list-dialects.jsp`.

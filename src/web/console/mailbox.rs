@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::view::{self, Area};
 use super::{AUDIT, Ctx, MAIL, MAILBOX, act, link, optional, required, run};
-use crate::app::console::MAILBOX_RESEND;
+use crate::domain::permissions::MAILBOX_RESEND;
 use crate::http::response::HttpResponse;
 use crate::mail::format_utc;
 use crate::store::{MailStatus, OutboxMail};
@@ -99,7 +99,7 @@ pub async fn list(ctx: Ctx) -> HttpResponse {
         minijinja::context! {
             rows => rows,
             pager => pager(MAILBOX, page, more),
-            smtp => ctx.app.config.email.hostname.is_some(),
+            smtp => ctx.app.settings().smtp_configured,
         },
     )
 }
@@ -128,7 +128,7 @@ pub async fn view(ctx: Ctx) -> HttpResponse {
         None,
         minijinja::context! {
             id => mail.id,
-            from => &ctx.app.config.email.from_address,
+            from => &ctx.app.settings().originator.from,
             recipient => &mail.recipient,
             subject => &mail.subject,
             template => &mail.template,

@@ -32,21 +32,22 @@ mod view;
 
 use std::sync::Arc;
 
-use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::header::HeaderMap;
 use hyper::{Method, Request, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::csrf;
 use super::input::{self, BadInput};
 use super::pages;
-use crate::app::console::{
-    AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, USERS_CREATE, USERS_DELETE,
-    USERS_LIST, USERS_UPDATE, USERS_VIEW,
-};
 use crate::app::{Actor, App};
-use crate::domain::{DomainError, Millis, permissions};
+use crate::domain::permissions::{
+    self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, USERS_CREATE,
+    USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
+};
+use crate::domain::{DomainError, Millis};
+use crate::http::cookie::{SameSite, SetCookie};
+use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
-use crate::http::router::{Params, RequestBody, Scheme};
 
 pub const PREFIX: &str = "/carbon";
 pub const LOGIN_PAGE: &str = "/carbon/admin/login.jsp";
@@ -212,8 +213,7 @@ pub(super) struct Ctx {
 
 /// Answer a request for a console path (`HEAD` has already become `GET`).
 pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
-    if scheme == Scheme::Http && app.config.emulator.enable_https && !app.config.emulator.allow_admin_services_over_http
-    {
+    if scheme == Scheme::Http && app.settings().https_enabled && !app.settings().admin_over_http {
         return to_https(&app, &req);
     }
     let path = req.uri().path().to_string();
@@ -251,7 +251,7 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
     }
     let params = match verb {
         Verb::Get => Params::from_query(req.uri()),
-        Verb::Post => match input::read_form(app.config.emulator.max_request_body_bytes, req).await {
+        Verb::Post => match input::read_form(req).await {
             Ok((_, form)) => form,
             Err(bad) => return view::bad_input(&session, &bad),
         },
@@ -365,7 +365,7 @@ fn to_https(app: &App, req: &Request<RequestBody>) -> HttpResponse {
 
 /// Every value of cookie `name` the request carries (a browser may hold the console's and a `Path=/` one).
 fn cookies(headers: &HeaderMap, name: &str) -> Vec<String> {
-    crate::http::router::cookie_values(headers, name)
+    crate::http::cookie::values(headers, name)
         .filter(|v| v.len() <= input::MAX_FIELD_CHARS)
         .map(str::to_string)
         .collect()
@@ -375,14 +375,14 @@ fn cookies(headers: &HeaderMap, name: &str) -> Vec<String> {
 /// session whose user was deleted is ended.
 async fn open_session(app: &Arc<App>, headers: &HeaderMap) -> Result<Option<Session>, HttpResponse> {
     let now = app.now();
-    let found = cookies(headers, SESSION_COOKIE)
+    let Some(session) = cookies(headers, SESSION_COOKIE)
         .into_iter()
-        .find_map(|t| app.sessions.user(&t, now).map(|u| (t, u)));
-    let Some((token, user)) = found else {
+        .find_map(|t| app.session(&t))
+    else {
         return Ok(None);
     };
-    let lookup = user.clone();
-    match super::blocking(app, move |app| app.actor_for(&lookup)).await? {
+    let token = session.token.as_str().to_string();
+    match super::blocking(app, move |app| app.session_actor(&session)).await? {
         Ok(Some(actor)) => Ok(Some(Session {
             csrf: csrf::token(CSRF_PURPOSE, &[&token]),
             token,
@@ -390,25 +390,19 @@ async fn open_session(app: &Arc<App>, headers: &HeaderMap) -> Result<Option<Sess
             actor,
             now,
         })),
-        Ok(None) => {
-            app.sessions.revoke(&token);
-            Ok(None)
-        }
+        // The user was deleted: the session was ended.
+        Ok(None) => Ok(None),
         Err(e) => Err(pages::domain_error(&e)),
     }
 }
 
-/// `Set-Cookie` for the console session; `clear` expires it.
-fn set_session_cookie(resp: &mut HttpResponse, value: &str, scheme: Scheme, clear: bool) {
-    let secure = if scheme == Scheme::Https { "; Secure" } else { "" };
-    let expiry = if clear { "; Max-Age=0" } else { "" };
-    let text = format!("{SESSION_COOKIE}={value}; Path={COOKIE_PATH}; HttpOnly; SameSite=Strict{secure}{expiry}");
-    match HeaderValue::from_str(&text) {
-        Ok(v) => {
-            resp.headers_mut().append(header::SET_COOKIE, v);
-        }
-        // Values are hex tokens we generated; a missing cookie beats a panic.
-        Err(_) => tracing::error!("console session cookie is not a valid header value"),
+/// The console session's cookie: `Path=/carbon`, `SameSite=Strict` (nothing outside the console needs it).
+fn session_cookie(value: &str) -> SetCookie<'_> {
+    SetCookie {
+        name: SESSION_COOKIE,
+        value,
+        path: COOKIE_PATH,
+        same_site: Some(SameSite::Strict),
     }
 }
 
@@ -504,6 +498,8 @@ mod tests {
             assert_ne!(r.permission, permissions::LOGIN, "{}", r.path);
         }
     }
+
+    use hyper::header::{self, HeaderValue};
 
     #[test]
     fn session_cookies_are_all_read() {

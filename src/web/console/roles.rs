@@ -8,12 +8,11 @@ use super::flash::{self, Flash};
 use super::users::Choice;
 use super::view::{self, Area};
 use super::{ADD_ROLE, Ctx, ROLE, ROLES, USER, act, all, link, required, run};
-use crate::app::console::{
-    AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, USERS_CREATE, USERS_DELETE,
-    USERS_LIST, USERS_UPDATE, USERS_VIEW,
-};
 use crate::app::{ADMIN_ROLE, EVERYONE_ROLE};
-use crate::domain::permissions;
+use crate::domain::permissions::{
+    self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, USERS_CREATE,
+    USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
+};
 use crate::http::response::HttpResponse;
 
 /// The most users offered as members on one page.

@@ -10,12 +10,12 @@ use serde::Serialize;
 use super::flash::{self, Flash};
 use super::view::{self, Area};
 use super::{ADD_ROLE, ADD_USER, Ctx, PROFILE, ROLES, USER, USERS, act, all, link, optional, required, run};
-use crate::app::console::{USERS_CREATE, USERS_DELETE, USERS_UPDATE, profile_editable};
-use crate::app::{EVERYONE_ROLE, ProfileField};
+use crate::app::{EVERYONE_ROLE, ProfileField, profile_editable};
 use crate::config::Secret;
 use crate::domain::claims::{self, ClaimMeta};
 use crate::domain::governance::ResetMode;
-use crate::domain::{DomainError, Millis, permissions, reset};
+use crate::domain::permissions::{self, USERS_CREATE, USERS_DELETE, USERS_UPDATE};
+use crate::domain::{DomainError, Millis, reset};
 use crate::http::response::HttpResponse;
 use crate::mail::format_utc;
 
@@ -166,7 +166,7 @@ pub async fn add_form(ctx: Ctx) -> HttpResponse {
             username => sticky.field("username").unwrap_or_default(),
             roles => roles,
             fields => fields,
-            policy => ctx.app.password_policy().pattern(),
+            policy => ctx.app.password_pattern(),
         },
     )
 }
@@ -279,7 +279,7 @@ pub async fn view(ctx: Ctx) -> HttpResponse {
         attempts_left: p.attempts_left,
     });
     let a = &ctx.session.actor;
-    let super_admin = v.name.eq_ignore_ascii_case(&ctx.app.config.super_admin.username);
+    let super_admin = ctx.app.is_super_admin(&v.name);
     view::page(
         StatusCode::OK,
         "console/user.html",
@@ -303,7 +303,7 @@ pub async fn view(ctx: Ctx) -> HttpResponse {
             profile_href => a.has(permissions::CONFIGURE_PROFILES).then(|| link(PROFILE, "username", &v.name)),
             can_update => a.has(USERS_UPDATE),
             can_delete => a.has(USERS_DELETE) && !super_admin,
-            policy => ctx.app.password_policy().pattern(),
+            policy => ctx.app.password_pattern(),
         },
     )
 }
@@ -440,7 +440,6 @@ pub async fn delete(ctx: Ctx) -> HttpResponse {
     };
     act(&ctx, USERS, &back, Vec::new(), move |app, a| {
         app.delete_user(a, &user)?;
-        app.sessions.revoke_user(&user);
         Ok(format!("User {user} was deleted."))
     })
     .await

@@ -1,18 +1,23 @@
-//! `/services/<Name>…`: WSDL/XSD serving and admin-service calls, with Basic auth and the JSESSIONID session.
-//! The SOAP work runs on a blocking thread (SQLite writes, argon2), except a session caller's bounded read
-//! ([`soap::Prepared::is_quick`]), which runs here inside [`crate::store::Store::quick`].
+//! `/services/<Name>…`, the HTTP side of the admin services: WSDL/XSD serving, and calls. The caller is resolved
+//! to an [`Actor`] here, from Basic credentials or the `JSESSIONID` session, before the operation runs; a Basic
+//! caller gets a new session, as Carbon gives one. The SOAP work runs on a blocking thread (SQLite writes,
+//! argon2), except a session caller's bounded read ([`soap::Prepared::is_quick`]), which runs here inside
+//! [`App::quick`].
 
 use std::sync::Arc;
 
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 
-use crate::app::App;
+use crate::app::{Actor, App, Session};
+use crate::domain::DomainError;
+use crate::domain::secret::Secret;
 use crate::http::basic_auth::{self, BasicCredentials};
+use crate::http::cookie::{self, SetCookie};
+use crate::http::request::{Params, RequestBody, Scheme, read_request_body};
 use crate::http::response::{self, HttpResponse};
-use crate::http::router::{Params, RequestBody, Scheme, cookie_values, read_request_body};
 use crate::soap::wsdl::{self, XsdRequest};
-use crate::soap::{self, Call, Caller, Service};
+use crate::soap::{self, Call, Reply, Service};
 
 /// The session cookie Carbon issues after a successful Basic authentication.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
@@ -65,7 +70,7 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         Err(name) => return not_found(name, "WSDL document"),
     };
     let service = target.service;
-    if scheme == Scheme::Http && !app.config.emulator.allow_admin_services_over_http {
+    if scheme == Scheme::Http && !app.settings().admin_over_http {
         return response::text(
             StatusCode::FORBIDDEN,
             format!(
@@ -82,7 +87,7 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
     if method == Method::GET {
         metadata(&app, service, &Params::from_query(req.uri()))
     } else if method == Method::POST {
-        call(app, req, operation, service).await
+        call(app, req, operation, service, scheme).await
     } else {
         response::method_not_allowed("GET, POST")
     }
@@ -92,7 +97,7 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
 fn metadata(app: &App, service: Service, params: &Params) -> HttpResponse {
     let has = |k: &str| params.0.iter().any(|(name, _)| name == k);
     if has("wsdl") || has("wsdl2") {
-        if !app.config.admin_service_wsdl_enable {
+        if !app.settings().wsdl_enabled {
             return response::html(
                 StatusCode::FORBIDDEN,
                 format!(
@@ -128,25 +133,32 @@ fn header_text(headers: &hyper::HeaderMap, name: header::HeaderName) -> Option<S
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
-fn cookie(headers: &hyper::HeaderMap, name: &str) -> Option<String> {
-    cookie_values(headers, name).next().map(str::to_string)
+/// Who is calling, as the request says.
+enum Caller {
+    /// Basic credentials, still to be verified.
+    Basic { username: String, password: Secret },
+    /// A live session, opened by an earlier call.
+    Session(Session),
 }
 
-async fn call(app: Arc<App>, req: Request<RequestBody>, operation: Option<String>, service: Service) -> HttpResponse {
-    let credentials = basic_auth::parse(req.headers().get(header::AUTHORIZATION));
-    let session = cookie(req.headers(), SESSION_COOKIE);
-    let caller = match credentials {
+async fn call(
+    app: Arc<App>,
+    req: Request<RequestBody>,
+    operation: Option<String>,
+    service: Service,
+    scheme: Scheme,
+) -> HttpResponse {
+    let caller = match basic_auth::parse(req.headers().get(header::AUTHORIZATION)) {
         BasicCredentials::Credentials { username, password } => Caller::Basic { username, password },
         BasicCredentials::Missing | BasicCredentials::Malformed => {
-            match session.as_deref().and_then(|t| app.sessions.user(t, app.now())) {
-                Some(user) => Caller::Session(user),
+            match cookie::value(req.headers(), SESSION_COOKIE).and_then(|t| app.session(&t)) {
+                Some(session) => Caller::Session(session),
                 // WSO2 answers a call with no (or empty) credentials with a bare 401 challenge.
                 None => return basic_auth::unauthorized(),
             }
         }
     };
-    let had_session = matches!(caller, Caller::Session(_));
-    let (parts, body) = match read_request_body(app.config.emulator.max_request_body_bytes, req).await {
+    let (parts, body) = match read_request_body(req).await {
         Ok(pb) => pb,
         Err(e) => return e.to_response(),
     };
@@ -160,30 +172,65 @@ async fn call(app: Arc<App>, req: Request<RequestBody>, operation: Option<String
         content_type,
         body,
     };
-    let reply = if had_session {
-        session_call(&app, request.call(caller)).await
-    } else {
-        // An unauthenticated body (up to the size limit, hostile perhaps) is parsed on a blocking thread.
-        let worker_app = app.clone();
-        blocking(move || soap::handle(&worker_app, request.call(caller))).await
+    let (reply, opened) = match caller {
+        Caller::Session(session) => (session_call(&app, &session, request.call()).await, None),
+        Caller::Basic { username, password } => {
+            // An unauthenticated body (up to the size limit, hostile perhaps) is parsed on a blocking thread.
+            let worker_app = app.clone();
+            match blocking(move || basic_call(&worker_app, &username, &password, request.call())).await {
+                Some((reply, user)) => (Some(reply), user),
+                None => (None, None),
+            }
+        }
     };
     let Some(reply) = reply else {
         return response::internal_error();
     };
-    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut resp = if reply.status == 202 {
-        response::empty(status)
-    } else {
-        response::with_body(status, HeaderValue::from_static(reply.content_type), reply.body)
-    };
-    if let (Some(user), false) = (reply.authenticated, had_session) {
-        let token = app.sessions.create(&user, app.now());
-        let secure = "; Secure";
-        if let Ok(v) = HeaderValue::from_str(&format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly{secure}")) {
-            resp.headers_mut().append(header::SET_COOKIE, v);
+    let mut resp = match reply {
+        Reply::Accepted => response::empty(StatusCode::ACCEPTED),
+        Reply::Response { content_type, body } => {
+            response::with_body(StatusCode::OK, HeaderValue::from_static(content_type), body)
         }
+        Reply::Fault { content_type, body } => response::with_body(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            HeaderValue::from_static(content_type),
+            body,
+        ),
+    };
+    // Carbon opens an HTTP session for every successful Basic authentication; its cookie lets the client skip
+    // the password on its next calls.
+    if let Some(user) = opened {
+        let token = app.open_session(&user);
+        SetCookie {
+            name: SESSION_COOKIE,
+            value: token.as_str(),
+            path: "/",
+            same_site: None,
+        }
+        .set(&mut resp, scheme);
     }
     resp
+}
+
+/// A Basic caller's call, on a blocking thread: read the envelope, authenticate (argon2), run. The user's name
+/// when the credentials were good, so that a session can be opened.
+fn basic_call(app: &App, username: &str, password: &Secret, call: Call<'_>) -> (Reply, Option<String>) {
+    let prepared = match soap::prepare(call) {
+        Ok(p) => p,
+        Err(reply) => return (reply, None),
+    };
+    match app.authenticate(username, password) {
+        Ok(actor) => {
+            let user = actor.name().to_string();
+            (soap::execute(app, &actor, prepared), Some(user))
+        }
+        Err(e) => (prepared.refuse(&e), None),
+    }
+}
+
+/// The actor behind a session, or the authentication fault (the session's user is gone).
+fn session_actor(app: &App, session: &Session) -> Result<Actor, DomainError> {
+    app.session_actor(session)?.ok_or(DomainError::InvalidCredentials)
 }
 
 /// An admin-service request as read from the wire, owned so that it can move to a blocking thread.
@@ -196,14 +243,13 @@ struct Incoming {
 }
 
 impl Incoming {
-    fn call(&self, caller: Caller) -> Call<'_> {
+    fn call(&self) -> Call<'_> {
         Call {
             service: self.service,
             path_operation: self.operation.as_deref(),
             soap_action: self.soap_action.as_deref(),
             content_type: self.content_type.as_deref(),
             body: &self.body,
-            caller,
         }
     }
 }
@@ -211,19 +257,27 @@ impl Incoming {
 /// A session caller's call: parsed here; a bounded read ([`soap::Prepared::is_quick`]) runs here too, which is
 /// cheaper than the hand-off to a blocking thread and back (two thread wake-ups); anything else goes to a blocking
 /// thread.
-async fn session_call(app: &Arc<App>, call: Call<'_>) -> Option<soap::Reply> {
-    match soap::prepare(call) {
-        Err(reply) => Some(reply),
-        Ok(prepared) if prepared.is_quick() => Some(app.store.quick(|| soap::execute(app, prepared))),
-        Ok(prepared) => {
-            let worker_app = app.clone();
-            blocking(move || soap::execute(&worker_app, prepared)).await
-        }
+async fn session_call(app: &Arc<App>, session: &Session, call: Call<'_>) -> Option<Reply> {
+    let prepared = match soap::prepare(call) {
+        Ok(p) => p,
+        Err(reply) => return Some(reply),
+    };
+    if prepared.is_quick() {
+        return Some(app.quick(|| match session_actor(app, session) {
+            Ok(actor) => soap::execute(app, &actor, prepared),
+            Err(e) => prepared.refuse(&e),
+        }));
     }
+    let (worker_app, session) = (app.clone(), session.clone());
+    blocking(move || match session_actor(&worker_app, &session) {
+        Ok(actor) => soap::execute(&worker_app, &actor, prepared),
+        Err(e) => prepared.refuse(&e),
+    })
+    .await
 }
 
 /// Run `f` on tokio's blocking pool; None (logged) if it panicked.
-async fn blocking(f: impl FnOnce() -> soap::Reply + Send + 'static) -> Option<soap::Reply> {
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(reply) => Some(reply),
         Err(e) => {
@@ -273,13 +327,5 @@ mod tests {
             t("/services/UserProfileMgtService.Bogus/"),
             Err("UserProfileMgtService")
         );
-    }
-
-    #[test]
-    fn cookies_are_found_among_others() {
-        let mut h = hyper::HeaderMap::new();
-        h.append(header::COOKIE, HeaderValue::from_static("a=1; JSESSIONID=abc ; b=2"));
-        assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("abc"));
-        assert_eq!(cookie(&h, "c"), None);
     }
 }

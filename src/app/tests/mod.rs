@@ -1,6 +1,13 @@
-//! Use-case tests over an in-memory store with a fixed clock.
+//! Use-case tests over an in-memory store with a fixed clock: here the start-up, user and forced-reset cases;
+//! [`store_manager`] the rest of RemoteUserStoreManagerService's; [`console`] the console's own.
+
+mod console;
+mod store_manager;
 
 use super::*;
+use crate::domain::secret::Secret;
+use crate::domain::{DEFAULT_PROFILE, DomainError, claims, permissions};
+use crate::store::MailStatus;
 
 fn app() -> App {
     App::for_tests()

@@ -1,12 +1,8 @@
-//! Request dispatch on `(method, path)` and the request-side building blocks handlers share: size-limited body
-//! reading, query/form parameters, HEAD handling and the `Server` header.
-//!
-//! To add an endpoint, add an arm to [`dispatch`]; handlers take what they need from the request and return an
-//! [`HttpResponse`] built with [`crate::http::response`].
+//! The request side of the kit: which listener a request came in on, the client's address, reading a body under
+//! the server's limits, and query/form parameters.
 
 use std::error::Error as StdError;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
@@ -14,9 +10,8 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Body;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::http::request::Parts;
-use hyper::{Method, Request, StatusCode, Uri};
+use hyper::{Request, StatusCode, Uri};
 
-use crate::app::App;
 use crate::http::response::{self, HttpResponse};
 
 /// Errors a request body can fail with, boxed.
@@ -45,92 +40,26 @@ impl Scheme {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PeerAddr(pub SocketAddr);
 
-/// How long a request's body may take to arrive (`[forcereset] read_timeout_seconds`), put into request extensions
-/// by the server; [`DEFAULT_BODY_TIMEOUT`] when absent.
+/// How large a request's body may be (`[forcereset] max_request_body_bytes`) and how long it may take to arrive
+/// (`[forcereset] read_timeout_seconds`), put into request extensions by the server, so that every adapter reads
+/// bodies under the same limits without knowing the configuration. [`BodyLimits::DEFAULT`] when absent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BodyTimeout(pub std::time::Duration);
-
-/// The body deadline when the server set none (handlers driven directly in tests).
-pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
-pub const HEALTH_PATH: &str = "/api/health-check/v1.0/health";
-
-/// Answer one request. Never panics; every response carries `Server: WSO2 Carbon Server`, and a `HEAD` is
-/// answered like the `GET` of the same URL without the body.
-pub async fn route<B>(app: Arc<App>, req: Request<B>, scheme: Scheme) -> HttpResponse
-where
-    B: Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    let mut req = req.map(|body| body.map_err(Into::into).boxed_unsync());
-    let is_head = req.method() == Method::HEAD;
-    if is_head {
-        *req.method_mut() = Method::GET;
-    }
-    // Kept for the debug line only (the request moves into `dispatch`); not copied when that line is off.
-    let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| (req.method().clone(), req.uri().path().to_owned()));
-
-    let mut resp = dispatch(app, req, scheme).await;
-
-    response::set_server_header(&mut resp);
-    if is_head {
-        resp = strip_body(resp);
-    }
-    if let Some((method, path)) = logged {
-        tracing::debug!(
-            scheme = scheme.as_str(),
-            method = %if is_head { Method::HEAD } else { method },
-            path = %path,
-            status = resp.status().as_u16(),
-            "request"
-        );
-    }
-    resp
+pub struct BodyLimits {
+    pub max_bytes: usize,
+    pub timeout: std::time::Duration,
 }
 
-/// The routing table. `HEAD` has already been turned into `GET`.
-async fn dispatch(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
-    let method = req.method().clone();
-    match (&method, req.uri().path()) {
-        (&Method::GET, HEALTH_PATH) => health_check(&app),
-        (_, HEALTH_PATH) => response::method_not_allowed("GET, HEAD"),
-        (_, p) if p.starts_with("/services/") => crate::http::services::handle(app, req, scheme).await,
-        (_, p) if crate::web::serves(p) => crate::web::handle(app, req, scheme).await,
-        _ => response::not_found(),
-    }
-}
+impl BodyLimits {
+    /// The limits when the server set none (handlers driven directly in tests): the config's defaults.
+    pub const DEFAULT: BodyLimits = BodyLimits {
+        max_bytes: 1024 * 1024,
+        timeout: std::time::Duration::from_secs(30),
+    };
 
-/// `GET /api/health-check/v1.0/health`, shaped like WSO2's health-check API.
-fn health_check(app: &App) -> HttpResponse {
-    if health(app) {
-        response::json(
-            StatusCode::OK,
-            &serde_json::json!({ "health": [ { "key": "sqlite", "value": "UP" } ] }),
-        )
-    } else {
-        response::json(
-            StatusCode::SERVICE_UNAVAILABLE,
-            &serde_json::json!({ "errors": [ {
-                "code": "HC_00001",
-                "message": "Error while checking health.",
-                "description": "The database is not reachable."
-            } ] }),
-        )
+    /// The limits a request carries.
+    pub fn of(extensions: &hyper::http::Extensions) -> BodyLimits {
+        extensions.get::<BodyLimits>().copied().unwrap_or(BodyLimits::DEFAULT)
     }
-}
-
-fn health(app: &App) -> bool {
-    app.store.health_check()
-}
-
-/// Keep status and headers (including the `Content-Length` the `GET` would have had), drop the body.
-fn strip_body(resp: HttpResponse) -> HttpResponse {
-    let (mut parts, body) = resp.into_parts();
-    let len = body.size_hint().exact().unwrap_or(0);
-    if !parts.headers.contains_key(header::CONTENT_LENGTH) {
-        parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    }
-    HttpResponse::from_parts(parts, http_body_util::Full::new(Bytes::new()))
 }
 
 /// Why a request body could not be read.
@@ -173,25 +102,25 @@ where
     }
 }
 
-/// Read a request's body under `limit` (`[forcereset] max_request_body_bytes`) and within the request's
-/// [`BodyTimeout`]. A declared `Content-Length` over the limit is refused without reading anything.
+/// Read a request's body under its [`BodyLimits`]. A declared `Content-Length` over the limit is refused without
+/// reading anything.
 ///
 /// The deadline covers the whole body, not each read: hyper's header timeout stops a client that trickles its
 /// head, and without this a client trickling its *body* (one byte a second, "slow POST") would hold a connection
 /// and a buffer for as long as it liked.
-pub async fn read_request_body(limit: usize, req: Request<RequestBody>) -> Result<(Parts, Bytes), BodyError> {
+pub async fn read_request_body(req: Request<RequestBody>) -> Result<(Parts, Bytes), BodyError> {
     let (parts, body) = req.into_parts();
+    let BodyLimits {
+        max_bytes: limit,
+        timeout,
+    } = BodyLimits::of(&parts.extensions);
     if declared_length(&parts.headers).is_some_and(|len| len > limit as u64) {
         return Err(BodyError::TooLarge { limit });
     }
-    let deadline = parts
-        .extensions
-        .get::<BodyTimeout>()
-        .map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
-    match tokio::time::timeout(deadline, read_body(body.map_err(error_text), limit)).await {
+    match tokio::time::timeout(timeout, read_body(body.map_err(error_text), limit)).await {
         Ok(bytes) => Ok((parts, bytes?)),
         Err(_) => Err(BodyError::TimedOut {
-            seconds: deadline.as_secs(),
+            seconds: timeout.as_secs(),
         }),
     }
 }
@@ -237,21 +166,6 @@ impl Params {
     }
 }
 
-/// The non-empty values of cookie `name` across the request's `Cookie` headers, in the order sent (browsers send
-/// the cookie of the most specific path first). One parser for the admin services', the pages' and the console's
-/// cookies.
-pub fn cookie_values<'a>(headers: &'a HeaderMap, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(move |(k, _)| *k == name)
-        .map(|(_, v)| v.trim())
-        .filter(|v| !v.is_empty())
-}
-
 /// `Content-Type` without parameters, lower-cased (`"text/xml; charset=UTF-8"` → `"text/xml"`).
 pub fn media_type(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
@@ -264,6 +178,7 @@ pub fn media_type(headers: &HeaderMap) -> Option<String> {
 mod tests {
     use super::*;
     use http_body_util::{Empty, Full};
+    use hyper::Method;
     use hyper::body::Frame;
 
     #[tokio::test]
@@ -338,11 +253,14 @@ mod tests {
     async fn a_stalled_body_times_out_with_408() {
         let req = Request::builder()
             .method(Method::POST)
-            .extension(BodyTimeout(std::time::Duration::from_millis(50)))
+            .extension(BodyLimits {
+                max_bytes: 1024,
+                timeout: std::time::Duration::from_millis(50),
+            })
             .body(Stalled.boxed_unsync())
             .unwrap();
         let started = std::time::Instant::now();
-        let err = read_request_body(1024, req).await.unwrap_err();
+        let err = read_request_body(req).await.unwrap_err();
         assert!(matches!(err, BodyError::TimedOut { .. }), "{err:?}");
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
         let resp = err.to_response();
@@ -380,12 +298,5 @@ mod tests {
             HeaderValue::from_static("Text/XML; charset=UTF-8"),
         );
         assert_eq!(media_type(&h).as_deref(), Some("text/xml"));
-    }
-
-    #[test]
-    fn strip_body_keeps_length() {
-        let resp = strip_body(response::text(StatusCode::OK, "12345"));
-        assert_eq!(resp.headers()[header::CONTENT_LENGTH], "5");
-        assert!(resp.body().is_end_stream());
     }
 }

@@ -1,0 +1,332 @@
+//! Claim values and the claim dialect: reading and writing a user's claims (every write goes through
+//! `store_claims`, where a forced-reset trigger becomes the reset), and the dialect's metadata.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use regex::Regex;
+
+use super::{Actor, App, profile_or_default};
+use crate::domain::claims::{self, ClaimMeta};
+use crate::domain::{DomainError, permissions, strip_primary_domain};
+use crate::store::{Dialect, Tx};
+
+impl App {
+    /// One claim value of a user (None when unset).
+    pub fn claim_value(
+        &self,
+        actor: &Actor,
+        user: &str,
+        uri: &str,
+        profile: &str,
+    ) -> Result<Option<String>, DomainError> {
+        let user = strip_primary_domain(user);
+        if !actor.is(user) {
+            actor.require(permissions::USERS_VIEW)?;
+        }
+        self.store.read(|tx| {
+            if !tx.user_exists(user)? {
+                return Ok(Err(DomainError::UserNotFound(user.to_string())));
+            }
+            Ok(Ok(tx.claim_value(user, profile_or_default(profile), uri)?))
+        })?
+    }
+
+    /// Set claim values of a user in one transaction. Every claim must belong to the local dialect.
+    pub fn set_claims(
+        &self,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+    ) -> Result<(), DomainError> {
+        let user = strip_primary_domain(user);
+        if !actor.is(user) {
+            actor.require(permissions::USERS_UPDATE)?;
+        } else if let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri)) {
+            return Err(DomainError::ReadOnlyClaim(uri.clone()));
+        }
+        self.store_claims(actor, user, profile, values, "claims.set")
+    }
+
+    /// The one path every claim write of an authorized caller takes: a forced-reset trigger becomes the reset in
+    /// the same transaction as the other values; sessions are revoked and the mail worker woken after commit.
+    pub(super) fn store_claims(
+        &self,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+        audit_action: &str,
+    ) -> Result<(), DomainError> {
+        let now = self.now();
+        let (values, plan) = self.split_reset_trigger(user, values, now)?;
+        self.store.write(|tx| {
+            if !tx.user_exists(user)? {
+                return Err(DomainError::UserNotFound(user.to_string()));
+            }
+            self.write_claims(tx, user, profile, &values)?;
+            if let Some(plan) = &plan {
+                self.apply_reset(tx, now, actor, user, plan)?;
+            }
+            let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
+            self.audit(tx, now, actor, audit_action, user, &uris.join(","))
+        })?;
+        if plan.is_some() {
+            self.after_reset(user);
+        }
+        Ok(())
+    }
+
+    /// Check each claim against the dialect (known, not read-only, matching its regex) and store it.
+    pub(super) fn write_claims(
+        &self,
+        tx: &Tx<'_>,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+    ) -> Result<(), DomainError> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        let metas = tx.claim_metas()?;
+        for (uri, value) in values {
+            let Some(meta) = metas.iter().find(|m| &m.uri == uri) else {
+                return Err(DomainError::UnknownClaim(uri.clone()));
+            };
+            if meta.read_only {
+                return Err(DomainError::ReadOnlyClaim(uri.clone()));
+            }
+            // An empty value removes the claim, so profiles never show a stored empty string.
+            if value.is_empty() {
+                tx.delete_claim_value(user, profile_or_default(profile), uri)?;
+                continue;
+            }
+            if !self.claim_patterns.accepts(&meta.regex, value) {
+                return Err(DomainError::InvalidInput(format!(
+                    "The value of claim {uri} does not match the pattern {}",
+                    meta.regex
+                )));
+            }
+            tx.set_claim_value(user, profile_or_default(profile), uri, value)?;
+        }
+        Ok(())
+    }
+
+    /// The claim dialect, in display order.
+    pub fn claim_metas(&self) -> Result<Dialect, DomainError> {
+        Ok(self.store.read(|tx| tx.claim_metas())?)
+    }
+
+    /// `getUserClaimValues`: every claim the user has a value for in the profile, with its dialect metadata, in
+    /// display order. The user name claim is always present. Own claims are readable; others' need `usermgt/view`.
+    pub fn user_claims(
+        &self,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+    ) -> Result<Vec<(Arc<ClaimMeta>, String)>, DomainError> {
+        let user = strip_primary_domain(user);
+        actor.require_self_or(user, permissions::USERS_VIEW)?;
+        let profile = profile_or_default(profile);
+        self.store.read(|tx| {
+            let Some(record) = tx.user(user)? else {
+                return Ok(Err(DomainError::UserNotFound(user.to_string())));
+            };
+            let mut values = tx.claim_values(&record.name, profile)?;
+            values.retain(|(uri, _)| uri != claims::USERNAME);
+            values.push((claims::USERNAME.to_string(), record.name.clone()));
+            let metas = tx.claim_metas()?;
+            let mut out: Vec<(Arc<ClaimMeta>, String)> = metas
+                .iter()
+                .filter_map(|m| {
+                    values
+                        .iter()
+                        .find(|(uri, _)| *uri == m.uri)
+                        .map(|(_, v)| (m.clone(), v.clone()))
+                })
+                .collect();
+            // A value whose claim has left the dialect is still the user's: show it with bare metadata.
+            out.extend(
+                values
+                    .into_iter()
+                    .filter(|(uri, _)| !metas.iter().any(|m| &m.uri == uri))
+                    .map(|(uri, v)| (Arc::new(ClaimMeta::plain(uri.clone(), uri)), v)),
+            );
+            Ok(Ok(out))
+        })?
+    }
+
+    /// `getUserClaimValuesForClaims` / `getUserClaimValue`: the values of the requested claims that are set, as
+    /// (claim URI, value) in request order; unset (and unknown) claims are left out, as WSO2 leaves them out of
+    /// the map it answers with.
+    pub fn claim_values_for(
+        &self,
+        actor: &Actor,
+        user: &str,
+        uris: &[String],
+        profile: &str,
+    ) -> Result<Vec<(String, String)>, DomainError> {
+        let user = strip_primary_domain(user);
+        actor.require_self_or(user, permissions::USERS_VIEW)?;
+        let profile = profile_or_default(profile);
+        self.store.read(|tx| {
+            let Some(record) = tx.user(user)? else {
+                return Ok(Err(DomainError::UserNotFound(user.to_string())));
+            };
+            let mut out: Vec<(String, String)> = Vec::new();
+            for uri in uris {
+                if out.iter().any(|(u, _)| u == uri) {
+                    continue;
+                }
+                let value = if uri == claims::USERNAME {
+                    Some(record.name.clone())
+                } else {
+                    tx.claim_value(&record.name, profile, uri)?
+                };
+                if let Some(value) = value {
+                    out.push((uri.clone(), value));
+                }
+            }
+            Ok(Ok(out))
+        })?
+    }
+
+    /// `deleteUserClaimValue(s)`: remove claim values, in one transaction. The same rules as `set_claims`: a user
+    /// may remove their own ordinary claims, never identity claims or the OTP; others need `usermgt/update`; every
+    /// claim must be a known, writable claim of the dialect.
+    pub fn delete_claims(&self, actor: &Actor, user: &str, profile: &str, uris: &[String]) -> Result<(), DomainError> {
+        let now = self.now();
+        let user = strip_primary_domain(user);
+        if !actor.is(user) {
+            actor.require(permissions::USERS_UPDATE)?;
+        } else if let Some(uri) = uris.iter().find(|uri| claims::is_protected_from_self(uri)) {
+            return Err(DomainError::ReadOnlyClaim(uri.clone()));
+        }
+        // An empty value is how write_claims removes a claim, after checking it against the dialect.
+        let removals: Vec<(String, String)> = uris.iter().map(|uri| (uri.clone(), String::new())).collect();
+        self.store.write(|tx| {
+            self.require_user(tx, user)?;
+            self.write_claims(tx, user, profile, &removals)?;
+            self.audit(tx, now, actor, "claims.delete", user, &uris.join(","))
+        })
+    }
+
+    /// The local dialect with every claim's metadata, in display order.
+    pub fn claim_dialect(&self, actor: &Actor) -> Result<Dialect, DomainError> {
+        actor.require(permissions::CLAIM_METADATA_VIEW)?;
+        self.claim_metas()
+    }
+
+    /// One claim's metadata.
+    pub fn claim_meta_of(&self, actor: &Actor, uri: &str) -> Result<ClaimMeta, DomainError> {
+        actor.require(permissions::CLAIM_METADATA_VIEW)?;
+        self.store
+            .read(|tx| tx.claim_meta(uri))?
+            .ok_or_else(|| DomainError::UnknownClaim(uri.to_string()))
+    }
+
+    /// Replace the editable metadata of a known claim (display name, description, regex, display order and the
+    /// three flags). The display name must not be blank and the regex must compile, since every later claim write
+    /// is checked against it.
+    pub fn update_claim_metadata(&self, actor: &Actor, meta: &ClaimMeta) -> Result<(), DomainError> {
+        let now = self.now();
+        actor.require(permissions::CLAIM_METADATA_UPDATE)?;
+        let display_name = meta.display_name.trim();
+        if display_name.is_empty() {
+            return Err(DomainError::InvalidInput(format!(
+                "The display name of claim {} cannot be empty.",
+                meta.uri
+            )));
+        }
+        if let Err(e) = regex::Regex::new(&meta.regex) {
+            return Err(DomainError::InvalidInput(format!(
+                "The regular expression of claim {} is not valid: {e}",
+                meta.uri
+            )));
+        }
+        let updated = ClaimMeta {
+            display_name: display_name.to_string(),
+            description: meta.description.trim().to_string(),
+            ..meta.clone()
+        };
+        self.store.write(|tx| {
+            let Some(current) = tx.claim_meta(&meta.uri)? else {
+                return Err(DomainError::UnknownClaim(meta.uri.clone()));
+            };
+            if !tx.update_claim_meta(&updated)? {
+                return Err(DomainError::UnknownClaim(meta.uri.clone()));
+            }
+            self.audit(
+                tx,
+                now,
+                actor,
+                "claim.update",
+                &meta.uri,
+                &claim_changes(&current, &updated),
+            )
+        })
+    }
+}
+
+/// The fields an edit changed, for the audit log.
+fn claim_changes(old: &ClaimMeta, new: &ClaimMeta) -> String {
+    let mut out = Vec::new();
+    let mut field = |name: &str, before: String, after: String| {
+        if before != after {
+            out.push(format!("{name}={after}"));
+        }
+    };
+    field("display_name", old.display_name.clone(), new.display_name.clone());
+    field("description", old.description.clone(), new.description.clone());
+    field("regex", old.regex.clone(), new.regex.clone());
+    field(
+        "display_order",
+        old.display_order.to_string(),
+        new.display_order.to_string(),
+    );
+    field(
+        "supported_by_default",
+        old.supported_by_default.to_string(),
+        new.supported_by_default.to_string(),
+    );
+    field("required", old.required.to_string(), new.required.to_string());
+    field("read_only", old.read_only.to_string(), new.read_only.to_string());
+    if out.is_empty() {
+        "no change".to_string()
+    } else {
+        out.join(",")
+    }
+}
+
+/// Claim patterns (a claim's `regex`), each compiled once; a pattern that does not compile accepts no value (fail
+/// closed, like the password policy). Keyed by the pattern's text, so an edited claim simply uses a new entry.
+#[derive(Default)]
+pub(super) struct ClaimPatterns(Mutex<HashMap<String, Option<Regex>>>);
+
+/// Patterns kept at most; past this the cache starts over (only console edits add patterns).
+const MAX_PATTERNS: usize = 256;
+
+impl ClaimPatterns {
+    /// Does `value` satisfy `pattern`? An empty pattern accepts anything.
+    pub(super) fn accepts(&self, pattern: &str, value: &str) -> bool {
+        if pattern.is_empty() {
+            return true;
+        }
+        let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if !cache.contains_key(pattern) {
+            if cache.len() >= MAX_PATTERNS {
+                cache.clear();
+            }
+            let compiled = Regex::new(pattern)
+                .inspect_err(|e| {
+                    tracing::error!(pattern, error = %e, "a claim's regex does not compile; refusing every value");
+                })
+                .ok();
+            cache.insert(pattern.to_string(), compiled);
+        }
+        cache
+            .get(pattern)
+            .is_some_and(|re| re.as_ref().is_some_and(|re| re.is_match(value)))
+    }
+}
