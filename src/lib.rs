@@ -7,4 +7,5 @@ pub mod http;
 pub mod mail;
 pub mod soap;
 pub mod store;
+pub mod util;
 pub mod web;

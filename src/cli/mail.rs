@@ -7,8 +7,9 @@ use anyhow::{Context, bail};
 use clap::Subcommand;
 
 use crate::app::App;
-use crate::mail::{Originator, eml, format_utc};
+use crate::mail::eml::{self, Originator};
 use crate::store::{MailStatus, OutboxMail, StoreError};
+use crate::util::format_utc;
 
 #[derive(Subcommand, Debug)]
 pub enum MailCommand {
