@@ -1,12 +1,14 @@
 //! E-mail templates: loading WSO2's email-admin-config.xml format and rendering its `{{…}}` placeholders.
 //!
-//! The renderer is a small scanner, not a template engine: WSO2's placeholder names (`url:user-name`,
+//! The renderer is one regular expression, not a template engine: WSO2's placeholder names (`url:user-name`,
 //! `carbon.product-url`) are not valid in Jinja-like syntaxes, and a template file written for WSO2 must work
 //! unchanged. Anything that is not a well-formed known placeholder is copied through as it is.
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use regex::{Captures, Regex};
 
 use crate::soap::xml::{self, Element, Limits, XmlError};
 
@@ -294,36 +296,25 @@ fn read_template(config: &Element, file: &str) -> Result<Template, MailError> {
     })
 }
 
-/// Placeholder names are WSO2 property keys and claim names: letters, digits and `. _ : -`.
-fn is_name_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-')
-}
-
-/// One step of the scanner: if `rest` starts with a well-formed `{{name}}`, its name and length.
-fn placeholder_at(rest: &str) -> Option<(&str, usize)> {
-    let after = rest.strip_prefix("{{")?;
-    let len = after.bytes().take_while(|b| is_name_byte(*b)).count();
-    // The name is ASCII, so `len` is a char boundary.
-    let (name, tail) = after.split_at(len);
-    (len > 0 && tail.starts_with("}}")).then_some((name, len + 4))
-}
+/// A well-formed placeholder, `{{name}}`. Names are WSO2 property keys and claim names: ASCII letters, digits and
+/// `. _ : -`. A literal pattern: the unit tests prove it compiles.
+static PLACEHOLDER: LazyLock<Option<Regex>> = LazyLock::new(|| match Regex::new(r"\{\{([A-Za-z0-9._:-]+)\}\}") {
+    Ok(re) => Some(re),
+    Err(e) => {
+        tracing::error!(error = %e, "the placeholder pattern does not compile");
+        None
+    }
+});
 
 /// Every placeholder name in `text`, in order.
 fn placeholders(text: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find("{{") {
-        rest = &rest[at..];
-        match placeholder_at(rest) {
-            Some((name, len)) => {
-                names.push(name);
-                rest = &rest[len..];
-            }
-            // Skip one `{` so that `{{{name}}}` still finds `{{name}}`.
-            None => rest = &rest[1..],
-        }
-    }
-    names
+    let Some(re) = PLACEHOLDER.as_ref() else {
+        return Vec::new();
+    };
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|name| name.as_str())
+        .collect()
 }
 
 fn is_known(name: &str) -> bool {
@@ -368,31 +359,21 @@ fn claim_value(claims: &[(String, String)], name: &str) -> String {
 
 /// Replace every known placeholder in `text`; unknown and malformed ones are copied as they are.
 fn expand(text: &str, vars: &TemplateVars, html: bool) -> String {
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut rest = text;
-    while let Some(at) = rest.find("{{") {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        match placeholder_at(rest).and_then(|(name, len)| value_of(name, vars).map(|v| (v, len))) {
-            Some((value, len)) => {
-                if html {
-                    escape_html_into(&value, &mut out);
-                } else {
-                    out.push_str(&value);
-                }
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('{');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    let Some(re) = PLACEHOLDER.as_ref() else {
+        return text.to_string();
+    };
+    re.replace_all(text, |caps: &Captures<'_>| match value_of(&caps[1], vars) {
+        Some(value) if html => escape_html(&value),
+        Some(value) => value,
+        None => caps[0].to_string(),
+    })
+    .into_owned()
 }
 
-fn escape_html_into(value: &str, out: &mut String) {
+/// Not `minijinja::HtmlEscape`: it also writes `/` as `&#x2f;` and `'` as `&#x27;`, which would change every
+/// link in a mail.
+fn escape_html(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -403,6 +384,7 @@ fn escape_html_into(value: &str, out: &mut String) {
             c => out.push(c),
         }
     }
+    out
 }
 
 /// A subject is one header line: line breaks and other control characters (from the file or a claim value)
