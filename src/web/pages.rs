@@ -55,6 +55,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img
 
 /// The one template environment, built at first use. HTML auto-escaping follows the `.html` names.
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    #[allow(clippy::disallowed_methods)] // The one environment is made here.
     let mut env = Environment::new();
     for (name, source) in TEMPLATES {
         if let Err(e) = env.add_template(name, source) {
