@@ -8,4 +8,5 @@ pub mod mail;
 pub mod routes;
 pub mod soap;
 pub mod store;
+pub mod util;
 pub mod web;

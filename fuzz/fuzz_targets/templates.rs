@@ -8,7 +8,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use forcereset::mail::{TemplateVars, Templates};
+use forcereset::mail::templates::{TemplateVars, Templates};
 use forcereset::soap::xml::{escape, is_forbidden_char};
 use libfuzzer_sys::fuzz_target;
 

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Actor, App};
 use crate::domain::{DomainError, Millis};
+use crate::util::hex_upper;
 
 /// WSO2's default HTTP session timeout: 15 minutes idle.
 pub const IDLE_TIMEOUT_MS: Millis = 15 * 60 * 1000;
@@ -99,7 +100,7 @@ impl Sessions {
     pub fn create(&self, user: &str, now: Millis) -> String {
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
-        let token: String = raw.iter().map(|b| format!("{b:02X}")).collect();
+        let token = hex_upper(&raw);
         let key = digest(&token);
         let mut inner = self.lock();
         if now - inner.last_sweep >= SWEEP_EVERY_MS {

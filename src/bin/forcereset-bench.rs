@@ -25,7 +25,7 @@ use clap::Parser;
 )]
 struct Cli {
     #[command(flatten)]
-    options: bench::run::Options,
+    options: bench::options::Options,
     /// Internal: serve the canned responses of SPEC as the baseline (started by the bench itself)
     #[arg(long, hide = true, value_name = "SPEC")]
     baseline_serve: Option<PathBuf>,

@@ -9,8 +9,8 @@ use clap::Subcommand;
 use crate::app::{Actor, App};
 use crate::domain::DomainError;
 use crate::mail::eml;
-use crate::mail::format_utc;
 use crate::store::{MailStatus, OutboxMail};
+use crate::util::format_utc;
 
 #[derive(Subcommand, Debug)]
 pub enum MailCommand {
@@ -164,6 +164,7 @@ fn show(app: &App, mail: &OutboxMail, out: &mut dyn Write) -> anyhow::Result<()>
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // tests check what a use case left in the store
 mod tests {
     use super::*;
     use crate::app::system_clock;

@@ -14,6 +14,7 @@ use super::Millis;
 use super::claims;
 use super::governance::{ResetMode, ResetSettings};
 use super::secret::Secret;
+use crate::util::hex_lower;
 
 /// Recovery scenarios, as WSO2 names them in IDN_RECOVERY_DATA.
 pub const SCENARIO_EMAIL_LINK: &str = "ADMIN_FORCED_PASSWORD_RESET_VIA_EMAIL_LINK";
@@ -66,7 +67,7 @@ pub fn generate_otp(format: &OtpFormat, rng: &mut impl RngCore) -> String {
 pub fn generate_link_code(rng: &mut impl RngCore) -> String {
     let mut raw = [0u8; 32];
     rng.fill_bytes(&mut raw);
-    raw.iter().map(|b| format!("{b:02x}")).collect()
+    hex_lower(&raw)
 }
 
 /// The stored form of a code: HMAC-SHA256 over the user name and the code, keyed per installation, in hex.
@@ -78,7 +79,7 @@ pub fn hash_code(key: &[u8; 32], user: &str, code: &str) -> String {
     mac.update(user.to_lowercase().as_bytes());
     mac.update(&[0]);
     mac.update(code.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    hex_lower(&mac.finalize().into_bytes())
 }
 
 /// Everything one forced reset does, decided before any IO.

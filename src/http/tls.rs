@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::http::{CERT_FILE_KEY, HttpError, KEY_FILE_KEY};
+use crate::util;
 
 /// Where the certificate in use came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -201,7 +202,7 @@ fn cert_info(path: &Path, chain: &[CertificateDer<'_>], source: CertSource) -> C
 pub fn fingerprint(der: &[u8]) -> String {
     Sha256::digest(der)
         .iter()
-        .map(|b| format!("{b:02X}"))
+        .map(|b| util::hex_upper(&[*b]))
         .collect::<Vec<_>>()
         .join(":")
 }
@@ -225,21 +226,16 @@ fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-/// The current UTC year, from the system clock (civil-from-days, proleptic Gregorian).
+/// The current UTC year, from the system clock.
 fn current_year() -> i32 {
-    let secs = std::time::SystemTime::now()
+    // Clients judge the certificate's dates by their real clock, so this is the system clock, not `App`'s (which
+    // tests set); the bench's baseline calls this without an `App`.
+    #[allow(clippy::disallowed_methods)]
+    let millis = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
+        .map(|d| d.as_millis() as i64)
         .unwrap_or(0);
-    let days = (secs / 86_400) as i64 + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    i32::try_from(year).unwrap_or(2025)
+    i32::try_from(util::utc_year(millis)).unwrap_or(2025)
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::domain::Millis;
+use crate::util::{hex_lower, uuid_v4};
 
 /// How long a login flow stays usable: WSO2's authentication-context timeout (15 minutes).
 pub const FLOW_TTL_MS: Millis = 15 * 60 * 1000;
@@ -59,33 +60,13 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// A new flow cookie value: 32 random bytes, hex.
 pub fn new_flow_cookie() -> String {
-    hex(&random_bytes::<32>())
-}
-
-/// A random UUID (version 4), the shape of WSO2's `sessionDataKey`.
-fn uuid_v4() -> String {
-    let mut b = random_bytes::<16>();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        h.get(0..8).unwrap_or_default(),
-        h.get(8..12).unwrap_or_default(),
-        h.get(12..16).unwrap_or_default(),
-        h.get(16..20).unwrap_or_default(),
-        h.get(20..32).unwrap_or_default()
-    )
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex_lower(&random_bytes::<32>())
 }
 
 impl Flows {
     /// Start a flow bound to `cookie`; returns its `sessionDataKey`.
     pub fn issue(&self, cookie: &str, now: Millis) -> String {
-        let key = uuid_v4();
+        let key = uuid_v4(&mut rand::rng());
         let Ok(mut map) = self.by_key.lock() else {
             return key;
         };
@@ -159,7 +140,7 @@ fn token_with(key: &[u8; 32], purpose: &str, parts: &[&str]) -> String {
         mac.update(&(part.len() as u64).to_be_bytes());
         mac.update(part.as_bytes());
     }
-    hex(&mac.finalize().into_bytes())
+    hex_lower(&mac.finalize().into_bytes())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Rendering: the minijinja templates (embedded, HTML auto-escaped), the stylesheet, the security headers every
-//! answer carries, and the one place a `DomainError` becomes a page or an API error.
+//! Rendering: the one minijinja environment with every template, the console's included (embedded, HTML
+//! auto-escaped), the stylesheet, the security headers every answer carries, and the one place a `DomainError`
+//! becomes a page or an API error.
 
 use std::sync::LazyLock;
 
@@ -10,13 +11,40 @@ use minijinja::{Environment, Value};
 use crate::domain::DomainError;
 use crate::http::response::{self, HttpResponse};
 
-const TEMPLATES: [(&str, &str); 6] = [
-    ("base.html", include_str!("templates/base.html")),
-    ("login.html", include_str!("templates/login.html")),
-    ("dashboard.html", include_str!("templates/dashboard.html")),
-    ("reset_form.html", include_str!("templates/reset_form.html")),
-    ("reset_done.html", include_str!("templates/reset_done.html")),
-    ("message.html", include_str!("templates/message.html")),
+/// Embeds each named file under `templates/`, named by its path there.
+macro_rules! embed_templates {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("templates/", $name)))),*]
+    };
+}
+
+/// Every template of the pages and the console: the one list (a test checks it against the directory).
+const TEMPLATES: [(&str, &str); 25] = embed_templates![
+    "base.html",
+    "login.html",
+    "dashboard.html",
+    "reset_form.html",
+    "reset_done.html",
+    "message.html",
+    "console/layout.html",
+    "console/login.html",
+    "console/home.html",
+    "console/message.html",
+    "console/users_home.html",
+    "console/users.html",
+    "console/user_add.html",
+    "console/user.html",
+    "console/profile.html",
+    "console/roles.html",
+    "console/role_add.html",
+    "console/role.html",
+    "console/dialects.html",
+    "console/claims.html",
+    "console/claim_edit.html",
+    "console/resident.html",
+    "console/mailbox.html",
+    "console/mail.html",
+    "console/audit.html",
 ];
 
 const STYLESHEET: &str = include_str!("static/forcereset.css");
@@ -25,7 +53,9 @@ const STYLESHEET: &str = include_str!("static/forcereset.css");
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                                        frame-ancestors 'none'; base-uri 'none'";
 
+/// The one template environment, built at first use. HTML auto-escaping follows the `.html` names.
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    #[allow(clippy::disallowed_methods)] // The one environment is made here.
     let mut env = Environment::new();
     for (name, source) in TEMPLATES {
         if let Err(e) = env.add_template(name, source) {
@@ -36,10 +66,15 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env
 });
 
+/// Render template `name` (a path under `templates/`) with `ctx` to a string.
+pub fn render_to_string(name: &str, ctx: Value) -> Result<String, minijinja::Error> {
+    ENV.get_template(name).and_then(|t| t.render(ctx))
+}
+
 /// Render template `name` with `ctx` as an HTML page with `status`. A render failure is logged and becomes a
 /// plain 500.
 pub fn render(status: StatusCode, name: &str, ctx: Value) -> HttpResponse {
-    match ENV.get_template(name).and_then(|t| t.render(ctx)) {
+    match render_to_string(name, ctx) {
         Ok(html) => response::html(status, html),
         Err(e) => {
             tracing::error!(template = name, error = %e, "cannot render page");
@@ -197,6 +232,24 @@ mod tests {
         for (name, _) in TEMPLATES {
             assert!(ENV.get_template(name).is_ok(), "{name}");
         }
+    }
+
+    #[test]
+    fn every_file_under_templates_is_embedded() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/templates");
+        let mut on_disk = Vec::new();
+        for sub in ["", "console/"] {
+            for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+                let entry = entry.unwrap();
+                if entry.file_type().unwrap().is_file() {
+                    on_disk.push(format!("{sub}{}", entry.file_name().to_string_lossy()));
+                }
+            }
+        }
+        let mut listed: Vec<String> = TEMPLATES.iter().map(|(name, _)| name.to_string()).collect();
+        on_disk.sort();
+        listed.sort();
+        assert_eq!(listed, on_disk);
     }
 
     #[tokio::test]

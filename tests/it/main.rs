@@ -1,5 +1,7 @@
 //! The integration tests: one binary, one module per area. The harness is `support`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The tests check what the server left in the store (`App::store_for_tests`), and some clocks start at real time.
+#![allow(clippy::disallowed_methods)]
 
 #[path = "../common/smtp.rs"]
 mod smtp;

@@ -4,8 +4,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::load::Stats;
+use super::options::Options;
 use super::procs::{self, Memory};
-use super::run::Options;
 
 /// One side of a scenario: what the load generator saw, and the server's CPU time over the measured window.
 #[derive(Debug, Clone)]

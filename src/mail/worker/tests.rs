@@ -1,5 +1,7 @@
 //! Worker tests against a real SMTP server: `tests/toolkits/smtp_server.py` (aiosmtpd) run with the Python that
 //! `FORCERESET_PYTHON` names (`tests/run.sh` sets it up). Without it they are skipped, except under CI.
+// Tests check what a use case left in the store.
+#![allow(clippy::disallowed_methods)]
 
 use std::path::Path;
 use std::sync::Arc;

@@ -10,8 +10,8 @@ use super::view::{self, Area};
 use super::{AUDIT, Ctx, MAIL, MAILBOX, act, link, optional, required, run};
 use crate::domain::permissions::MAILBOX_RESEND;
 use crate::http::response::HttpResponse;
-use crate::mail::format_utc;
 use crate::store::{MailStatus, OutboxMail};
+use crate::util::format_utc;
 
 const MAILS_PER_PAGE: i64 = 20;
 const AUDIT_PER_PAGE: i64 = 50;

@@ -17,7 +17,7 @@ use crate::domain::governance::ResetMode;
 use crate::domain::permissions::{self, USERS_CREATE, USERS_DELETE, USERS_UPDATE};
 use crate::domain::{DomainError, Millis, reset};
 use crate::http::response::HttpResponse;
-use crate::mail::format_utc;
+use crate::util::format_utc;
 
 /// The most users one list shows; a narrower filter finds the rest.
 const LIST_LIMIT: usize = 100;

@@ -1,10 +1,8 @@
-//! The console's templates (embedded, HTML auto-escaped) and the layout every console page shares: the left menu
-//! showing only what the user may open, the one-shot message, the sign-out form.
-
-use std::sync::LazyLock;
+//! Rendering the console's pages (their templates are embedded with the others in `pages`) and the layout every
+//! console page shares: the left menu showing only what the user may open, the one-shot message, the sign-out form.
 
 use hyper::StatusCode;
-use minijinja::{Environment, Value};
+use minijinja::Value;
 use serde::Serialize;
 
 use super::flash::{self, Flash};
@@ -14,66 +12,6 @@ use crate::domain::DomainError;
 use crate::http::response::{self, HttpResponse};
 use crate::web::input::BadInput;
 use crate::web::pages;
-
-const TEMPLATES: [(&str, &str); 19] = [
-    ("console/layout.html", include_str!("../templates/console/layout.html")),
-    ("console/login.html", include_str!("../templates/console/login.html")),
-    ("console/home.html", include_str!("../templates/console/home.html")),
-    (
-        "console/message.html",
-        include_str!("../templates/console/message.html"),
-    ),
-    (
-        "console/users_home.html",
-        include_str!("../templates/console/users_home.html"),
-    ),
-    ("console/users.html", include_str!("../templates/console/users.html")),
-    (
-        "console/user_add.html",
-        include_str!("../templates/console/user_add.html"),
-    ),
-    ("console/user.html", include_str!("../templates/console/user.html")),
-    (
-        "console/profile.html",
-        include_str!("../templates/console/profile.html"),
-    ),
-    ("console/roles.html", include_str!("../templates/console/roles.html")),
-    (
-        "console/role_add.html",
-        include_str!("../templates/console/role_add.html"),
-    ),
-    ("console/role.html", include_str!("../templates/console/role.html")),
-    (
-        "console/dialects.html",
-        include_str!("../templates/console/dialects.html"),
-    ),
-    ("console/claims.html", include_str!("../templates/console/claims.html")),
-    (
-        "console/claim_edit.html",
-        include_str!("../templates/console/claim_edit.html"),
-    ),
-    (
-        "console/resident.html",
-        include_str!("../templates/console/resident.html"),
-    ),
-    (
-        "console/mailbox.html",
-        include_str!("../templates/console/mailbox.html"),
-    ),
-    ("console/mail.html", include_str!("../templates/console/mail.html")),
-    ("console/audit.html", include_str!("../templates/console/audit.html")),
-];
-
-static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = Environment::new();
-    for (name, source) in TEMPLATES {
-        if let Err(e) = env.add_template(name, source) {
-            // A broken embedded template is a build defect; the unit tests render every one of them.
-            tracing::error!(template = name, error = %e, "embedded console template does not compile");
-        }
-    }
-    env
-});
 
 /// Which menu entry a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +136,7 @@ pub fn page(
 
 /// Render a console template outside a session (the login page).
 pub fn render(status: StatusCode, name: &str, ctx: Value) -> HttpResponse {
-    match ENV.get_template(name).and_then(|t| t.render(ctx)) {
+    match pages::render_to_string(name, ctx) {
         Ok(html) => response::html(status, html),
         Err(e) => {
             tracing::error!(template = name, error = %e, "cannot render console page");
@@ -250,13 +188,6 @@ fn message(status: StatusCode, session: &Session, title: &str, text: &str) -> Ht
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_console_template_compiles() {
-        for (name, _) in TEMPLATES {
-            assert!(ENV.get_template(name).is_ok(), "{name}");
-        }
-    }
 
     #[test]
     fn the_menu_shows_only_what_the_user_may_open() {
