@@ -346,7 +346,10 @@ impl App {
         // argon2 buffer around), which is most of the idle memory and start-up time.
         let admin_missing = admin.create_admin_account && !self.store.read(|tx| tx.user_exists(&admin.username))?;
         let admin_hash = if admin_missing {
-            Some(self.hash_password(admin.password.expose())?)
+            let hash = self.hash_password(admin.password.expose())?;
+            // A server that just started has no other argon2 work for its memory: give the 19 MiB back.
+            self.argon2.release_spares();
+            Some(hash)
         } else {
             None
         };

@@ -6,7 +6,7 @@ use crate::config::Secret;
 use crate::domain::login::{self, Decision, Facts, LOCKED_REASON_MAX_ATTEMPTS, UserFacts};
 use crate::domain::reset::{self, StoredCode};
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, password, permissions, strip_primary_domain};
-use crate::store::Tx;
+use crate::store::{StoreError, Tx};
 
 /// The result of a login: the decision, and the user's canonical name when the user exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,11 +15,34 @@ pub struct LoginOutcome {
     pub user: Option<String>,
 }
 
+/// What a login's decision would change: the failed-attempt count, a lock, an OTP attempt. A success with no
+/// failed attempts on record and no failed-login lock to lift changes nothing.
+fn has_consequences(decision: Decision, state: &LoginState, locking: bool) -> bool {
+    match decision {
+        Decision::ResetOtpMismatch => true,
+        Decision::Failed(login::Failure::WrongPassword) => locking,
+        Decision::Success => state.failed_attempts || state.locked_reason == LOCKED_REASON_MAX_ATTEMPTS,
+        _ => false,
+    }
+}
+
+/// What the store says about a user at login, besides the decision's own facts.
+struct LoginState {
+    /// A failed-login count is on record.
+    failed_attempts: bool,
+    locked_reason: String,
+}
+
 impl App {
-    /// Decide a login and record its consequences (failed-attempt count and lock, OTP attempts) in one
-    /// transaction. Unknown users cost the same argon2 verification as known ones.
+    /// Decide a login and record its consequences (failed-attempt count and lock, OTP attempts). Unknown users
+    /// cost the same argon2 verification as known ones.
+    ///
+    /// The decision is made on a read snapshot; only when it changes something (see [`has_consequences`]) is it
+    /// made again inside a write transaction and recorded there. So a good login with nothing to reset (Basic on
+    /// every call of a script) never waits for the single writer.
     pub fn login(&self, username: &str, password: &Secret) -> Result<LoginOutcome, DomainError> {
         let username = strip_primary_domain(username);
+        let now = self.now();
         let record = self.store.read(|tx| tx.user(username))?;
         let hash = record
             .as_ref()
@@ -27,22 +50,28 @@ impl App {
         // Verified before anything else, whatever the user's state: every failing path costs one argon2
         // verification, known user or not. Only a recently verified success is answered from the cache (a caller
         // who knows the password learns nothing from the speed); the lock and reset checks below still run.
-        let password_ok = self
-            .auth_cache
-            .verify(username, password.expose(), hash, self.now(), || {
-                self.verify_password(password.expose(), hash)
-            })
-            && record.is_some();
+        let password_ok = self.auth_cache.verify(username, password.expose(), hash, now, || {
+            self.verify_password(password.expose(), hash)
+        }) && record.is_some();
         let Some(record) = record else {
             return Ok(LoginOutcome {
-                decision: login::decide(&Facts { user: None }, self.now()),
+                decision: login::decide(&Facts { user: None }, now),
                 user: None,
             });
         };
         let user = record.name;
-        let now = self.now();
+        let locking = self.config.account_lock.enable_account_locking;
+        let (decision, state) = self
+            .store
+            .read(|tx| self.decide_in(tx, &user, password, password_ok, now))?;
+        if !has_consequences(decision, &state, locking) {
+            return Ok(LoginOutcome {
+                decision,
+                user: Some(user),
+            });
+        }
         let decision = self.store.write(|tx| {
-            let decision = self.decide_in(tx, &user, password, password_ok, now)?;
+            let (decision, _) = self.decide_in(tx, &user, password, password_ok, now)?;
             self.record_login(tx, &user, decision, now)?;
             Ok::<_, DomainError>(decision)
         })?;
@@ -59,7 +88,7 @@ impl App {
         password: &Secret,
         password_ok: bool,
         now: Millis,
-    ) -> Result<Decision, DomainError> {
+    ) -> Result<(Decision, LoginState), StoreError> {
         let code = tx.recovery_code(user)?;
         let pending = code.as_ref().map(|c| {
             let verdict = reset::judge(
@@ -82,7 +111,7 @@ impl App {
         let locked_until = claim(claims::UNLOCK_TIME)?
             .and_then(|v| v.parse::<Millis>().ok())
             .filter(|t| *t > 0);
-        Ok(login::decide(
+        let decision = login::decide(
             &Facts {
                 user: Some(UserFacts {
                     password_ok,
@@ -93,7 +122,12 @@ impl App {
                 }),
             },
             now,
-        ))
+        );
+        let state = LoginState {
+            failed_attempts: claim(claims::FAILED_LOGIN_ATTEMPTS)?.is_some(),
+            locked_reason,
+        };
+        Ok((decision, state))
     }
 
     /// The consequences of a decided login.

@@ -50,6 +50,8 @@ pub struct Store {
     dialect: DialectCache,
     /// Tells this store's quick snapshot from another store's on the same thread.
     id: u64,
+    /// Write transactions begun: a diagnostic (and what tests check when a use case must not write).
+    writes: AtomicU64,
 }
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(0);
@@ -99,6 +101,7 @@ impl Store {
             next_reader: AtomicUsize::new(0),
             dialect: DialectCache::default(),
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+            writes: AtomicU64::new(0),
         })
     }
 
@@ -155,12 +158,18 @@ impl Store {
     /// caller's, so a domain rule can abort the transaction half way.
     pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
         let mut conn = self.writer()?;
+        self.writes.fetch_add(1, Ordering::Relaxed);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
         let out = f(&Tx::new(&tx, &self.dialect, Mode::Write))?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
+    }
+
+    /// How many write transactions this store has begun.
+    pub fn writes_begun(&self) -> u64 {
+        self.writes.load(Ordering::Relaxed)
     }
 
     /// The schema version (number of migrations applied).

@@ -60,6 +60,33 @@ fn authentication_does_not_tell_unknown_users_from_wrong_passwords() {
     assert!(app.authenticate("PRIMARY/admin", &secret("admin")).is_ok());
 }
 
+/// A good login with nothing to record (no failed attempts to clear, no lock to lift) takes no write transaction:
+/// a script sending Basic credentials on every call never queues behind the single writer. A failed attempt is
+/// recorded, and the next good login clears it, in a write.
+#[test]
+fn a_good_login_with_nothing_to_record_does_not_write() {
+    let app = app();
+    app.authenticate("admin", &secret("admin")).unwrap();
+    let writes = || app.store.writes_begun();
+    let before = writes();
+    for _ in 0..3 {
+        app.authenticate("admin", &secret("admin")).unwrap();
+    }
+    assert_eq!(writes(), before, "cached and uncached good logins only read");
+    assert!(app.authenticate("admin", &secret("wrong")).is_err());
+    assert_eq!(writes(), before + 1, "the failed attempt is counted");
+    let failed = || {
+        app.claim_value(&Actor::System, "admin", claims::FAILED_LOGIN_ATTEMPTS, "")
+            .unwrap()
+    };
+    assert_eq!(failed().as_deref(), Some("1"));
+    app.authenticate("admin", &secret("admin")).unwrap();
+    assert_eq!(writes(), before + 2, "the next good login clears it");
+    assert_eq!(failed(), None);
+    app.authenticate("admin", &secret("admin")).unwrap();
+    assert_eq!(writes(), before + 2);
+}
+
 #[test]
 fn users_are_added_with_policy_roles_and_claims() {
     let app = app();

@@ -270,6 +270,8 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
     // ---- start-up and idle memory ----
     let cold = spawn("server-cold")?;
     rep.cold_start = Some(cold.ready);
+    std::thread::sleep(Duration::from_secs(1));
+    rep.idle_first = Some(cold.memory()?);
     cold.stop()?;
     let mut warm = Vec::new();
     for i in 0..opts.starts.max(1) {
