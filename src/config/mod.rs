@@ -23,7 +23,8 @@ pub struct Config {
     pub email: EmailConfig,
     pub password_reset_by_admin: AdminResetDefaults,
     pub basic_auth: BasicAuthParams,
-    pub tls: TlsConfig,
+    /// `[transport.https.sslHostConfig.certificate]`; None = a generated self-signed certificate.
+    pub tls: Option<PemPair>,
     pub user_store: UserStoreConfig,
     pub account_lock: AccountLockConfig,
     pub emulator: EmulatorConfig,
@@ -86,11 +87,14 @@ pub struct BasicAuthParams {
     pub mask_admin_forced_password_reset_error_code: bool,
 }
 
-/// `[transport.https]`-ish: an optional PEM certificate chain and key; None = generated.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TlsConfig {
-    pub certificate_path: Option<PathBuf>,
-    pub private_key_path: Option<PathBuf>,
+/// A PEM certificate chain and its private key: configured together or not at all, so half a pair cannot get
+/// past loading. Whether the files are usable is checked when the HTTPS listener starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PemPair {
+    /// `certificate_file`
+    pub certificate_path: PathBuf,
+    /// `certificate_key_file`
+    pub private_key_path: PathBuf,
 }
 
 /// `[user_store]`
@@ -233,7 +237,7 @@ impl Config {
                 enable_account_unlock_notification: false,
             },
             basic_auth: BasicAuthParams::default(),
-            tls: TlsConfig::default(),
+            tls: None,
             user_store: UserStoreConfig {
                 password_java_regex: DEFAULT_PASSWORD_REGEX.to_string(),
                 username_java_regex: DEFAULT_USERNAME_REGEX.to_string(),
@@ -342,13 +346,13 @@ impl Config {
             self.basic_auth.mask_admin_forced_password_reset_error_code,
         );
 
-        match (&self.tls.certificate_path, &self.tls.private_key_path) {
-            (Some(cert), Some(key)) => {
+        match &self.tls {
+            Some(pair) => {
                 doc.table("transport.https.sslHostConfig.certificate");
-                doc.kv("certificate_file", path_text(cert));
-                doc.kv("certificate_key_file", path_text(key));
+                doc.kv("certificate_file", path_text(&pair.certificate_path));
+                doc.kv("certificate_key_file", path_text(&pair.private_key_path));
             }
-            _ => {
+            None => {
                 doc.blank();
                 doc.comment("[transport.https.sslHostConfig.certificate] not set: a self-signed certificate is used");
             }
@@ -481,11 +485,11 @@ impl Config {
         let certificate = r.non_empty_string(cert_key)?;
         let private_key = r.non_empty_string(key_key)?;
         let tls = match (certificate, private_key) {
-            (Some(cert), Some(key)) => TlsConfig {
-                certificate_path: Some(PathBuf::from(cert)),
-                private_key_path: Some(PathBuf::from(key)),
-            },
-            (None, None) => TlsConfig::default(),
+            (Some(cert), Some(key)) => Some(PemPair {
+                certificate_path: PathBuf::from(cert),
+                private_key_path: PathBuf::from(key),
+            }),
+            (None, None) => None,
             (Some(_), None) => {
                 return Err(r.invalid(
                     key_key,

@@ -246,8 +246,9 @@ fn tls_certificate_needs_its_key() {
         "{table}certificate_file = \"cert.pem\"\ncertificate_key_file = \"key.pem\"\n"
     ))
     .config;
-    assert_eq!(c.tls.certificate_path, Some(PathBuf::from("cert.pem")));
-    assert_eq!(c.tls.private_key_path, Some(PathBuf::from("key.pem")));
+    let pair = c.tls.as_ref();
+    assert_eq!(pair.map(|p| &p.certificate_path), Some(&PathBuf::from("cert.pem")));
+    assert_eq!(pair.map(|p| &p.private_key_path), Some(&PathBuf::from("key.pem")));
     error_for(
         &format!("{table}certificate_file = \"cert.pem\"\n"),
         "transport.https.sslHostConfig.certificate.certificate_key_file",
@@ -376,10 +377,10 @@ fn debug_never_shows_passwords() {
 #[test]
 fn render_masked_hides_passwords_and_round_trips() {
     let mut config = parse(WITH_SECRETS).config;
-    config.tls = TlsConfig {
-        certificate_path: Some(PathBuf::from("c.pem")),
-        private_key_path: Some(PathBuf::from("k.pem")),
-    };
+    config.tls = Some(PemPair {
+        certificate_path: PathBuf::from("c.pem"),
+        private_key_path: PathBuf::from("k.pem"),
+    });
     config.emulator.https_port = Some(0);
     config.emulator.email_templates = Some(PathBuf::from("templates.xml"));
     config.password_reset_by_admin.code_validity_minutes = -1;
@@ -400,5 +401,5 @@ fn render_masked_hides_passwords_and_round_trips() {
     let again = parse(&defaults.render_masked());
     assert!(again.warnings.is_empty());
     assert_eq!(again.config.email.hostname, None);
-    assert_eq!(again.config.tls, TlsConfig::default());
+    assert_eq!(again.config.tls, None);
 }
