@@ -1,6 +1,9 @@
 //! Unit tests of deployment.toml loading: defaults, value forms, unknown-key warnings, errors and `config check`.
 
+use super::raw::MASK;
 use super::*;
+use crate::domain::password::DEFAULT_PASSWORD_REGEX;
+use toml::Table;
 
 fn parse(text: &str) -> Loaded {
     match Config::from_toml_str(text, "deployment.toml") {
@@ -402,4 +405,43 @@ fn render_masked_hides_passwords_and_round_trips() {
     assert!(again.warnings.is_empty());
     assert_eq!(again.config.email.hostname, None);
     assert_eq!(again.config.tls, None);
+}
+
+#[test]
+fn an_empty_known_table_is_not_an_unknown_key() {
+    let loaded = parse("[forcereset]\n\n[admin_service.wsdl]\n\n[transport.https.sslHostConfig.certificate]\n");
+    assert_eq!(loaded.warnings, Vec::<String>::new());
+    assert_eq!(loaded.config, Config::defaults());
+}
+
+#[test]
+fn a_date_time_is_neither_a_table_nor_a_string() {
+    let shown = error_for("server = 1979-05-27\n", "server");
+    assert!(shown.contains("expected a table, found date-time"), "{shown}");
+    let shown = error_for("[server]\nhostname = 1979-05-27\n", "server.hostname");
+    assert!(shown.contains("expected a string, found date-time"), "{shown}");
+}
+
+#[test]
+fn render_masked_explains_what_is_not_set() {
+    let text = Config::defaults().render_masked();
+    for note in [
+        "# Effective configuration.\n",
+        "# hostname not set: e-mails go to the built-in mailbox only, no SMTP\n",
+        "a self-signed certificate is used\n",
+        "# https_port not set: 9443 + offset = 9443\n",
+        "# http_port not set: 9763 + offset = 9763\n",
+        "# email_templates not set: the embedded email-admin-config.xml is used\n",
+    ] {
+        assert!(text.contains(note), "{note} in\n{text}");
+    }
+    let mut config = Config::defaults();
+    config.source = Some(PathBuf::from("/etc/forcereset/deployment.toml"));
+    config.email.hostname = Some("smtp.example.com".to_string());
+    let text = config.render_masked();
+    assert!(
+        text.starts_with("# Effective configuration read from /etc/forcereset/deployment.toml.\n"),
+        "{text}"
+    );
+    assert!(!text.contains("hostname not set"), "{text}");
 }
