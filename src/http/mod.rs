@@ -101,12 +101,6 @@ pub enum HttpError {
         key: &'static str,
         message: String,
     },
-    /// Only one of the certificate and key files is configured.
-    #[error("{missing} must be set together with {present}")]
-    TlsIncomplete {
-        missing: &'static str,
-        present: &'static str,
-    },
     /// The certificate and key load but rustls refuses them (e.g. the key does not match the certificate).
     #[error("TLS certificate {path}: {message} (check {key} in deployment.toml)")]
     TlsConfig {

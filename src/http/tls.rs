@@ -43,17 +43,9 @@ pub fn generated_paths(config: &Config) -> (PathBuf, PathBuf) {
 /// Build the HTTPS server config from the configured PEM pair, or from the self-signed certificate in the data
 /// directory (generating it if it is missing, unreadable or does not cover `[server] hostname`).
 pub fn load_or_generate(config: &Config) -> Result<(Arc<ServerConfig>, CertInfo), HttpError> {
-    match (&config.tls.certificate_path, &config.tls.private_key_path) {
-        (Some(cert), Some(key)) => load_configured(cert, key),
-        (Some(_), None) => Err(HttpError::TlsIncomplete {
-            missing: KEY_FILE_KEY,
-            present: CERT_FILE_KEY,
-        }),
-        (None, Some(_)) => Err(HttpError::TlsIncomplete {
-            missing: CERT_FILE_KEY,
-            present: KEY_FILE_KEY,
-        }),
-        (None, None) => load_or_generate_self_signed(config),
+    match &config.tls {
+        Some(pair) => load_configured(&pair.certificate_path, &pair.private_key_path),
+        None => load_or_generate_self_signed(config),
     }
 }
 
@@ -242,6 +234,7 @@ fn current_year() -> i32 {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::config::PemPair;
 
     fn config_in(dir: &Path) -> Config {
         let mut config = Config::defaults();
@@ -305,8 +298,10 @@ mod tests {
         fs::write(&key_path, certified.key_pair.serialize_pem()).unwrap();
 
         let mut config = config_in(&dir.path().join("data"));
-        config.tls.certificate_path = Some(cert_path.clone());
-        config.tls.private_key_path = Some(key_path);
+        config.tls = Some(PemPair {
+            certificate_path: cert_path.clone(),
+            private_key_path: key_path,
+        });
         let (_, info) = load_or_generate(&config).unwrap();
         assert_eq!(info.source, CertSource::Configured);
         assert_eq!(info.cert_path, cert_path);
@@ -328,8 +323,10 @@ mod tests {
         .unwrap();
 
         let mut config = config_in(dir.path());
-        config.tls.certificate_path = Some(cert_path.clone());
-        config.tls.private_key_path = Some(key_path.clone());
+        config.tls = Some(PemPair {
+            certificate_path: cert_path.clone(),
+            private_key_path: key_path.clone(),
+        });
         let err = load_or_generate(&config).unwrap_err().to_string();
         assert!(err.contains(&cert_path.display().to_string()), "{err}");
         assert!(err.contains(CERT_FILE_KEY), "{err}");
@@ -348,18 +345,12 @@ mod tests {
         assert!(err.contains(&cert_path.display().to_string()), "{err}");
 
         // A missing file.
-        config.tls.certificate_path = Some(dir.path().join("missing.crt"));
+        config.tls = Some(PemPair {
+            certificate_path: dir.path().join("missing.crt"),
+            private_key_path: key_path,
+        });
         let err = load_or_generate(&config).unwrap_err().to_string();
         assert!(err.contains("missing.crt"), "{err}");
-    }
-
-    #[test]
-    fn half_configured_pair_is_an_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = config_in(dir.path());
-        config.tls.certificate_path = Some(dir.path().join("a.crt"));
-        let err = load_or_generate(&config).unwrap_err().to_string();
-        assert!(err.contains(KEY_FILE_KEY), "{err}");
     }
 
     #[test]

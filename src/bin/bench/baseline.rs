@@ -110,8 +110,10 @@ pub fn serve(spec_path: &Path) -> anyhow::Result<()> {
         Some((cert, key)) => {
             // The real server's own constructor, fed the real server's certificate and key.
             let mut config = forcereset::config::Config::defaults();
-            config.tls.certificate_path = Some(cert.clone());
-            config.tls.private_key_path = Some(key.clone());
+            config.tls = Some(forcereset::config::PemPair {
+                certificate_path: cert.clone(),
+                private_key_path: key.clone(),
+            });
             let (server_config, _) = forcereset::http::load_or_generate(&config)?;
             Some(TlsAcceptor::from(server_config))
         }

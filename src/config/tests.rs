@@ -1,0 +1,447 @@
+//! Unit tests of deployment.toml loading: defaults, value forms, unknown-key warnings, errors and `config check`.
+
+use super::raw::MASK;
+use super::*;
+use crate::domain::password::DEFAULT_PASSWORD_REGEX;
+use toml::Table;
+
+fn parse(text: &str) -> Loaded {
+    match Config::from_toml_str(text, "deployment.toml") {
+        Ok(loaded) => loaded,
+        Err(e) => panic!("unexpected error: {e}"),
+    }
+}
+
+/// The error for `text`, checked to name `key`; returns its Display.
+fn error_for(text: &str, key: &str) -> String {
+    match Config::from_toml_str(text, "deployment.toml") {
+        Ok(_) => panic!("expected an error for {key}"),
+        Err(e) => {
+            match &e {
+                ConfigError::Invalid { key: k, path, .. } => {
+                    assert_eq!(k, key, "{e}");
+                    assert_eq!(path, "deployment.toml");
+                }
+                other => panic!("expected Invalid, got {other}"),
+            }
+            let shown = e.to_string();
+            assert!(shown.starts_with(&format!("deployment.toml: {key}: ")), "{shown}");
+            shown
+        }
+    }
+}
+
+#[test]
+fn empty_file_gives_defaults() {
+    let loaded = parse("");
+    assert!(loaded.warnings.is_empty());
+    assert_eq!(loaded.config, Config::defaults());
+    let d = Config::defaults();
+    assert_eq!(d.server.hostname, "localhost");
+    assert_eq!(d.server.https_port(), 9443);
+    assert_eq!(d.effective_http_port(), 9763);
+    assert_eq!(d.super_admin.password.expose(), "admin");
+    assert_eq!(d.email.hostname, None);
+    assert_eq!(d.email.port, 587);
+    assert_eq!(d.password_reset_by_admin.code_validity_minutes, 1440);
+    assert_eq!(d.user_store.password_java_regex, DEFAULT_PASSWORD_REGEX);
+    assert_eq!(d.emulator.data_dir, PathBuf::from("./data"));
+    assert_eq!(d.product_url(), "https://localhost:9443");
+}
+
+#[test]
+fn shipped_deployment_toml_parses_without_warnings() {
+    let loaded = parse(include_str!("../../deployment.toml"));
+    assert_eq!(loaded.warnings, Vec::<String>::new());
+    let c = loaded.config;
+    assert!(c.admin_service_wsdl_enable);
+    assert_eq!(c.email.hostname, None);
+    assert!(c.super_admin.create_admin_account);
+    assert_eq!(c.password_reset_by_admin.code_validity_minutes, 1440);
+    assert!(!c.password_reset_by_admin.enable_emailed_link_based_reset);
+    assert!(!c.basic_auth.show_auth_failure_reason);
+    assert_eq!(c.emulator.data_dir, PathBuf::from("./data"));
+}
+
+#[test]
+fn wso2_style_file_warns_once_per_unknown_key() {
+    let loaded = parse(
+        r#"
+        [server]
+        hostname = "is.example.com"
+        node_ip = "127.0.0.1"
+
+        [super_admin]
+        username = "root"
+        password = "s3cret!"
+        admin_role = "admin"
+
+        [user_store]
+        type = "database_unique_id"
+        password_java_regex = '^[\S]{8,30}$'
+
+        [database.identity_db]
+        type = "h2"
+        url = "jdbc:h2:./repository/database/WSO2IDENTITY_DB"
+
+        [keystore.primary]
+        file_name = "wso2carbon.jks"
+        password = "wso2carbon"
+
+        [[event_handler]]
+        name = "x"
+
+        [[event_handler]]
+        name = "y"
+
+        [tenant_mgt]
+
+        [output_adapter.email]
+        hostname = "smtp.example.com"
+        username = "mailer"
+        password = "smtp-pass"
+        port = "2525"
+        "#,
+    );
+    let mut expected = vec![
+        "database.identity_db.type",
+        "database.identity_db.url",
+        "event_handler",
+        "keystore.primary.file_name",
+        "keystore.primary.password",
+        "server.node_ip",
+        "super_admin.admin_role",
+        "tenant_mgt",
+        "user_store.type",
+    ];
+    expected.sort_unstable();
+    assert_eq!(loaded.warnings.len(), expected.len(), "{:#?}", loaded.warnings);
+    for key in expected {
+        let line = format!("deployment.toml: unknown key {key} ignored (not implemented by forcereset)");
+        assert_eq!(
+            loaded.warnings.iter().filter(|w| **w == line).count(),
+            1,
+            "{line} in {:#?}",
+            loaded.warnings
+        );
+    }
+    let c = loaded.config;
+    assert_eq!(c.server.hostname, "is.example.com");
+    assert_eq!(c.super_admin.username, "root");
+    assert_eq!(c.user_store.password_java_regex, r"^[\S]{8,30}$");
+    assert_eq!(c.email.hostname.as_deref(), Some("smtp.example.com"));
+    assert_eq!(c.email.port, 2525);
+    assert_eq!(c.email.signature, "mailer");
+    assert_eq!(c.email.reply_to, c.email.from_address);
+}
+
+#[test]
+fn unknown_quoted_keys_are_shown_quoted() {
+    let loaded = parse("[system_parameter]\n\"a.b\" = 1\n");
+    assert_eq!(
+        loaded.warnings,
+        vec!["deployment.toml: unknown key system_parameter.\"a.b\" ignored (not implemented by forcereset)"]
+    );
+}
+
+#[test]
+fn offset_as_integer_or_string() {
+    let c = parse("[server]\noffset = 1\n").config;
+    assert_eq!(c.server.offset, 1);
+    assert_eq!(c.server.https_port(), 9444);
+    assert_eq!(c.server.http_port(), 9764);
+    assert_eq!(parse("[server]\noffset = \"1\"\n").config.server.offset, 1);
+    assert_eq!(parse("[server]\noffset = 55000\n").config.server.offset, 55000);
+}
+
+#[test]
+fn bad_offset_names_the_key() {
+    let shown = error_for("[server]\noffset = \"abc\"\n", "server.offset");
+    assert_eq!(
+        shown,
+        "deployment.toml: server.offset: expected an integer from 0 to 55000, found string \"abc\""
+    );
+    error_for("[server]\noffset = 55001\n", "server.offset");
+    error_for("[server]\noffset = -1\n", "server.offset");
+    error_for("[server]\noffset = 1.5\n", "server.offset");
+    error_for("[server]\noffset = true\n", "server.offset");
+    error_for("server = 5\n", "server");
+}
+
+#[test]
+fn code_validity_period_variants() {
+    let minutes = |v: &str| {
+        parse(&format!(
+            "[identity_mgt.password_reset_by_admin]\ncode_validity_period = {v}\n"
+        ))
+        .config
+        .password_reset_by_admin
+        .code_validity_minutes
+    };
+    assert_eq!(minutes("\"1440m\""), 1440);
+    assert_eq!(minutes("\"24h\""), 1440);
+    assert_eq!(minutes("\"1d\""), 1440);
+    assert_eq!(minutes("\"1440\""), 1440);
+    assert_eq!(minutes("60"), 60);
+    assert_eq!(minutes("\"-1\""), -1);
+    assert_eq!(minutes("-1"), -1);
+    let key = "identity_mgt.password_reset_by_admin.code_validity_period";
+    let shown = error_for(
+        "[identity_mgt.password_reset_by_admin]\ncode_validity_period = \"abc\"\n",
+        key,
+    );
+    assert!(shown.contains("found string \"abc\""), "{shown}");
+    error_for(
+        "[identity_mgt.password_reset_by_admin]\ncode_validity_period = \"99999999999d\"\n",
+        key,
+    );
+    error_for(
+        "[identity_mgt.password_reset_by_admin]\ncode_validity_period = true\n",
+        key,
+    );
+}
+
+#[test]
+fn basic_auth_params_accept_string_booleans() {
+    let c = parse(
+        "[authentication.authenticator.basic.parameters]\n\
+         showAuthFailureReason = \"true\"\n\
+         maskAdminForcedPasswordResetErrorCode = true\n",
+    )
+    .config;
+    assert!(c.basic_auth.show_auth_failure_reason);
+    assert!(c.basic_auth.mask_admin_forced_password_reset_error_code);
+    let c = parse(
+        "[authentication.authenticator.basic.parameters]\n\
+         showAuthFailureReason = \"false\"\n\
+         maskAdminForcedPasswordResetErrorCode = false\n",
+    )
+    .config;
+    assert!(!c.basic_auth.show_auth_failure_reason);
+    assert!(!c.basic_auth.mask_admin_forced_password_reset_error_code);
+    let shown = error_for(
+        "[authentication.authenticator.basic.parameters]\nshowAuthFailureReason = \"yes\"\n",
+        "authentication.authenticator.basic.parameters.showAuthFailureReason",
+    );
+    assert!(
+        shown.ends_with("expected true or false, found string \"yes\""),
+        "{shown}"
+    );
+}
+
+#[test]
+fn invalid_regex_names_the_key() {
+    let shown = error_for(
+        "[user_store]\npassword_java_regex = \"^[a-z\"\n",
+        "user_store.password_java_regex",
+    );
+    assert!(shown.contains("regular expression"), "{shown}");
+    error_for(
+        "[user_store]\nusername_java_regex = \"(\"\n",
+        "user_store.username_java_regex",
+    );
+}
+
+#[test]
+fn tls_certificate_needs_its_key() {
+    let table = "[transport.https.sslHostConfig.certificate]\n";
+    let c = parse(&format!(
+        "{table}certificate_file = \"cert.pem\"\ncertificate_key_file = \"key.pem\"\n"
+    ))
+    .config;
+    let pair = c.tls.as_ref();
+    assert_eq!(pair.map(|p| &p.certificate_path), Some(&PathBuf::from("cert.pem")));
+    assert_eq!(pair.map(|p| &p.private_key_path), Some(&PathBuf::from("key.pem")));
+    error_for(
+        &format!("{table}certificate_file = \"cert.pem\"\n"),
+        "transport.https.sslHostConfig.certificate.certificate_key_file",
+    );
+    error_for(
+        &format!("{table}certificate_key_file = \"key.pem\"\n"),
+        "transport.https.sslHostConfig.certificate.certificate_file",
+    );
+    error_for(
+        &format!("{table}certificate_file = \"\"\ncertificate_key_file = \"key.pem\"\n"),
+        "transport.https.sslHostConfig.certificate.certificate_file",
+    );
+}
+
+#[test]
+fn emulator_keys_are_validated() {
+    let c = parse(
+        "[forcereset]\nbind_address = \"0.0.0.0\"\nhttps_port = 0\nhttp_port = 0\notp_length = 8\n\
+         otp_alphabet = \"0123456789\"\nmax_request_body_bytes = 2048\nemail_templates = \"t.xml\"\n\
+         read_timeout_seconds = 2\n",
+    )
+    .config;
+    assert_eq!(c.emulator.read_timeout_seconds, 2);
+    assert_eq!(c.emulator.bind_address, "0.0.0.0");
+    assert_eq!(c.effective_https_port(), 0);
+    assert_eq!(c.emulator.http_port, Some(0));
+    assert_eq!(c.emulator.otp_length, 8);
+    assert_eq!(c.emulator.max_request_body_bytes, 2048);
+    assert_eq!(c.emulator.email_templates, Some(PathBuf::from("t.xml")));
+    error_for(
+        "[forcereset]\nbind_address = \"localhost\"\n",
+        "forcereset.bind_address",
+    );
+    error_for(
+        "[forcereset]\nenable_https = false\nenable_http = false\n",
+        "forcereset.enable_http",
+    );
+    error_for(
+        "[forcereset]\nhttps_port = 8000\nhttp_port = 8000\n",
+        "forcereset.http_port",
+    );
+    error_for("[forcereset]\notp_length = 3\n", "forcereset.otp_length");
+    error_for(
+        "[forcereset]\notp_alphabet = \"ABCDEFGHI\"\n",
+        "forcereset.otp_alphabet",
+    );
+    error_for(
+        "[forcereset]\notp_alphabet = \"AABCDEFGHIJ\"\n",
+        "forcereset.otp_alphabet",
+    );
+    error_for(
+        "[forcereset]\notp_alphabet = \"ABCDEFGHIJ-\"\n",
+        "forcereset.otp_alphabet",
+    );
+    error_for("[forcereset]\nmax_otp_attempts = 0\n", "forcereset.max_otp_attempts");
+    error_for(
+        "[forcereset]\nmax_request_body_bytes = 100\n",
+        "forcereset.max_request_body_bytes",
+    );
+    error_for(
+        "[forcereset]\nsmtp_timeout_seconds = 601\n",
+        "forcereset.smtp_timeout_seconds",
+    );
+    error_for(
+        "[forcereset]\nread_timeout_seconds = 0\n",
+        "forcereset.read_timeout_seconds",
+    );
+    error_for("[forcereset]\ndata_dir = \"\"\n", "forcereset.data_dir");
+    error_for(
+        "[identity_mgt.account_locking]\nallowed_failed_attempts = 0\n",
+        "identity_mgt.account_locking.allowed_failed_attempts",
+    );
+    error_for(
+        "[output_adapter.email]\nhostname = \"smtp.example.com\"\n",
+        "output_adapter.email.username",
+    );
+    error_for("[output_adapter.email]\nport = 0\n", "output_adapter.email.port");
+}
+
+#[test]
+fn account_locking_reads_durations() {
+    let c = parse(
+        "[identity_mgt.account_locking]\nenable_account_locking = false\nallowed_failed_attempts = 3\nauto_unlock_after = \"1h\"\n",
+    )
+    .config;
+    assert!(!c.account_lock.enable_account_locking);
+    assert_eq!(c.account_lock.allowed_failed_attempts, 3);
+    assert_eq!(c.account_lock.auto_unlock_after_minutes, 60);
+}
+
+#[test]
+fn syntax_errors_are_reported() {
+    match Config::from_toml_str("[server\n", "deployment.toml") {
+        Err(ConfigError::Syntax { path, .. }) => assert_eq!(path, "deployment.toml"),
+        other => panic!("expected a syntax error, got {other:?}"),
+    }
+}
+
+const WITH_SECRETS: &str = r#"
+    [super_admin]
+    password = "AdminPa55word!"
+
+    [output_adapter.email]
+    hostname = "smtp.example.com"
+    username = "mailer"
+    password = "SmtpPa55word!"
+"#;
+
+#[test]
+fn debug_never_shows_passwords() {
+    let loaded = parse(WITH_SECRETS);
+    assert_eq!(loaded.config.super_admin.password.expose(), "AdminPa55word!");
+    assert_eq!(loaded.config.email.password.expose(), "SmtpPa55word!");
+    for shown in [
+        format!("{:?}", loaded.config),
+        format!("{loaded:?}"),
+        format!("{:#?}", loaded.config),
+    ] {
+        assert!(!shown.contains("AdminPa55word!"), "{shown}");
+        assert!(!shown.contains("SmtpPa55word!"), "{shown}");
+    }
+    let shown = error_for("[super_admin]\npassword = 12345\n", "super_admin.password");
+    assert!(!shown.contains("12345"), "{shown}");
+}
+
+#[test]
+fn render_masked_hides_passwords_and_round_trips() {
+    let mut config = parse(WITH_SECRETS).config;
+    config.tls = Some(PemPair {
+        certificate_path: PathBuf::from("c.pem"),
+        private_key_path: PathBuf::from("k.pem"),
+    });
+    config.emulator.https_port = Some(0);
+    config.emulator.email_templates = Some(PathBuf::from("templates.xml"));
+    config.password_reset_by_admin.code_validity_minutes = -1;
+    let text = config.render_masked();
+    assert!(!text.contains("AdminPa55word!"), "{text}");
+    assert!(!text.contains("SmtpPa55word!"), "{text}");
+    assert_eq!(text.matches("password = \"********\"").count(), 2, "{text}");
+    assert!(text.parse::<Table>().is_ok(), "{text}");
+
+    let again = parse(&text);
+    assert_eq!(again.warnings, Vec::<String>::new());
+    let mut expected = config;
+    expected.super_admin.password = Secret::new(MASK);
+    expected.email.password = Secret::new(MASK);
+    assert_eq!(again.config, expected);
+
+    let defaults = Config::defaults();
+    let again = parse(&defaults.render_masked());
+    assert!(again.warnings.is_empty());
+    assert_eq!(again.config.email.hostname, None);
+    assert_eq!(again.config.tls, None);
+}
+
+#[test]
+fn an_empty_known_table_is_not_an_unknown_key() {
+    let loaded = parse("[forcereset]\n\n[admin_service.wsdl]\n\n[transport.https.sslHostConfig.certificate]\n");
+    assert_eq!(loaded.warnings, Vec::<String>::new());
+    assert_eq!(loaded.config, Config::defaults());
+}
+
+#[test]
+fn a_date_time_is_neither_a_table_nor_a_string() {
+    let shown = error_for("server = 1979-05-27\n", "server");
+    assert!(shown.contains("expected a table, found date-time"), "{shown}");
+    let shown = error_for("[server]\nhostname = 1979-05-27\n", "server.hostname");
+    assert!(shown.contains("expected a string, found date-time"), "{shown}");
+}
+
+#[test]
+fn render_masked_explains_what_is_not_set() {
+    let text = Config::defaults().render_masked();
+    for note in [
+        "# Effective configuration.\n",
+        "# hostname not set: e-mails go to the built-in mailbox only, no SMTP\n",
+        "a self-signed certificate is used\n",
+        "# https_port not set: 9443 + offset = 9443\n",
+        "# http_port not set: 9763 + offset = 9763\n",
+        "# email_templates not set: the embedded email-admin-config.xml is used\n",
+    ] {
+        assert!(text.contains(note), "{note} in\n{text}");
+    }
+    let mut config = Config::defaults();
+    config.source = Some(PathBuf::from("/etc/forcereset/deployment.toml"));
+    config.email.hostname = Some("smtp.example.com".to_string());
+    let text = config.render_masked();
+    assert!(
+        text.starts_with("# Effective configuration read from /etc/forcereset/deployment.toml.\n"),
+        "{text}"
+    );
+    assert!(!text.contains("hostname not set"), "{text}");
+}
