@@ -10,7 +10,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::app::{Actor, App, system_clock};
-use crate::config::{Config, Secret};
+use crate::config::Config;
+use crate::domain::secret::Secret;
 use crate::store::Store;
 
 mod mail;

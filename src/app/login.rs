@@ -2,9 +2,9 @@
 //! services and `RemoteUserStoreManagerService.authenticate` all decide here, the same way.
 
 use super::{Actor, App};
-use crate::config::Secret;
 use crate::domain::login::{self, Decision, Facts, LOCKED_REASON_MAX_ATTEMPTS, UserFacts};
 use crate::domain::reset::{self, StoredCode};
+use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, password, permissions, strip_primary_domain};
 use crate::store::{StoreError, Tx};
 

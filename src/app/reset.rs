@@ -2,9 +2,9 @@
 //! completing it with the code, and the admin's direct password change that supersedes it.
 
 use super::{Actor, App};
-use crate::config::Secret;
 use crate::domain::governance::ResetMode;
 use crate::domain::reset::{self, CodeVerdict, ResetPlan, StoredCode};
+use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, USER_STORE_DOMAIN, claims, permissions};
 use crate::mail::templates::TemplateVars;
 use crate::store::{MailStatus, NewMail, RecoveryCode, Tx};

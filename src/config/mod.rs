@@ -1,6 +1,6 @@
 //! deployment.toml → a validated [`Config`]: WSO2's own keys, our `[forcereset]` keys, defaults and warnings.
 //!
-//! OWNER: config helper. Everything else reads `Config`; nothing else parses TOML.
+//! Everything else reads `Config`; deployment.toml is parsed only here.
 //!
 //! Loading has two stages (as kanidm's config does): `raw.rs` deserializes the file into DTOs shaped like
 //! deployment.toml, noting unknown keys and naming the key of a badly formed value; `validate.rs` fills in the
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use toml::Table;
 
-pub use crate::domain::secret::Secret;
+use crate::domain::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use hyper::StatusCode;
 use hyper::header::{self, HeaderValue};
 
-use crate::config::Secret;
+use crate::domain::secret::Secret;
 use crate::http::response::{self, HttpResponse};
 
 /// The realm WSO2 Identity Server challenges with.

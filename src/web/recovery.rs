@@ -15,8 +15,8 @@ use super::blocking;
 use super::input::{self, BadInput};
 use super::pages::{self, SIGN_IN};
 use crate::app::{App, CodeCheck};
-use crate::config::Secret;
 use crate::domain::DomainError;
+use crate::domain::secret::Secret;
 use crate::http::request::{Params, RequestBody};
 use crate::http::response::HttpResponse;
 

@@ -308,7 +308,7 @@ pub fn add_login_user(app: &App, name: &str, password: &str, claims: &[(&str, &s
     app.add_user(
         &sys,
         name,
-        &forcereset::config::Secret::new(password),
+        &forcereset::domain::secret::Secret::new(password),
         &[LOGIN_ROLE.into()],
         &claims,
         "default",
