@@ -1,5 +1,5 @@
 //! The HTTP kit: listeners, TLS, limits, body reading, cookies and responses. A leaf: it knows none of `app`,
-//! `soap` or `web`. The composition root (`crate::routes`) implements [`Handler`] and the server calls it.
+//! `soap` or `web`. The composition root (`routes.rs`) implements [`Handler`] and the server calls it.
 //!
 //! - [`server`]: binds the HTTPS/HTTP listeners, serves HTTP/1.1 and shuts down gracefully.
 //! - [`tls`]: the rustls server config from a configured PEM pair or a generated, persisted self-signed cert.

@@ -19,3 +19,4 @@ mod hostile;
 mod login;
 mod reset;
 mod soap;
+mod tidy;
