@@ -83,7 +83,10 @@ impl Out {
 
 /// Open `<ns:{op}Response xmlns:ns="{ns}">`, the wrapper of every response payload.
 pub fn response(ns: &str, op: &str) -> Out {
-    let mut out = Out::new();
+    // A profile answer is a few KiB: start there rather than grow through a dozen reallocations.
+    let mut out = Out {
+        buf: String::with_capacity(4096),
+    };
     out.open(&format!("ns:{op}Response"), &[("xmlns:ns", ns)]);
     out
 }

@@ -109,4 +109,32 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER claim_dialect_deleted AFTER DELETE ON claim_dialect
     BEGIN UPDATE claim_dialect_version SET version = version + 1; END;
     "#,
+    // 5: a version number of who holds which permission (users, roles, memberships, role permissions), bumped by
+    // triggers like the dialect's, so that a process can cache a user's permissions and learn with one point read
+    // whether its copy is current, whichever process changed them.
+    r#"
+    CREATE TABLE authz_version (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+    );
+    INSERT INTO authz_version (id, version) VALUES (1, 0);
+    CREATE TRIGGER authz_user_inserted AFTER INSERT ON users
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    CREATE TRIGGER authz_user_deleted AFTER DELETE ON users
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    CREATE TRIGGER authz_user_renamed AFTER UPDATE OF name ON users
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    CREATE TRIGGER authz_role_deleted AFTER DELETE ON roles
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    CREATE TRIGGER authz_role_renamed AFTER UPDATE OF name ON roles
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    CREATE TRIGGER authz_membership_inserted AFTER INSERT ON user_roles
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    CREATE TRIGGER authz_membership_deleted AFTER DELETE ON user_roles
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    CREATE TRIGGER authz_grant_inserted AFTER INSERT ON role_permissions
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    CREATE TRIGGER authz_grant_deleted AFTER DELETE ON role_permissions
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    "#,
 ];

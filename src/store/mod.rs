@@ -16,7 +16,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use outbox::{MailStatus, NewMail, OutboxMail, RecoveryCode};
 pub use queries::{AuditRecord, Dialect, Tx, UserRecord};
-use queries::{DialectCache, Mode};
+use queries::{Caches, Mode};
 use quick::{QuickPool, in_quick};
 
 #[derive(Debug, thiserror::Error)]
@@ -47,7 +47,7 @@ pub struct Store {
     /// Readers reserved for [`Store::quick`].
     quick: QuickPool,
     next_reader: AtomicUsize,
-    dialect: DialectCache,
+    caches: Caches,
     /// Tells this store's quick snapshot from another store's on the same thread.
     id: u64,
     /// Write transactions begun: a diagnostic (and what tests check when a use case must not write).
@@ -99,7 +99,7 @@ impl Store {
             readers: Vec::new(),
             quick: QuickPool::new(Vec::new()),
             next_reader: AtomicUsize::new(0),
-            dialect: DialectCache::default(),
+            caches: Caches::default(),
             id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
             writes: AtomicU64::new(0),
         })
@@ -140,7 +140,7 @@ impl Store {
     /// Run `f` against a consistent snapshot; nothing it does is committed.
     pub fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         quick::with_snapshot(self.id, |snapshot| match snapshot {
-            Some(conn) => f(&Tx::new(conn, &self.dialect, Mode::Read)),
+            Some(conn) => f(&Tx::new(conn, &self.caches, Mode::Read)),
             None => self.read_own(f),
         })
     }
@@ -149,7 +149,7 @@ impl Store {
     fn read_own<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut conn = self.reader()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let out = f(&Tx::new(&tx, &self.dialect, Mode::Read))?;
+        let out = f(&Tx::new(&tx, &self.caches, Mode::Read))?;
         tx.rollback()?;
         Ok(out)
     }
@@ -162,7 +162,7 @@ impl Store {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let out = f(&Tx::new(&tx, &self.dialect, Mode::Write))?;
+        let out = f(&Tx::new(&tx, &self.caches, Mode::Write))?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }

@@ -62,6 +62,46 @@ impl DialectCache {
     }
 }
 
+/// Users' permissions as last read by read transactions, with the `authz_version` they were read at; shared by
+/// every connection of a store. Every admin-service call resolves its caller's permissions (a three-table join,
+/// as much as the profile read itself); the version, bumped by triggers (migration 5) with any change to users,
+/// roles, memberships or grants, tells with one point read whether a cached entry is the snapshot's.
+#[derive(Default)]
+pub(super) struct AuthzCache(Mutex<AuthzEntries>);
+
+#[derive(Default)]
+struct AuthzEntries {
+    version: i64,
+    /// By user name folded as SQLite's NOCASE folds it (ASCII only): (canonical name, permission paths).
+    users: std::collections::HashMap<String, (String, Vec<String>)>,
+}
+
+/// Users kept at most; past this the cache starts over (one entry per user who called since the last change).
+const MAX_AUTHZ_ENTRIES: usize = 4096;
+
+impl AuthzCache {
+    fn get(&self, version: i64, user: &str) -> Option<(String, Vec<String>)> {
+        let entries = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.version != version {
+            return None;
+        }
+        entries.users.get(&user.to_ascii_lowercase()).cloned()
+    }
+
+    /// Keep what a snapshot at `version` read; an older snapshot's reads are dropped, a newer one starts over.
+    fn put(&self, version: i64, user: &str, found: &(String, Vec<String>)) {
+        let mut entries = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if version < entries.version {
+            return;
+        }
+        if version > entries.version || entries.users.len() >= MAX_AUTHZ_ENTRIES {
+            entries.users.clear();
+            entries.version = version;
+        }
+        entries.users.insert(user.to_ascii_lowercase(), found.clone());
+    }
+}
+
 /// Which kind of transaction a [`Tx`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Mode {
@@ -72,8 +112,15 @@ pub(super) enum Mode {
 /// An open transaction. Names are matched case-insensitively, like WSO2's JDBC store.
 pub struct Tx<'a> {
     conn: &'a Connection,
-    dialect: &'a DialectCache,
+    caches: &'a Caches,
     mode: Mode,
+}
+
+/// What a store caches across transactions, each entry checked against a version the snapshot reads.
+#[derive(Default)]
+pub(super) struct Caches {
+    pub(super) dialect: DialectCache,
+    pub(super) authz: AuthzCache,
 }
 
 /// Turn UNIQUE/PRIMARY KEY violations into `Conflict` so callers can say "already exists".
@@ -116,8 +163,8 @@ fn like_pattern(filter: &str) -> String {
 }
 
 impl<'a> Tx<'a> {
-    pub(super) fn new(conn: &'a Connection, dialect: &'a DialectCache, mode: Mode) -> Tx<'a> {
-        Tx { conn, dialect, mode }
+    pub(super) fn new(conn: &'a Connection, caches: &'a Caches, mode: Mode) -> Tx<'a> {
+        Tx { conn, caches, mode }
     }
 
     /// For the other query files of this module.
@@ -264,6 +311,10 @@ impl<'a> Tx<'a> {
     /// (each admin-service call asks this); None if there is no such user. Sorted here: an `ORDER BY` across
     /// roles would make SQLite build a temporary B-tree on every call.
     pub fn user_and_permissions(&self, user: &str) -> Result<Option<(String, Vec<String>)>, StoreError> {
+        let version: i64 = self.row("SELECT version FROM authz_version WHERE id = 1", [], |r| r.get(0))?;
+        if let Some(found) = self.caches.authz.get(version, user) {
+            return Ok(Some(found));
+        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT u.name, p.path FROM users u
                LEFT JOIN user_roles ur ON ur.user_id = u.id
@@ -281,7 +332,12 @@ impl<'a> Tx<'a> {
         }
         paths.sort_unstable();
         paths.dedup();
-        Ok(Some((name, paths)))
+        let found = (name, paths);
+        // A write transaction may still roll back what it read; only a read snapshot is known to be committed.
+        if self.mode == Mode::Read {
+            self.caches.authz.put(version, user, &found);
+        }
+        Ok(Some(found))
     }
 
     /// Link a user to a role (idempotent); false if either does not exist.
@@ -382,7 +438,7 @@ impl<'a> Tx<'a> {
         let version: i64 = self.row("SELECT version FROM claim_dialect_version WHERE id = 1", [], |r| {
             r.get(0)
         })?;
-        if let Some(dialect) = self.dialect.get(version) {
+        if let Some(dialect) = self.caches.dialect.get(version) {
             return Ok(dialect);
         }
         let mut stmt = self.conn.prepare_cached(
@@ -393,7 +449,7 @@ impl<'a> Tx<'a> {
         let dialect: Dialect = rows.collect::<Result<Vec<_>, _>>()?.into();
         // A write transaction may still roll back what it read; only a read snapshot is known to be committed.
         if self.mode == Mode::Read {
-            self.dialect.put(version, &dialect);
+            self.caches.dialect.put(version, &dialect);
         }
         Ok(dialect)
     }

@@ -250,3 +250,43 @@ fn governance_and_audit() {
     let page = store.read(|tx| tx.audit_page(0, 2)).unwrap();
     assert_eq!(page.iter().map(|a| a.target.as_str()).collect::<Vec<_>>(), ["u2", "u1"]);
 }
+
+/// Cached permissions are never stale: every change to users, memberships, grants or roles, by this store or by
+/// another process (here another `Store` on the same file), is seen at the next read.
+#[test]
+fn cached_permissions_follow_every_change_from_any_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let server = Store::open(&path).unwrap();
+    let cli = Store::open(&path).unwrap();
+    let perms = |s: &Store, user: &str| s.read(|tx| tx.user_and_permissions(user)).unwrap().map(|(_, p)| p);
+    let change = |f: &dyn Fn(&Tx<'_>) -> Result<bool, StoreError>| {
+        assert!(cli.write::<_, StoreError>(|tx| f(tx)).unwrap());
+    };
+    cli.write::<_, StoreError>(|tx| {
+        tx.insert_user("tom", "hash", 1)?;
+        tx.insert_role("staff", 1)?;
+        tx.insert_role("ops", 1)?;
+        tx.grant_permission("staff", "/permission/admin/login")?;
+        tx.add_user_to_role("tom", "staff")?;
+        Ok(())
+    })
+    .unwrap();
+    let login = || vec!["/permission/admin/login".to_string()];
+    assert_eq!(perms(&server, "tom"), Some(login()));
+    assert_eq!(perms(&server, "TOM"), Some(login()), "cached under NOCASE's folding");
+    change(&|tx| tx.grant_permission("staff", "/permission/admin/configure"));
+    assert_eq!(
+        perms(&server, "tom"),
+        Some(vec!["/permission/admin/configure".to_string(), "/permission/admin/login".to_string()])
+    );
+    change(&|tx| tx.add_user_to_role("tom", "ops"));
+    change(&|tx| tx.delete_role("staff"));
+    assert_eq!(perms(&server, "tom"), Some(vec![]), "the role's grants went with it");
+    change(&|tx| tx.grant_permission("ops", "/permission"));
+    assert_eq!(perms(&server, "tom"), Some(vec!["/permission".to_string()]));
+    change(&|tx| tx.remove_user_from_role("tom", "ops"));
+    assert_eq!(perms(&server, "tom"), Some(vec![]));
+    change(&|tx| tx.delete_user("tom"));
+    assert_eq!(perms(&server, "tom"), None);
+}
