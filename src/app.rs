@@ -156,7 +156,7 @@ pub struct App {
 }
 
 /// What adapters may know of the configuration: the switches that shape their answers. The settings of the rules
-/// stay inside `app`; the listeners and the SMTP client get theirs from the composition root (`cli::Services`).
+/// stay inside `app`; the listeners and the SMTP client get theirs from the composition root (`routes::Services`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// `[forcereset] allow_admin_services_over_http`: the admin services and the console answer plain HTTP too.

@@ -1,8 +1,8 @@
 //! The management console under `/carbon/`: WSO2's admin pages for the seed's steps (users and roles, claims, the
 //! resident identity provider's password-reset policy), plus the built-in mailbox and the audit log.
 //!
-//! Sessions live in `app.sessions` (the store the admin services' JSESSIONID and the dashboard use, so a password
-//! reset or deletion ends them too) under the console's own cookie `JSESSIONID; Path=/carbon; HttpOnly;
+//! Sessions are the app's (`App::open_session` and friends, the ones the admin services' JSESSIONID and the
+//! dashboard use, so a password reset or deletion ends them too) under the console's own cookie `JSESSIONID; Path=/carbon; HttpOnly;
 //! SameSite=Strict` (Secure over HTTPS). Carbon shares one HTTP session between the console and the admin
 //! services, so any live session the browser presents as `JSESSIONID` is accepted; login always issues a new id
 //! and ends the ones presented (session fixation).
