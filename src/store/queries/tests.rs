@@ -278,7 +278,10 @@ fn cached_permissions_follow_every_change_from_any_connection() {
     change(&|tx| tx.grant_permission("staff", "/permission/admin/configure"));
     assert_eq!(
         perms(&server, "tom"),
-        Some(vec!["/permission/admin/configure".to_string(), "/permission/admin/login".to_string()])
+        Some(vec![
+            "/permission/admin/configure".to_string(),
+            "/permission/admin/login".to_string()
+        ])
     );
     change(&|tx| tx.add_user_to_role("tom", "ops"));
     change(&|tx| tx.delete_role("staff"));
