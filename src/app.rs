@@ -14,6 +14,7 @@ use serde::Deserialize;
 use crate::config::{BasicAuthParams, Config};
 use crate::domain::claims::ClaimMeta;
 use crate::domain::password::{self, Policy};
+use crate::domain::profile::Profile;
 use crate::domain::{DomainError, Millis, permissions};
 use crate::mail::eml::Originator;
 use crate::store::{AuditRecord, Store, StoreError, Tx};
@@ -171,6 +172,8 @@ pub struct Settings {
     pub smtp_configured: bool,
     /// Who the mails are from (`[output_adapter.email]` signature, from_address and reply_to).
     pub originator: Originator,
+    /// The WSO2 release emulated (`[forcereset] wso2_version`): what differs between releases, by subject.
+    pub profile: Profile,
 }
 
 impl Settings {
@@ -182,6 +185,7 @@ impl Settings {
             basic_auth: config.basic_auth.clone(),
             smtp_configured: config.email.hostname.is_some(),
             originator: Originator::from_config(&config.email),
+            profile: config.emulator.wso2_version.profile(),
         }
     }
 }
@@ -277,6 +281,11 @@ impl App {
     /// The configuration switches adapters shape their answers with.
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The WSO2 release emulated: what differs between releases, by subject.
+    pub fn profile(&self) -> &Profile {
+        &self.settings.profile
     }
 
     /// The store, for tests that check what a use case left behind. Adapters never touch it (clippy.toml

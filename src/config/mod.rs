@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 
 use toml::Table;
 
+use crate::domain::profile::Wso2Version;
+use crate::domain::profile::store::UserStoreType;
 use crate::domain::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +105,9 @@ pub struct PemPair {
 /// `[user_store]`
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserStoreConfig {
+    /// `type`: the primary store emulated; default the profile's (`read_write_ldap_unique_id` for 5.11). A type
+    /// forcereset does not emulate is warned about and the default stands in for it.
+    pub store_type: UserStoreType,
     /// `password_java_regex`, default `^[\S]{5,30}$`.
     pub password_java_regex: String,
     /// `username_java_regex`, default `^[\S]{3,30}$`.
@@ -149,6 +154,8 @@ pub struct EmulatorConfig {
     pub read_timeout_seconds: u64,
     /// `email_templates`: an email-admin-config.xml to use instead of the embedded copy; default None (not set).
     pub email_templates: Option<PathBuf>,
+    /// `wso2_version`: the WSO2 IS release whose client-visible behaviour to emulate; default 5.11.
+    pub wso2_version: Wso2Version,
 }
 
 /// A config problem that stops start-up; the message names the key.
@@ -213,10 +220,12 @@ impl Config {
             message: e.to_string().trim_end().to_string(),
         })?;
         let (raw, unknown) = raw::read(text, &table).map_err(|e| e.in_file(origin))?;
+        let notes = validate::notes(&raw);
         let config = validate::validate(raw).map_err(|e| e.in_file(origin))?;
         let warnings = unknown
             .iter()
             .map(|key| format!("{origin}: unknown key {key} ignored (not implemented by forcereset)"))
+            .chain(notes.iter().map(|note| format!("{origin}: {note}")))
             .collect();
         Ok(Loaded { config, warnings })
     }

@@ -192,6 +192,9 @@ pub struct Certificate {
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct UserStore {
+    /// WSO2's primary user store type (`read_write_ldap_unique_id`, `database_unique_id`, …).
+    #[serde(rename = "type", deserialize_with = "string")]
+    pub store_type: Option<String>,
     #[serde(deserialize_with = "string")]
     pub password_java_regex: Option<String>,
     #[serde(deserialize_with = "string")]
@@ -232,6 +235,9 @@ pub struct Forcereset {
     pub read_timeout_seconds: Option<u64>,
     #[serde(deserialize_with = "string")]
     pub email_templates: Option<String>,
+    /// The WSO2 IS release to emulate: "5.9" … "7.2".
+    #[serde(deserialize_with = "string")]
+    pub wso2_version: Option<String>,
 }
 
 /// Deserialize `text` (valid TOML, already parsed as `file`) into the DTOs, and list the keys forcereset does not
@@ -591,6 +597,7 @@ impl From<&Config> for RawConfig {
                 },
             },
             user_store: UserStore {
+                store_type: Some(c.user_store.store_type.as_str().to_string()),
                 password_java_regex: Some(c.user_store.password_java_regex.clone()),
                 username_java_regex: Some(c.user_store.username_java_regex.clone()),
             },
@@ -610,6 +617,7 @@ impl From<&Config> for RawConfig {
                 smtp_timeout_seconds: Some(emu.smtp_timeout_seconds),
                 read_timeout_seconds: Some(emu.read_timeout_seconds),
                 email_templates: emu.email_templates.as_ref().map(|path| path_text(path)),
+                wso2_version: Some(emu.wso2_version.as_str().to_string()),
             },
         }
     }

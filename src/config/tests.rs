@@ -3,6 +3,8 @@
 use super::raw::MASK;
 use super::*;
 use crate::domain::password::DEFAULT_PASSWORD_REGEX;
+use crate::domain::profile::Wso2Version;
+use crate::domain::profile::store::UserStoreType;
 use toml::Table;
 
 fn parse(text: &str) -> Loaded {
@@ -112,7 +114,6 @@ fn wso2_style_file_warns_once_per_unknown_key() {
         "server.node_ip",
         "super_admin.admin_role",
         "tenant_mgt",
-        "user_store.type",
     ];
     expected.sort_unstable();
     assert_eq!(loaded.warnings.len(), expected.len(), "{:#?}", loaded.warnings);
@@ -129,6 +130,11 @@ fn wso2_style_file_warns_once_per_unknown_key() {
     assert_eq!(c.server.hostname, "is.example.com");
     assert_eq!(c.super_admin.username, "root");
     assert_eq!(c.user_store.password_java_regex, r"^[\S]{8,30}$");
+    assert_eq!(
+        c.user_store.store_type,
+        UserStoreType::DatabaseUniqueId,
+        "a type we emulate is read, not warned"
+    );
     assert_eq!(c.email.hostname.as_deref(), Some("smtp.example.com"));
     assert_eq!(c.email.port, 2525);
     assert_eq!(c.email.signature, "mailer");
@@ -444,4 +450,39 @@ fn render_masked_explains_what_is_not_set() {
         "{text}"
     );
     assert!(!text.contains("hostname not set"), "{text}");
+}
+
+/// `[forcereset] wso2_version` picks the release (default 5.11, the seed's); the primary store defaults to that
+/// release's; a store type forcereset does not emulate is one warning naming what stands in for it.
+#[test]
+fn the_release_and_the_user_store_type() {
+    let d = Config::defaults();
+    assert_eq!(d.emulator.wso2_version, Wso2Version::V5_11);
+    assert_eq!(d.user_store.store_type, UserStoreType::ReadWriteLdapUniqueId);
+    let c = parse("[forcereset]\nwso2_version = \"7.0\"\n").config;
+    assert_eq!(c.emulator.wso2_version, Wso2Version::V7_0);
+    assert_eq!(c.user_store.store_type, UserStoreType::DatabaseUniqueId);
+    assert_eq!(
+        parse("[forcereset]\nwso2_version = \"5.9.0\"\n")
+            .config
+            .emulator
+            .wso2_version,
+        Wso2Version::V5_9
+    );
+    let err = Config::from_toml_str("[forcereset]\nwso2_version = \"5.12\"\n", "deployment.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("forcereset.wso2_version"), "{err}");
+    assert!(err.contains(r#"expected one of "5.9", "5.10", "5.11", "6.0""#), "{err}");
+    let loaded = parse("[user_store]\ntype = \"active_directory_unique_id\"\n");
+    assert_eq!(
+        loaded.config.user_store.store_type,
+        UserStoreType::ReadWriteLdapUniqueId
+    );
+    assert_eq!(
+        loaded.warnings,
+        [
+            r#"deployment.toml: user_store.type "active_directory_unique_id" is not emulated; the primary store of a fresh WSO2 IS 5.11 (read_write_ldap_unique_id) stands in for it"#
+        ]
+    );
 }

@@ -12,6 +12,8 @@ use super::{
     ServerConfig, SuperAdminConfig, UserStoreConfig,
 };
 use crate::domain::password::{DEFAULT_PASSWORD_REGEX, DEFAULT_USERNAME_REGEX, Policy};
+use crate::domain::profile::Wso2Version;
+use crate::domain::profile::store::UserStoreType;
 use crate::domain::secret::Secret;
 
 const DEFAULT_OTP_ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -46,6 +48,11 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
     let basic = authentication.authenticator.basic.parameters;
     let certificate = transport.https.ssl_host_config.certificate;
 
+    let wso2_version = emu
+        .wso2_version
+        .as_deref()
+        .and_then(Wso2Version::parse)
+        .unwrap_or(Wso2Version::DEFAULT);
     // WSO2 defaults the sender's display name to the SMTP user and Reply-To to the sender.
     let username = email.username.unwrap_or_default();
     let from_address = email.from_address.unwrap_or_else(|| "forcereset@localhost".to_string());
@@ -94,6 +101,11 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
             _ => None,
         },
         user_store: UserStoreConfig {
+            store_type: user_store
+                .store_type
+                .as_deref()
+                .and_then(UserStoreType::parse)
+                .unwrap_or(wso2_version.profile().store.default_user_store),
             password_java_regex: user_store
                 .password_java_regex
                 .unwrap_or_else(|| DEFAULT_PASSWORD_REGEX.to_string()),
@@ -122,12 +134,44 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
             smtp_timeout_seconds: emu.smtp_timeout_seconds.unwrap_or(15),
             read_timeout_seconds: emu.read_timeout_seconds.unwrap_or(30),
             email_templates: emu.email_templates.map(PathBuf::from),
+            wso2_version,
         },
     }
 }
 
+/// What a file says that forcereset takes, but not as written: one line each, for the warnings.
+pub(super) fn notes(raw: &RawConfig) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(text) = &raw.user_store.store_type {
+        if UserStoreType::parse(text).is_none() {
+            let version = raw.forcereset.wso2_version.as_deref().and_then(Wso2Version::parse);
+            let stand_in = version
+                .unwrap_or(Wso2Version::DEFAULT)
+                .profile()
+                .store
+                .default_user_store;
+            notes.push(format!(
+                "user_store.type {text:?} is not emulated; the primary store of a fresh WSO2 IS {} ({}) stands in \
+                 for it",
+                version.unwrap_or(Wso2Version::DEFAULT),
+                stand_in.as_str()
+            ));
+        }
+    }
+    notes
+}
+
 /// Checks of single values the file gives (a default is always valid).
 fn check_values(raw: &RawConfig) -> Result<(), KeyError> {
+    if let Some(text) = &raw.forcereset.wso2_version {
+        if Wso2Version::parse(text).is_none() {
+            let known: Vec<String> = Wso2Version::ALL.iter().map(|v| format!("\"{v}\"")).collect();
+            return Err(KeyError::new(
+                "forcereset.wso2_version",
+                format!("expected one of {}, found string {text:?}", known.join(", ")),
+            ));
+        }
+    }
     if let Some(host) = non_empty("server.hostname", &raw.server.hostname)? {
         if host.chars().any(|c| c.is_whitespace() || "/?#@".contains(c)) {
             return Err(KeyError::new(

@@ -9,6 +9,7 @@ pub mod governance;
 pub mod login;
 pub mod password;
 pub mod permissions;
+pub mod profile;
 pub mod reset;
 pub mod secret;
 
