@@ -20,3 +20,4 @@ mod login;
 mod reset;
 mod soap;
 mod tidy;
+mod wso2;

@@ -1,0 +1,1 @@
+//! Ported from WSO2's tests: to be filled.

@@ -1,0 +1,10 @@
+//! WSO2's own tests of this feature and its neighbours, ported to run against forcereset: one module per WSO2
+//! test class, each check naming its source file and tag, run for every release profile the check applies to.
+
+mod account_lock;
+mod admin_forced_password_reset;
+mod basic_authenticator;
+mod connector_config;
+mod identity_governance;
+mod remote_user_store_manager;
+mod user_profile_mgt;
