@@ -375,20 +375,20 @@ impl App {
                 tx.grant_permission(ADMIN_ROLE, permissions::ROOT)?;
                 report.admin_role_created = true;
             }
-            if let Some(hash) = admin_hash {
-                if !tx.user_exists(&admin.username)? {
-                    tx.insert_user(&admin.username, &hash, now)?;
-                    tx.add_user_to_role(&admin.username, ADMIN_ROLE)?;
-                    report.admin_user_created = true;
-                    self.audit(
-                        tx,
-                        now,
-                        &Actor::System,
-                        "user.add",
-                        &admin.username,
-                        "super admin bootstrap",
-                    )?;
-                }
+            if let Some(hash) = admin_hash
+                && !tx.user_exists(&admin.username)?
+            {
+                tx.insert_user(&admin.username, &hash, now)?;
+                tx.add_user_to_role(&admin.username, ADMIN_ROLE)?;
+                report.admin_user_created = true;
+                self.audit(
+                    tx,
+                    now,
+                    &Actor::System,
+                    "user.add",
+                    &admin.username,
+                    "super admin bootstrap",
+                )?;
             }
             Ok::<_, DomainError>(report)
         })

@@ -14,7 +14,10 @@ use crate::config::Config;
 use crate::domain::secret::Secret;
 use crate::store::Store;
 
+mod lock;
 mod mail;
+
+pub use lock::DataDirLock;
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "forcereset.db";
@@ -328,13 +331,17 @@ fn code_key(dir: &Path) -> anyhow::Result<[u8; 32]> {
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let app = Arc::new(open_app(config.clone())?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let services = crate::routes::Services::start(app, &config).await?;
+        // In this order: a port in use or a data directory another server holds must leave nothing created behind
+        // (no data directory, database, admin or certificate).
+        let bound = crate::http::bind(&config).await?;
+        let _lock = DataDirLock::acquire(&config.emulator.data_dir)?;
+        let app = Arc::new(open_app(config.clone())?);
+        let services = crate::routes::Services::serve(bound, app, &config).await?;
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "forcereset is ready");
         services.run_until_signal().await;
         Ok(())

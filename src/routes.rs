@@ -8,7 +8,7 @@ use hyper::{Method, Request, StatusCode};
 use crate::app::App;
 use crate::config::Config;
 use crate::http::response::{self, HttpResponse};
-use crate::http::{Handler, HttpError, RequestBody, Scheme};
+use crate::http::{Bound, Handler, HttpError, RequestBody, Scheme};
 use crate::mail::worker::{self, Smtp, Worker};
 
 /// WSO2's health-check API.
@@ -72,11 +72,18 @@ impl Services {
     /// the listeners and the SMTP client take their settings from it. Records the HTTPS address really bound
     /// (port 0 in tests picks a free one) as the product URL.
     pub async fn start(app: Arc<App>, config: &Config) -> Result<Services, HttpError> {
-        let worker = worker::spawn(app.clone(), Smtp::from_config(config));
-        let server = crate::http::start(config, Arc::new(Routes::new(app.clone()))).await?;
-        if let Some(addr) = server.https_addr() {
+        Services::serve(crate::http::bind(config).await?, app, config).await
+    }
+
+    /// Start on listeners bound earlier (`serve` binds before it creates the data dir, the database, the admin
+    /// and the certificate, so that a port in use leaves nothing behind).
+    pub async fn serve(bound: Bound, app: Arc<App>, config: &Config) -> Result<Services, HttpError> {
+        // Known before the first request: links in pages and mails carry the port really bound.
+        if let Some(addr) = bound.https_addr() {
             app.set_product_url(format!("https://{}:{}", config.server.hostname, addr.port()));
         }
+        let server = crate::http::serve(bound, config, Arc::new(Routes::new(app.clone()))).await?;
+        let worker = worker::spawn(app.clone(), Smtp::from_config(config));
         Ok(Services { server, worker })
     }
 

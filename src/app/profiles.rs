@@ -107,10 +107,11 @@ impl App {
     ) -> Result<(), DomainError> {
         let user = strip_primary_domain(user);
         self.authorize_profile(actor, user)?;
-        if actor.is(user) && !actor.has(permissions::CONFIGURE_PROFILES) {
-            if let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri)) {
-                return Err(DomainError::ReadOnlyClaim(uri.clone()));
-            }
+        if actor.is(user)
+            && !actor.has(permissions::CONFIGURE_PROFILES)
+            && let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri))
+        {
+            return Err(DomainError::ReadOnlyClaim(uri.clone()));
         }
         self.store_claims(actor, user, profile, values, "profile.set")
     }

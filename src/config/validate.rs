@@ -142,55 +142,55 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
 /// What a file says that forcereset takes, but not as written: one line each, for the warnings.
 pub(super) fn notes(raw: &RawConfig) -> Vec<String> {
     let mut notes = Vec::new();
-    if let Some(text) = &raw.user_store.store_type {
-        if UserStoreType::parse(text).is_none() {
-            let version = raw.forcereset.wso2_version.as_deref().and_then(Wso2Version::parse);
-            let stand_in = version
-                .unwrap_or(Wso2Version::DEFAULT)
-                .profile()
-                .store
-                .default_user_store;
-            notes.push(format!(
-                "user_store.type {text:?} is not emulated; the primary store of a fresh WSO2 IS {} ({}) stands in \
+    if let Some(text) = &raw.user_store.store_type
+        && UserStoreType::parse(text).is_none()
+    {
+        let version = raw.forcereset.wso2_version.as_deref().and_then(Wso2Version::parse);
+        let stand_in = version
+            .unwrap_or(Wso2Version::DEFAULT)
+            .profile()
+            .store
+            .default_user_store;
+        notes.push(format!(
+            "user_store.type {text:?} is not emulated; the primary store of a fresh WSO2 IS {} ({}) stands in \
                  for it",
-                version.unwrap_or(Wso2Version::DEFAULT),
-                stand_in.as_str()
-            ));
-        }
+            version.unwrap_or(Wso2Version::DEFAULT),
+            stand_in.as_str()
+        ));
     }
     notes
 }
 
 /// Checks of single values the file gives (a default is always valid).
 fn check_values(raw: &RawConfig) -> Result<(), KeyError> {
-    if let Some(text) = &raw.forcereset.wso2_version {
-        if Wso2Version::parse(text).is_none() {
-            let known: Vec<String> = Wso2Version::ALL.iter().map(|v| format!("\"{v}\"")).collect();
-            return Err(KeyError::new(
-                "forcereset.wso2_version",
-                format!("expected one of {}, found string {text:?}", known.join(", ")),
-            ));
-        }
+    if let Some(text) = &raw.forcereset.wso2_version
+        && Wso2Version::parse(text).is_none()
+    {
+        let known: Vec<String> = Wso2Version::ALL.iter().map(|v| format!("\"{v}\"")).collect();
+        return Err(KeyError::new(
+            "forcereset.wso2_version",
+            format!("expected one of {}, found string {text:?}", known.join(", ")),
+        ));
     }
-    if let Some(host) = non_empty("server.hostname", &raw.server.hostname)? {
-        if host.chars().any(|c| c.is_whitespace() || "/?#@".contains(c)) {
-            return Err(KeyError::new(
-                "server.hostname",
-                format!("expected a host name such as \"localhost\", found string {host:?}"),
-            ));
-        }
+    if let Some(host) = non_empty("server.hostname", &raw.server.hostname)?
+        && host.chars().any(|c| c.is_whitespace() || "/?#@".contains(c))
+    {
+        return Err(KeyError::new(
+            "server.hostname",
+            format!("expected a host name such as \"localhost\", found string {host:?}"),
+        ));
     }
     non_empty("super_admin.username", &raw.super_admin.username)?;
 
     let email = &raw.output_adapter.email;
     address("output_adapter.email.from_address", &email.from_address)?;
-    if let Some(host) = non_empty("output_adapter.email.hostname", &email.hostname)? {
-        if host.chars().any(char::is_whitespace) {
-            return Err(KeyError::new(
-                "output_adapter.email.hostname",
-                format!("expected an SMTP host name, found string {host:?}"),
-            ));
-        }
+    if let Some(host) = non_empty("output_adapter.email.hostname", &email.hostname)?
+        && host.chars().any(char::is_whitespace)
+    {
+        return Err(KeyError::new(
+            "output_adapter.email.hostname",
+            format!("expected an SMTP host name, found string {host:?}"),
+        ));
     }
     address("output_adapter.email.reply_to", &email.reply_to)?;
 
@@ -218,23 +218,21 @@ fn check_values(raw: &RawConfig) -> Result<(), KeyError> {
 
     let emu = &raw.forcereset;
     non_empty("forcereset.data_dir", &emu.data_dir)?;
-    if let Some(text) = non_empty("forcereset.bind_address", &emu.bind_address)? {
-        if text.parse::<IpAddr>().is_err() {
-            return Err(KeyError::new(
-                "forcereset.bind_address",
-                format!("expected an IP address such as \"127.0.0.1\" or \"0.0.0.0\", found string {text:?}"),
-            ));
-        }
+    if let Some(text) = non_empty("forcereset.bind_address", &emu.bind_address)?
+        && text.parse::<IpAddr>().is_err()
+    {
+        return Err(KeyError::new(
+            "forcereset.bind_address",
+            format!("expected an IP address such as \"127.0.0.1\" or \"0.0.0.0\", found string {text:?}"),
+        ));
     }
-    if let Some(alphabet) = &emu.otp_alphabet {
-        if let Some(problem) = alphabet_problem(alphabet) {
-            return Err(KeyError::new(
-                "forcereset.otp_alphabet",
-                format!(
-                    "expected at least 10 distinct ASCII letters and digits, found string {alphabet:?} ({problem})"
-                ),
-            ));
-        }
+    if let Some(alphabet) = &emu.otp_alphabet
+        && let Some(problem) = alphabet_problem(alphabet)
+    {
+        return Err(KeyError::new(
+            "forcereset.otp_alphabet",
+            format!("expected at least 10 distinct ASCII letters and digits, found string {alphabet:?} ({problem})"),
+        ));
     }
     non_empty("forcereset.email_templates", &emu.email_templates)?;
     Ok(())

@@ -26,7 +26,7 @@ use hyper::{Method, Request};
 
 pub use request::{BoxError, RequestBody, Scheme};
 pub use response::HttpResponse;
-pub use server::{Server, start};
+pub use server::{Bound, Server, bind, serve, start};
 pub use tls::{CertInfo, CertSource, load_or_generate};
 
 /// What answers requests: the composition root's routing table.

@@ -95,19 +95,71 @@ impl<H> Clone for Serving<H> {
     }
 }
 
-/// Bind the configured listeners and start serving requests to `handler`. Binds everything before serving
-/// anything, so a failure leaves nothing running.
+/// The configured listeners, bound but not serving yet: a server binds before it creates anything on disk, so a
+/// port that is taken leaves no data directory, database or certificate behind.
+pub struct Bound {
+    https: Option<(TcpListener, SocketAddr)>,
+    http: Option<(TcpListener, SocketAddr)>,
+}
+
+impl Bound {
+    /// The address the HTTPS listener bound (None when `[forcereset] enable_https = false`).
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        self.https.as_ref().map(|(_, addr)| *addr)
+    }
+
+    /// The address the plain HTTP listener bound (None when `[forcereset] enable_http = false`).
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.http.as_ref().map(|(_, addr)| *addr)
+    }
+}
+
+/// Bind the configured listeners (both, or the error naming the key to change), nothing else.
+pub async fn bind(config: &Config) -> Result<Bound, HttpError> {
+    let emulator = &config.emulator;
+    let mut bound = Bound {
+        https: None,
+        http: None,
+    };
+    if emulator.enable_https {
+        let (port, key) = match emulator.https_port {
+            Some(port) => (port, "[forcereset] https_port"),
+            None => (config.server.https_port(), "[server] offset or [forcereset] https_port"),
+        };
+        let listener = bind_one(&emulator.bind_address, port, key).await?;
+        let addr = local_addr(&listener, &emulator.bind_address, port, key)?;
+        bound.https = Some((listener, addr));
+    }
+    if emulator.enable_http {
+        let (port, key) = match emulator.http_port {
+            Some(port) => (port, "[forcereset] http_port"),
+            None => (config.server.http_port(), "[server] offset or [forcereset] http_port"),
+        };
+        let listener = bind_one(&emulator.bind_address, port, key).await?;
+        let addr = local_addr(&listener, &emulator.bind_address, port, key)?;
+        bound.http = Some((listener, addr));
+    }
+    if bound.https.is_none() && bound.http.is_none() {
+        tracing::warn!("both [forcereset] enable_https and enable_http are false: not listening");
+    }
+    Ok(bound)
+}
+
+/// Bind the configured listeners and start serving requests to `handler`.
 pub async fn start<H: Handler>(config: &Config, handler: Arc<H>) -> Result<Server, HttpError> {
+    serve(bind(config).await?, config, handler).await
+}
+
+/// Start serving on listeners already bound: the TLS certificate is loaded (or generated into the data dir) now.
+pub async fn serve<H: Handler>(bound: Bound, config: &Config, handler: Arc<H>) -> Result<Server, HttpError> {
     let emulator = &config.emulator;
     let limits = BodyLimits {
         max_bytes: emulator.max_request_body_bytes,
         timeout: Duration::from_secs(emulator.read_timeout_seconds.max(1)),
     };
+    let (https_addr, http_addr) = (bound.https_addr(), bound.http_addr());
     let mut listeners: Vec<(TcpListener, Option<TlsAcceptor>, Scheme)> = Vec::new();
-    let mut https_addr = None;
-    let mut http_addr = None;
-
-    if emulator.enable_https {
+    if let Some((listener, _)) = bound.https {
         let (tls_config, cert) = tls::load_or_generate(config)?;
         tracing::info!(
             "TLS certificate {} ({:?}), SHA-256 fingerprint {}",
@@ -115,29 +167,10 @@ pub async fn start<H: Handler>(config: &Config, handler: Arc<H>) -> Result<Serve
             cert.source,
             cert.sha256_fingerprint
         );
-        let (port, key) = match emulator.https_port {
-            Some(port) => (port, "[forcereset] https_port"),
-            None => (config.server.https_port(), "[server] offset or [forcereset] https_port"),
-        };
-        let listener = bind(&emulator.bind_address, port, key).await?;
-        let addr = local_addr(&listener, &emulator.bind_address, port, key)?;
-        https_addr = Some(addr);
         listeners.push((listener, Some(TlsAcceptor::from(tls_config)), Scheme::Https));
     }
-
-    if emulator.enable_http {
-        let (port, key) = match emulator.http_port {
-            Some(port) => (port, "[forcereset] http_port"),
-            None => (config.server.http_port(), "[server] offset or [forcereset] http_port"),
-        };
-        let listener = bind(&emulator.bind_address, port, key).await?;
-        let addr = local_addr(&listener, &emulator.bind_address, port, key)?;
-        http_addr = Some(addr);
+    if let Some((listener, _)) = bound.http {
         listeners.push((listener, None, Scheme::Http));
-    }
-
-    if listeners.is_empty() {
-        tracing::warn!("both [forcereset] enable_https and enable_http are false: not listening");
     }
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -176,7 +209,7 @@ fn display_addr(host: &str, port: u16) -> String {
     }
 }
 
-async fn bind(host: &str, port: u16, key: &'static str) -> Result<TcpListener, HttpError> {
+async fn bind_one(host: &str, port: u16, key: &'static str) -> Result<TcpListener, HttpError> {
     TcpListener::bind((host, port)).await.map_err(|source| HttpError::Bind {
         addr: display_addr(host, port),
         key: bind_key(&source, key),

@@ -138,10 +138,10 @@ impl Worker {
     /// Let the send in progress finish, then stop.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
-            if let Err(e) = task.await {
-                tracing::error!(error = %e, "the mail worker ended abnormally");
-            }
+        if let Some(task) = self.task.take()
+            && let Err(e) = task.await
+        {
+            tracing::error!(error = %e, "the mail worker ended abnormally");
         }
     }
 }

@@ -114,10 +114,10 @@ pub fn parse(body: &[u8], content_type: Option<&str>, pox_allowed: bool) -> Resu
             framing: transport.unwrap_or(Framing::Soap11),
         });
     };
-    if let Some(t) = transport {
-        if t != framing {
-            return Err(EnvelopeError::VersionMismatch { framing });
-        }
+    if let Some(t) = transport
+        && t != framing
+    {
+        return Err(EnvelopeError::VersionMismatch { framing });
     }
     let env_ns = if framing == Framing::Soap11 {
         SOAP11_ENV

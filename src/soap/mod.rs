@@ -271,12 +271,12 @@ fn check_operation(call: &Call<'_>, payload: &Element) -> Result<&'static Op, fa
         Some(op) if payload.ns.as_deref() == Some(service.namespace()) => op,
         _ => return Err(fault::operation_not_found(service, name)),
     };
-    if let Some(path_op) = call.path_operation {
-        if path_op != name {
-            return Err(fault::client(format!(
-                "The operation {path_op} in the URL does not match the element {name} in the body"
-            )));
-        }
+    if let Some(path_op) = call.path_operation
+        && path_op != name
+    {
+        return Err(fault::client(format!(
+            "The operation {path_op} in the URL does not match the element {name} in the body"
+        )));
     }
     let action = call
         .soap_action
