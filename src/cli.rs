@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 
 use crate::app::{Actor, App, system_clock};
 use crate::config::Config;
+use crate::domain::governance::ResetMode;
 use crate::domain::secret::Secret;
 use crate::store::Store;
 
@@ -30,8 +31,9 @@ pub const CODE_KEY_FILE: &str = "code.key";
     version,
     about = "WSO2 Identity Server's admin forced password reset, in one binary",
     long_about = "A stand-in for WSO2 Identity Server's admin forced password reset: the SOAP admin services, \
-                  the login and reset pages, and the reset emails, on ports 9443/9763 like the real product.\n\n\
-                  Example: forcereset serve"
+                  the login and reset pages, and the reset emails, on ports 9443/9763 like the real product.",
+    after_help = "Example:\n  forcereset serve\n\nExit status: 0 done; 1 the command failed (one line on stderr, \
+                  'forcereset: ...'); 2 the command line was wrong (a usage message)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -53,32 +55,26 @@ pub struct Global {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the server (HTTPS on 9443+offset, HTTP on 9763+offset).
-    ///
-    /// Example: forcereset serve --config deployment.toml --data-dir ./data
+    #[command(after_help = "Example:\n  forcereset serve --config deployment.toml --data-dir ./data")]
     Serve,
     /// Manage users.
-    ///
-    /// Example: forcereset user add tom --password-stdin
+    #[command(after_help = "Example:\n  forcereset user add tom --password-stdin")]
     #[command(subcommand)]
     User(UserCommand),
     /// Manage roles.
-    ///
-    /// Example: forcereset role list
+    #[command(after_help = "Example:\n  forcereset role list")]
     #[command(subcommand)]
     Role(RoleCommand),
     /// Read or write a user's claims.
-    ///
-    /// Example: forcereset claim get tom http://wso2.org/claims/emailaddress
+    #[command(after_help = "Example:\n  forcereset claim get tom http://wso2.org/claims/emailaddress")]
     #[command(subcommand)]
     Claim(ClaimCommand),
     /// The outbox and built-in mailbox: reset e-mails, their delivery state, retries and .eml export.
-    ///
-    /// Example: forcereset mail list
+    #[command(after_help = "Example:\n  forcereset mail list")]
     #[command(subcommand)]
     Mail(mail::MailCommand),
     /// Inspect the configuration.
-    ///
-    /// Example: forcereset config check
+    #[command(after_help = "Example:\n  forcereset config check")]
     #[command(subcommand)]
     Config(ConfigCommand),
 }
@@ -86,9 +82,11 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
     /// Add a user.
-    ///
-    /// Example: forcereset user add tom --password 'Abcd@123' --role loginrole --claim http://wso2.org/claims/emailaddress=tom@example.com
+    #[command(
+        after_help = "Example:\n  forcereset user add tom --password 'Abcd@123' --role loginrole --claim http://wso2.org/claims/emailaddress=tom@example.com"
+    )]
     Add {
+        /// The new user's name
         name: String,
         #[command(flatten)]
         password: PasswordArgs,
@@ -100,41 +98,44 @@ pub enum UserCommand {
         claims: Vec<String>,
     },
     /// List users, optionally filtered with * wildcards.
-    ///
-    /// Example: forcereset user list --filter 't*'
+    #[command(after_help = "Example:\n  forcereset user list --filter 't*'")]
     List {
+        /// Only names matching this pattern (* matches anything)
         #[arg(long, default_value = "*")]
         filter: String,
     },
     /// Show a user's roles and claims.
-    ///
-    /// Example: forcereset user show tom
+    #[command(after_help = "Example:\n  forcereset user show tom")]
     Show {
+        /// The user to show
         name: String,
+        /// The profile whose claim values to show
         #[arg(long, default_value = "default")]
         profile: String,
     },
     /// Set a user's password as the administrator.
-    ///
-    /// Example: echo 'New@1234' | forcereset user passwd tom --password-stdin
+    #[command(after_help = "Example:\n  echo 'New@1234' | forcereset user passwd tom --password-stdin")]
     Passwd {
+        /// The user whose password to set
         name: String,
         #[command(flatten)]
         password: PasswordArgs,
     },
     /// Delete a user.
-    ///
-    /// Example: forcereset user delete tom
-    Delete { name: String },
+    #[command(after_help = "Example:\n  forcereset user delete tom")]
+    Delete {
+        /// The user to delete
+        name: String,
+    },
     /// Force a password reset, as setting adminForcedPasswordReset=true does (same engine, same mode rules).
     ///
     /// One user, every member of a role, or every user but the super admin; --dry-run lists who would be reset.
-    ///
-    /// Example: forcereset user force-reset tom
-    /// Example: forcereset user force-reset --role staff --dry-run
+    #[command(
+        after_help = "Examples:\n  forcereset user force-reset tom\n  forcereset user force-reset --role staff --dry-run"
+    )]
+    #[command(group(ArgGroup::new("target").required(true).args(["name", "role", "all"])))]
     ForceReset {
         /// The user to reset
-        #[arg(required_unless_present_any = ["role", "all"], conflicts_with_all = ["role", "all"])]
         name: Option<String>,
         /// Reset every member of this role
         #[arg(long, conflicts_with = "all")]
@@ -161,9 +162,9 @@ pub struct PasswordArgs {
 #[derive(Subcommand, Debug)]
 pub enum RoleCommand {
     /// Add a role with permission paths and members.
-    ///
-    /// Example: forcereset role add loginrole --permission /permission/admin/login --user tom
+    #[command(after_help = "Example:\n  forcereset role add loginrole --permission /permission/admin/login --user tom")]
     Add {
+        /// The new role's name
         name: String,
         /// A WSO2 permission path (repeatable); a path grants everything below it
         #[arg(long = "permission", value_name = "PATH")]
@@ -173,29 +174,33 @@ pub enum RoleCommand {
         users: Vec<String>,
     },
     /// List roles with their permissions.
-    ///
-    /// Example: forcereset role list
+    #[command(after_help = "Example:\n  forcereset role list")]
     List,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum ClaimCommand {
     /// Print one claim value of a user.
-    ///
-    /// Example: forcereset claim get tom http://wso2.org/claims/oneTimePassword
+    #[command(after_help = "Example:\n  forcereset claim get tom http://wso2.org/claims/oneTimePassword")]
     Get {
+        /// The user whose claim to read
         user: String,
+        /// The claim URI, e.g. http://wso2.org/claims/emailaddress
         uri: String,
+        /// The profile to read from
         #[arg(long, default_value = "default")]
         profile: String,
     },
     /// Set one claim value of a user.
-    ///
-    /// Example: forcereset claim set tom http://wso2.org/claims/emailaddress tom@example.com
+    #[command(after_help = "Example:\n  forcereset claim set tom http://wso2.org/claims/emailaddress tom@example.com")]
     Set {
+        /// The user whose claim to set
         user: String,
+        /// The claim URI, e.g. http://wso2.org/claims/emailaddress
         uri: String,
+        /// The new value (an empty value removes the claim)
         value: String,
+        /// The profile to write to
         #[arg(long, default_value = "default")]
         profile: String,
     },
@@ -204,8 +209,7 @@ pub enum ClaimCommand {
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
     /// Validate deployment.toml and print the effective configuration, secrets masked.
-    ///
-    /// Example: forcereset config check --config deployment.toml
+    #[command(after_help = "Example:\n  forcereset config check --config deployment.toml")]
     Check,
 }
 
@@ -412,53 +416,98 @@ fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
             app.delete_user(&sys, &name)?;
             println!("deleted user {name}");
         }
-        UserCommand::ForceReset { name: Some(name), .. } => {
-            let outcome = app.force_reset(&sys, &name)?;
-            println!("forced a password reset of {name} ({})", describe(&outcome));
-        }
         UserCommand::ForceReset {
-            name: None,
-            role,
-            dry_run,
-            ..
-        } => bulk_force_reset(app, role.as_deref(), dry_run)?,
+            name, role, dry_run, ..
+        } => force_reset(app, name, role.as_deref(), dry_run)?,
     }
     Ok(())
 }
 
-fn describe(outcome: &crate::app::ResetOutcome) -> String {
-    let how = match outcome.mode {
-        crate::domain::governance::ResetMode::EmailLink => "recovery link e-mailed",
-        crate::domain::governance::ResetMode::EmailOtp => "one-time password e-mailed",
-        crate::domain::governance::ResetMode::Offline => "one-time password stored in the user's claim",
+/// How a mode reaches the user, in words, with the property that turns it on.
+fn mode_words(mode: ResetMode) -> &'static str {
+    match mode {
+        ResetMode::EmailLink => "a recovery link by e-mail (Recovery.AdminPasswordReset.RecoveryLink)",
+        ResetMode::EmailOtp => "a one-time password by e-mail (Recovery.AdminPasswordReset.OTP)",
+        ResetMode::Offline => {
+            "an offline one-time password in the user's One Time Password claim (Recovery.AdminPasswordReset.Offline)"
+        }
+    }
+}
+
+/// What a forced reset did, without claiming more than happened: a mail is queued (or kept in the built-in
+/// mailbox), not sent, when the command returns.
+fn describe(app: &App, outcome: &crate::app::ResetOutcome) -> String {
+    let Some(id) = outcome.mail_id else {
+        return match outcome.mode {
+            ResetMode::Offline => "one-time password stored in the user's One Time Password claim".to_string(),
+            ResetMode::EmailLink | ResetMode::EmailOtp => "no mail queued".to_string(),
+        };
     };
-    match outcome.mail_id {
-        Some(id) => format!("{how}, mail #{id}"),
-        None => how.to_string(),
+    let what = match outcome.mode {
+        ResetMode::EmailLink => "recovery link",
+        ResetMode::EmailOtp | ResetMode::Offline => "one-time password",
+    };
+    match app.mail(&Actor::System, id) {
+        Ok(mail) if mail.status == crate::store::MailStatus::Mailbox => format!(
+            "{what} e-mail to {} kept in the built-in mailbox as mail #{id}: no SMTP server is configured \
+             (`forcereset mail show {id}`)",
+            mail.recipient
+        ),
+        Ok(mail) => format!(
+            "{what} e-mail to {} queued as mail #{id}; `forcereset mail list` shows when it is delivered",
+            mail.recipient
+        ),
+        Err(_) => format!("{what} e-mail queued as mail #{id}"),
+    }
+}
+
+/// `user force-reset`: one user, a role's members or everyone but the super admin; `--dry-run` says who and how.
+fn force_reset(app: &App, name: Option<String>, role: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
+    let sys = Actor::System;
+    if dry_run {
+        let targets = match name {
+            Some(name) => vec![name],
+            None => app.reset_targets(&sys, role)?,
+        };
+        for user in &targets {
+            println!("would reset {user}");
+        }
+        match app.reset_settings()?.mode() {
+            Some(mode) => println!("{} user(s) would be reset, each by {}", targets.len(), mode_words(mode)),
+            None => println!(
+                "{} user(s) selected, but no reset mode is enabled, so none would be reset (enable \
+                 Recovery.AdminPasswordReset.RecoveryLink, OTP or Offline)",
+                targets.len()
+            ),
+        }
+        return Ok(());
+    }
+    match name {
+        Some(name) => {
+            let outcome = app.force_reset(&sys, &name)?;
+            println!("forced a password reset of {name}: {}", describe(app, &outcome));
+            Ok(())
+        }
+        None => bulk_force_reset(app, role),
     }
 }
 
 /// Reset many users, one transaction each, with a progress bar and a per-user summary: one user's failure (no
 /// e-mail address, say) does not stop the others.
-fn bulk_force_reset(app: &App, role: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
+fn bulk_force_reset(app: &App, role: Option<&str>) -> anyhow::Result<()> {
     let sys = Actor::System;
     let targets = app.reset_targets(&sys, role)?;
-    if dry_run {
-        for user in &targets {
-            println!("would reset {user}");
-        }
-        println!("{} user(s) would be reset", targets.len());
-        return Ok(());
-    }
     let bar = indicatif::ProgressBar::new(targets.len() as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
         bar.set_style(style);
     }
     let mut failures = Vec::new();
+    let mut mode = None;
     for user in &targets {
         bar.set_message(user.clone());
-        if let Err(e) = app.force_reset(&sys, user) {
-            failures.push((user.clone(), e.to_string()));
+        match app.force_reset(&sys, user) {
+            Ok(outcome) => mode = Some(outcome.mode),
+            Err(e) => failures.push((user.clone(), e.to_string())),
         }
         bar.inc(1);
     }
@@ -466,7 +515,15 @@ fn bulk_force_reset(app: &App, role: Option<&str>, dry_run: bool) -> anyhow::Res
     for (user, error) in &failures {
         println!("FAILED {user}: {error}");
     }
-    println!("{} reset, {} failed", targets.len() - failures.len(), failures.len());
+    let how = mode.map(|m| format!(", by {}", mode_words(m))).unwrap_or_default();
+    println!(
+        "{} reset, {} failed{how}",
+        targets.len() - failures.len(),
+        failures.len()
+    );
+    if mode.is_some_and(|m| m != ResetMode::Offline) {
+        println!("their mails are queued: `forcereset mail list` shows when each is delivered");
+    }
     if failures.is_empty() {
         Ok(())
     } else {
@@ -523,6 +580,56 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// Every command shows its examples, one per line, and every argument says what it is.
+    #[test]
+    fn every_command_has_examples_and_every_argument_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, problems: &mut Vec<String>) {
+            let path = format!("{path} {}", cmd.get_name());
+            for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                let id = arg.get_id().as_str();
+                if id != "help" && id != "version" && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    problems.push(format!("{path}: argument {id} has no description"));
+                }
+            }
+            let subs: Vec<&clap::Command> = cmd.get_subcommands().collect();
+            if subs.is_empty() || cmd.get_name() == "forcereset" {
+                let after = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+                if !after.starts_with("Example") {
+                    problems.push(format!("{path}: no examples"));
+                }
+            }
+            for sub in subs {
+                walk(sub, &path, problems);
+            }
+        }
+        let mut problems = Vec::new();
+        walk(&Cli::command(), "", &mut problems);
+        assert!(problems.is_empty(), "{problems:#?}");
+
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("user")
+            .and_then(|u| u.find_subcommand_mut("force-reset"))
+            .unwrap()
+            .render_long_help()
+            .to_string();
+        assert!(help.contains("\n  forcereset user force-reset tom\n"), "{help}");
+        assert!(
+            help.contains("\n  forcereset user force-reset --role staff --dry-run"),
+            "{help}"
+        );
+    }
+
+    /// A force-reset without a target says every way to name one.
+    #[test]
+    fn force_reset_without_a_target_names_all_three_ways() {
+        let err = Cli::try_parse_from(["forcereset", "user", "force-reset"]).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(text.contains("<NAME|--role <ROLE>|--all>"), "{text}");
+        assert!(Cli::try_parse_from(["forcereset", "user", "force-reset", "tom", "--all"]).is_err());
     }
 
     #[test]

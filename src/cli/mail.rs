@@ -14,26 +14,34 @@ use crate::util::format_utc;
 
 #[derive(Subcommand, Debug)]
 pub enum MailCommand {
-    /// List the newest mails: id, status, attempts, creation time, recipient and subject.
-    ///
-    /// Example: forcereset mail list --limit 5
+    /// List the newest mails: their delivery state (queued, retrying, delivered, or kept in the built-in mailbox),
+    /// attempts, when created and when delivered or next tried, recipient, subject, and the last error.
+    #[command(after_help = "Example:\n  forcereset mail list --limit 5")]
     List {
         /// How many mails to show, newest first
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
-    /// Show one mail: its delivery state, headers and body (which may hold a reset link or OTP).
-    ///
-    /// Example: forcereset mail show 3
-    Show { id: i64 },
+    /// Show one mail: its delivery state, headers and body as text, each link on a line of its own (the body may
+    /// hold a reset link or OTP).
+    #[command(after_help = "Examples:\n  forcereset mail show 3\n  forcereset mail show 3 --html")]
+    Show {
+        /// The mail's id (see `forcereset mail list`)
+        id: i64,
+        /// Print the body's HTML source instead of its text
+        #[arg(long)]
+        html: bool,
+    },
     /// Send a mail again as soon as possible (the running server's worker picks it up within 5 seconds).
-    ///
-    /// Example: forcereset mail retry 3
-    Retry { id: i64 },
+    #[command(after_help = "Example:\n  forcereset mail retry 3")]
+    Retry {
+        /// The mail's id (see `forcereset mail list`)
+        id: i64,
+    },
     /// Write a mail as an .eml file (RFC 5322), to standard output unless --out is given.
-    ///
-    /// Example: forcereset mail export 3 --out reset.eml
+    #[command(after_help = "Example:\n  forcereset mail export 3 --out reset.eml")]
     Export {
+        /// The mail's id (see `forcereset mail list`)
         id: i64,
         /// The file to write
         #[arg(long, value_name = "FILE")]
@@ -57,7 +65,7 @@ fn run_to(app: &App, cmd: MailCommand, out: &mut dyn Write) -> anyhow::Result<()
             }
             list(&app.mailbox(&sys, 0, limit)?, out)?;
         }
-        MailCommand::Show { id } => show(app, &find(app, id)?, out)?,
+        MailCommand::Show { id, html } => show(app, &find(app, id)?, html, out)?,
         MailCommand::Retry { id } => {
             find(app, id)?;
             // The console's use case: same checks, same audit record, and the worker woken.
@@ -94,25 +102,65 @@ fn find(app: &App, id: i64) -> anyhow::Result<OutboxMail> {
     }
 }
 
+/// A mail's delivery state in words.
+fn state(mail: &OutboxMail) -> &'static str {
+    match mail.status {
+        MailStatus::Sent => "delivered",
+        MailStatus::Mailbox => "mailbox",
+        MailStatus::Pending if mail.attempts == 0 => "queued",
+        MailStatus::Pending => "retrying",
+    }
+}
+
+/// When a mail was delivered, or when it is next tried.
+fn when(mail: &OutboxMail) -> String {
+    match (mail.status, mail.sent_at) {
+        (MailStatus::Sent, Some(at)) => format_utc(at),
+        (MailStatus::Pending, _) => format!("next {}", format_utc(mail.next_attempt_at)),
+        _ => "-".to_string(),
+    }
+}
+
+/// The last error, shortened for a table.
+fn short_error(mail: &OutboxMail) -> String {
+    match &mail.last_error {
+        None => "-".to_string(),
+        Some(e) if e.chars().count() > 60 => format!("{}…", e.chars().take(59).collect::<String>()),
+        Some(e) => e.clone(),
+    }
+}
+
 fn list(mails: &[OutboxMail], out: &mut dyn Write) -> anyhow::Result<()> {
     if mails.is_empty() {
         writeln!(out, "no mails")?;
         return Ok(());
     }
-    let rows: Vec<[String; 6]> = mails
+    let rows: Vec<[String; 8]> = mails
         .iter()
         .map(|m| {
             [
                 m.id.to_string(),
-                m.status.as_str().to_string(),
+                state(m).to_string(),
                 m.attempts.to_string(),
                 format_utc(m.created_at),
+                when(m),
                 m.recipient.clone(),
                 m.subject.clone(),
+                short_error(m),
             ]
         })
         .collect();
-    let head = ["ID", "STATUS", "ATTEMPTS", "CREATED", "RECIPIENT", "SUBJECT"].map(String::from);
+    let head = [
+        "ID",
+        "STATE",
+        "ATTEMPTS",
+        "CREATED",
+        "DELIVERED / NEXT TRY",
+        "RECIPIENT",
+        "SUBJECT",
+        "LAST ERROR",
+    ]
+    .map(String::from);
     let mut widths = head.clone().map(|h| h.chars().count());
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -133,10 +181,10 @@ fn list(mails: &[OutboxMail], out: &mut dyn Write) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn show(app: &App, mail: &OutboxMail, out: &mut dyn Write) -> anyhow::Result<()> {
+fn show(app: &App, mail: &OutboxMail, html: bool, out: &mut dyn Write) -> anyhow::Result<()> {
     let originator = &app.settings().originator;
     writeln!(out, "id:           {}", mail.id)?;
-    writeln!(out, "status:       {}", mail.status.as_str())?;
+    writeln!(out, "status:       {} ({})", mail.status.as_str(), state(mail))?;
     writeln!(out, "template:     {}", mail.template)?;
     writeln!(out, "created:      {}", format_utc(mail.created_at))?;
     writeln!(out, "attempts:     {}", mail.attempts)?;
@@ -159,7 +207,18 @@ fn show(app: &App, mail: &OutboxMail, out: &mut dyn Write) -> anyhow::Result<()>
     writeln!(out, "Message-ID: {}", eml::message_id(mail, &originator.from))?;
     writeln!(out, "Content-Type: {}; charset=utf-8", mail.content_type)?;
     writeln!(out)?;
-    writeln!(out, "{}", mail.body.trim_end())?;
+    let as_text = !html && mail.content_type.eq_ignore_ascii_case("text/html");
+    if as_text {
+        writeln!(out, "{}", crate::mail::text::plain_text(&mail.body))?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "(the body's text; `forcereset mail show {} --html` prints its HTML)",
+            mail.id
+        )?;
+    } else {
+        writeln!(out, "{}", mail.body.trim_end())?;
+    }
     Ok(())
 }
 
@@ -180,7 +239,7 @@ mod tests {
             template: "adminforcedpasswordreset".into(),
             recipient: "tom@example.com".into(),
             subject: subject.into(),
-            body: "<p>Hi</p>".into(),
+            body: "<p>Hi tom, reset here:</p><p><a href=\"https://localhost:9443/accountrecoveryendpoint/confirmrecovery.do?confirmation=ab&amp;username=tom\">https://localhost:9443/accountrecoveryendpoint/confirmrecovery.do?confirmation=ab&amp;username=tom</a></p>".into(),
             content_type: "text/html".into(),
         };
         app.store_for_tests()
@@ -194,21 +253,38 @@ mod tests {
         Ok(String::from_utf8(out).unwrap())
     }
 
+    /// Each mail's delivery state, when it was delivered or is next tried, and its last error (issue 14: the
+    /// list used to show only a status word).
     #[test]
-    fn list_shows_the_newest_first_in_columns() {
+    fn list_shows_the_newest_first_with_their_delivery_state() {
         let app = app();
         assert_eq!(run_text(&app, MailCommand::List { limit: 20 }).unwrap(), "no mails\n");
         enqueue(&app, MailStatus::Mailbox, "first");
-        enqueue(&app, MailStatus::Pending, "second");
+        let failing = enqueue(&app, MailStatus::Pending, "second");
+        app.store_for_tests()
+            .write::<_, StoreError>(|tx| {
+                tx.mark_mail_failed(failing, "connection refused (os error 111)", 1_700_000_060_000)
+            })
+            .unwrap();
         let text = run_text(&app, MailCommand::List { limit: 20 }).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
-        assert!(lines[0].starts_with("ID  STATUS   ATTEMPTS  CREATED"), "{text}");
         assert!(
-            lines[1].starts_with("2   pending  0         2023-11-14T22:13:20Z  tom@example.com  second"),
+            lines[0].starts_with("ID  STATE     ATTEMPTS  CREATED               DELIVERED / NEXT TRY"),
             "{text}"
         );
-        assert!(lines[2].contains("mailbox") && lines[2].ends_with("first"), "{text}");
+        assert!(
+            lines[1].starts_with("2   retrying  1         2023-11-14T22:13:20Z  next 2023-11-14T22:14:20Z"),
+            "{text}"
+        );
+        assert!(
+            lines[1].ends_with("second   connection refused (os error 111)"),
+            "{text}"
+        );
+        assert!(
+            lines[2].contains("mailbox") && lines[2].ends_with("first    -"),
+            "{text}"
+        );
         assert_eq!(
             run_text(&app, MailCommand::List { limit: 1 }).unwrap().lines().count(),
             2
@@ -216,23 +292,31 @@ mod tests {
         assert!(run_text(&app, MailCommand::List { limit: 0 }).is_err());
     }
 
+    /// The body is shown as text, every link whole on its own line, so it can be copied (issue 14: the HTML
+    /// source's `&amp;` broke a copied link); `--html` shows the source.
     #[test]
-    fn show_prints_the_state_headers_and_body() {
+    fn show_prints_the_state_headers_and_the_body_as_text() {
         let app = app();
         let id = enqueue(&app, MailStatus::Pending, "WSO2 - Admin Forced Password Reset");
-        let text = run_text(&app, MailCommand::Show { id }).unwrap();
+        let text = run_text(&app, MailCommand::Show { id, html: false }).unwrap();
         for expected in [
-            "status:       pending",
+            "status:       pending (queued)",
             "next attempt: 2023-11-14T22:13:20Z",
             "To: tom@example.com",
             "Subject: WSO2 - Admin Forced Password Reset",
             "From: forcereset@localhost",
             "Content-Type: text/html; charset=utf-8",
-            "<p>Hi</p>",
+            "Hi tom, reset here:",
+            "https://localhost:9443/accountrecoveryendpoint/confirmrecovery.do?confirmation=ab&username=tom",
         ] {
             assert!(text.lines().any(|l| l == expected), "{expected} in\n{text}");
         }
-        let missing = run_text(&app, MailCommand::Show { id: 99 }).unwrap_err().to_string();
+        assert!(!text.contains("&amp;"), "{text}");
+        let html = run_text(&app, MailCommand::Show { id, html: true }).unwrap();
+        assert!(html.contains("confirmation=ab&amp;username=tom"), "{html}");
+        let missing = run_text(&app, MailCommand::Show { id: 99, html: false })
+            .unwrap_err()
+            .to_string();
         assert!(missing.contains("no mail with id 99"), "{missing}");
     }
 

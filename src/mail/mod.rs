@@ -6,6 +6,7 @@
 
 pub mod eml;
 pub mod templates;
+pub mod text;
 pub mod worker;
 
 /// A template problem. File errors name the file and what is wrong with it.
