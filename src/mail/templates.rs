@@ -357,17 +357,44 @@ fn claim_value(claims: &[(String, String)], name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Marks where a placeholder came out empty, for [`close_gaps`]; a private-use character no template contains.
+const EMPTY: char = '\u{E000}';
+
 /// Replace every known placeholder in `text`; unknown and malformed ones are copied as they are.
 fn expand(text: &str, vars: &TemplateVars, html: bool) -> String {
     let Some(re) = PLACEHOLDER.as_ref() else {
         return text.to_string();
     };
-    re.replace_all(text, |caps: &Captures<'_>| match value_of(&caps[1], vars) {
+    let expanded = re.replace_all(text, |caps: &Captures<'_>| match value_of(&caps[1], vars) {
+        Some(value) if value.is_empty() => EMPTY.to_string(),
         Some(value) if html => escape_html(&value),
         Some(value) => value,
         None => caps[0].to_string(),
-    })
-    .into_owned()
+    });
+    close_gaps(&expanded)
+}
+
+/// An empty value leaves no gap before punctuation: "Hello {{user.claim.givenname}}," for a user without a
+/// given name reads "Hello," rather than "Hello ," (WSO2 5.x sends the placeholder itself, 6.0 on "Hi ,":
+/// docs/COMPATIBILITY.md).
+fn close_gaps(text: &str) -> String {
+    if !text.contains(EMPTY) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != EMPTY {
+            out.push(c);
+            continue;
+        }
+        if chars.peek().is_some_and(|next| ",.;:!?".contains(*next)) {
+            while out.ends_with([' ', '\u{a0}']) {
+                out.pop();
+            }
+        }
+    }
+    out
 }
 
 /// Not `minijinja::HtmlEscape`: it also writes `/` as `&#x2f;` and `'` as `&#x27;`, which would change every

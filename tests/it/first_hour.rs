@@ -46,3 +46,53 @@ fn a_second_server_on_the_same_data_dir_names_the_first() {
     assert!(line.contains("in use by a running forcereset"), "{out}");
     assert!(first.stop().success());
 }
+
+/// `bash tests/run.sh` on a machine without Chromium used to run green, its browser tests returning early. Now it
+/// installs the packages (as root with apt-get) or stops with one line naming them; asked to skip, it says so.
+#[test]
+fn the_test_command_names_what_it_is_missing() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bin = tempfile::tempdir().unwrap();
+    // A PATH with what the check needs and no chromium.
+    for tool in ["cargo", "id", "dirname"] {
+        let found = which(tool).unwrap_or_else(|| panic!("{tool} on PATH"));
+        std::os::unix::fs::symlink(found, bin.path().join(tool)).unwrap();
+    }
+    // The real interpreter, not a version manager's shim (which would need its own PATH).
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    let python = String::from_utf8(python.stdout).unwrap();
+    std::os::unix::fs::symlink(python.trim(), bin.path().join("python3")).unwrap();
+    let check = |env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new("/bin/bash");
+        cmd.arg(root.join("tests/run.sh"))
+            .arg("--check-prerequisites")
+            .env("PATH", bin.path())
+            .env("FORCERESET_NO_INSTALL", "1")
+            .env_remove("FORCERESET_SKIP_BROWSER");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let out = check(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("missing Debian packages: chromium chromium-driver"),
+        "{stderr}"
+    );
+    let skipping = check(&[("FORCERESET_SKIP_BROWSER", "1")]);
+    assert_eq!(skipping.status.code(), Some(0), "{}", String::from_utf8_lossy(&skipping.stderr));
+}
+
+fn which(tool: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|dir| std::path::Path::new(dir).join(tool))
+        .find(|p| p.exists())
+}

@@ -239,19 +239,27 @@ pub struct Selenium {
 }
 
 impl Selenium {
-    /// None (the test skips) without the venv's Python or without `/usr/bin/chromium` and `chromedriver`; under CI
-    /// their absence is a failure, since `.ci/run` installs them.
+    /// None (the test skips) only when asked to: `FORCERESET_SKIP_BROWSER=1`. A missing Chromium is otherwise a
+    /// failure naming the packages (a test that returned early looked green: issue 14); `tests/run.sh` installs
+    /// them or stops before the tests.
     pub fn available() -> Option<Selenium> {
-        let python = crate::smtp::python()?;
-        if !Path::new("/usr/bin/chromium").exists() || !Path::new("/usr/bin/chromedriver").exists() {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI must install chromium and chromium-driver (.ci/run does)"
-            );
-            eprintln!("SKIPPED: no /usr/bin/chromium or /usr/bin/chromedriver");
+        let skip = std::env::var_os("FORCERESET_SKIP_BROWSER").is_some_and(|v| v == "1");
+        if skip {
+            eprintln!("SKIPPED (FORCERESET_SKIP_BROWSER=1): a browser test");
             return None;
         }
-        Some(Selenium { python })
+        assert!(
+            Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists(),
+            "headless Chromium is missing: install Debian's chromium and chromium-driver (tests/run.sh does as \
+             root), or set FORCERESET_SKIP_BROWSER=1 to skip the browser tests"
+        );
+        let python = crate::smtp::python();
+        assert!(
+            python.is_some(),
+            "the browser tests drive Chromium from the toolkits' Python venv: run them through `bash tests/run.sh`, \
+             or set FORCERESET_SKIP_BROWSER=1"
+        );
+        python.map(|python| Selenium { python })
     }
 
     /// Run `tests/toolkits/<script>` with `args`, then the screenshot dir `target/test-artifacts/<shots>/` (emptied

@@ -153,6 +153,27 @@ fn claims_resolve_by_name_and_absent_ones_are_empty() {
     assert_eq!(render_one("text/plain", "{{user.claim.GivenName}}", &v), "Tom\n-- end");
 }
 
+/// A user without a given name got "Hello ," (issue 14); an empty value now leaves no gap before punctuation,
+/// and nothing else changes.
+#[test]
+fn an_empty_value_leaves_no_dangling_comma() {
+    let v = TemplateVars {
+        user_claims: Vec::new(),
+        ..vars()
+    };
+    assert_eq!(render_one("text/plain", "Hello {{user.claim.givenname}},", &v), "Hello,\n-- end");
+    assert_eq!(
+        render_one("text/html", "<p>Hello {{user.claim.givenname}}!</p>", &v),
+        "<p>Hello!</p>\n-- end"
+    );
+    assert_eq!(
+        render_one("text/plain", "Dear {{user.claim.givenname}} {{user-name}},", &v),
+        "Dear  tom,\n-- end",
+        "only a gap right before punctuation closes"
+    );
+    assert_eq!(render_one("text/plain", "Hello {{user.claim.givenname}},", &vars()), "Hello Tom,\n-- end");
+}
+
 #[test]
 fn unknown_placeholders_are_warned_once_and_left() {
     let text = file(
