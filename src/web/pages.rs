@@ -49,9 +49,16 @@ const TEMPLATES: [(&str, &str); 25] = embed_templates![
 
 const STYLESHEET: &str = include_str!("static/forcereset.css");
 
-/// No scripts, no frames, no foreign origins: the pages need nothing but their own stylesheet and forms.
+/// No scripts, no foreign origins: the pages need nothing but their own stylesheet and forms, and the console's
+/// mail preview, a frame of our own (itself sandboxed: `MAIL_PREVIEW_POLICY`).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-                                       frame-ancestors 'none'; base-uri 'none'";
+                                       frame-src 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// A mail shown as itself, for the console's preview frame: its inline styles apply (a mail is styled inline),
+/// nothing else does. `sandbox` gives it an opaque origin with no scripts, forms or navigation even when opened
+/// on its own; only the console may frame it.
+pub const MAIL_PREVIEW_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; \
+                                       frame-ancestors 'self'; base-uri 'none'; form-action 'none'";
 
 /// The one template environment, built at first use. HTML auto-escaping follows the `.html` names.
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -208,11 +215,14 @@ pub fn harden(mut resp: HttpResponse) -> HttpResponse {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     }
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // A handler that set its own policy (the mail preview) keeps it; everything else gets the strict one.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     resp

@@ -86,7 +86,12 @@ fn the_test_command_names_what_it_is_missing() {
         "{stderr}"
     );
     let skipping = check(&[("FORCERESET_SKIP_BROWSER", "1")]);
-    assert_eq!(skipping.status.code(), Some(0), "{}", String::from_utf8_lossy(&skipping.stderr));
+    assert_eq!(
+        skipping.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&skipping.stderr)
+    );
 }
 
 fn which(tool: &str) -> Option<std::path::PathBuf> {

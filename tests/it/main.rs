@@ -18,6 +18,7 @@ mod first_hour;
 mod foundation;
 mod hostile;
 mod login;
+mod pages_browser;
 mod reset;
 mod soap;
 mod tidy;

@@ -161,7 +161,10 @@ fn an_empty_value_leaves_no_dangling_comma() {
         user_claims: Vec::new(),
         ..vars()
     };
-    assert_eq!(render_one("text/plain", "Hello {{user.claim.givenname}},", &v), "Hello,\n-- end");
+    assert_eq!(
+        render_one("text/plain", "Hello {{user.claim.givenname}},", &v),
+        "Hello,\n-- end"
+    );
     assert_eq!(
         render_one("text/html", "<p>Hello {{user.claim.givenname}}!</p>", &v),
         "<p>Hello!</p>\n-- end"
@@ -171,7 +174,10 @@ fn an_empty_value_leaves_no_dangling_comma() {
         "Dear  tom,\n-- end",
         "only a gap right before punctuation closes"
     );
-    assert_eq!(render_one("text/plain", "Hello {{user.claim.givenname}},", &vars()), "Hello Tom,\n-- end");
+    assert_eq!(
+        render_one("text/plain", "Hello {{user.claim.givenname}},", &vars()),
+        "Hello Tom,\n-- end"
+    );
 }
 
 #[test]

@@ -1,17 +1,20 @@
 //! Monitor → Mailbox (the outbox and built-in mailbox: list, one message, resend a failed delivery) and
 //! Monitor → Audit Log, both paged. A mail's HTML is never part of the console page: it is shown as escaped source,
-//! and rendered only inside `<iframe sandbox srcdoc>` (no scripts, no forms, an opaque origin, and the page's
-//! CSP inherited), so a hostile template or claim value cannot act in the console.
+//! and rendered only in a frame of its own (`preview.jsp`: a sandboxed document with an opaque origin, no scripts,
+//! forms or navigation, only its own inline styles), so a hostile template or claim value cannot act in the
+//! console, while the mail still looks as its recipient sees it.
 
 use hyper::StatusCode;
+use hyper::header::{self, HeaderValue};
 use serde::Serialize;
 
 use super::view::{self, Area};
-use super::{AUDIT, Ctx, MAIL, MAILBOX, act, link, optional, required, run};
+use super::{AUDIT, Ctx, MAIL, MAIL_PREVIEW, MAILBOX, act, link, optional, required, run};
 use crate::domain::permissions::MAILBOX_RESEND;
-use crate::http::response::HttpResponse;
+use crate::http::response::{self, HttpResponse};
 use crate::store::{MailStatus, OutboxMail};
 use crate::util::format_utc;
+use crate::web::pages::MAIL_PREVIEW_POLICY;
 
 const MAILS_PER_PAGE: i64 = 20;
 const AUDIT_PER_PAGE: i64 = 50;
@@ -105,6 +108,35 @@ pub async fn list(ctx: Ctx) -> HttpResponse {
 }
 
 /// `GET /carbon/mailbox/view.jsp?id=…`.
+/// `GET /carbon/mailbox/preview.jsp?id=…`: the mail itself, for the preview frame (see the module doc).
+pub async fn preview(ctx: Ctx) -> HttpResponse {
+    let id = match required(&ctx, "id").map(|v| v.trim().parse::<i64>()) {
+        Ok(Ok(id)) => id,
+        Ok(Err(_)) => {
+            let bad = crate::web::input::BadInput::Bad("The mail id must be a number.".into());
+            return view::bad_input(&ctx.session, &bad);
+        }
+        Err(resp) => return resp,
+    };
+    let mail = match run(&ctx, move |app, a| app.mail(a, id)).await {
+        Ok(m) => m,
+        Err(resp) => return resp,
+    };
+    let content_type = if mail.content_type.eq_ignore_ascii_case("text/html") {
+        "text/html; charset=utf-8"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    let mut resp = response::with_body(StatusCode::OK, HeaderValue::from_static(content_type), mail.body);
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(MAIL_PREVIEW_POLICY),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    resp
+}
+
 pub async fn view(ctx: Ctx) -> HttpResponse {
     let id = match required(&ctx, "id").map(|v| v.trim().parse::<i64>()) {
         Ok(Ok(id)) => id,
@@ -140,6 +172,7 @@ pub async fn view(ctx: Ctx) -> HttpResponse {
             last_error => &mail.last_error,
             sent => mail.sent_at.map(format_utc),
             html => html,
+            preview_href => link(MAIL_PREVIEW, "id", &mail.id.to_string()),
             body => &mail.body,
             can_retry => mail.status == MailStatus::Pending && ctx.session.actor.has(MAILBOX_RESEND),
             in_mailbox => mail.status == MailStatus::Mailbox,

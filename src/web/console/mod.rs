@@ -76,6 +76,7 @@ pub const RESIDENT: &str = "/carbon/idpmgt/idp-mgt-edit-local.jsp";
 pub const SAVE_RESIDENT: &str = "/carbon/idpmgt/idp-mgt-edit-finish-local.jsp";
 pub const MAILBOX: &str = "/carbon/mailbox/index.jsp";
 pub const MAIL: &str = "/carbon/mailbox/view.jsp";
+pub const MAIL_PREVIEW: &str = "/carbon/mailbox/preview.jsp";
 pub const RETRY_MAIL: &str = "/carbon/mailbox/retry.jsp";
 pub const AUDIT: &str = "/carbon/audit/index.jsp";
 
@@ -122,6 +123,7 @@ enum Page {
     SaveResident,
     Mailbox,
     Mail,
+    MailPreview,
     RetryMail,
     Audit,
 }
@@ -183,6 +185,7 @@ const ROUTES: &[Route] = &[
     post(SAVE_RESIDENT, Page::SaveResident, permissions::GOVERNANCE_UPDATE),
     get(MAILBOX, Page::Mailbox, MAILBOX_VIEW),
     get(MAIL, Page::Mail, MAILBOX_VIEW),
+    get(MAIL_PREVIEW, Page::MailPreview, MAILBOX_VIEW),
     post(RETRY_MAIL, Page::RetryMail, MAILBOX_RESEND),
     get(AUDIT, Page::Audit, AUDIT_VIEW),
 ];
@@ -235,6 +238,8 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
     };
     let session = match open_session(&app, req.headers()).await {
         Ok(Some(s)) => s,
+        // "Expired" only for a browser that had a session: a first visit is just asked to sign in.
+        Ok(None) if cookies(req.headers(), SESSION_COOKIE).is_empty() => return see_other(LOGIN_PAGE),
         Ok(None) => return see_other(&format!("{LOGIN_PAGE}?session=expired")),
         Err(resp) => return resp,
     };
@@ -319,6 +324,7 @@ async fn dispatch(page: Page, ctx: Ctx, scheme: Scheme) -> HttpResponse {
         Page::SaveResident => idp::save(ctx).await,
         Page::Mailbox => mailbox::list(ctx).await,
         Page::Mail => mailbox::view(ctx).await,
+        Page::MailPreview => mailbox::preview(ctx).await,
         Page::RetryMail => mailbox::retry(ctx).await,
         Page::Audit => mailbox::audit(ctx).await,
     }
