@@ -6,6 +6,7 @@
 //! deployment.toml, noting unknown keys and naming the key of a badly formed value; `validate.rs` fills in the
 //! defaults and checks what a value's form cannot say. `config check` goes back through the same DTOs.
 
+mod keys;
 mod raw;
 mod validate;
 
@@ -169,7 +170,7 @@ pub enum ConfigError {
     Invalid { path: String, key: String, message: String },
 }
 
-/// What loading produced: the config and one warning line per unknown key.
+/// What loading produced: the config, and one warning line per table with keys forcereset ignores.
 #[derive(Debug)]
 pub struct Loaded {
     pub config: Config,
@@ -219,13 +220,13 @@ impl Config {
             path: origin.to_string(),
             message: e.to_string().trim_end().to_string(),
         })?;
-        let (raw, unknown) = raw::read(text, &table).map_err(|e| e.in_file(origin))?;
+        let (raw, ignored) = raw::read(text, &table).map_err(|e| e.in_file(origin))?;
         let notes = validate::notes(&raw);
         let config = validate::validate(raw).map_err(|e| e.in_file(origin))?;
-        let warnings = unknown
+        let warnings = ignored
             .iter()
-            .map(|key| format!("{origin}: unknown key {key} ignored (not implemented by forcereset)"))
-            .chain(notes.iter().map(|note| format!("{origin}: {note}")))
+            .chain(notes.iter())
+            .map(|note| format!("{origin}: {note}"))
             .collect();
         Ok(Loaded { config, warnings })
     }

@@ -240,10 +240,11 @@ pub struct Forcereset {
     pub wso2_version: Option<String>,
 }
 
-/// Deserialize `text` (valid TOML, already parsed as `file`) into the DTOs, and list the keys forcereset does not
-/// read as dotted keys, sorted.
+/// Deserialize `text` (valid TOML, already parsed as `file`) into the DTOs, and say what the keys forcereset does
+/// not read amount to (`keys::classify`: warning lines, or an error for a typo).
 pub(super) fn read(text: &str, file: &Table) -> Result<(RawConfig, Vec<String>), KeyError> {
-    check_tables(file, &known_tree(), &mut Vec::new())?;
+    let known = known_tree();
+    check_tables(file, &known, &mut Vec::new())?;
 
     let mut ignored: Vec<Vec<String>> = Vec::new();
     let mut note_ignored = |path: serde_ignored::Path<'_>| ignored.push(ignored_segments(&path));
@@ -264,11 +265,12 @@ pub(super) fn read(text: &str, file: &Table) -> Result<(RawConfig, Vec<String>),
     }
     // Sorted by segments: the order of a walk through the file's (sorted) tables, whatever order the file has.
     unknown.sort();
-    Ok((raw, unknown.iter().map(|path| dotted(path)).collect()))
+    let notes = super::keys::classify(&unknown, &known)?;
+    Ok((raw, notes))
 }
 
 /// The tables and keys forcereset reads, derived from the DTOs so that they are listed nowhere else: a table is
-/// an object, a key is null. (A "did you mean" for unknown keys would search this.)
+/// an object, a key is null. `keys::classify` searches it for a "did you mean".
 fn known_tree() -> serde_json::Map<String, serde_json::Value> {
     match serde_json::to_value(RawConfig::default()) {
         Ok(serde_json::Value::Object(tree)) => tree,
@@ -350,7 +352,7 @@ fn leaves(value: &Value, path: &mut Vec<String>, found: &mut Vec<Vec<String>>) {
 }
 
 /// A dotted key as TOML would spell it: bare segments stay bare, others are quoted.
-fn dotted(path: &[String]) -> String {
+pub(super) fn dotted(path: &[String]) -> String {
     path.iter()
         .map(|segment| {
             let bare = !segment.is_empty()
