@@ -463,6 +463,39 @@ mod tests {
         assert_eq!(wso2_callback("/dashboard", None), "/dashboard");
     }
 
+    #[tokio::test]
+    async fn refusals_quote_the_code_as_the_release_does() {
+        use crate::domain::profile::Wso2Version;
+        use http_body_util::BodyExt;
+        async fn body(resp: HttpResponse) -> String {
+            String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+        }
+        let expired = |scenario: &str| CodeCheck::Expired {
+            scenario: scenario.into(),
+        };
+        let page = |v: Wso2Version, check: &CodeCheck| refused(&v.profile().recovery, check, Some("AB12CD"));
+        let text = body(page(Wso2Version::V5_11, &CodeCheck::Unknown)).await;
+        assert!(
+            text.contains("18001") && text.contains("Invalid Code &#x27;AB12CD.&#x27;"),
+            "{text}"
+        );
+        let text = body(page(Wso2Version::V6_0, &CodeCheck::Unknown)).await;
+        assert!(text.contains("Invalid Code &#x27;AB12CD&#x27;."), "{text}");
+        let text = body(page(Wso2Version::V7_1, &expired(SCENARIO_OTP))).await;
+        assert!(
+            text.contains("18002") && text.contains("Expired Code &#x27;AB12CD&#x27;."),
+            "{text}"
+        );
+        let text = body(page(Wso2Version::V7_2, &expired(SCENARIO_OTP))).await;
+        assert!(
+            text.contains("18022") && text.contains("Expired OTP &#x27;AB12CD&#x27;."),
+            "{text}"
+        );
+        let link = crate::domain::reset::SCENARIO_EMAIL_LINK;
+        let text = body(page(Wso2Version::V7_2, &expired(link))).await;
+        assert!(text.contains("18002"), "{text}");
+    }
+
     #[test]
     fn only_paths_and_web_urls_are_followed() {
         for ok in ["/dashboard", "https://app.example/cb?x=1", "HTTP://app.example"] {
