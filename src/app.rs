@@ -3,7 +3,7 @@
 //!
 //! This file holds what every use case shares: [`App`] itself (its fields are private), [`Actor`], the [`Clock`],
 //! the audit record and the boundary where store errors are logged. The use cases live in one file per subject:
-//! [`users`], [`roles`], [`claims`], [`profiles`], [`governance`], [`reset`], [`login`], [`sessions`],
+//! [`users`], [`roles`], [`claims`], [`profiles`], [`governance`], [`reset`], [`recovery`], [`login`], [`sessions`],
 //! [`mailbox`], [`audit`], whoever calls them.
 
 use std::sync::{Arc, OnceLock};
@@ -27,6 +27,7 @@ mod governance;
 mod login;
 mod mailbox;
 mod profiles;
+mod recovery;
 mod reset;
 mod roles;
 mod sessions;
@@ -35,6 +36,7 @@ mod users;
 pub use governance::{ConnectorView, PropertyView};
 pub use login::LoginOutcome;
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
+pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};
 pub use reset::{CodeCheck, ResetOutcome};
 pub use sessions::{Session, SessionToken};
 pub use users::{INVALID_TENANT_ID, OLD_CREDENTIAL_MISMATCH, PendingReset, SUPER_TENANT_ID, UserState, UserView};
@@ -137,6 +139,8 @@ pub struct App {
     settings: Settings,
     store: Store,
     sessions: sessions::Sessions,
+    /// The recovery portal's checked codes, by browser: see [`recovery`].
+    recovery_flows: recovery::RecoveryFlows,
     /// Woken whenever a mail is queued, so the outbox worker sends it at once.
     mail_wakeup: Arc<tokio::sync::Notify>,
     /// The e-mail templates (email-admin-config.xml).
@@ -221,6 +225,7 @@ impl App {
             config,
             store,
             sessions: sessions::Sessions::default(),
+            recovery_flows: recovery::RecoveryFlows::default(),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             templates: crate::mail::templates::Templates::embedded(),
             code_key: random_key(),

@@ -1,4 +1,5 @@
-//! Small formatting helpers every layer shares: hex, UUID v4 and UTC timestamps.
+//! Small formatting helpers every layer shares: hex, UUID v4, UTC timestamps, and the iteration order of Java's
+//! `HashMap` (WSO2 builds some URLs from one).
 //!
 //! A leaf: it imports nothing from the crate, and every function is pure (bytes, an rng or a timestamp in, a
 //! string out; no IO, no clock), so `domain` may use it too.
@@ -75,6 +76,31 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(month <= 2), month, day)
 }
 
+/// Java's `String.hashCode`: `s[0]·31^(n-1) + … + s[n-1]` over UTF-16 code units, wrapping.
+pub fn java_string_hash(s: &str) -> i32 {
+    s.encode_utf16()
+        .fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
+}
+
+/// The order a `java.util.HashMap`, filled by putting `keys` (distinct) in turn into a new map, iterates them, as
+/// indices into `keys`: by bucket `(h ^ (h >>> 16)) & (capacity - 1)`, the capacity doubling from 16 while the
+/// entries exceed three quarters of it, and in insertion order within a bucket (a resize keeps that order). Not
+/// modelled: a bucket of eight or more keys, which Java turns into a tree.
+pub fn java_hashmap_order(keys: &[&str]) -> Vec<usize> {
+    let mut capacity: u32 = 16;
+    while keys.len() as u64 * 4 > u64::from(capacity) * 3 {
+        capacity *= 2;
+    }
+    let bucket = |key: &str| {
+        let h = java_string_hash(key) as u32;
+        (h ^ (h >> 16)) & (capacity - 1)
+    };
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    // A stable sort keeps insertion order within a bucket.
+    order.sort_by_key(|&i| bucket(keys[i]));
+    order
+}
+
 #[cfg(test)]
 mod tests {
     use rand::SeedableRng;
@@ -125,5 +151,22 @@ mod tests {
         assert_eq!(utc_year(1_709_251_199_999), 2024);
         assert_eq!(utc_year(1_735_689_600_000), 2025);
         assert_eq!(utc_year(1_735_689_599_999), 2024);
+    }
+
+    #[test]
+    fn java_hashes_and_hashmap_order_match_the_jvm() {
+        // String.hashCode of "", "a" and "sessionDataKey" (the formula, wrapped to 32 bits).
+        assert_eq!(java_string_hash(""), 0);
+        assert_eq!(java_string_hash("a"), 97);
+        assert_eq!(java_string_hash("sessionDataKey"), -1_079_558_433);
+        // WSO2's getURLEncodedCallback over a login callback: "authenticators" (bucket 7) before
+        // "sessionDataKey" (bucket 8), whichever was put first.
+        assert_eq!(java_hashmap_order(&["sessionDataKey", "authenticators"]), [1, 0]);
+        assert_eq!(java_hashmap_order(&["authenticators", "sessionDataKey"]), [0, 1]);
+        // BasicAuthenticator's error parameters (versions.md §4): failedUsername, errorCode, remainingAttempts.
+        assert_eq!(
+            java_hashmap_order(&["&remainingAttempts=", "&errorCode=", "&failedUsername="]),
+            [2, 1, 0]
+        );
     }
 }

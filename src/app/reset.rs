@@ -1,8 +1,10 @@
 //! The forced-reset use cases: triggering a reset (from any claim write, the CLI or the console), checking and
-//! completing it with the code, and the admin's direct password change that supersedes it.
+//! completing it with the code, and what an admin's direct password change does to it. The recovery portal's
+//! flow (the code checked once, then completed from the session) is in [`super::recovery`].
 
 use super::{Actor, App};
 use crate::domain::governance::ResetMode;
+use crate::domain::profile::reset::AdminPasswordSet;
 use crate::domain::reset::{self, CodeVerdict, ResetPlan, StoredCode};
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, USER_STORE_DOMAIN, claims, permissions};
@@ -31,10 +33,23 @@ pub enum CodeCheck {
     Mismatch {
         attempts_left: i64,
     },
-    Expired,
+    /// Past its expiry (WSO2 18002; 18022 for an OTP scenario in 7.2).
+    Expired {
+        scenario: String,
+    },
     Dead,
     /// No pending reset for this user (or no such user).
     Unknown,
+}
+
+/// A stored code as the rules see it.
+pub(super) fn stored_code(code: &RecoveryCode) -> StoredCode<'_> {
+    StoredCode {
+        scenario: &code.scenario,
+        code_hash: &code.code_hash,
+        expires_at: code.expires_at,
+        attempts_left: code.attempts_left,
+    }
 }
 
 impl App {
@@ -49,6 +64,7 @@ impl App {
         let e = &self.config.emulator;
         let format = reset::OtpFormat::new(e.otp_length, &e.otp_alphabet);
         Ok(reset::plan(
+            &self.settings.profile.reset,
             &settings,
             &format,
             e.max_otp_attempts,
@@ -217,27 +233,18 @@ impl App {
         self.store.write(|tx| self.judge_in(tx, user, code, now))
     }
 
-    fn judge_in(&self, tx: &Tx<'_>, user: &str, code: &str, now: Millis) -> Result<CodeCheck, DomainError> {
+    pub(super) fn judge_in(&self, tx: &Tx<'_>, user: &str, code: &str, now: Millis) -> Result<CodeCheck, DomainError> {
         let Some(stored) = tx.recovery_code(user)? else {
             return Ok(CodeCheck::Unknown);
         };
-        let verdict = reset::judge(
-            &StoredCode {
-                scenario: &stored.scenario,
-                code_hash: &stored.code_hash,
-                expires_at: stored.expires_at,
-                attempts_left: stored.attempts_left,
-            },
-            self.code_key(),
-            user,
-            code,
-            now,
-        );
+        let verdict = reset::judge(&stored_code(&stored), self.code_key(), user, code, now);
         Ok(match verdict {
             CodeVerdict::Valid => CodeCheck::Valid {
                 scenario: stored.scenario,
             },
-            CodeVerdict::Expired => CodeCheck::Expired,
+            CodeVerdict::Expired => CodeCheck::Expired {
+                scenario: stored.scenario,
+            },
             CodeVerdict::Dead => CodeCheck::Dead,
             CodeVerdict::Mismatch => {
                 let left = tx.spend_recovery_attempt(user)?.unwrap_or(0);
@@ -266,10 +273,7 @@ impl App {
         let check = self.store.write(|tx| {
             let check = self.judge_in(tx, user, code, now)?;
             if matches!(check, CodeCheck::Valid { .. }) {
-                tx.set_password_hash(user, &hash, now)?;
-                tx.delete_recovery_code(user)?;
-                self.unlock_in(tx, user, now)?;
-                self.audit(tx, now, &Actor::System, "user.force_reset.completed", user, "")?;
+                self.finish_reset_in(tx, user, &hash, now)?;
             }
             Ok::<_, DomainError>(check)
         })?;
@@ -279,21 +283,61 @@ impl App {
         Ok(check)
     }
 
-    /// Clear the lock claims and the offline OTP, and stamp the password change.
-    pub(super) fn unlock_in(&self, tx: &Tx<'_>, user: &str, now: Millis) -> Result<(), DomainError> {
-        for (uri, value) in reset::unlock_claims() {
-            if value.is_empty() {
-                tx.delete_claim_value(user, DEFAULT_PROFILE, uri)?;
-            } else {
-                tx.set_claim_value(user, DEFAULT_PROFILE, uri, &value)?;
-            }
-        }
+    /// A reset's code was accepted: set the new password, use the code up, write the release's completion claims
+    /// and audit.
+    pub(super) fn finish_reset_in(&self, tx: &Tx<'_>, user: &str, hash: &str, now: Millis) -> Result<(), DomainError> {
+        tx.set_password_hash(user, hash, now)?;
+        tx.delete_recovery_code(user)?;
+        let claims = reset::completion_claims(&self.settings.profile.reset);
+        self.write_claims_in(tx, user, &claims)?;
         tx.set_claim_value(
             user,
             DEFAULT_PROFILE,
             claims::LAST_PASSWORD_UPDATE_TIME,
             &now.to_string(),
         )?;
+        self.audit(tx, now, &Actor::System, "user.force_reset.completed", user, "")
+    }
+
+    /// What an admin setting `user`'s password directly does to a pending reset, per release (inside the password
+    /// change's transaction): see [`AdminPasswordSet`].
+    pub(super) fn admin_password_set_in(&self, tx: &Tx<'_>, user: &str) -> Result<(), DomainError> {
+        let had_code = tx.delete_recovery_code(user)?;
+        let claims = match self.settings.profile.reset.admin_password_set {
+            AdminPasswordSet::CancelAndUnlock if had_code => reset::completion_claims(&self.settings.profile.reset),
+            AdminPasswordSet::CancelAndUnlock => return Ok(()),
+            AdminPasswordSet::UnlockPendingReasons => {
+                let claim = |uri: &str| tx.claim_value(user, DEFAULT_PROFILE, uri);
+                let locked = claim(claims::ACCOUNT_LOCKED)?.is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                let unlock = reset::admin_set_unlock_claims(
+                    locked,
+                    claim(claims::LOCKED_REASON)?.as_deref(),
+                    claim(claims::ACCOUNT_STATE)?.as_deref(),
+                );
+                if had_code {
+                    // The offline OTP of a code that no longer exists must not linger (WSO2 leaves it: a deliberate
+                    // deviation).
+                    tx.delete_claim_value(user, DEFAULT_PROFILE, claims::ONE_TIME_PASSWORD)?;
+                }
+                match unlock {
+                    Some(claims) => claims,
+                    None => return Ok(()),
+                }
+            }
+        };
+        self.write_claims_in(tx, user, &claims)
+    }
+
+    /// Write (value) or remove (empty value) claims of the default profile. A claim the dialect does not have is
+    /// skipped, as WSO2 writes `accountState` only "if the accountState claim exists" (`Utils.isAccountStateClaimExisting`).
+    fn write_claims_in(&self, tx: &Tx<'_>, user: &str, claims: &[(&str, String)]) -> Result<(), DomainError> {
+        for (uri, value) in claims {
+            if value.is_empty() {
+                tx.delete_claim_value(user, DEFAULT_PROFILE, uri)?;
+            } else if tx.claim_meta(uri)?.is_some() {
+                tx.set_claim_value(user, DEFAULT_PROFILE, uri, value)?;
+            }
+        }
         Ok(())
     }
 

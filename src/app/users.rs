@@ -187,10 +187,8 @@ impl App {
                 claims::LAST_PASSWORD_UPDATE_TIME,
                 &now.to_string(),
             )?;
-            // WSO2 (POST_UPDATE_CREDENTIAL_BY_ADMIN): an admin-set password supersedes a pending forced reset.
-            if tx.delete_recovery_code(name)? {
-                self.unlock_in(tx, name, now)?;
-            }
+            // WSO2's POST_UPDATE_CREDENTIAL_BY_ADMIN: what this does to a pending forced reset depends on the release.
+            self.admin_password_set_in(tx, name)?;
             self.audit(tx, now, actor, "user.password.admin", name, "")
         })?;
         self.sessions.revoke_user(name);

@@ -11,6 +11,7 @@ pub const LAST_NAME: &str = "http://wso2.org/claims/lastname";
 pub const ONE_TIME_PASSWORD: &str = "http://wso2.org/claims/oneTimePassword";
 pub const ACCOUNT_LOCKED: &str = "http://wso2.org/claims/identity/accountLocked";
 pub const ACCOUNT_STATE: &str = "http://wso2.org/claims/identity/accountState";
+pub const EMAIL_VERIFIED: &str = "http://wso2.org/claims/identity/emailVerified";
 pub const LOCKED_REASON: &str = "http://wso2.org/claims/identity/lockedReason";
 pub const ADMIN_FORCED_PASSWORD_RESET: &str = "http://wso2.org/claims/identity/adminForcedPasswordReset";
 pub const LAST_PASSWORD_UPDATE_TIME: &str = "http://wso2.org/claims/identity/lastPasswordUpdateTime";

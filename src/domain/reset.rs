@@ -1,9 +1,10 @@
 //! The forced-reset engine's rules: which mode applies, the code it sends or stores, its expiry and attempt
 //! budget, the lock claims it sets, and how a submitted code is judged. Pure: randomness and time come in.
 //!
-//! Better than WSO2 here: codes come from a CSPRNG (WSO2 used `java.util.Random` for OTPs); they are stored only
-//! as HMAC-SHA256 under a per-installation key, compared in constant time, expire at every use (login included),
-//! are single use, and die after a number of failed attempts.
+//! Codes have WSO2's shapes (a v4 UUID for the e-mailed link, 6 characters of A–Z0–9 for OTPs) and come from the
+//! CSPRNG. Better than WSO2 here: they are stored only as HMAC-SHA256 under a per-installation key, compared in
+//! constant time, expire at every use (login included), are single use, and die after a number of failed
+//! attempts. Which claims the trigger writes and completion clears follows the release ([`ResetProfile`]).
 
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -13,8 +14,9 @@ use subtle::ConstantTimeEq;
 use super::Millis;
 use super::claims;
 use super::governance::{ResetMode, ResetSettings};
+use super::profile::reset::ResetProfile;
 use super::secret::Secret;
-use crate::util::hex_lower;
+use crate::util::{hex_lower, uuid_v4};
 
 /// Recovery scenarios, as WSO2 names them in IDN_RECOVERY_DATA.
 pub const SCENARIO_EMAIL_LINK: &str = "ADMIN_FORCED_PASSWORD_RESET_VIA_EMAIL_LINK";
@@ -23,6 +25,10 @@ pub const SCENARIO_OTP: &str = "ADMIN_FORCED_PASSWORD_RESET_VIA_OTP";
 pub const LOCKED_REASON_PENDING: &str = "PENDING_ADMIN_FORCED_USER_PASSWORD_RESET";
 pub const ACCOUNT_STATE_PENDING: &str = "PENDING_FUPR";
 pub const ACCOUNT_STATE_UNLOCKED: &str = "UNLOCKED";
+/// The ask-password flow's locked reason and account state (identity-governance `IdentityMgtConstants.LockedReason`,
+/// `IdentityRecoveryConstants.PENDING_ASK_PASSWORD`): an admin's password set ends that wait too in IS 7.2.
+pub const LOCKED_REASON_PENDING_ASK_PASSWORD: &str = "PENDING_ASK_PASSWORD";
+pub const ACCOUNT_STATE_PENDING_ASK_PASSWORD: &str = "PENDING_AP";
 /// Email template types (matched case-insensitively against email-admin-config.xml).
 pub const TEMPLATE_LINK: &str = "adminforcedpasswordreset";
 pub const TEMPLATE_OTP: &str = "adminforcedpasswordresetwithotp";
@@ -63,11 +69,9 @@ pub fn generate_otp(format: &OtpFormat, rng: &mut impl RngCore) -> String {
     out
 }
 
-/// A recovery-link code: 256 random bits as 64 hex characters.
+/// A recovery-link code as WSO2 makes it: a random v4 UUID, lower-case, 36 characters (122 random bits).
 pub fn generate_link_code(rng: &mut impl RngCore) -> String {
-    let mut raw = [0u8; 32];
-    rng.fill_bytes(&mut raw);
-    hex_lower(&raw)
+    uuid_v4(rng)
 }
 
 /// The stored form of a code: HMAC-SHA256 over the user name and the code, keyed per installation, in hex.
@@ -102,7 +106,9 @@ pub struct ResetPlan {
 
 /// Plan a forced reset under the effective settings. None = no mode enabled (WSO2 then stores the
 /// adminForcedPasswordReset claim as an ordinary claim).
+#[allow(clippy::too_many_arguments)] // Each is an input the rules need; time and randomness come in from outside.
 pub fn plan(
+    profile: &ResetProfile,
     settings: &ResetSettings,
     format: &OtpFormat,
     max_attempts: u32,
@@ -117,11 +123,6 @@ pub fn plan(
         ResetMode::EmailOtp => (SCENARIO_OTP, generate_otp(format, rng), Some(TEMPLATE_OTP)),
         ResetMode::Offline => (SCENARIO_OTP, generate_otp(format, rng), None),
     };
-    let claims = vec![
-        (claims::ACCOUNT_LOCKED, "true".to_string()),
-        (claims::LOCKED_REASON, LOCKED_REASON_PENDING.to_string()),
-        (claims::ACCOUNT_STATE, ACCOUNT_STATE_PENDING.to_string()),
-    ];
     Some(ResetPlan {
         // Only the offline mode needs the admin to read the code. (WSO2 also fills the claim when offline is on
         // but another mode wins, leaving a code that works nowhere; we do not.)
@@ -132,9 +133,22 @@ pub fn plan(
         code: Secret::new(code),
         expires_at: expiry(settings.expiry_minutes, now),
         attempts: max_attempts,
-        claims,
+        claims: lock_claims(profile),
         template,
     })
+}
+
+/// The claims the trigger locks the account with, per release: `accountLocked=true` always, `accountState` from
+/// 5.11, `lockedReason` from 6.0.
+pub fn lock_claims(profile: &ResetProfile) -> Vec<(&'static str, String)> {
+    let mut claims = vec![(claims::ACCOUNT_LOCKED, "true".to_string())];
+    if profile.writes_locked_reason {
+        claims.push((claims::LOCKED_REASON, LOCKED_REASON_PENDING.to_string()));
+    }
+    if profile.writes_account_state {
+        claims.push((claims::ACCOUNT_STATE, ACCOUNT_STATE_PENDING.to_string()));
+    }
+    claims
 }
 
 /// When a code created `now` expires; negative minutes = never.
@@ -165,13 +179,18 @@ pub enum CodeVerdict {
 
 /// Judge a submitted code: dead before expired before mismatch, so a dead code tells nothing about guesses.
 pub fn judge(stored: &StoredCode<'_>, key: &[u8; 32], user: &str, submitted: &str, now: Millis) -> CodeVerdict {
+    judge_hash(stored, &hash_code(key, user, submitted), now)
+}
+
+/// Judge a code already in its stored form (the recovery portal keeps the hash of the code it checked, never the
+/// code): as [`judge`].
+pub fn judge_hash(stored: &StoredCode<'_>, candidate: &str, now: Millis) -> CodeVerdict {
     if stored.attempts_left <= 0 {
         return CodeVerdict::Dead;
     }
     if stored.expires_at.is_some_and(|at| now > at) {
         return CodeVerdict::Expired;
     }
-    let candidate = hash_code(key, user, submitted);
     if candidate.as_bytes().ct_eq(stored.code_hash.as_bytes()).into() && !candidate.is_empty() {
         CodeVerdict::Valid
     } else {
@@ -179,7 +198,55 @@ pub fn judge(stored: &StoredCode<'_>, key: &[u8; 32], user: &str, submitted: &st
     }
 }
 
-/// The claims a completed reset (or an admin's direct password change) sets to unlock the account.
+/// The claims completing a reset sets (an empty value = the claim is removed), per release. WSO2
+/// (`NotificationPasswordRecoveryManager.updatePassword`, with the account-lock handler) writes
+/// `accountLocked=false` and `accountState=UNLOCKED` (5.11 alone leaves `PENDING_FUPR`, kept as a deliberate
+/// deviation), empties `lockedReason` from 6.0, and marks the e-mail verified (`emailVerified=true`, as
+/// notifications are managed internally by default; the caller writes it where the dialect has the claim). The
+/// offline OTP is removed as well: WSO2 leaves it in the profile (a deliberate deviation).
+pub fn completion_claims(profile: &ResetProfile) -> Vec<(&'static str, String)> {
+    let mut claims = vec![
+        (claims::ACCOUNT_LOCKED, "false".to_string()),
+        (claims::ACCOUNT_STATE, ACCOUNT_STATE_UNLOCKED.to_string()),
+        (claims::ONE_TIME_PASSWORD, String::new()),
+        (claims::EMAIL_VERIFIED, "true".to_string()),
+    ];
+    if profile.completion_clears_locked_reason {
+        claims.push((claims::LOCKED_REASON, String::new()));
+    }
+    claims
+}
+
+/// IS 7.2's claims after an admin sets a user's password, from the user's lock claims as they are (None = no
+/// change): see [`super::profile::reset::AdminPasswordSet::UnlockPendingReasons`].
+pub fn admin_set_unlock_claims(
+    locked: bool,
+    locked_reason: Option<&str>,
+    account_state: Option<&str>,
+) -> Option<Vec<(&'static str, String)>> {
+    if locked {
+        let pending = matches!(
+            locked_reason,
+            Some(LOCKED_REASON_PENDING | LOCKED_REASON_PENDING_ASK_PASSWORD)
+        );
+        pending.then(|| {
+            vec![
+                (claims::ACCOUNT_LOCKED, "false".to_string()),
+                (claims::LOCKED_REASON, String::new()),
+                (claims::ACCOUNT_STATE, ACCOUNT_STATE_UNLOCKED.to_string()),
+            ]
+        })
+    } else {
+        (account_state == Some(ACCOUNT_STATE_PENDING_ASK_PASSWORD)).then(|| {
+            vec![
+                (claims::ACCOUNT_LOCKED, "false".to_string()),
+                (claims::ACCOUNT_STATE, ACCOUNT_STATE_UNLOCKED.to_string()),
+            ]
+        })
+    }
+}
+
+/// The claims an admin's unlock sets.
 pub fn unlock_claims() -> Vec<(&'static str, String)> {
     vec![
         (claims::ACCOUNT_LOCKED, "false".to_string()),
@@ -192,6 +259,7 @@ pub fn unlock_claims() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::profile::Wso2Version;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
 
@@ -229,18 +297,24 @@ mod tests {
     }
 
     #[test]
-    fn link_codes_carry_256_bits() {
+    fn link_codes_are_v4_uuids_as_wso2_makes_them() {
         let mut rng = StdRng::seed_from_u64(2);
         let a = generate_link_code(&mut rng);
         let b = generate_link_code(&mut rng);
-        assert_eq!(a.len(), 64);
+        assert_eq!(a.len(), 36, "{a}");
+        assert_eq!(a.chars().nth(14), Some('4'), "version 4: {a}");
+        assert!(
+            a.bytes()
+                .all(|c| c == b'-' || c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+        );
         assert_ne!(a, b);
     }
 
     #[test]
     fn plans_follow_the_mode_precedence() {
         let mut rng = StdRng::seed_from_u64(3);
-        let mut p = |s: ResetSettings| plan(&s, &format(), 5, &KEY, "tom", 1_000, &mut rng);
+        let profile = Wso2Version::V6_0.profile().reset;
+        let mut p = |s: ResetSettings| plan(&profile, &s, &format(), 5, &KEY, "tom", 1_000, &mut rng);
         assert_eq!(p(settings(false, false, false)), None);
         let link = p(settings(true, true, true)).unwrap();
         assert_eq!(
@@ -265,6 +339,51 @@ mod tests {
             !format!("{offline:?}").contains(offline.code.expose()),
             "Debug hides the code"
         );
+    }
+
+    #[test]
+    fn the_lock_claims_follow_the_release() {
+        let uris =
+            |v: Wso2Version| -> Vec<&str> { lock_claims(&v.profile().reset).into_iter().map(|(u, _)| u).collect() };
+        assert_eq!(uris(Wso2Version::V5_9), [claims::ACCOUNT_LOCKED]);
+        assert_eq!(uris(Wso2Version::V5_10), [claims::ACCOUNT_LOCKED]);
+        assert_eq!(
+            uris(Wso2Version::V5_11),
+            [claims::ACCOUNT_LOCKED, claims::ACCOUNT_STATE]
+        );
+        for v in [Wso2Version::V6_0, Wso2Version::V7_2] {
+            assert_eq!(
+                uris(v),
+                [claims::ACCOUNT_LOCKED, claims::LOCKED_REASON, claims::ACCOUNT_STATE]
+            );
+        }
+        let cleared = |v: Wso2Version| {
+            completion_claims(&v.profile().reset)
+                .iter()
+                .any(|(u, value)| *u == claims::LOCKED_REASON && value.is_empty())
+        };
+        assert!(!cleared(Wso2Version::V5_11) && cleared(Wso2Version::V6_0));
+    }
+
+    #[test]
+    fn an_admin_password_set_unlocks_only_a_pending_wait_in_7_2() {
+        let unlock = admin_set_unlock_claims(true, Some(LOCKED_REASON_PENDING), Some(ACCOUNT_STATE_PENDING)).unwrap();
+        assert!(unlock.contains(&(claims::ACCOUNT_LOCKED, "false".into())));
+        assert!(unlock.contains(&(claims::LOCKED_REASON, String::new())));
+        assert!(unlock.contains(&(claims::ACCOUNT_STATE, ACCOUNT_STATE_UNLOCKED.into())));
+        assert!(admin_set_unlock_claims(true, Some(LOCKED_REASON_PENDING_ASK_PASSWORD), None).is_some());
+        assert_eq!(admin_set_unlock_claims(true, Some("MAX_ATTEMPTS_EXCEEDED"), None), None);
+        assert_eq!(admin_set_unlock_claims(true, None, Some(ACCOUNT_STATE_PENDING)), None);
+        assert_eq!(
+            admin_set_unlock_claims(false, None, Some(ACCOUNT_STATE_PENDING_ASK_PASSWORD)),
+            Some(vec![
+                (claims::ACCOUNT_LOCKED, "false".into()),
+                (claims::ACCOUNT_STATE, ACCOUNT_STATE_UNLOCKED.into())
+            ])
+        );
+        for state in ["PENDING_SR", "PENDING_LR", "DISABLED", "UNLOCKED"] {
+            assert_eq!(admin_set_unlock_claims(false, None, Some(state)), None, "{state}");
+        }
     }
 
     #[test]

@@ -36,7 +36,8 @@ pub trait Handler: Send + Sync + 'static {
 }
 
 /// Answer one request through `handler`: every response carries `Server: WSO2 Carbon Server`, and a `HEAD` is
-/// answered like the `GET` of the same URL without the body.
+/// answered like the `GET` of the same URL without the body (marked [`request::HeadRequest`] for handlers whose
+/// `GET` acts).
 pub async fn answer<H, B>(handler: &H, req: Request<B>, scheme: Scheme) -> HttpResponse
 where
     H: Handler,
@@ -47,6 +48,7 @@ where
     let is_head = req.method() == Method::HEAD;
     if is_head {
         *req.method_mut() = Method::GET;
+        req.extensions_mut().insert(request::HeadRequest);
     }
     // Kept for the debug line only (the request moves into the handler); not copied when that line is off.
     let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| (req.method().clone(), req.uri().path().to_owned()));

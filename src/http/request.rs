@@ -36,6 +36,11 @@ impl Scheme {
     }
 }
 
+/// Put into request extensions by [`crate::http::answer`] when the client sent `HEAD`, which the handler sees as
+/// `GET`: a `GET` that acts (spends, opens, counts) must not act on a `HEAD` (link checkers send them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadRequest;
+
 /// The client's address, put into request extensions by the server (absent in in-process tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PeerAddr(pub SocketAddr);

@@ -3,8 +3,10 @@
 //! - Login: the `sessionDataKey` is a server-issued flow key, remembered here for [`FLOW_TTL_MS`] and bound to a
 //!   random flow cookie; `/commonauth` accepts only a live key presented together with its cookie, so a forged
 //!   key, or a real one replayed from another browser, is refused.
-//! - Reset and logout: a token derived with HMAC-SHA256 from a per-process key and what the form acts on
-//!   (user + code, or the session), so it needs no storage and cannot be moved to another user, code or session.
+//! - Logout: a token derived with HMAC-SHA256 from a per-process key and the session, so it needs no storage and
+//!   cannot be moved to another session.
+//! - The reset form: no token (a WSO2 client would not send one). Its session cookie is `SameSite=Strict`, and
+//!   [`from_foreign_page`] refuses a post whose `Origin` or `Referer` names another site.
 //!
 //! Both live in process statics rather than in `App`: they are per-process secrets with no meaning beyond one run,
 //! and a restart only means reloading the page.
@@ -13,6 +15,7 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
 use hmac::{Hmac, Mac};
+use hyper::header::{self, HeaderMap};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -118,6 +121,44 @@ impl Flows {
     }
 }
 
+/// Was the request sent from another site's page? Browsers say where a form was posted from in `Origin` (checked
+/// when present; `null`, which a page can ask for, counts as foreign, as our own pages send their origin), else
+/// `Referer`. A client sending neither (a script, as WSO2's tests are) is not refused. The host must be the
+/// request's `Host` or the product URL's host; scheme and port are not compared, so a TLS-terminating proxy in
+/// front does not break it (and the cookie's `SameSite` treats ports alike anyway).
+pub fn from_foreign_page(headers: &HeaderMap, product_url: &str) -> bool {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let source = match (text(header::ORIGIN), text(header::REFERER)) {
+        (Some(origin), _) => origin,
+        (None, Some(referer)) => referer,
+        (None, None) => return false,
+    };
+    let Some(host) = url_host(source) else {
+        return true;
+    };
+    let ours = [text(header::HOST).map(authority_host), url_host(product_url)];
+    !ours.into_iter().flatten().any(|h| h.eq_ignore_ascii_case(host))
+}
+
+/// The host of an absolute `http(s)` URL (`[v6]` kept bracketed), or None.
+fn url_host(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority_host(authority.rsplit('@').next()?);
+    (!host.is_empty()).then_some(host)
+}
+
+/// `host[:port]` without the port.
+fn authority_host(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return authority.split_inclusive(']').next().unwrap_or(authority);
+    }
+    authority.split(':').next().unwrap_or(authority)
+}
+
 /// The per-process key form tokens are derived with.
 static TOKEN_KEY: LazyLock<[u8; 32]> = LazyLock::new(random_bytes::<32>);
 
@@ -176,6 +217,76 @@ mod tests {
         }
         assert!(flows.by_key.lock().unwrap().len() <= MAX_FLOWS);
         assert!(!flows.check(&first, Some("c"), 1), "the oldest flow made room");
+    }
+
+    #[test]
+    fn a_post_from_another_site_is_told_apart() {
+        let headers = |pairs: &[(&str, &str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(
+                    header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    v.parse().unwrap(),
+                );
+            }
+            h
+        };
+        let product = "https://localhost:9443";
+        let host = ("host", "localhost:9443");
+        assert!(!from_foreign_page(&headers(&[host]), product), "a script sends neither");
+        assert!(!from_foreign_page(
+            &headers(&[host, ("origin", "https://localhost:9443")]),
+            product
+        ));
+        assert!(!from_foreign_page(
+            &headers(&[host, ("origin", "https://LOCALHOST")]),
+            product
+        ));
+        assert!(
+            !from_foreign_page(
+                &headers(&[("host", "is.example"), ("origin", "https://localhost:9443")]),
+                product
+            ),
+            "the product URL's host"
+        );
+        assert!(from_foreign_page(
+            &headers(&[host, ("origin", "https://evil.example")]),
+            product
+        ));
+        assert!(from_foreign_page(&headers(&[host, ("origin", "null")]), product));
+        assert!(!from_foreign_page(
+            &headers(&[
+                host,
+                (
+                    "referer",
+                    "https://localhost:9443/accountrecoveryendpoint/confirmrecovery.do?x=1"
+                )
+            ]),
+            product
+        ));
+        assert!(from_foreign_page(
+            &headers(&[host, ("referer", "https://localhost.evil.example/")]),
+            product
+        ));
+        assert!(from_foreign_page(
+            &headers(&[host, ("referer", "https://localhost@evil.example/")]),
+            product
+        ));
+        assert!(
+            from_foreign_page(
+                &headers(&[
+                    host,
+                    ("origin", "https://evil.example"),
+                    ("referer", "https://localhost:9443/")
+                ]),
+                product
+            ),
+            "Origin wins"
+        );
+        assert!(!from_foreign_page(
+            &headers(&[("host", "[::1]:9443"), ("origin", "https://[::1]:9443")]),
+            product
+        ));
     }
 
     #[test]

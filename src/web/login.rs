@@ -157,6 +157,8 @@ pub fn login_page(app: &App, req: &Request<RequestBody>, scheme: Scheme) -> Http
             error => error,
             username => username,
             session_data_key => key,
+            // The recovery portal's callback after a reset (5.11 on): APPS v1.0.558 basicauth.jsp says so.
+            password_reset => params.get("passwordReset") == Some("true"),
         },
     );
     if let Some(value) = new_cookie {

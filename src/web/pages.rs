@@ -19,12 +19,13 @@ macro_rules! embed_templates {
 }
 
 /// Every template of the pages and the console: the one list (a test checks it against the directory).
-const TEMPLATES: [(&str, &str); 25] = embed_templates![
+const TEMPLATES: [(&str, &str); 26] = embed_templates![
     "base.html",
     "login.html",
     "dashboard.html",
     "reset_form.html",
     "reset_done.html",
+    "reset_redirect.html",
     "message.html",
     "console/layout.html",
     "console/login.html",
@@ -208,7 +209,8 @@ pub fn stylesheet() -> HttpResponse {
 
 /// The headers every answer of this module carries. Pages, redirects and API answers hold codes, tokens and
 /// personal data, so they are never stored by caches or the browser's history (`no-store`), unless the handler
-/// chose otherwise (the stylesheet). `Referrer-Policy: no-referrer` keeps reset codes in URLs from leaking.
+/// chose otherwise (the stylesheet). `Referrer-Policy: no-referrer` keeps reset codes in URLs from leaking, unless
+/// the handler chose a policy (the reset form: `same-origin`, so its post says where it came from).
 pub fn harden(mut resp: HttpResponse) -> HttpResponse {
     let h = resp.headers_mut();
     if !h.contains_key(header::CACHE_CONTROL) {
@@ -224,7 +226,9 @@ pub fn harden(mut resp: HttpResponse) -> HttpResponse {
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if !h.contains_key(header::REFERRER_POLICY) {
+        h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
     resp
 }
 

@@ -19,6 +19,7 @@ const OLD: &str = "Abcd@123";
 const NEW: &str = "Brand@New1";
 const LOGIN_PAGE: &str = "/authenticationendpoint/login.do";
 const CONFIRM: &str = "/accountrecoveryendpoint/confirmrecovery.do";
+const COMPLETE: &str = "/accountrecoveryendpoint/completepasswordreset.do";
 const GENERIC_TEXT: &str = "Login failed! Please recheck the username and password and try again.";
 const LINK_TEXT: &str =
     "Password reset is required. A password reset link has been sent to your registered email address.";
@@ -77,26 +78,15 @@ impl Browser {
         self.submit_login(&page, user, password).await
     }
 
-    /// Submit the reset form of `page` with `password` and `confirm`.
+    /// Submit the reset form of `page` with `password` and `confirm`, as a browser does: its hidden fields and the
+    /// two password fields (WSO2's names), with the session cookie the page set.
     async fn submit_reset(&self, page: &Page, password: &str, confirm: &str) -> Page {
         let action = form_action(&page.body);
         assert_eq!(action, "/accountrecoveryendpoint/completepasswordreset.do");
-        let (user, code, csrf) = (
-            hidden(&page.body, "username"),
-            hidden(&page.body, "confirmation"),
-            hidden(&page.body, "csrf"),
-        );
-        self.post(
-            &action,
-            &[
-                ("username", user.as_str()),
-                ("confirmation", &code),
-                ("csrf", &csrf),
-                ("password", password),
-                ("confirmPassword", confirm),
-            ],
-        )
-        .await
+        let mut fields = hidden_fields(&page.body);
+        fields.push(("reset-password".into(), password.into()));
+        fields.push(("reset-password2".into(), confirm.into()));
+        self.post(&action, &fields).await
     }
 }
 
@@ -114,6 +104,16 @@ fn hidden(html: &str, name: &str) -> String {
         .find(|t| attr(t, "name").as_deref() == Some(name))
         .and_then(|t| attr(t, "value"))
         .unwrap_or_else(|| panic!("no input {name} in {html}"))
+}
+
+/// Every hidden input of the page, as (name, value).
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input")
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap())
+        .filter(|t| attr(t, "type").as_deref() == Some("hidden"))
+        .filter_map(|t| Some((attr(t, "name")?, attr(t, "value").unwrap_or_default())))
+        .collect()
 }
 
 /// A decoded query parameter of a URL.
@@ -234,10 +234,17 @@ async fn finish_reset(server: &TestServer, browser: &Browser, reset_page: Page, 
     let done = browser.submit_reset(&reset_page, NEW, NEW).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("Updated the password successfully"), "{}", done.body);
+    // On to the login page (the 17007 redirect's callback, or the default), which says so (5.11: passwordReset=true).
+    let text = done.text();
+    let href = text
+        .split("id=\"callback\" href=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .unwrap_or_else(|| panic!("a way to log in: {text}"));
     assert!(
-        done.body.contains("href=\"/dashboard\""),
-        "a way to log in: {}",
-        done.body
+        href.starts_with("/authenticationendpoint/login.do?") && href.ends_with("&passwordReset=true")
+            || href == "/authenticationendpoint/login.do?passwordReset=true",
+        "{href}"
     );
 
     let answer = browser.login("tom", NEW).await;
@@ -450,7 +457,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
     assert!(page.body.contains("18001"), "{}", page.body);
     assert!(
         page.body
-            .contains("Invalid Code &#x27;&lt;script&gt;alert(1)&lt;&#x2f;script&gt;&#x27;."),
+            .contains("Invalid Code &#x27;&lt;script&gt;alert(1)&lt;&#x2f;script&gt;.&#x27;"),
         "{}",
         page.body
     );
@@ -460,7 +467,8 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
         .get(&format!("{CONFIRM}?username=ghost&confirmation=ABC123"))
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
-    assert!(page.body.contains("Invalid Code &#x27;ABC123&#x27;."), "{}", page.body);
+    // IS 5.11's quoting (identity-governance v1.4.72): the period inside the quotes.
+    assert!(page.body.contains("Invalid Code &#x27;ABC123.&#x27;"), "{}", page.body);
 
     // A wrong code for a pending reset: 18001, and one attempt spent.
     enable(&app, governance::OFFLINE);
@@ -538,7 +546,11 @@ async fn mismatched_and_weak_passwords_are_shown_inline_and_the_code_stays_usabl
     let again = browser.submit_reset(&page, NEW, "Brand@New2").await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert!(again.body.contains("Enter New Password"), "{}", again.body);
-    assert!(again.body.contains("The passwords do not match."), "{}", again.body);
+    assert!(
+        again.body.contains("Passwords did not match. Please try again."),
+        "{}",
+        again.body
+    );
 
     let again = browser.submit_reset(&again, "abc", "abc").await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
@@ -765,7 +777,7 @@ fn page_with_key(key: &str) -> Page {
 }
 
 #[tokio::test]
-async fn a_reset_form_without_its_token_is_refused_and_changes_nothing() {
+async fn a_reset_form_posted_from_another_site_is_refused_and_changes_nothing() {
     let server = start("");
     let app = server.app();
     enable(&app, governance::OFFLINE);
@@ -773,50 +785,93 @@ async fn a_reset_form_without_its_token_is_refused_and_changes_nothing() {
     let otp = claim(&app, claims::ONE_TIME_PASSWORD).unwrap();
     let browser = Browser::new(&server);
     let page = browser.get(&format!("{CONFIRM}?username=tom&confirmation={otp}")).await;
-    let token = hidden(&page.body, "csrf");
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    // The code is held by the server for this browser's session, not put in the page.
+    assert!(!page.body.contains(&otp), "{}", page.body);
+    let cookie = page.set_cookie("JSESSIONID").expect("a recovery session");
+    for attribute in ["Path=/accountrecoveryendpoint", "HttpOnly", "SameSite=Strict", "Secure"] {
+        assert!(cookie.contains(attribute), "{attribute}: {cookie}");
+    }
+    assert_eq!(
+        page.headers["referrer-policy"], "same-origin",
+        "the form's post names its origin"
+    );
     let hash = password_hash(&app);
 
-    let tampered = {
-        let mut t = token.clone().into_bytes();
-        t[0] = if t[0] == b'a' { b'b' } else { b'a' };
-        String::from_utf8(t).unwrap()
+    let post = |header: &'static str, value: &'static str| {
+        let request = browser
+            .client
+            .post(browser.url(COMPLETE))
+            .header(header, value)
+            .form(&[("reset-password", NEW), ("reset-password2", NEW)]);
+        async move { Browser::read(request.send().await.unwrap()).await }
     };
-    for csrf in [None, Some(""), Some("0000"), Some(tampered.as_str())] {
-        let mut fields = vec![
-            ("username", "tom"),
-            ("confirmation", otp.as_str()),
-            ("password", NEW),
-            ("confirmPassword", NEW),
-        ];
-        if let Some(c) = csrf {
-            fields.push(("csrf", c));
-        }
-        let answer = browser
-            .post("/accountrecoveryendpoint/completepasswordreset.do", &fields)
-            .await;
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{csrf:?}: {}", answer.body);
+    for (header, value) in [
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+        ("referer", "https://evil.example/reset"),
+    ] {
+        let answer = post(header, value).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{header}: {value}: {}",
+            answer.body
+        );
     }
-    // The token does not move to another user either.
-    let answer = browser
-        .post(
-            "/accountrecoveryendpoint/completepasswordreset.do",
-            &[
-                ("username", "admin"),
-                ("confirmation", otp.as_str()),
-                ("csrf", token.as_str()),
-                ("password", NEW),
-                ("confirmPassword", NEW),
-            ],
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(password_hash(&app), hash, "the password is unchanged");
     assert!(matches!(
         app.check_reset_code("tom", &otp).unwrap(),
         CodeCheck::Valid { .. }
     ));
-    let done = browser.submit_reset(&page, NEW, NEW).await;
+
+    // Another browser, without the session, has no code to use.
+    let other = Browser::new(&server);
+    let answer = other
+        .post(COMPLETE, &[("reset-password", NEW), ("reset-password2", NEW)])
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.body.contains("18001"), "{}", answer.body);
+    assert_eq!(password_hash(&app), hash);
+
+    // The browser's own page, as a browser posts it: with its origin.
+    let origin: &'static str = Box::leak(server.https_url().into_boxed_str());
+    let done = post("origin", origin).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("Updated the password successfully"), "{}", done.body);
+    assert!(app.authenticate("tom", &Secret::new(NEW)).is_ok());
+    let cleared = done.set_cookie("JSESSIONID").expect("the session is ended");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+}
+
+#[tokio::test]
+async fn a_head_of_the_reset_link_neither_checks_nor_spends_the_code() {
+    let server = start("");
+    let app = server.app();
+    enable(&app, governance::OFFLINE);
+    app.force_reset(&Actor::System, "tom").unwrap();
+    let otp = claim(&app, claims::ONE_TIME_PASSWORD).unwrap();
+    let attempts = || {
+        app.store_for_tests()
+            .read(|tx| tx.recovery_code("tom"))
+            .unwrap()
+            .unwrap()
+            .attempts_left
+    };
+    let before = attempts();
+    let browser = Browser::new(&server);
+    for code in ["WRONG1", otp.as_str(), ""] {
+        let resp = browser
+            .client
+            .head(browser.url(&format!("{CONFIRM}?username=tom&confirmation={code}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{code}");
+        assert!(resp.headers().get("set-cookie").is_none(), "{code}: no session opened");
+        assert_eq!(resp.text().await.unwrap(), "");
+    }
+    assert_eq!(attempts(), before, "a link checker spends nothing");
 }
 
 // ---------------------------------------------------------------------------------------------------------------

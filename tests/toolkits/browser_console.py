@@ -160,14 +160,13 @@ def main():
         shot(driver, "enter-new-password")
         check("the OTP as password leads to the reset page", "confirmrecovery.do" in driver.current_url)
 
-        type_into(driver, By.NAME, "password", NEW_PASSWORD)
-        type_into(driver, By.NAME, "confirmPassword", NEW_PASSWORD)
+        # WSO2's field names; IS 5.11 then sends the browser on to the login page, which says the password changed.
+        type_into(driver, By.ID, "reset-password", NEW_PASSWORD)
+        type_into(driver, By.ID, "reset-password2", NEW_PASSWORD)
         driver.find_element(By.CSS_SELECTOR, "form [type=submit]").click()
-        wait_for(driver, lambda: "Updated the password successfully" in driver.page_source, "the success page")
+        wait_for(driver, lambda: "/authenticationendpoint/login.do" in driver.current_url
+                 and "Updated the password successfully" in driver.page_source, "the login page again")
         shot(driver, "password-updated")
-
-        driver.find_element(By.PARTIAL_LINK_TEXT, "log").click()
-        wait_for(driver, lambda: "/authenticationendpoint/login.do" in driver.current_url, "the login page again")
         type_into(driver, By.NAME, "username", "tom")
         type_into(driver, By.NAME, "password", NEW_PASSWORD)
         driver.find_element(By.CSS_SELECTOR, "form [type=submit]").click()

@@ -4,8 +4,8 @@ typing into the pages as a person would, and save a screenshot of each page.
 Usage: browser_otp.py BASE_URL USER OTP NEW_PASSWORD SCREENSHOT_DIR
 
 Steps: open /dashboard (redirected to the login page) -> type the user and the OTP -> the "Enter New Password"
-page -> type the new password twice -> "Updated the password successfully" -> follow the login link -> type the
-new password -> the dashboard greets the user. Prints one line per check and 'N passed, N failed'.
+page -> type the new password twice -> sent on to the login page, "Updated the password successfully" (IS 5.11)
+-> type the new password -> the dashboard greets the user. Prints one line per check and 'N passed, N failed'.
 """
 import os
 import sys
@@ -44,13 +44,13 @@ def main():
         check("the OTP as password leads to the reset page", "confirmrecovery.do" in driver.current_url,
               driver.current_url)
 
-        fill_and_submit(driver, {"password": NEW_PASSWORD, "confirmPassword": NEW_PASSWORD})
-        wait_for(driver, lambda: "Updated the password successfully" in driver.page_source, "the success page")
+        # WSO2's field names; IS 5.11 then sends the browser on to the login page, which says the password changed.
+        fill_and_submit(driver, {"reset-password": NEW_PASSWORD, "reset-password2": NEW_PASSWORD})
+        wait_for(driver, lambda: "/authenticationendpoint/login.do" in driver.current_url
+                 and "Updated the password successfully" in driver.page_source, "the login page again")
         shot(driver, 3, "password-updated")
-        check("the new password is accepted", True)
+        check("the new password is accepted", "passwordReset=true" in driver.current_url, driver.current_url)
 
-        driver.find_element(By.PARTIAL_LINK_TEXT, "log").click()
-        wait_for(driver, lambda: "/authenticationendpoint/login.do" in driver.current_url, "the login page again")
         fill_and_submit(driver, {"username": USER, "password": NEW_PASSWORD})
         wait_for(driver, lambda: "/dashboard" in driver.current_url and USER in driver.page_source, "the dashboard")
         shot(driver, 4, "dashboard")

@@ -5,6 +5,7 @@ mod console;
 mod store_manager;
 
 use super::*;
+use crate::domain::profile::Wso2Version;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, claims, permissions};
 use crate::store::MailStatus;
@@ -230,10 +231,17 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 /// An app whose clock the test moves, with tom (e-mail set) and bob (no e-mail).
 fn reset_app(modes: &[&str], expiry_minutes: i64) -> (App, Arc<AtomicI64>) {
+    reset_app_for(Wso2Version::DEFAULT, modes, expiry_minutes)
+}
+
+/// As [`reset_app`], emulating `version`.
+fn reset_app_for(version: Wso2Version, modes: &[&str], expiry_minutes: i64) -> (App, Arc<AtomicI64>) {
     let now = Arc::new(AtomicI64::new(1_700_000_000_000));
     let clock = now.clone();
+    let mut config = Config::defaults();
+    config.emulator.wso2_version = version;
     let app = App::new(
-        Config::defaults(),
+        config,
         Store::open_in_memory().unwrap(),
         Arc::new(move || clock.load(Ordering::SeqCst)),
     );
@@ -253,6 +261,16 @@ fn reset_app(modes: &[&str], expiry_minutes: i64) -> (App, Arc<AtomicI64>) {
     .unwrap();
     app.add_user(&sys, "bob", &secret("Bob@1234"), &[], &[], "").unwrap();
     (app, now)
+}
+
+fn expired_otp() -> CodeCheck {
+    CodeCheck::Expired {
+        scenario: crate::domain::reset::SCENARIO_OTP.into(),
+    }
+}
+
+fn claim_of(app: &App, user: &str, uri: &str) -> Option<String> {
+    app.claim_value(&Actor::System, user, uri, "").unwrap()
 }
 
 fn otp_of(app: &App, user: &str) -> String {
@@ -296,10 +314,10 @@ fn the_claim_is_an_action_when_a_mode_is_on_and_an_ordinary_claim_otherwise() {
         view.claims
             .contains(&(claims::ACCOUNT_STATE.into(), "PENDING_FUPR".into()))
     );
-    assert!(view.claims.contains(&(
-        claims::LOCKED_REASON.into(),
-        "PENDING_ADMIN_FORCED_USER_PASSWORD_RESET".into()
-    )));
+    assert!(
+        !view.claims.iter().any(|(u, _)| u == claims::LOCKED_REASON),
+        "5.11 writes no lockedReason (6.0 on does)"
+    );
     let otp = otp_of(&app, "tom");
     assert_eq!(otp.len(), 6);
     assert!(otp.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
@@ -382,10 +400,10 @@ fn codes_expire_by_the_clock_and_negative_expiry_never_expires() {
         "valid up to the minute"
     );
     now.fetch_add(1, Ordering::SeqCst);
-    assert_eq!(app.check_reset_code("tom", &otp).unwrap(), CodeCheck::Expired);
+    assert_eq!(app.check_reset_code("tom", &otp).unwrap(), expired_otp());
     assert_eq!(
         app.complete_reset("tom", &otp, &secret("New@12345")).unwrap(),
-        CodeCheck::Expired
+        expired_otp()
     );
     assert!(app.is_locked("tom").unwrap());
 
@@ -482,6 +500,222 @@ fn an_admin_password_change_supersedes_a_pending_reset() {
     assert!(!app.is_locked("tom").unwrap());
     assert_eq!(app.check_reset_code("tom", &otp).unwrap(), CodeCheck::Unknown);
     assert!(app.authenticate("tom", &secret("Admin@123")).is_ok());
+}
+
+#[test]
+fn an_admin_password_set_follows_the_release() {
+    // Before 7.2 (forcereset's rule, WSO2 differs): the pending reset is cancelled and the account unlocked.
+    for version in [Wso2Version::V5_9, Wso2Version::V6_0, Wso2Version::V7_1] {
+        let (app, _) = reset_app_for(version, &[gov::OFFLINE], 60);
+        trigger(&app, "tom").unwrap();
+        app.set_password_by_admin(&Actor::System, "tom", &secret("Admin@123"))
+            .unwrap();
+        assert!(!app.is_locked("tom").unwrap(), "{version}");
+        assert!(
+            app.store.read(|tx| tx.recovery_code("tom")).unwrap().is_none(),
+            "{version}"
+        );
+        assert_eq!(claim_of(&app, "tom", claims::ONE_TIME_PASSWORD), None, "{version}");
+    }
+
+    // 7.2: the code goes; a pending-reset lock is lifted with lockedReason emptied and accountState UNLOCKED.
+    let v72 = Wso2Version::V7_2;
+    let (app, _) = reset_app_for(v72, &[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    let otp = otp_of(&app, "tom");
+    app.set_password_by_admin(&Actor::System, "tom", &secret("Admin@123"))
+        .unwrap();
+    assert!(!app.is_locked("tom").unwrap());
+    assert_eq!(claim_of(&app, "tom", claims::LOCKED_REASON), None);
+    assert_eq!(
+        claim_of(&app, "tom", claims::ACCOUNT_STATE).as_deref(),
+        Some("UNLOCKED")
+    );
+    assert_eq!(claim_of(&app, "tom", claims::ONE_TIME_PASSWORD), None);
+    assert_eq!(app.check_reset_code("tom", &otp).unwrap(), CodeCheck::Unknown);
+
+    // 7.2: locked for another reason, it stays locked (and its claims untouched).
+    let lock = |reason: &str| {
+        app.set_claims(
+            &Actor::System,
+            "bob",
+            "default",
+            &[
+                (claims::ACCOUNT_LOCKED.into(), "true".into()),
+                (claims::LOCKED_REASON.into(), reason.into()),
+            ],
+        )
+        .unwrap()
+    };
+    lock("MAX_ATTEMPTS_EXCEEDED");
+    app.set_password_by_admin(&Actor::System, "bob", &secret("Admin@123"))
+        .unwrap();
+    assert!(app.is_locked("bob").unwrap());
+    assert_eq!(
+        claim_of(&app, "bob", claims::LOCKED_REASON).as_deref(),
+        Some("MAX_ATTEMPTS_EXCEEDED")
+    );
+    // ... and the ask-password wait is ended like a pending reset.
+    lock("PENDING_ASK_PASSWORD");
+    app.set_password_by_admin(&Actor::System, "bob", &secret("Admin@123"))
+        .unwrap();
+    assert!(!app.is_locked("bob").unwrap());
+}
+
+#[test]
+fn the_trigger_and_the_completion_write_the_release_s_claims() {
+    for version in Wso2Version::ALL {
+        let (app, _) = reset_app_for(version, &[gov::OFFLINE], 60);
+        let profile = version.profile().reset;
+        trigger(&app, "tom").unwrap();
+        assert_eq!(
+            claim_of(&app, "tom", claims::ACCOUNT_LOCKED).as_deref(),
+            Some("true"),
+            "{version}"
+        );
+        assert_eq!(
+            claim_of(&app, "tom", claims::ACCOUNT_STATE).is_some(),
+            profile.writes_account_state,
+            "{version}"
+        );
+        assert_eq!(
+            claim_of(&app, "tom", claims::LOCKED_REASON).is_some(),
+            profile.writes_locked_reason,
+            "{version}"
+        );
+        let otp = otp_of(&app, "tom");
+        assert!(matches!(
+            app.complete_reset("tom", &otp, &secret("New@12345")).unwrap(),
+            CodeCheck::Valid { .. }
+        ));
+        assert_eq!(
+            claim_of(&app, "tom", claims::ACCOUNT_LOCKED).as_deref(),
+            Some("false"),
+            "{version}"
+        );
+        assert_eq!(
+            claim_of(&app, "tom", claims::ACCOUNT_STATE).as_deref(),
+            Some("UNLOCKED"),
+            "{version}"
+        );
+        assert_eq!(claim_of(&app, "tom", claims::LOCKED_REASON), None, "{version}");
+        assert_eq!(claim_of(&app, "tom", claims::ONE_TIME_PASSWORD), None, "{version}");
+    }
+    // Before 6.0 completing leaves a lockedReason alone (the trigger never wrote one).
+    let (app, _) = reset_app_for(Wso2Version::V5_11, &[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    app.set_claims(
+        &Actor::System,
+        "tom",
+        "default",
+        &[(claims::LOCKED_REASON.into(), "x".into())],
+    )
+    .unwrap();
+    let otp = otp_of(&app, "tom");
+    app.complete_reset("tom", &otp, &secret("New@12345")).unwrap();
+    assert_eq!(claim_of(&app, "tom", claims::LOCKED_REASON).as_deref(), Some("x"));
+}
+
+#[test]
+fn the_recovery_flow_completes_once_with_the_code_it_checked() {
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    let otp = otp_of(&app, "tom");
+    let request = |code: &str| RecoveryRequest {
+        user: "PRIMARY/tom".into(),
+        code: secret(code),
+        callback: Some("/cb".into()),
+        tenant_domain: None,
+        session_data_key: None,
+    };
+    let attempts = || {
+        app.store
+            .read(|tx| tx.recovery_code("tom"))
+            .unwrap()
+            .unwrap()
+            .attempts_left
+    };
+    let before = attempts();
+    assert_eq!(
+        app.open_recovery(request("WRONG1")).unwrap(),
+        RecoveryOpening::Refused(CodeCheck::Mismatch {
+            attempts_left: before - 1
+        })
+    );
+    let RecoveryOpening::Opened { token, flow } = app.open_recovery(request(&otp)).unwrap() else {
+        panic!("the right code opens a flow");
+    };
+    assert_eq!((flow.user.as_str(), flow.callback.as_deref()), ("tom", Some("/cb")));
+    assert_eq!(app.recovery_flow(&token), Some(flow));
+    assert!(matches!(
+        app.complete_recovery(&token, &secret("x")),
+        Err(DomainError::PasswordPolicy(_))
+    ));
+    assert!(matches!(
+        app.complete_recovery(&token, &secret("New@12345")).unwrap(),
+        CodeCheck::Valid { .. }
+    ));
+    assert!(app.authenticate("tom", &secret("New@12345")).is_ok());
+    assert!(!app.is_locked("tom").unwrap());
+    assert_eq!(app.recovery_flow(&token), None, "ended with the reset");
+    assert_eq!(
+        app.complete_recovery(&token, &secret("Other@123")).unwrap(),
+        CodeCheck::Unknown
+    );
+    assert_eq!(
+        app.complete_recovery("made-up", &secret("Other@123")).unwrap(),
+        CodeCheck::Unknown
+    );
+}
+
+#[test]
+fn a_recovery_flow_dies_with_its_code() {
+    let (app, now) = reset_app(&[gov::OFFLINE], 60);
+    trigger(&app, "tom").unwrap();
+    let otp = otp_of(&app, "tom");
+    let open = |code: &str| match app
+        .open_recovery(RecoveryRequest {
+            user: "tom".into(),
+            code: secret(code),
+            callback: None,
+            tenant_domain: None,
+            session_data_key: None,
+        })
+        .unwrap()
+    {
+        RecoveryOpening::Opened { token, .. } => token,
+        other => panic!("{other:?}"),
+    };
+    let token = open(&otp);
+    trigger(&app, "tom").unwrap();
+    let attempts = app
+        .store
+        .read(|tx| tx.recovery_code("tom"))
+        .unwrap()
+        .unwrap()
+        .attempts_left;
+    assert_eq!(
+        app.complete_recovery(&token, &secret("New@12345")).unwrap(),
+        CodeCheck::Unknown,
+        "a newer reset replaced the code"
+    );
+    assert_eq!(
+        app.store
+            .read(|tx| tx.recovery_code("tom"))
+            .unwrap()
+            .unwrap()
+            .attempts_left,
+        attempts,
+        "no attempt spent: nothing was guessed"
+    );
+    let token = open(&otp_of(&app, "tom"));
+    now.fetch_add(61 * 60_000, Ordering::SeqCst);
+    assert_eq!(
+        app.complete_recovery(&token, &secret("New@12345")).unwrap(),
+        CodeCheck::Unknown,
+        "the flow expired"
+    );
+    assert!(app.is_locked("tom").unwrap());
 }
 
 #[test]
