@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::support::TestServer;
-use crate::web_client::{Browser, Page, attr, unescape};
+use crate::web_client::{Browser, Page, attr, input_value as hidden, unescape};
 
 const OLD: &str = "Abcd@123";
 const NEW: &str = "Brand@New1";
@@ -104,16 +104,6 @@ impl Browser {
 fn form_action(html: &str) -> String {
     let tag = html.split("<form").nth(1).expect("a form").split('>').next().unwrap();
     attr(tag, "action").expect("an action")
-}
-
-/// The value of the input named `name`.
-fn hidden(html: &str, name: &str) -> String {
-    html.split("<input")
-        .skip(1)
-        .map(|t| t.split('>').next().unwrap())
-        .find(|t| attr(t, "name").as_deref() == Some(name))
-        .and_then(|t| attr(t, "value"))
-        .unwrap_or_else(|| panic!("no input {name} in {html}"))
 }
 
 /// A decoded query parameter of a URL.
