@@ -279,3 +279,29 @@ async fn the_property_bean_has_the_release_s_fields() {
         }
     }
 }
+
+/// `getConnectorList` of a fresh server, byte for byte, per release: golden files under
+/// `fixtures/soap/IdentityGovernanceAdminService/releases/` (`UPDATE_GOLDEN=1` rewrites them; a changed file must be
+/// a change WSO2 makes). The 5.11 one equals the default profile's golden response beside it.
+#[tokio::test]
+async fn get_connector_list_golden_per_release() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/soap/IdentityGovernanceAdminService");
+    let request = std::fs::read_to_string(dir.join("getConnectorList.request.xml")).unwrap();
+    for v in Wso2Version::ALL {
+        let server = server_for(v, "");
+        let (status, body) = server
+            .soap(super::identity_governance::GOV, request.clone(), ("admin", "admin"))
+            .await;
+        let got = format!("HTTP {}\n{body}\n", status.as_u16());
+        let golden = dir.join("releases").join(format!("getConnectorList.{v}.response.xml"));
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &got).unwrap();
+        }
+        let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| panic!("no golden {}", golden.display()));
+        assert_eq!(got, want, "{v}: getConnectorList differs from {}", golden.display());
+    }
+    let default = std::fs::read_to_string(dir.join("getConnectorList.response.xml")).unwrap();
+    let v5_11 = std::fs::read_to_string(dir.join("releases/getConnectorList.5.11.response.xml")).unwrap();
+    assert_eq!(default, v5_11);
+}
