@@ -62,6 +62,11 @@ fn shipped_deployment_toml_parses_without_warnings() {
     assert_eq!(c.password_reset_by_admin.code_validity_minutes, 1440);
     assert!(!c.password_reset_by_admin.enable_emailed_link_based_reset);
     assert!(!c.basic_auth.show_auth_failure_reason);
+    assert!(
+        c.account_lock.enable_account_locking,
+        "the shipped file turns on what a fresh WSO2 leaves off"
+    );
+    assert_eq!(c.account_lock.auto_unlock_time_increment_ratio, 2);
     assert_eq!(c.emulator.data_dir, PathBuf::from("./data"));
 }
 
