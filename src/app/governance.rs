@@ -1,11 +1,14 @@
 //! Identity governance: the resident IdP's connectors and their properties (IdentityGovernanceAdminService, the
-//! console), and the effective forced-reset settings the other use cases plan with.
+//! console), and the effective forced-reset and account-lock settings the other use cases plan with.
 
 use super::{Actor, App};
-use crate::domain::governance::{self, ConnectorDef, PropertyDef, ResetSettings};
+use crate::domain::governance::{
+    self, AccountLockSettings, ConnectorDef, PropertyDef, ResetSettings, Resident, UpdateRules,
+};
 use crate::domain::{DomainError, permissions};
+use crate::store::{StoreError, Tx};
 
-/// A governance connector with the current and default value of each property.
+/// A governance connector with the current value of each property it lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectorView {
     pub def: ConnectorDef,
@@ -14,14 +17,15 @@ pub struct ConnectorView {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PropertyView {
-    pub def: PropertyDef,
+    pub name: String,
+    /// None for a stored property the connector lists only by its name's prefix (IS 7.1+): no label, no type.
+    pub def: Option<PropertyDef>,
     pub value: String,
-    pub default: String,
 }
 
 impl App {
     /// The `[identity_mgt.password_reset_by_admin]` defaults of the governance properties.
-    pub(super) fn reset_defaults(&self) -> ResetSettings {
+    fn reset_defaults(&self) -> ResetSettings {
         let d = &self.config.password_reset_by_admin;
         ResetSettings {
             recovery_link: d.enable_emailed_link_based_reset,
@@ -31,55 +35,96 @@ impl App {
         }
     }
 
-    /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
-    pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
-        let overrides = self.store.read(|tx| tx.governance_properties())?;
-        Ok(self.reset_defaults().with_overrides(&overrides))
+    /// The `[identity_mgt.account_locking]` defaults of the account-lock connector.
+    pub(super) fn lock_defaults(&self) -> AccountLockSettings {
+        let d = &self.config.account_lock;
+        AccountLockSettings {
+            enabled: d.enable_account_locking,
+            max_failed_attempts: d.allowed_failed_attempts,
+            unlock_after_minutes: d.auto_unlock_after_minutes,
+            increment_ratio: d.auto_unlock_time_increment_ratio,
+            // The handler's defaults (identity-event default.json); no deployment.toml key of ours sets them.
+            manage_notifications_internally: true,
+            notify_on_lock_increment: false,
+        }
     }
 
-    /// `getConnectorList`: every connector with the current value of each property.
+    /// The resident IdP's governance values in `tx`: the defaults, overridden by what was stored.
+    pub(super) fn resident_in(&self, tx: &Tx<'_>) -> Result<Resident, StoreError> {
+        let mut defaults: Vec<(&str, String)> = self.reset_defaults().as_defaults().into();
+        let enable = self.settings.profile.governance.lock_enable_property;
+        defaults.extend(self.lock_defaults().as_defaults(enable));
+        Ok(Resident::new(&defaults, &tx.governance_properties()?))
+    }
+
+    /// The account lock in force in `tx`.
+    pub(super) fn lock_settings_in(&self, tx: &Tx<'_>) -> Result<AccountLockSettings, StoreError> {
+        let enable = self.settings.profile.governance.lock_enable_property;
+        Ok(self.lock_defaults().read(&self.resident_in(tx)?, enable))
+    }
+
+    /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
+    pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
+        let resident = self.store.read(|tx| self.resident_in(tx))?;
+        Ok(self.reset_defaults().read(&resident))
+    }
+
+    /// The effective account-lock settings: `[identity_mgt.account_locking]` overridden by stored properties.
+    pub fn account_lock_settings(&self) -> Result<AccountLockSettings, DomainError> {
+        Ok(self.store.read(|tx| self.lock_settings_in(tx))?)
+    }
+
+    /// `getConnectorList`: the release's connectors with the current value of each property they list.
     pub fn connectors(&self, actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
         actor.require(permissions::GOVERNANCE_VIEW)?;
-        let defaults = self.reset_defaults();
-        let current = self.reset_settings()?;
-        Ok(governance::CONNECTORS
+        let resident = self.store.read(|tx| self.resident_in(tx))?;
+        let profile = &self.settings.profile.governance;
+        Ok(profile
+            .connectors
             .iter()
             .map(|c| ConnectorView {
                 def: *c,
-                properties: c
-                    .properties
-                    .iter()
-                    .map(|p| PropertyView {
-                        def: *p,
-                        value: current.value_of(p.name).unwrap_or_default(),
-                        default: defaults.value_of(p.name).unwrap_or_default(),
-                    })
-                    .collect(),
+                properties: listed(c, &resident, profile.lists_prefixed_properties),
             })
             .collect())
     }
 
-    /// `updateConfigurations`: validate every property first, then store them all in one transaction.
+    /// `updateConfigurations`: any name is stored; the values of the properties the release's connectors list are
+    /// checked first, all in one transaction (a bad value stores nothing).
     pub fn update_configurations(&self, actor: &Actor, values: &[(String, String)]) -> Result<(), DomainError> {
         let now = self.now();
         actor.require(permissions::GOVERNANCE_UPDATE)?;
-        let validated = values
-            .iter()
-            .map(|(name, value)| governance::validate(name, value).map(|v| (name.clone(), v)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let profile = &self.settings.profile.governance;
+        let rules = UpdateRules {
+            connectors: &profile.connectors,
+            single_reset_option: profile.single_reset_option,
+        };
         self.store.write(|tx| {
-            for (name, value) in &validated {
+            let checked = governance::check_update(&rules, &self.resident_in(tx)?, values)?;
+            for (name, value) in &checked {
                 tx.set_governance_property(name, value)?;
             }
-            let detail: Vec<String> = validated.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            self.audit(
-                tx,
-                now,
-                actor,
-                "governance.update",
-                "admin-forced-password-reset",
-                &detail.join(","),
-            )
+            let detail: Vec<String> = checked.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            self.audit(tx, now, actor, "governance.update", "resident-idp", &detail.join(","))
         })
     }
+}
+
+/// The properties a connector lists: its own in `getPropertyNames()` order, then (7.1+) any other stored property
+/// whose name starts with the connector's name, by name (WSO2's order there is the resident IdP's: UNCONFIRMED).
+fn listed(connector: &ConnectorDef, resident: &Resident, prefixed: bool) -> Vec<PropertyView> {
+    let own = connector.properties.iter().map(|p| PropertyView {
+        name: p.name.to_string(),
+        def: Some(*p),
+        value: resident.get(p.name).unwrap_or_default().to_string(),
+    });
+    let extra = resident
+        .with_prefix(connector.name)
+        .filter(|(name, _)| prefixed && connector.property(name).is_none())
+        .map(|(name, value)| PropertyView {
+            name: name.to_string(),
+            def: None,
+            value: value.to_string(),
+        });
+    own.chain(extra).collect()
 }

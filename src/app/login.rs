@@ -1,45 +1,63 @@
 //! Logging in with a user name and password: the login page, the authentication API, Basic auth on the admin
-//! services and `RemoteUserStoreManagerService.authenticate` all decide here, the same way.
+//! services and `RemoteUserStoreManagerService.authenticate` all decide here, the same way, and the account lock
+//! (`account.lock.handler`, as the resident IdP has it now) counts and locks here.
 
 use super::{Actor, App};
-use crate::domain::login::{self, Decision, Facts, LOCKED_REASON_MAX_ATTEMPTS, UserFacts};
+use crate::domain::governance::AccountLockSettings;
+use crate::domain::login::{self, Decision, ErrorContext, Facts, LOCKED_REASON_MAX_ATTEMPTS, LockStep, UserFacts};
 use crate::domain::reset::{self, StoredCode};
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, password, permissions, strip_primary_domain};
 use crate::store::{StoreError, Tx};
 
-/// The result of a login: the decision, and the user's canonical name when the user exists.
+/// The result of a login: the decision, the user's canonical name when the user exists, and the error context
+/// WSO2's handlers would leave for the basic authenticator's redirect (codes, failed and maximum attempts).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginOutcome {
     pub decision: Decision,
     pub user: Option<String>,
+    pub context: Option<ErrorContext>,
 }
 
-/// What a login's decision would change: the failed-attempt count, a lock, an OTP attempt. A success with no
-/// failed attempts on record and no failed-login lock to lift changes nothing.
-fn has_consequences(decision: Decision, state: &LoginState, locking: bool) -> bool {
-    match decision {
-        Decision::ResetOtpMismatch => true,
-        Decision::Failed(login::Failure::WrongPassword) => locking,
-        Decision::Success => state.failed_attempts || state.locked_reason == LOCKED_REASON_MAX_ATTEMPTS,
-        _ => false,
+/// What the store says about a user at login: the facts a decision needs, owned.
+struct Snapshot {
+    pending: Option<(String, reset::CodeVerdict)>,
+    locked: bool,
+    locked_until: Option<Millis>,
+    locked_reason: String,
+    failed_attempts: u32,
+    lockouts: u32,
+    policy: AccountLockSettings,
+}
+
+impl Snapshot {
+    fn facts(&self, password_ok: bool) -> UserFacts<'_> {
+        UserFacts {
+            password_ok,
+            pending: self.pending.as_ref().map(|(s, v)| (s.as_str(), *v)),
+            locked: self.locked,
+            locked_until: self.locked_until,
+            locked_reason: &self.locked_reason,
+            failed_attempts: self.failed_attempts,
+            lockouts: self.lockouts,
+        }
     }
 }
 
-/// What the store says about a user at login, besides the decision's own facts.
-struct LoginState {
-    /// A failed-login count is on record.
-    failed_attempts: bool,
-    locked_reason: String,
+/// A decided login: the decision, the account lock's step, and the error context they leave.
+struct Decided {
+    decision: Decision,
+    step: LockStep,
+    context: Option<ErrorContext>,
 }
 
 impl App {
     /// Decide a login and record its consequences (failed-attempt count and lock, OTP attempts). Unknown users
     /// cost the same argon2 verification as known ones.
     ///
-    /// The decision is made on a read snapshot; only when it changes something (see [`has_consequences`]) is it
-    /// made again inside a write transaction and recorded there. So a good login with nothing to reset (Basic on
-    /// every call of a script) never waits for the single writer.
+    /// The decision is made on a read snapshot; only when it changes something (a count, a lock, an OTP attempt,
+    /// counts to clear) is it made again inside a write transaction and recorded there. So a good login with
+    /// nothing to clear (Basic on every call of a script) never waits for the single writer.
     pub fn login(&self, username: &str, password: &Secret) -> Result<LoginOutcome, DomainError> {
         let username = strip_primary_domain(username);
         let now = self.now();
@@ -54,30 +72,35 @@ impl App {
             self.verify_password(password.expose(), hash)
         }) && record.is_some();
         let Some(record) = record else {
+            let decision = login::decide(&Facts { user: None }, now);
+            // No account-lock value matters to an unknown user's context: the deployment.toml ones stand in.
+            let context = self.error_context(decision, LockStep::Keep, None, &self.lock_defaults());
             return Ok(LoginOutcome {
-                decision: login::decide(&Facts { user: None }, now),
+                decision,
                 user: None,
+                context,
             });
         };
         let user = record.name;
-        let locking = self.config.account_lock.enable_account_locking;
-        let (decision, state) = self
+        let decided = self
             .store
             .read(|tx| self.decide_in(tx, &user, password, password_ok, now))?;
-        if !has_consequences(decision, &state, locking) {
+        if decided.step == LockStep::Keep && decided.decision != Decision::ResetOtpMismatch {
             return Ok(LoginOutcome {
-                decision,
+                decision: decided.decision,
                 user: Some(user),
+                context: decided.context,
             });
         }
-        let decision = self.store.write(|tx| {
-            let (decision, _) = self.decide_in(tx, &user, password, password_ok, now)?;
-            self.record_login(tx, &user, decision, now)?;
-            Ok::<_, DomainError>(decision)
+        let decided = self.store.write(|tx| {
+            let decided = self.decide_in(tx, &user, password, password_ok, now)?;
+            self.record_login(tx, &user, &decided, now)?;
+            Ok::<_, DomainError>(decided)
         })?;
         Ok(LoginOutcome {
-            decision,
+            decision: decided.decision,
             user: Some(user),
+            context: decided.context,
         })
     }
 
@@ -88,7 +111,25 @@ impl App {
         password: &Secret,
         password_ok: bool,
         now: Millis,
-    ) -> Result<(Decision, LoginState), StoreError> {
+    ) -> Result<Decided, StoreError> {
+        let snapshot = self.snapshot(tx, user, password, now)?;
+        let facts = snapshot.facts(password_ok);
+        let decision = login::decide(
+            &Facts {
+                user: Some(facts.clone()),
+            },
+            now,
+        );
+        let step = login::lock_step(decision, &facts, &snapshot.policy, now);
+        let context = self.error_context(decision, step, Some(&facts), &snapshot.policy);
+        Ok(Decided {
+            decision,
+            step,
+            context,
+        })
+    }
+
+    fn snapshot(&self, tx: &Tx<'_>, user: &str, password: &Secret, now: Millis) -> Result<Snapshot, StoreError> {
         let code = tx.recovery_code(user)?;
         let pending = code.as_ref().map(|c| {
             let verdict = reset::judge(
@@ -103,91 +144,93 @@ impl App {
                 password.expose(),
                 now,
             );
-            (c.scenario.as_str(), verdict)
+            (c.scenario.clone(), verdict)
         });
         let claim = |uri: &str| tx.claim_value(user, DEFAULT_PROFILE, uri);
-        let locked = claim(claims::ACCOUNT_LOCKED)?.is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let locked_reason = claim(claims::LOCKED_REASON)?.unwrap_or_default();
-        let locked_until = claim(claims::UNLOCK_TIME)?
-            .and_then(|v| v.parse::<Millis>().ok())
-            .filter(|t| *t > 0);
-        let decision = login::decide(
-            &Facts {
-                user: Some(UserFacts {
-                    password_ok,
-                    pending,
-                    locked,
-                    locked_until,
-                    locked_reason: &locked_reason,
-                }),
-            },
-            now,
-        );
-        let state = LoginState {
-            failed_attempts: claim(claims::FAILED_LOGIN_ATTEMPTS)?.is_some(),
-            locked_reason,
-        };
-        Ok((decision, state))
+        let count =
+            |uri: &str| -> Result<u32, StoreError> { Ok(claim(uri)?.and_then(|v| v.trim().parse().ok()).unwrap_or(0)) };
+        Ok(Snapshot {
+            pending,
+            locked: claim(claims::ACCOUNT_LOCKED)?.is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            locked_until: claim(claims::UNLOCK_TIME)?
+                .and_then(|v| v.parse::<Millis>().ok())
+                .filter(|t| *t > 0),
+            locked_reason: claim(claims::LOCKED_REASON)?.unwrap_or_default(),
+            failed_attempts: count(claims::FAILED_LOGIN_ATTEMPTS)?,
+            lockouts: count(claims::FAILED_LOGIN_LOCKOUT_COUNT)?,
+            policy: self.lock_settings_in(tx)?,
+        })
     }
 
-    /// The consequences of a decided login.
-    fn record_login(&self, tx: &Tx<'_>, user: &str, decision: Decision, now: Millis) -> Result<(), DomainError> {
-        let lock = &self.config.account_lock;
-        match decision {
-            Decision::ResetOtpMismatch if tx.spend_recovery_attempt(user)? == Some(0) => {
+    fn error_context(
+        &self,
+        decision: Decision,
+        step: LockStep,
+        facts: Option<&UserFacts<'_>>,
+        policy: &AccountLockSettings,
+    ) -> Option<ErrorContext> {
+        let settings = &self.settings;
+        login::error_context(
+            decision,
+            step,
+            facts,
+            policy,
+            &settings.profile.login,
+            settings.basic_auth.check_account_exist,
+        )
+    }
+
+    /// The consequences of a decided login, with the claim values WSO2's account-lock handler writes.
+    fn record_login(&self, tx: &Tx<'_>, user: &str, decided: &Decided, now: Millis) -> Result<(), DomainError> {
+        let set = |uri: &str, value: &str| tx.set_claim_value(user, DEFAULT_PROFILE, uri, value);
+        if decided.decision == Decision::ResetOtpMismatch && tx.spend_recovery_attempt(user)? == Some(0) {
+            self.audit(
+                tx,
+                now,
+                &Actor::System,
+                "user.force_reset.dead",
+                user,
+                "attempt limit reached at login",
+            )?;
+        }
+        match decided.step {
+            LockStep::Keep => {}
+            LockStep::Count(failed) => {
+                set(claims::FAILED_LOGIN_ATTEMPTS, &failed.to_string())?;
+            }
+            LockStep::Lock {
+                failed,
+                until,
+                lockouts,
+            } => {
+                set(claims::ACCOUNT_LOCKED, "true")?;
+                if self.settings.profile.login.lock_writes_reason {
+                    set(claims::LOCKED_REASON, LOCKED_REASON_MAX_ATTEMPTS)?;
+                }
+                set(claims::UNLOCK_TIME, &until.unwrap_or(0).to_string())?;
+                set(claims::FAILED_LOGIN_LOCKOUT_COUNT, &lockouts.to_string())?;
+                set(claims::FAILED_LOGIN_ATTEMPTS, "0")?;
+                let until = until.map_or("until an admin unlocks it".to_string(), |t| format!("until {t}"));
                 self.audit(
                     tx,
                     now,
                     &Actor::System,
-                    "user.force_reset.dead",
+                    "user.locked",
                     user,
-                    "attempt limit reached at login",
+                    &format!("{failed} failed logins, lock {lockouts}, {until}"),
                 )?;
             }
-            Decision::Failed(login::Failure::WrongPassword) if lock.enable_account_locking => {
-                let failures = tx
-                    .claim_value(user, DEFAULT_PROFILE, claims::FAILED_LOGIN_ATTEMPTS)?
-                    .and_then(|v| v.parse::<u32>().ok())
-                    .unwrap_or(0)
-                    + 1;
-                if failures >= lock.allowed_failed_attempts {
-                    let until = if lock.auto_unlock_after_minutes < 0 {
-                        0
-                    } else {
-                        now.saturating_add(lock.auto_unlock_after_minutes.saturating_mul(60_000))
-                    };
-                    tx.set_claim_value(user, DEFAULT_PROFILE, claims::ACCOUNT_LOCKED, "true")?;
-                    tx.set_claim_value(user, DEFAULT_PROFILE, claims::LOCKED_REASON, LOCKED_REASON_MAX_ATTEMPTS)?;
-                    tx.set_claim_value(user, DEFAULT_PROFILE, claims::UNLOCK_TIME, &until.to_string())?;
-                    tx.delete_claim_value(user, DEFAULT_PROFILE, claims::FAILED_LOGIN_ATTEMPTS)?;
-                    self.audit(
-                        tx,
-                        now,
-                        &Actor::System,
-                        "user.locked",
-                        user,
-                        &format!("{failures} failed logins"),
-                    )?;
-                } else {
-                    tx.set_claim_value(
-                        user,
-                        DEFAULT_PROFILE,
-                        claims::FAILED_LOGIN_ATTEMPTS,
-                        &failures.to_string(),
-                    )?;
-                }
-            }
-            Decision::Success => {
-                tx.delete_claim_value(user, DEFAULT_PROFILE, claims::FAILED_LOGIN_ATTEMPTS)?;
-                // A failed-login lock whose time has passed is lifted on the next good login.
+            LockStep::Clear => {
+                set(claims::FAILED_LOGIN_ATTEMPTS, "0")?;
+                set(claims::FAILED_LOGIN_LOCKOUT_COUNT, "0")?;
+                set(claims::UNLOCK_TIME, "0")?;
+                set(claims::ACCOUNT_LOCKED, "false")?;
+                // The handler's unlock empties the reason it wrote (an account-lock pre-set step, 6.0 on).
                 let reason = tx.claim_value(user, DEFAULT_PROFILE, claims::LOCKED_REASON)?;
                 if reason.as_deref() == Some(LOCKED_REASON_MAX_ATTEMPTS) {
-                    tx.set_claim_value(user, DEFAULT_PROFILE, claims::ACCOUNT_LOCKED, "false")?;
                     tx.delete_claim_value(user, DEFAULT_PROFILE, claims::LOCKED_REASON)?;
-                    tx.delete_claim_value(user, DEFAULT_PROFILE, claims::UNLOCK_TIME)?;
                 }
             }
-            _ => {}
         }
         Ok(())
     }

@@ -323,7 +323,8 @@ impl App {
                 unlock_time: claim(claims::UNLOCK_TIME)?
                     .and_then(|v| v.parse::<Millis>().ok())
                     .filter(|t| *t > 0),
-                failed_attempts: claim(claims::FAILED_LOGIN_ATTEMPTS)?,
+                // The account lock writes 0 when it clears the count.
+                failed_attempts: claim(claims::FAILED_LOGIN_ATTEMPTS)?.filter(|n| n.trim() != "0"),
                 pending_reset: pending,
             }))
         })?

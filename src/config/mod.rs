@@ -86,11 +86,34 @@ pub struct AdminResetDefaults {
     pub enable_account_unlock_notification: bool,
 }
 
-/// `[authentication.authenticator.basic.parameters]`
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// `[authentication.authenticator.basic.parameters]`, and `[authentication_policy] check_account_exist`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BasicAuthParams {
     pub show_auth_failure_reason: bool,
     pub mask_admin_forced_password_reset_error_code: bool,
+    /// `maskUserNotExistsErrorCode`: report an unknown user (17001) as a wrong password (17002).
+    pub mask_user_not_exists_error_code: bool,
+    /// `errorParamsToOmit`: the error parameters the show-reason redirects leave out (`errorCode`,
+    /// `failedUsername`, `remainingAttempts`, `lockedReason`).
+    pub error_params_to_omit: Vec<String>,
+    /// `showAuthFailureReasonOnLoginPage`: a locked account goes back to the login page, not `retry.do` (6.0+).
+    pub show_auth_failure_reason_on_login_page: bool,
+    /// `[authentication_policy] check_account_exist` (default true): an unknown user is reported as 17001 (5.11+).
+    pub check_account_exist: bool,
+}
+
+impl Default for BasicAuthParams {
+    /// WSO2's defaults.
+    fn default() -> BasicAuthParams {
+        BasicAuthParams {
+            show_auth_failure_reason: false,
+            mask_admin_forced_password_reset_error_code: false,
+            mask_user_not_exists_error_code: false,
+            error_params_to_omit: Vec::new(),
+            show_auth_failure_reason_on_login_page: false,
+            check_account_exist: true,
+        }
+    }
 }
 
 /// A PEM certificate chain and its private key: configured together or not at all, so half a pair cannot get
@@ -115,13 +138,16 @@ pub struct UserStoreConfig {
     pub username_java_regex: String,
 }
 
-/// `[identity_mgt.account_locking]` (WSO2 account-lock connector).
+/// `[identity_mgt.account_locking]`: defaults of the account-lock connector's properties (`account.lock.handler`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountLockConfig {
+    /// Default false, as a fresh WSO2.
     pub enable_account_locking: bool,
     pub allowed_failed_attempts: u32,
-    /// `auto_unlock_after` in minutes; -1 = never unlocks by itself (an admin must unlock).
+    /// `auto_unlock_after` in minutes; 0 or less = never unlocks by itself (an admin must unlock).
     pub auto_unlock_after_minutes: i64,
+    /// `auto_unlock_time_increment_ratio`: each further lock lasts this many times longer (default 2).
+    pub auto_unlock_time_increment_ratio: u32,
 }
 
 /// `[forcereset]`: settings of the emulator itself, not WSO2 keys.

@@ -31,6 +31,7 @@ pub struct RawConfig {
     pub output_adapter: OutputAdapter,
     pub identity_mgt: IdentityMgt,
     pub authentication: Authentication,
+    pub authentication_policy: AuthenticationPolicy,
     pub transport: Transport,
     pub user_store: UserStore,
     pub forcereset: Forcereset,
@@ -131,6 +132,8 @@ pub struct AccountLocking {
     pub allowed_failed_attempts: Option<u32>,
     #[serde(deserialize_with = "minutes", serialize_with = "minutes_text")]
     pub auto_unlock_after: Option<i64>,
+    #[serde(deserialize_with = "int::<_, _, 1, U32_MAX>")]
+    pub auto_unlock_time_increment_ratio: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -159,6 +162,20 @@ pub struct BasicParameters {
     pub show_auth_failure_reason: Option<bool>,
     #[serde(deserialize_with = "boolean")]
     pub mask_admin_forced_password_reset_error_code: Option<bool>,
+    #[serde(deserialize_with = "boolean")]
+    pub mask_user_not_exists_error_code: Option<bool>,
+    #[serde(deserialize_with = "string")]
+    pub error_params_to_omit: Option<String>,
+    #[serde(deserialize_with = "boolean")]
+    pub show_auth_failure_reason_on_login_page: Option<bool>,
+}
+
+/// `[authentication_policy]` (identity.xml `AuthenticationPolicy`).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct AuthenticationPolicy {
+    #[serde(deserialize_with = "boolean")]
+    pub check_account_exist: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -574,6 +591,7 @@ impl From<&Config> for RawConfig {
                     enable_account_locking: Some(lock.enable_account_locking),
                     allowed_failed_attempts: Some(lock.allowed_failed_attempts),
                     auto_unlock_after: Some(lock.auto_unlock_after_minutes),
+                    auto_unlock_time_increment_ratio: Some(lock.auto_unlock_time_increment_ratio),
                 },
             },
             authentication: Authentication {
@@ -584,9 +602,18 @@ impl From<&Config> for RawConfig {
                             mask_admin_forced_password_reset_error_code: Some(
                                 c.basic_auth.mask_admin_forced_password_reset_error_code,
                             ),
+                            mask_user_not_exists_error_code: Some(c.basic_auth.mask_user_not_exists_error_code),
+                            error_params_to_omit: (!c.basic_auth.error_params_to_omit.is_empty())
+                                .then(|| c.basic_auth.error_params_to_omit.join(",")),
+                            show_auth_failure_reason_on_login_page: Some(
+                                c.basic_auth.show_auth_failure_reason_on_login_page,
+                            ),
                         },
                     },
                 },
+            },
+            authentication_policy: AuthenticationPolicy {
+                check_account_exist: Some(c.basic_auth.check_account_exist),
             },
             transport: Transport {
                 https: Https {

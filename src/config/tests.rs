@@ -62,6 +62,11 @@ fn shipped_deployment_toml_parses_without_warnings() {
     assert_eq!(c.password_reset_by_admin.code_validity_minutes, 1440);
     assert!(!c.password_reset_by_admin.enable_emailed_link_based_reset);
     assert!(!c.basic_auth.show_auth_failure_reason);
+    assert!(
+        c.account_lock.enable_account_locking,
+        "the shipped file turns on what a fresh WSO2 leaves off"
+    );
+    assert_eq!(c.account_lock.auto_unlock_time_increment_ratio, 2);
     assert_eq!(c.emulator.data_dir, PathBuf::from("./data"));
 }
 
@@ -412,12 +417,54 @@ fn emulator_keys_are_validated() {
 #[test]
 fn account_locking_reads_durations() {
     let c = parse(
-        "[identity_mgt.account_locking]\nenable_account_locking = false\nallowed_failed_attempts = 3\nauto_unlock_after = \"1h\"\n",
+        "[identity_mgt.account_locking]\nenable_account_locking = true\nallowed_failed_attempts = 3\nauto_unlock_after = \"1h\"\n\
+         auto_unlock_time_increment_ratio = \"3\"\n",
     )
     .config;
-    assert!(!c.account_lock.enable_account_locking);
+    assert!(c.account_lock.enable_account_locking);
     assert_eq!(c.account_lock.allowed_failed_attempts, 3);
     assert_eq!(c.account_lock.auto_unlock_after_minutes, 60);
+    assert_eq!(c.account_lock.auto_unlock_time_increment_ratio, 3);
+    error_for(
+        "[identity_mgt.account_locking]\nauto_unlock_time_increment_ratio = 0\n",
+        "identity_mgt.account_locking.auto_unlock_time_increment_ratio",
+    );
+}
+
+/// A fresh WSO2 does not lock accounts (identity-event default.json: `account.lock.handler…enable` false, 5 attempts,
+/// 5 minutes, ratio 2); nor does forcereset without the key.
+#[test]
+fn account_locking_is_off_by_default_as_in_wso2() {
+    let lock = Config::defaults().account_lock;
+    assert!(!lock.enable_account_locking);
+    assert_eq!(
+        (
+            lock.allowed_failed_attempts,
+            lock.auto_unlock_after_minutes,
+            lock.auto_unlock_time_increment_ratio
+        ),
+        (5, 5, 2)
+    );
+}
+
+#[test]
+fn the_basic_authenticator_s_other_parameters_are_read() {
+    let d = Config::defaults().basic_auth;
+    assert!(d.check_account_exist, "identity.xml CheckAccountExist defaults to true");
+    assert!(!d.mask_user_not_exists_error_code && !d.show_auth_failure_reason_on_login_page);
+    assert!(d.error_params_to_omit.is_empty());
+    let c = parse(
+        "[authentication.authenticator.basic.parameters]\n\
+         maskUserNotExistsErrorCode = true\n\
+         errorParamsToOmit = \"failedUsername, remainingAttempts\"\n\
+         showAuthFailureReasonOnLoginPage = \"true\"\n\
+         [authentication_policy]\ncheck_account_exist = false\n",
+    );
+    assert_eq!(c.warnings, Vec::<String>::new());
+    let b = c.config.basic_auth;
+    assert!(b.mask_user_not_exists_error_code && b.show_auth_failure_reason_on_login_page);
+    assert_eq!(b.error_params_to_omit, ["failedUsername", "remainingAttempts"]);
+    assert!(!b.check_account_exist);
 }
 
 #[test]

@@ -38,6 +38,7 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
         output_adapter,
         identity_mgt,
         authentication,
+        authentication_policy,
         transport,
         user_store,
         forcereset: emu,
@@ -92,6 +93,20 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
             mask_admin_forced_password_reset_error_code: basic
                 .mask_admin_forced_password_reset_error_code
                 .unwrap_or(false),
+            mask_user_not_exists_error_code: basic.mask_user_not_exists_error_code.unwrap_or(false),
+            // WSO2 removes every space, then splits on commas.
+            error_params_to_omit: basic
+                .error_params_to_omit
+                .map(|list| {
+                    list.replace(' ', "")
+                        .split(',')
+                        .filter(|p| !p.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            show_auth_failure_reason_on_login_page: basic.show_auth_failure_reason_on_login_page.unwrap_or(false),
+            check_account_exist: authentication_policy.check_account_exist.unwrap_or(true),
         },
         tls: match (certificate.certificate_file, certificate.certificate_key_file) {
             (Some(certificate), Some(key)) => Some(PemPair {
@@ -114,9 +129,11 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
                 .unwrap_or_else(|| DEFAULT_USERNAME_REGEX.to_string()),
         },
         account_lock: AccountLockConfig {
-            enable_account_locking: lock.enable_account_locking.unwrap_or(true),
+            // Off, as in a fresh WSO2 of every release (carbon-identity-framework identity-event default.json).
+            enable_account_locking: lock.enable_account_locking.unwrap_or(false),
             allowed_failed_attempts: lock.allowed_failed_attempts.unwrap_or(5),
             auto_unlock_after_minutes: lock.auto_unlock_after.unwrap_or(5),
+            auto_unlock_time_increment_ratio: lock.auto_unlock_time_increment_ratio.unwrap_or(2),
         },
         emulator: EmulatorConfig {
             data_dir: PathBuf::from(emu.data_dir.unwrap_or_else(|| "./data".to_string())),

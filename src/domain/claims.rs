@@ -17,6 +17,8 @@ pub const ADMIN_FORCED_PASSWORD_RESET: &str = "http://wso2.org/claims/identity/a
 pub const LAST_PASSWORD_UPDATE_TIME: &str = "http://wso2.org/claims/identity/lastPasswordUpdateTime";
 pub const FAILED_LOGIN_ATTEMPTS: &str = "http://wso2.org/claims/identity/failedLoginAttempts";
 pub const UNLOCK_TIME: &str = "http://wso2.org/claims/identity/unlockTime";
+/// Failed-login locks since the last good login (the account lock's increment counts them).
+pub const FAILED_LOGIN_LOCKOUT_COUNT: &str = "http://wso2.org/claims/identity/failedLoginLockoutCount";
 /// Identity claims: managed by the server; a user may never set their own.
 pub const IDENTITY_PREFIX: &str = "http://wso2.org/claims/identity/";
 

@@ -28,8 +28,6 @@ pub enum DomainError {
     UnknownClaim(String),
     #[error("The claim {0} cannot be modified by this user")]
     ReadOnlyClaim(String),
-    #[error("Unknown property {0}")]
-    UnknownProperty(String),
     #[error("Invalid input parameters")]
     MissingInput,
     #[error("Cannot delete the admin user")]

@@ -1,7 +1,17 @@
 //! Login decisions of the basic authenticator, in WSO2's order: the forced-reset check (handler priority 27) runs
-//! before the account lock (priority 100), then the password. Pure: the caller gathers the facts.
+//! before the account lock (priority 100), then the password. Then what the account lock records
+//! ([`lock_step`]), and the error context WSO2's handlers leave for the authenticator's redirect
+//! ([`error_context`]). Pure: the caller gathers the facts.
+//!
+//! The account lock follows identity-event-handler-account-lock's `handlePostAuthentication` (v1.4.11 to v1.9.19):
+//! a failure counts while lock-on-failure is on; the failure that reaches the maximum locks the account for
+//! `Time × ratio^lockouts` minutes (`lockouts` = locks since the last good login, so 5, 10, 20… minutes with the
+//! defaults); a good login after the lock ends clears the counts. Better than WSO2 5.x: a locked account is
+//! refused whether lock-on-failure is on or not (5.x ignores `accountLocked` unless it is on; 6.0 fixed that).
 
 use super::Millis;
+use super::governance::AccountLockSettings;
+use super::profile::login::{LockedReasons, LoginProfile};
 use super::reset::{CodeVerdict, SCENARIO_EMAIL_LINK};
 
 /// WSO2's authentication error codes (IdentityCoreConstants / UserCoreConstants).
@@ -12,8 +22,12 @@ pub const PASSWORD_RESET_VIA_EMAIL_LINK: &str = "17006";
 pub const PASSWORD_RESET_VIA_OTP: &str = "17007";
 pub const PASSWORD_RESET_OTP_MISMATCH: &str = "17008";
 
-/// The locked reason the failed-login lock writes (WSO2's account-lock connector).
+/// The `lockedReason` claim values (identity-governance `IdentityMgtConstants.LockedReason`).
 pub const LOCKED_REASON_MAX_ATTEMPTS: &str = "MAX_ATTEMPTS_EXCEEDED";
+pub const LOCKED_REASON_ADMIN: &str = "ADMIN_INITIATED";
+/// The `lockedReason` redirect parameter values (account-lock `AccountConstants`).
+pub const REASON_PARAM_ADMIN: &str = "AdminInitiated";
+pub const REASON_PARAM_MAX_ATTEMPTS: &str = "MaxAttemptsExceeded";
 
 /// What is known about the user at the moment of a login, gathered by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +36,7 @@ pub struct Facts<'a> {
     pub user: Option<UserFacts<'a>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UserFacts<'a> {
     pub password_ok: bool,
     /// A pending forced reset: its scenario and the verdict on the submitted password taken as its code.
@@ -31,6 +45,10 @@ pub struct UserFacts<'a> {
     /// When a failed-login lock ends (None = until an admin unlocks).
     pub locked_until: Option<Millis>,
     pub locked_reason: &'a str,
+    /// `failedLoginAttempts`: failures since the last good login or lock.
+    pub failed_attempts: u32,
+    /// `failedLoginLockoutCount`: locks since the last good login.
+    pub lockouts: u32,
 }
 
 /// Why a login failed, in detail; the page shows the detail only with `showAuthFailureReason`.
@@ -56,19 +74,6 @@ pub enum Decision {
 }
 
 impl Decision {
-    /// The error code WSO2 puts in the login redirect (`errorCode=`); None on success.
-    pub fn error_code(self) -> Option<&'static str> {
-        match self {
-            Decision::Success => None,
-            Decision::ResetViaLink => Some(PASSWORD_RESET_VIA_EMAIL_LINK),
-            Decision::ResetOtpAccepted => Some(PASSWORD_RESET_VIA_OTP),
-            Decision::ResetOtpMismatch => Some(PASSWORD_RESET_OTP_MISMATCH),
-            Decision::Failed(Failure::UnknownUser) => Some(USER_DOES_NOT_EXIST),
-            Decision::Failed(Failure::WrongPassword | Failure::ResetCodeExpired) => Some(INVALID_CREDENTIAL),
-            Decision::Failed(Failure::Locked) => Some(USER_IS_LOCKED),
-        }
-    }
-
     /// Does this attempt count as a failed login for the failed-login lock? (A wrong OTP counts against the OTP's
     /// own attempt budget instead.)
     pub fn counts_as_failure(self) -> bool {
@@ -76,7 +81,7 @@ impl Decision {
     }
 }
 
-/// Decide a login. A lock whose time has passed no longer counts (the caller then clears it).
+/// Decide a login. A lock whose time has passed no longer counts.
 pub fn decide(facts: &Facts<'_>, now: Millis) -> Decision {
     let Some(user) = &facts.user else {
         return Decision::Failed(Failure::UnknownUser);
@@ -106,81 +111,146 @@ pub fn lock_in_force(user: &UserFacts<'_>, now: Millis) -> bool {
     user.locked && user.locked_until.is_none_or(|until| now < until)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::reset::SCENARIO_OTP;
-    use super::*;
+/// What a decided login changes in the account-lock claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockStep {
+    /// Nothing.
+    Keep,
+    /// A failure counted: the new `failedLoginAttempts`.
+    Count(u32),
+    /// This failure reached the maximum: the account is locked until `until` (None = until an admin unlocks);
+    /// `failed` is the count that reached it, `lockouts` the new `failedLoginLockoutCount`.
+    Lock {
+        failed: u32,
+        until: Option<Millis>,
+        lockouts: u32,
+    },
+    /// A good login after a lock ended or after failures: the counts and the ended lock are cleared.
+    Clear,
+}
 
-    fn user(password_ok: bool) -> UserFacts<'static> {
-        UserFacts {
-            password_ok,
-            pending: None,
-            locked: false,
-            locked_until: None,
-            locked_reason: "",
+/// The account lock's step for a decided login (account-lock handler `handlePostAuthentication`).
+pub fn lock_step(decision: Decision, user: &UserFacts<'_>, policy: &AccountLockSettings, now: Millis) -> LockStep {
+    match decision {
+        Decision::Failed(Failure::WrongPassword) if policy.enabled => {
+            let failed = user.failed_attempts.saturating_add(1);
+            if failed < policy.max_failed_attempts {
+                return LockStep::Count(failed);
+            }
+            LockStep::Lock {
+                failed,
+                until: lock_duration(policy, user.lockouts).map(|d| now.saturating_add(d)),
+                lockouts: user.lockouts.saturating_add(1),
+            }
         }
-    }
-
-    fn decide_for(u: UserFacts<'_>) -> Decision {
-        decide(&Facts { user: Some(u) }, 1_000)
-    }
-
-    #[test]
-    fn a_pending_link_reset_refuses_every_password() {
-        for ok in [true, false] {
-            let d = decide_for(UserFacts {
-                pending: Some((SCENARIO_EMAIL_LINK, CodeVerdict::Mismatch)),
-                locked: true,
-                ..user(ok)
-            });
-            assert_eq!(d, Decision::ResetViaLink);
-            assert_eq!(d.error_code(), Some("17006"));
+        Decision::Success => {
+            let lock_ended = user.locked && user.locked_until.is_some_and(|until| now >= until);
+            // A good login with nothing on record changes nothing; after a lock an admin lifted early, the lockout
+            // count stays (the handler's `isUserUnlockable`), so the next lock is longer still.
+            if lock_ended || user.failed_attempts > 0 {
+                LockStep::Clear
+            } else {
+                LockStep::Keep
+            }
         }
-    }
-
-    #[test]
-    fn a_pending_otp_reset_judges_the_password_as_the_code_before_the_lock() {
-        let pending = |v| UserFacts {
-            pending: Some((SCENARIO_OTP, v)),
-            locked: true,
-            ..user(false)
-        };
-        assert_eq!(decide_for(pending(CodeVerdict::Valid)), Decision::ResetOtpAccepted);
-        assert_eq!(decide_for(pending(CodeVerdict::Mismatch)).error_code(), Some("17008"));
-        assert!(!decide_for(pending(CodeVerdict::Mismatch)).counts_as_failure());
-        assert!(decide_for(user(false)).counts_as_failure());
-        assert_eq!(
-            decide_for(pending(CodeVerdict::Expired)),
-            Decision::Failed(Failure::ResetCodeExpired)
-        );
-        assert_eq!(
-            decide_for(pending(CodeVerdict::Dead)),
-            Decision::Failed(Failure::ResetCodeExpired)
-        );
-    }
-
-    #[test]
-    fn locks_hold_until_their_time_and_unknown_users_fail_alike() {
-        let locked = UserFacts {
-            locked: true,
-            locked_until: Some(2_000),
-            ..user(true)
-        };
-        assert_eq!(decide_for(locked.clone()), Decision::Failed(Failure::Locked));
-        assert_eq!(
-            decide(&Facts { user: Some(locked) }, 2_000),
-            Decision::Success,
-            "lock expired"
-        );
-        assert_eq!(
-            decide_for(UserFacts {
-                locked: true,
-                ..user(true)
-            }),
-            Decision::Failed(Failure::Locked)
-        );
-        assert_eq!(decide_for(user(false)), Decision::Failed(Failure::WrongPassword));
-        assert_eq!(decide_for(user(true)), Decision::Success);
-        assert_eq!(decide(&Facts { user: None }, 0), Decision::Failed(Failure::UnknownUser));
+        _ => LockStep::Keep,
     }
 }
+
+/// The length of a lock after `lockouts` earlier ones, in milliseconds: `Time × ratio^lockouts` minutes (the
+/// handler computes it in floating point and truncates). None when `Time` is 0 or less: until an admin unlocks.
+pub fn lock_duration(policy: &AccountLockSettings, lockouts: u32) -> Option<Millis> {
+    if policy.unlock_after_minutes <= 0 {
+        return None;
+    }
+    let exponent = i32::try_from(lockouts).unwrap_or(i32::MAX);
+    let millis = policy.unlock_after_minutes as f64 * 60_000.0 * f64::from(policy.increment_ratio).powi(exponent);
+    // `as` saturates at the bounds (and maps NaN to 0), as Java's (long) cast does.
+    Some((millis as Millis).max(1))
+}
+
+/// The error a handler leaves for the basic authenticator (WSO2's `IdentityErrorMsgContext`): the code, an
+/// optional reason (`17003:AdminInitiated`), and the failed and maximum login attempts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorContext {
+    pub code: &'static str,
+    pub reason: Option<&'static str>,
+    pub failed: u32,
+    pub max: u32,
+}
+
+impl ErrorContext {
+    fn code(code: &'static str) -> ErrorContext {
+        ErrorContext {
+            code,
+            reason: None,
+            failed: 0,
+            max: 0,
+        }
+    }
+
+    /// `maximumLoginAttempts - failedLoginAttempts`, as the authenticator computes `remainingAttempts`.
+    pub fn remaining_attempts(&self) -> i64 {
+        i64::from(self.max) - i64::from(self.failed)
+    }
+}
+
+/// The error context of a decided login, None when no handler leaves one (the redirect is then the generic
+/// one, whatever `showAuthFailureReason` says). `check_account_exist` is `AuthenticationPolicy.CheckAccountExist`.
+pub fn error_context(
+    decision: Decision,
+    step: LockStep,
+    user: Option<&UserFacts<'_>>,
+    policy: &AccountLockSettings,
+    profile: &LoginProfile,
+    check_account_exist: bool,
+) -> Option<ErrorContext> {
+    let reasons = profile.locked_reasons;
+    Some(match decision {
+        Decision::Success => return None,
+        Decision::ResetViaLink => ErrorContext::code(PASSWORD_RESET_VIA_EMAIL_LINK),
+        Decision::ResetOtpAccepted => ErrorContext::code(PASSWORD_RESET_VIA_OTP),
+        Decision::ResetOtpMismatch => ErrorContext::code(PASSWORD_RESET_OTP_MISMATCH),
+        Decision::Failed(Failure::UnknownUser) if profile.reports_unknown_user && check_account_exist => {
+            ErrorContext::code(USER_DOES_NOT_EXIST)
+        }
+        Decision::Failed(Failure::UnknownUser) => return None,
+        // forcereset's own refusal (WSO2 codes never expire at login): reported as a wrong password.
+        Decision::Failed(Failure::ResetCodeExpired) => ErrorContext::code(INVALID_CREDENTIAL),
+        Decision::Failed(Failure::WrongPassword) => match step {
+            LockStep::Count(failed) => ErrorContext {
+                code: INVALID_CREDENTIAL,
+                reason: None,
+                failed,
+                max: policy.max_failed_attempts,
+            },
+            LockStep::Lock { failed, .. } => ErrorContext {
+                code: USER_IS_LOCKED,
+                reason: (reasons == LockedReasons::AdminInitiatedAndMaxAttempts).then_some(REASON_PARAM_MAX_ATTEMPTS),
+                failed,
+                max: policy.max_failed_attempts,
+            },
+            // Lock-on-failure is off: no handler says anything.
+            LockStep::Keep | LockStep::Clear => return None,
+        },
+        Decision::Failed(Failure::Locked) => {
+            let claim = user.map_or("", |u| u.locked_reason);
+            let reason = match (reasons, claim) {
+                (LockedReasons::AdminInitiated | LockedReasons::AdminInitiatedAndMaxAttempts, LOCKED_REASON_ADMIN) => {
+                    Some(REASON_PARAM_ADMIN)
+                }
+                (LockedReasons::AdminInitiatedAndMaxAttempts, LOCKED_REASON_MAX_ATTEMPTS) => {
+                    Some(REASON_PARAM_MAX_ATTEMPTS)
+                }
+                _ => None,
+            };
+            ErrorContext {
+                reason,
+                ..ErrorContext::code(USER_IS_LOCKED)
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

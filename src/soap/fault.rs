@@ -51,7 +51,6 @@ pub fn from_domain(service: Service, e: &DomainError) -> Fault {
         | DomainError::UsernamePolicy { .. }
         | DomainError::UnknownClaim(_)
         | DomainError::ReadOnlyClaim(_)
-        | DomainError::UnknownProperty(_)
         | DomainError::CannotDeleteAdmin
         | DomainError::CannotDeleteAdminRole
         | DomainError::Internal => business(service, e.to_string()),

@@ -1,4 +1,4 @@
-//! IdentityGovernanceAdminService: the governance connectors (resident IdP → Account Management Policies).
+//! IdentityGovernanceAdminService: the governance connectors of the resident IdP, as the release lists them.
 
 use super::decode::Fields;
 use super::fault::ExceptionShape;
@@ -37,6 +37,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
 };
 
 fn connector_list(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let with_regex = cx.app.profile().governance.property_has_regex;
     let mut out = Out::new();
     out.open("ns:getConnectorListResponse", &[("xmlns:ns", NS)]);
     for view in cx.app.connectors(cx.actor)? {
@@ -54,19 +55,25 @@ fn connector_list(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
         out.text("ax:friendlyName", connector.friendly_name);
         out.text("ax:name", connector.name);
         out.int("ax:order", i64::from(connector.order));
-        for crate::app::PropertyView { def, value, default } in view.properties {
+        for property in &view.properties {
+            // Axis2 writes every bean property, by name; WSO2 sets name, value, displayName, description (and the
+            // metadata type of typed connectors), the rest keep Java's defaults (null, 0, false, empty arrays).
+            let def = property.def.as_ref();
+            let kind = def.filter(|_| connector.typed).map(|d| d.kind.metadata_type());
             out.open("ax:properties", &[("xsi:type", "am:Property")]);
             out.boolean("am:advanced", false);
             out.boolean("am:confidential", false);
-            out.text("am:defaultValue", &default);
-            out.text("am:description", def.description);
-            out.text("am:displayName", def.display_name);
-            out.int("am:displayOrder", i64::from(def.display_order));
-            out.text("am:name", def.name);
-            out.nil("am:regex");
+            out.nil("am:defaultValue");
+            out.opt("am:description", def.and_then(|d| d.description));
+            out.opt("am:displayName", def.map(|d| d.display_name));
+            out.int("am:displayOrder", 0);
+            out.text("am:name", &property.name);
+            if with_regex {
+                out.nil("am:regex");
+            }
             out.boolean("am:required", false);
-            out.text("am:type", def.kind.as_str());
-            out.text("am:value", &value);
+            out.opt("am:type", kind);
+            out.text("am:value", &property.value);
             out.close("ax:properties");
         }
         out.text("ax:subCategory", connector.sub_category);

@@ -1,10 +1,12 @@
 //! `POST /api/identity/auth/v1.1/authenticate`: WSO2's authentication API, for probing a login without a browser.
 //! Credentials come as `Authorization: Basic …` or as a JSON body `{"username": "…", "password": "…"}`.
 //! Success: 200 `{"token": "…"}` (a session token, usable as the `commonAuthId` cookie). Failure: 401
-//! `{"code": "1700x", "message": "…", "description": "…"}`, decided by the same `App::login` as the login page:
-//! an unknown user is reported as 17002 like a wrong password, and `maskAdminForcedPasswordResetErrorCode` turns
-//! 17006 into 17002. The pending-reset codes 17006/17007/17008 and the lock (17003) are reported as they are,
-//! as WSO2's API does: this endpoint is for diagnosing why a login fails.
+//! `{"code": "1700x", "message": "…", "description": "…"}`, decided by the same `App::login` as the login page and
+//! reported as its redirect would: an unknown user is 17002 like a wrong password unless the login page would say
+//! 17001 (`showAuthFailureReason` on, 5.11+, `maskUserNotExistsErrorCode` off), and
+//! `maskAdminForcedPasswordResetErrorCode` (5.11+) turns 17006 into 17002. The pending-reset codes
+//! 17006/17007/17008 and the lock (17003, the locking attempt included) are reported as they are: this endpoint is
+//! for diagnosing why a login fails.
 
 use std::sync::Arc;
 
@@ -19,9 +21,10 @@ use super::pages;
 use crate::app::App;
 use crate::config::BasicAuthParams;
 use crate::domain::login::{
-    Decision, Failure, INVALID_CREDENTIAL, PASSWORD_RESET_OTP_MISMATCH, PASSWORD_RESET_VIA_EMAIL_LINK,
-    PASSWORD_RESET_VIA_OTP, USER_IS_LOCKED,
+    Decision, ErrorContext, Failure, INVALID_CREDENTIAL, PASSWORD_RESET_OTP_MISMATCH, PASSWORD_RESET_VIA_EMAIL_LINK,
+    PASSWORD_RESET_VIA_OTP, USER_DOES_NOT_EXIST, USER_IS_LOCKED,
 };
+use crate::domain::profile::login::LoginProfile;
 use crate::domain::secret::Secret;
 use crate::http::basic_auth::{self, BasicCredentials};
 use crate::http::request::RequestBody;
@@ -66,7 +69,13 @@ pub async fn authenticate(app: Arc<App>, req: Request<RequestBody>) -> HttpRespo
             response::json(StatusCode::OK, &serde_json::json!({ "token": token.as_str() }))
         }
         (decision, _) => {
-            let f = failure(decision, &app.settings().basic_auth);
+            let settings = app.settings();
+            let f = failure(
+                decision,
+                outcome.context.as_ref(),
+                &settings.basic_auth,
+                &settings.profile.login,
+            );
             error_json(StatusCode::UNAUTHORIZED, f.code, f.message, f.description)
         }
     }
@@ -100,14 +109,26 @@ fn credentials_of(credentials: BasicCredentials, body: &[u8]) -> Result<(String,
 }
 
 /// The error an unsuccessful decision is reported with.
-pub fn failure(decision: Decision, basic: &BasicAuthParams) -> ApiFailure {
+pub fn failure(
+    decision: Decision,
+    context: Option<&ErrorContext>,
+    basic: &BasicAuthParams,
+    profile: &LoginProfile,
+) -> ApiFailure {
     let invalid = ApiFailure {
         code: INVALID_CREDENTIAL,
         message: "Authentication failed",
         description: GENERIC_FAILURE_TEXT,
     };
+    let code = context.map(|c| c.code);
+    let unknown_user_shown = basic.show_auth_failure_reason
+        && !(profile.honours_omit_and_mask_user && basic.mask_user_not_exists_error_code);
     match decision {
-        Decision::ResetViaLink if basic.mask_admin_forced_password_reset_error_code => invalid,
+        Decision::ResetViaLink
+            if profile.honours_mask_forced_reset_code && basic.mask_admin_forced_password_reset_error_code =>
+        {
+            invalid
+        }
         Decision::ResetViaLink => ApiFailure {
             code: PASSWORD_RESET_VIA_EMAIL_LINK,
             message: "Password reset required",
@@ -123,13 +144,19 @@ pub fn failure(decision: Decision, basic: &BasicAuthParams) -> ApiFailure {
             message: "Invalid one-time password",
             description: OTP_MISMATCH_TEXT,
         },
-        Decision::Failed(Failure::Locked) => ApiFailure {
+        _ if code == Some(USER_IS_LOCKED) => ApiFailure {
             code: USER_IS_LOCKED,
             message: "Account locked",
             description: LOCKED_TEXT,
         },
-        Decision::Success
-        | Decision::Failed(Failure::UnknownUser | Failure::WrongPassword | Failure::ResetCodeExpired) => invalid,
+        Decision::Failed(Failure::UnknownUser) if code == Some(USER_DOES_NOT_EXIST) && unknown_user_shown => {
+            ApiFailure {
+                code: USER_DOES_NOT_EXIST,
+                message: "Authentication failed",
+                description: GENERIC_FAILURE_TEXT,
+            }
+        }
+        Decision::Success | Decision::Failed(_) => invalid,
     }
 }
 
@@ -170,24 +197,72 @@ mod tests {
         BasicAuthParams {
             show_auth_failure_reason: show,
             mask_admin_forced_password_reset_error_code: mask,
+            ..BasicAuthParams::default()
+        }
+    }
+
+    fn ctx(code: &'static str) -> ErrorContext {
+        ErrorContext {
+            code,
+            reason: None,
+            failed: 0,
+            max: 0,
         }
     }
 
     #[test]
-    fn codes_follow_the_decision_with_unknown_users_masked() {
+    fn codes_follow_the_login_page() {
+        let p = crate::domain::profile::Wso2Version::V5_11.profile().login;
         let b = basic(false, false);
-        let code = |d| failure(d, &b).code;
-        assert_eq!(code(Decision::Failed(Failure::UnknownUser)), "17002");
-        assert_eq!(code(Decision::Failed(Failure::WrongPassword)), "17002");
-        assert_eq!(code(Decision::Failed(Failure::ResetCodeExpired)), "17002");
-        assert_eq!(code(Decision::Failed(Failure::Locked)), "17003");
-        assert_eq!(code(Decision::ResetViaLink), "17006");
-        assert_eq!(code(Decision::ResetOtpAccepted), "17007");
-        assert_eq!(code(Decision::ResetOtpMismatch), "17008");
-        assert_eq!(failure(Decision::ResetViaLink, &basic(false, true)).code, "17002");
+        let code = |d, c: Option<&'static str>| failure(d, c.map(ctx).as_ref(), &b, &p).code;
         assert_eq!(
-            failure(Decision::Failed(Failure::UnknownUser), &b),
-            failure(Decision::Failed(Failure::WrongPassword), &b)
+            code(Decision::Failed(Failure::UnknownUser), Some("17001")),
+            "17002",
+            "hidden without show"
+        );
+        assert_eq!(code(Decision::Failed(Failure::UnknownUser), None), "17002");
+        assert_eq!(code(Decision::Failed(Failure::WrongPassword), None), "17002");
+        assert_eq!(
+            code(Decision::Failed(Failure::WrongPassword), Some("17003")),
+            "17003",
+            "the locking attempt"
+        );
+        assert_eq!(
+            code(Decision::Failed(Failure::ResetCodeExpired), Some("17002")),
+            "17002"
+        );
+        assert_eq!(code(Decision::Failed(Failure::Locked), Some("17003")), "17003");
+        assert_eq!(code(Decision::ResetViaLink, Some("17006")), "17006");
+        assert_eq!(code(Decision::ResetOtpAccepted, Some("17007")), "17007");
+        assert_eq!(code(Decision::ResetOtpMismatch, Some("17008")), "17008");
+        let unknown = Some(ctx("17001"));
+        assert_eq!(
+            failure(
+                Decision::Failed(Failure::UnknownUser),
+                unknown.as_ref(),
+                &basic(true, false),
+                &p
+            )
+            .code,
+            "17001"
+        );
+        let masked = BasicAuthParams {
+            mask_user_not_exists_error_code: true,
+            ..basic(true, false)
+        };
+        assert_eq!(
+            failure(Decision::Failed(Failure::UnknownUser), unknown.as_ref(), &masked, &p).code,
+            "17002"
+        );
+        assert_eq!(
+            failure(Decision::ResetViaLink, None, &basic(false, true), &p).code,
+            "17002"
+        );
+        let p59 = crate::domain::profile::Wso2Version::V5_9.profile().login;
+        assert_eq!(
+            failure(Decision::ResetViaLink, None, &basic(false, true), &p59).code,
+            "17006",
+            "5.9 has no maskAdminForcedPasswordResetErrorCode"
         );
     }
 

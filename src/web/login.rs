@@ -1,7 +1,9 @@
 //! The dashboard and its login, shaped like WSO2's: `GET /dashboard` without a session starts a login flow and
 //! redirects to `/authenticationendpoint/login.do?sessionDataKey=…`; the form posts to `/commonauth`, where
-//! `App::login` decides and the basic authenticator's redirects (with WSO2's exact query parameters) or a new
-//! `commonAuthId` session follow. `POST /logout` (with a session-bound token) ends the session.
+//! `App::login` decides and the basic authenticator's redirects (byte for byte as the release's
+//! `BasicAuthenticator.initiateAuthenticationRequest` writes them, see [`failure_location`]) or a new `commonAuthId`
+//! session follow. `GET /authenticationendpoint/retry.do` is where a locked account is sent. `POST /logout` (with a
+//! session-bound token) ends the session.
 //!
 //! Page texts: `login.fail.message` shows WSO2's generic "Login failed!" text. With `showAuthFailureReason` the
 //! page shows the reason the `errorCode` names instead (locked, reset link pending, wrong one-time password).
@@ -17,12 +19,14 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use super::csrf::{self, FLOW_COOKIE, flows};
 use super::input::{self, MAX_FIELD_CHARS, cookie};
 use super::pages::{self, SIGN_IN};
-use super::{CONFIRM_RECOVERY_PATH, DASHBOARD_PATH, LOGIN_PAGE_PATH, blocking};
+use super::{CONFIRM_RECOVERY_PATH, DASHBOARD_PATH, LOGIN_PAGE_PATH, RETRY_PAGE_PATH, blocking};
 use crate::app::{App, Session};
 use crate::config::BasicAuthParams;
 use crate::domain::login::{
-    Decision, Failure, INVALID_CREDENTIAL, PASSWORD_RESET_OTP_MISMATCH, PASSWORD_RESET_VIA_EMAIL_LINK, USER_IS_LOCKED,
+    Decision, ErrorContext, INVALID_CREDENTIAL, PASSWORD_RESET_OTP_MISMATCH, PASSWORD_RESET_VIA_EMAIL_LINK,
+    PASSWORD_RESET_VIA_OTP, USER_DOES_NOT_EXIST, USER_IS_LOCKED,
 };
+use crate::domain::profile::login::{ErrorParams, LoginProfile, OtpRedirect};
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, TENANT_DOMAIN, claims};
 use crate::http::cookie::{SameSite, SetCookie};
@@ -45,11 +49,17 @@ pub const RESET_LINK_TEXT: &str =
 pub const OTP_MISMATCH_TEXT: &str = "The one-time password you entered is not correct. Enter the one-time password \
                                      your administrator gave you or that was e-mailed to you.";
 
-/// RFC 3986 unreserved characters stay; everything else is percent-encoded (a space becomes %20).
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+/// What Java's `URLEncoder` leaves alone: letters, digits, `.-*_`, and the space, which becomes `+`.
+const URL_ENCODER: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'*')
+    .remove(b'_')
+    .remove(b' ');
 
-fn enc(value: &str) -> String {
-    utf8_percent_encode(value, QUERY_VALUE).to_string()
+/// `java.net.URLEncoder.encode(value, "UTF-8")`, as WSO2 encodes every value of its redirects.
+pub fn enc(value: &str) -> String {
+    utf8_percent_encode(value, URL_ENCODER).to_string().replace(' ', "+")
 }
 
 /// `GET /dashboard`: the greeting for a live session, else a new login flow.
@@ -167,20 +177,53 @@ pub fn login_page(app: &App, req: &Request<RequestBody>, scheme: Scheme) -> Http
     resp
 }
 
-/// The message a login page shows for its redirect's parameters.
+/// The message a login page shows for its redirect's parameters. A locked account sent back to the login page
+/// (6.0+ `showAuthFailureReasonOnLoginPage`) carries `errorCode=17003` without `authFailure`.
 pub fn failure_text(params: &Params, show_reason: bool) -> Option<&'static str> {
-    if params.get("authFailure") != Some("true") {
+    let code = params.get("errorCode");
+    let locked_back = show_reason && code == Some(USER_IS_LOCKED);
+    if params.get("authFailure") != Some("true") && !locked_back {
         return None;
     }
     if !show_reason {
         return Some(GENERIC_FAILURE_TEXT);
     }
-    Some(match params.get("errorCode") {
+    Some(match code {
         Some(USER_IS_LOCKED) => LOCKED_TEXT,
         Some(PASSWORD_RESET_VIA_EMAIL_LINK) => RESET_LINK_TEXT,
         Some(PASSWORD_RESET_OTP_MISMATCH) => OTP_MISMATCH_TEXT,
         _ => GENERIC_FAILURE_TEXT,
     })
+}
+
+/// WSO2's retry page words (identity-apps `retry.jsp`: `authentication.error`,
+/// `something.went.wrong.during.authentication`).
+pub const RETRY_TITLE: &str = "Authentication Error!";
+pub const RETRY_TEXT: &str = "Something went wrong during the authentication process. Please try signing in again.";
+
+/// `GET /authenticationendpoint/retry.do`: WSO2's "Authentication Error!" page, where a locked account is sent
+/// when `showAuthFailureReason` is on. A 17003 redirect with a flow key this browser holds says the account is
+/// locked (WSO2's page says only its generic words); anything else, a crafted link included, gets those.
+pub fn retry_page(app: &App, req: &Request<RequestBody>) -> HttpResponse {
+    let params = Params::from_query(req.uri());
+    let flow_cookie = cookie(req.headers(), FLOW_COOKIE);
+    let ours = params
+        .get("sessionDataKey")
+        .filter(|k| k.len() <= MAX_FIELD_CHARS)
+        .is_some_and(|k| flows().check(k, flow_cookie.as_deref(), app.now()));
+    let locked =
+        ours && app.settings().basic_auth.show_auth_failure_reason && params.get("errorCode") == Some(USER_IS_LOCKED);
+    let text = if locked { LOCKED_TEXT } else { RETRY_TEXT };
+    pages::message(
+        StatusCode::OK,
+        RETRY_TITLE,
+        None,
+        text,
+        Some(pages::Link {
+            href: DASHBOARD_PATH,
+            label: "Sign in again",
+        }),
+    )
 }
 
 /// `POST /commonauth`: check the flow (CSRF), then let `App::login` decide; nothing about the user is looked at
@@ -212,13 +255,20 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
         Ok(Err(e)) => return pages::domain_error(&e),
         Err(resp) => return resp,
     };
+    let attempt = Attempt {
+        key: &key,
+        username: &username,
+        user: outcome.user.as_deref(),
+        password: &password,
+    };
+    let settings = app.settings();
     if let Some(location) = failure_location(
         outcome.decision,
-        &key,
-        &username,
-        outcome.user.as_deref(),
-        &password,
-        &app.settings().basic_auth,
+        outcome.context.as_ref(),
+        &attempt,
+        &settings.basic_auth,
+        &settings.profile.login,
+        &app.product_url(),
     ) {
         return response::redirect(&location);
     }
@@ -237,51 +287,163 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
     resp
 }
 
-/// Where the basic authenticator sends the browser after a failed login (None on success), with WSO2's query
-/// parameters in WSO2's order. An unknown user is reported like a wrong password (17002).
+/// One login attempt, as the form gave it.
+pub struct Attempt<'a> {
+    /// The flow's `sessionDataKey`: WSO2's context query parameters.
+    pub key: &'a str,
+    /// The user name as typed (WSO2 echoes `request.getParameter("username")`).
+    pub username: &'a str,
+    /// The user's canonical name when the user exists: the recovery portal checks the code for it.
+    pub user: Option<&'a str>,
+    pub password: &'a Secret,
+}
+
+/// The error parameters of the show-reason redirects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Param {
+    ErrorCode,
+    FailedUsername,
+    RemainingAttempts,
+    LockedReason,
+}
+
+impl Param {
+    fn key(self) -> &'static str {
+        match self {
+            Param::ErrorCode => "errorCode",
+            Param::FailedUsername => "failedUsername",
+            Param::RemainingAttempts => "remainingAttempts",
+            Param::LockedReason => "lockedReason",
+        }
+    }
+
+    /// The place of each key in a 16-bucket `java.util.HashMap` (`&failedUsername=` hashes to bucket 4,
+    /// `&errorCode=` 5, `&remainingAttempts=` 7, `&lockedReason=` 14): the order 5.10+ writes them in.
+    fn hash_map_rank(self) -> u8 {
+        match self {
+            Param::FailedUsername => 0,
+            Param::ErrorCode => 1,
+            Param::RemainingAttempts => 2,
+            Param::LockedReason => 3,
+        }
+    }
+}
+
+/// `params` (in IS 5.9's concatenation order) as the release writes them: 5.9 as given; 5.10+ in `HashMap` order
+/// without those `errorParamsToOmit` names.
+fn error_params(profile: &LoginProfile, basic: &BasicAuthParams, mut params: Vec<(Param, String)>) -> String {
+    if profile.error_params == ErrorParams::HashMap {
+        params.sort_by_key(|(p, _)| p.hash_map_rank());
+    }
+    let omit = |p: Param| profile.honours_omit_and_mask_user && basic.error_params_to_omit.iter().any(|o| o == p.key());
+    params
+        .iter()
+        .filter(|(p, _)| !omit(*p))
+        .map(|(p, v)| format!("&{}={v}", p.key()))
+        .collect()
+}
+
+/// Where the basic authenticator sends the browser after a failed login (None on success): BASIC's
+/// `initiateAuthenticationRequest` at the release's tag, the handlers' error context in, byte for byte out. The
+/// context parameters are `sessionDataKey=…`; every failed POST is a retry, so `authFailure=true` follows.
 pub fn failure_location(
     decision: Decision,
-    key: &str,
-    username: &str,
-    user: Option<&str>,
-    password: &Secret,
+    context: Option<&ErrorContext>,
+    attempt: &Attempt<'_>,
     basic: &BasicAuthParams,
+    profile: &LoginProfile,
+    product_url: &str,
 ) -> Option<String> {
-    let login_page = |tail: String| format!("{LOGIN_PAGE_PATH}?sessionDataKey={}{tail}", enc(key));
-    let failed = enc(username);
-    let generic = |code: &str| {
-        let code_param = if basic.show_auth_failure_reason {
-            format!("&errorCode={code}")
-        } else {
-            String::new()
-        };
-        login_page(format!(
-            "{code_param}&failedUsername={failed}&authenticators={AUTHENTICATORS}&authFailure=true\
-             &authFailureMsg={LOGIN_FAIL_MESSAGE}"
-        ))
+    if decision == Decision::Success {
+        return None;
+    }
+    let qp = format!("sessionDataKey={}", enc(attempt.key));
+    let auth = format!("&authenticators={AUTHENTICATORS}");
+    let retry = format!("&authFailure=true&authFailureMsg={LOGIN_FAIL_MESSAGE}");
+    let login = format!("{LOGIN_PAGE_PATH}?{qp}");
+    let user = enc(attempt.username);
+    let generic = format!("{login}{auth}{retry}");
+    let Some(context) = context else {
+        return Some(generic);
     };
-    Some(match decision {
-        Decision::Success => return None,
-        Decision::ResetViaLink => {
-            let (code, msg) = if basic.mask_admin_forced_password_reset_error_code {
-                (INVALID_CREDENTIAL, LOGIN_FAIL_MESSAGE)
-            } else {
-                (PASSWORD_RESET_VIA_EMAIL_LINK, RESET_PENDING_MESSAGE)
-            };
-            login_page(format!(
-                "&failedUsername={failed}&errorCode={code}&authenticators={AUTHENTICATORS}&authFailure=true\
-                 &authFailureMsg={msg}"
-            ))
+    let mut code = context.code;
+    Some(match code {
+        PASSWORD_RESET_VIA_EMAIL_LINK => {
+            let (code, msg) =
+                if profile.honours_mask_forced_reset_code && basic.mask_admin_forced_password_reset_error_code {
+                    (INVALID_CREDENTIAL, LOGIN_FAIL_MESSAGE)
+                } else {
+                    (PASSWORD_RESET_VIA_EMAIL_LINK, RESET_PENDING_MESSAGE)
+                };
+            format!("{login}&failedUsername={user}&errorCode={code}{auth}&authFailure=true&authFailureMsg={msg}")
         }
-        Decision::ResetOtpAccepted => format!(
-            "{CONFIRM_RECOVERY_PATH}?sessionDataKey={}&username={}&tenantdomain={TENANT_DOMAIN}&confirmation={}",
-            enc(key),
-            enc(user.unwrap_or(username)),
-            enc(password.expose())
-        ),
-        Decision::Failed(Failure::UnknownUser) => generic(INVALID_CREDENTIAL),
-        other => generic(other.error_code().unwrap_or(INVALID_CREDENTIAL)),
+        PASSWORD_RESET_VIA_OTP => otp_location(attempt, profile, product_url),
+        _ if !basic.show_auth_failure_reason => generic,
+        _ => {
+            if profile.honours_omit_and_mask_user
+                && basic.mask_user_not_exists_error_code
+                && code == USER_DOES_NOT_EXIST
+            {
+                code = INVALID_CREDENTIAL;
+            }
+            let remaining = context.remaining_attempts();
+            let mut params = vec![(Param::ErrorCode, code.to_string())];
+            match code {
+                INVALID_CREDENTIAL => {
+                    params.push((Param::FailedUsername, user));
+                    params.push((Param::RemainingAttempts, remaining.to_string()));
+                    format!("{login}{auth}{retry}{}", error_params(profile, basic, params))
+                }
+                USER_IS_LOCKED => {
+                    if let Some(reason) = context.reason {
+                        params.push((Param::LockedReason, reason.to_string()));
+                    }
+                    params.push((Param::FailedUsername, user));
+                    if remaining == 0 {
+                        params.push((Param::RemainingAttempts, "0".to_string()));
+                    }
+                    let params = error_params(profile, basic, params);
+                    if profile.honours_reason_on_login_page && basic.show_auth_failure_reason_on_login_page {
+                        format!("{login}{auth}{params}")
+                    } else {
+                        format!("{RETRY_PAGE_PATH}?{qp}{params}")
+                    }
+                }
+                PASSWORD_RESET_OTP_MISMATCH => {
+                    let params = vec![(Param::FailedUsername, user), (Param::ErrorCode, code.to_string())];
+                    format!("{login}{}{auth}{retry}", error_params(profile, basic, params))
+                }
+                _ => {
+                    params.push((Param::FailedUsername, user));
+                    format!("{login}{auth}{retry}{}", error_params(profile, basic, params))
+                }
+            }
+        }
     })
+}
+
+/// The 17007 redirect to the recovery portal, with the one-time password as `confirmation`.
+fn otp_location(attempt: &Attempt<'_>, profile: &LoginProfile, product_url: &str) -> String {
+    let qp = format!("sessionDataKey={}", enc(attempt.key));
+    let user = enc(attempt.user.unwrap_or(attempt.username));
+    let account = format!(
+        "username={user}&tenantdomain={}&confirmation={}",
+        enc(TENANT_DOMAIN),
+        enc(attempt.password.expose())
+    );
+    let reason = "&reason=ADMIN_FORCED_PASSWORD_RESET_VIA_OTP";
+    let back = format!("?{qp}&authenticators={AUTHENTICATORS}");
+    match profile.otp_redirect {
+        OtpRedirect::Plain => format!("{CONFIRM_RECOVERY_PATH}?{qp}&{account}"),
+        OtpRedirect::RelativeCallback => {
+            let callback = enc(&format!("{LOGIN_PAGE_PATH}{back}"));
+            format!("{CONFIRM_RECOVERY_PATH}?{qp}&{account}&callback={callback}{reason}")
+        }
+        OtpRedirect::AbsoluteCallback => {
+            let callback = enc(&format!("{product_url}{LOGIN_PAGE_PATH}{back}"));
+            format!("{CONFIRM_RECOVERY_PATH}?{account}&callback={callback}{reason}")
+        }
+    }
 }
 
 /// `POST /logout`: end the session named by the cookie, if the form's token belongs to it.
@@ -316,110 +478,4 @@ pub async fn logout(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::login::Failure;
-
-    fn params(show: bool, mask: bool) -> BasicAuthParams {
-        BasicAuthParams {
-            show_auth_failure_reason: show,
-            mask_admin_forced_password_reset_error_code: mask,
-        }
-    }
-
-    fn loc(decision: Decision, user: Option<&str>, basic: &BasicAuthParams) -> String {
-        failure_location(decision, "K-1", "tom smith", user, &Secret::new("AB C1"), basic).unwrap()
-    }
-
-    const P: &str = "/authenticationendpoint/login.do?sessionDataKey=K-1";
-
-    #[test]
-    fn success_has_no_failure_location() {
-        assert_eq!(
-            failure_location(
-                Decision::Success,
-                "k",
-                "tom",
-                Some("tom"),
-                &Secret::new("x"),
-                &params(true, true)
-            ),
-            None
-        );
-    }
-
-    #[test]
-    fn reset_redirects_carry_wso2_parameters() {
-        assert_eq!(
-            loc(Decision::ResetViaLink, Some("tom"), &params(false, false)),
-            format!(
-                "{P}&failedUsername=tom%20smith&errorCode=17006&authenticators=BasicAuthenticator:LOCAL\
-                 &authFailure=true&authFailureMsg=password.reset.pending"
-            )
-        );
-        assert_eq!(
-            loc(Decision::ResetViaLink, Some("tom"), &params(true, true)),
-            format!(
-                "{P}&failedUsername=tom%20smith&errorCode=17002&authenticators=BasicAuthenticator:LOCAL\
-                 &authFailure=true&authFailureMsg=login.fail.message"
-            )
-        );
-        assert_eq!(
-            loc(Decision::ResetOtpAccepted, Some("tom"), &params(false, false)),
-            "/accountrecoveryendpoint/confirmrecovery.do?sessionDataKey=K-1&username=tom&tenantdomain=carbon.super\
-             &confirmation=AB%20C1"
-        );
-        assert_eq!(
-            loc(Decision::ResetOtpMismatch, Some("tom"), &params(true, false)),
-            format!(
-                "{P}&errorCode=17008&failedUsername=tom%20smith&authenticators=BasicAuthenticator:LOCAL\
-                 &authFailure=true&authFailureMsg=login.fail.message"
-            )
-        );
-    }
-
-    #[test]
-    fn failures_are_generic_and_unknown_users_look_like_wrong_passwords() {
-        let generic = format!(
-            "{P}&failedUsername=tom%20smith&authenticators=BasicAuthenticator:LOCAL&authFailure=true\
-             &authFailureMsg=login.fail.message"
-        );
-        for d in [
-            Decision::ResetOtpMismatch,
-            Decision::Failed(Failure::UnknownUser),
-            Decision::Failed(Failure::WrongPassword),
-            Decision::Failed(Failure::Locked),
-            Decision::Failed(Failure::ResetCodeExpired),
-        ] {
-            assert_eq!(loc(d, Some("tom"), &params(false, false)), generic, "{d:?}");
-        }
-        let show = params(true, false);
-        assert_eq!(
-            loc(Decision::Failed(Failure::UnknownUser), None, &show),
-            loc(Decision::Failed(Failure::WrongPassword), Some("tom"), &show)
-        );
-        assert!(loc(Decision::Failed(Failure::WrongPassword), None, &show).contains("&errorCode=17002&"));
-        assert!(loc(Decision::Failed(Failure::Locked), None, &show).contains("&errorCode=17003&"));
-        assert!(loc(Decision::Failed(Failure::ResetCodeExpired), None, &show).contains("&errorCode=17002&"));
-    }
-
-    #[test]
-    fn the_page_text_follows_show_auth_failure_reason() {
-        let q = |s: &str| Params::from_urlencoded(s.as_bytes());
-        assert_eq!(failure_text(&q("sessionDataKey=k"), true), None);
-        let pending = q("errorCode=17006&authFailure=true&authFailureMsg=password.reset.pending");
-        assert_eq!(failure_text(&pending, false), Some(GENERIC_FAILURE_TEXT));
-        assert_eq!(failure_text(&pending, true), Some(RESET_LINK_TEXT));
-        let otp = q("errorCode=17008&authFailure=true&authFailureMsg=login.fail.message");
-        assert_eq!(failure_text(&otp, false), Some(GENERIC_FAILURE_TEXT));
-        assert_eq!(failure_text(&otp, true), Some(OTP_MISMATCH_TEXT));
-        assert_eq!(
-            failure_text(&q("errorCode=17003&authFailure=true"), true),
-            Some(LOCKED_TEXT)
-        );
-        assert_eq!(
-            failure_text(&q("errorCode=17002&authFailure=true"), true),
-            Some(GENERIC_FAILURE_TEXT)
-        );
-    }
-}
+mod tests;

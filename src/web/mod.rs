@@ -2,7 +2,7 @@
 //! `/commonauth`), logout, the recovery portal's reset pages (`/accountrecoveryendpoint/…`), the authentication
 //! probe API and the stylesheet. Forms in, server-rendered HTML out; every decision is an `App` call.
 //!
-//! - [`login`]: dashboard, login page, `/commonauth` (the basic authenticator's redirects), logout.
+//! - [`login`]: dashboard, login page, `/commonauth` (the basic authenticator's redirects), `retry.do`, logout.
 //! - [`recovery`]: `confirmrecovery.do` and `completepasswordreset.do`.
 //! - [`api`]: `POST /api/identity/auth/v1.1/authenticate`.
 //! - [`pages`]: the minijinja templates, security headers and the one `DomainError` → page mapping.
@@ -28,6 +28,7 @@ use crate::http::response::{self, HttpResponse};
 
 pub const DASHBOARD_PATH: &str = "/dashboard";
 pub const LOGIN_PAGE_PATH: &str = "/authenticationendpoint/login.do";
+pub const RETRY_PAGE_PATH: &str = "/authenticationendpoint/retry.do";
 pub const COMMONAUTH_PATH: &str = "/commonauth";
 pub const LOGOUT_PATH: &str = "/logout";
 pub const CONFIRM_RECOVERY_PATH: &str = "/accountrecoveryendpoint/confirmrecovery.do";
@@ -36,9 +37,10 @@ pub const AUTHENTICATE_API_PATH: &str = "/api/identity/auth/v1.1/authenticate";
 pub const STYLESHEET_PATH: &str = "/static/forcereset.css";
 
 /// Every path this module answers; the router sends exactly these here.
-pub const PATHS: [&str; 8] = [
+pub const PATHS: [&str; 9] = [
     DASHBOARD_PATH,
     LOGIN_PAGE_PATH,
+    RETRY_PAGE_PATH,
     COMMONAUTH_PATH,
     LOGOUT_PATH,
     CONFIRM_RECOVERY_PATH,
@@ -62,6 +64,8 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         (_, DASHBOARD_PATH) => response::method_not_allowed("GET, HEAD"),
         (Method::GET, LOGIN_PAGE_PATH) => login::login_page(&app, &req, scheme),
         (_, LOGIN_PAGE_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::GET, RETRY_PAGE_PATH) => login::retry_page(&app, &req),
+        (_, RETRY_PAGE_PATH) => response::method_not_allowed("GET, HEAD"),
         (Method::POST, COMMONAUTH_PATH) => login::commonauth(app, req, scheme).await,
         (_, COMMONAUTH_PATH) => response::method_not_allowed("POST"),
         (Method::POST, LOGOUT_PATH) => login::logout(app, req, scheme).await,

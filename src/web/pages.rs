@@ -175,7 +175,6 @@ pub fn describe(e: &DomainError) -> (StatusCode, String) {
         | DomainError::UsernamePolicy { .. }
         | DomainError::UnknownClaim(_)
         | DomainError::ReadOnlyClaim(_)
-        | DomainError::UnknownProperty(_)
         | DomainError::MissingInput
         | DomainError::CannotDeleteAdmin
         | DomainError::CannotDeleteAdminRole => StatusCode::BAD_REQUEST,

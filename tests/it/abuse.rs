@@ -90,9 +90,10 @@ fn now_millis() -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn guessing_the_admin_password_locks_it_even_for_the_right_password_until_the_lock_expires() {
+    // Account locking is off by default, as in a fresh WSO2: the test turns it on.
     let ws = Workspace::with_config(
-        "[identity_mgt.account_locking]\nallowed_failed_attempts = 3\nauto_unlock_after = 1\n\
-         [forcereset]\nhttps_port = 0\nhttp_port = 0\n",
+        "[identity_mgt.account_locking]\nenable_account_locking = true\nallowed_failed_attempts = 3\n\
+         auto_unlock_after = 1\n[forcereset]\nhttps_port = 0\nhttp_port = 0\n",
     );
     // The real server on this test's runtime, over an App whose clock the test moves.
     std::fs::create_dir_all(ws.data_dir()).unwrap();

@@ -18,7 +18,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("soap", &["app", "config", "domain", "http", "store", "util"]),
     ("web", &["app", "config", "domain", "http", "store", "util"]),
     ("routes", &["app", "config", "http", "mail", "soap", "web"]),
-    ("cli", &["app", "config", "domain", "http", "mail", "routes", "store", "util"]),
+    (
+        "cli",
+        &["app", "config", "domain", "http", "mail", "routes", "store", "util"],
+    ),
 ];
 
 fn src() -> PathBuf {

@@ -134,6 +134,16 @@ pub fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// The value of the input named `name` in `html`.
+pub fn input_value(html: &str, name: &str) -> String {
+    html.split("<input")
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap())
+        .find(|t| attr(t, "name").as_deref() == Some(name))
+        .and_then(|t| attr(t, "value"))
+        .unwrap_or_else(|| panic!("no input {name} in {html}"))
+}
+
 /// The (unescaped) value of attribute `name` in the text of one tag.
 pub fn attr(tag: &str, name: &str) -> Option<String> {
     let pat = format!(" {name}=\"");

@@ -4,7 +4,7 @@ the management console as an administrator would, and save a screenshot of each 
 Usage: browser_console.py BASE_URL SCREENSHOT_DIR
 
 Steps: sign in to /carbon as admin -> Roles -> Add New Role (Login permission) -> Users -> Add New User tom (role,
-e-mail) -> Identity Providers -> Resident -> tick "Enable Password Reset Offline" -> Update -> Claims -> List ->
+e-mail) -> Identity Providers -> Resident -> tick "Enable password reset offline" -> Update -> Claims -> List ->
 http://wso2.org/claims -> edit One Time Password -> tick "Supported by Default" -> Update -> Users -> tom -> Force
 password reset -> User Profile -> read the One Time Password -> Sign-out -> tom signs in at /dashboard with it ->
 "Enter New Password" -> a new password -> signs in with it -> the dashboard greets tom. Prints one line per check and
@@ -101,20 +101,20 @@ def main():
         shot(driver, "user-added")
         check("tom is added", "loginrole" in driver.find_element(By.CSS_SELECTOR, "dl.facts").text)
 
-        # Identity Providers -> Resident -> Account Management Policies -> Password Reset -> Offline -> Update.
+        # Identity Providers -> Resident -> Account Management -> Password Reset -> Offline -> Update.
         menu(driver, "Resident")
         offline = driver.find_element(By.ID, "Recovery-AdminPasswordReset-Offline")
         check("the three options carry WSO2's labels", all(
             label in driver.page_source for label in (
-                "Enable Password Reset via Recovery Email", "Enable Password Reset via OTP",
-                "Enable Password Reset Offline")))
+                "Enable password reset via recovery e-mail", "Enable password reset via OTP",
+                "Enable password reset offline")))
         tick(offline)
         shot(driver, "resident-idp")
         click(driver, By.ID, "update-resident")
-        wait_flash(driver, "now uses: Enable Password Reset Offline", "the saved policy")
+        wait_flash(driver, "now uses: Enable password reset offline", "the saved policy")
         shot(driver, "resident-idp-updated")
         check("the offline option is in force",
-              driver.find_element(By.ID, "in-force").text == "Enable Password Reset Offline")
+              driver.find_element(By.ID, "in-force").text == "Enable password reset offline")
 
         # Claims -> List -> http://wso2.org/claims -> One Time Password -> Supported by Default -> Update.
         menu(driver, "List")

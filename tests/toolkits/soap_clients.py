@@ -104,12 +104,11 @@ def zeep_checks():
         names = {p.name: p.value for p in reset.properties}
         assert "Recovery.AdminPasswordReset.Offline" in names, names
         prop_t = gov.get_type("{http://model.common.application.identity.carbon.wso2.org/xsd}Property")
-        gov.service.updateConfigurations(
-            configurations=[prop_t(name="Recovery.AdminPasswordReset.ExpiryTime", value="60")]
-        )
+        # As product-is IdentityGovernanceTestCase does: the account lock's Time, read back from its connector.
+        gov.service.updateConfigurations(configurations=[prop_t(name="account.lock.handler.Time", value="30")])
         after = gov.service.getConnectorList()
-        reset = [c for c in after if c.name == "admin-forced-password-reset"][0]
-        assert {p.name: p.value for p in reset.properties}["Recovery.AdminPasswordReset.ExpiryTime"] == "60"
+        lock = [c for c in after if c.name == "account.lock.handler"][0]
+        assert {p.name: p.value for p in lock.properties}["account.lock.handler.Time"] == "30"
 
     check("zeep: import the three served WSDLs", lambda: None)
     check("zeep: setUserProfile(UserProfileDTO) then getUserProfile", set_and_get_profile)

@@ -1,76 +1,122 @@
-//! Identity Providers → Resident → Account Management Policies → Password Reset: the governance connectors'
-//! properties with WSO2's labels, saved through `updateConfigurations`' use case. The page explains WSO2's
-//! precedence when several options are on (link > OTP > offline) and names the option in force.
+//! Identity Providers → Resident: the release's governance connectors, each a section under its category with
+//! WSO2's labels ("Password Reset" under "Account Management" or "Account Management Policies"; "Account Lock" under
+//! "Login Attempts Security", or "Account Locking" under "Login Policies" in 5.9 and 5.10), each saved on its own
+//! through `updateConfigurations`' use case (so that saving one never re-sends the other's values). The password
+//! reset section explains WSO2's precedence when several options are on (link > OTP > offline) and names the option
+//! in force.
 
 use hyper::StatusCode;
 use serde::Serialize;
 
 use super::view::{self, Area};
 use super::{Ctx, RESIDENT, act, run};
-use crate::app::ConnectorView;
-use crate::domain::governance::{self, Kind, ResetMode};
+use crate::app::{App, ConnectorView};
+use crate::domain::governance::{ACCOUNT_LOCK, AccountLockSettings, Kind, OFFLINE, OTP, RECOVERY_LINK, ResetMode};
+use crate::domain::permissions;
 use crate::http::response::HttpResponse;
 
 #[derive(Debug, Serialize)]
 struct Field {
-    name: &'static str,
+    name: String,
     id: String,
     label: &'static str,
     description: &'static str,
     boolean: bool,
     checked: bool,
     value: String,
-    default: String,
 }
 
 #[derive(Debug, Serialize)]
 struct Section {
+    connector: &'static str,
     category: &'static str,
     title: &'static str,
+    /// The admin forced reset's section (with the precedence note and the option in force).
+    reset: bool,
     fields: Vec<Field>,
+    /// Stored properties the connector lists by their name only (7.1+): shown, not edited.
+    others: Vec<(String, String)>,
 }
 
 fn sections(connectors: &[ConnectorView]) -> Vec<Section> {
     connectors
         .iter()
-        .map(|c| {
-            let mut props: Vec<_> = c.properties.iter().collect();
-            props.sort_by_key(|p| p.def.display_order);
-            Section {
-                category: c.def.category,
-                title: c.def.friendly_name,
-                fields: props
-                    .into_iter()
-                    .map(|p| Field {
-                        name: p.def.name,
-                        id: p.def.name.replace('.', "-"),
-                        label: p.def.display_name,
-                        description: p.def.description,
-                        boolean: p.def.kind == Kind::Boolean,
+        .map(|c| Section {
+            connector: c.def.name,
+            category: c.def.category,
+            title: c.def.friendly_name,
+            reset: c.def.name != ACCOUNT_LOCK,
+            fields: c
+                .properties
+                .iter()
+                .filter_map(|p| {
+                    let def = p.def?;
+                    Some(Field {
+                        name: p.name.clone(),
+                        id: p.name.replace('.', "-"),
+                        label: def.display_name,
+                        description: def.description.unwrap_or_default(),
+                        boolean: def.kind == Kind::Boolean,
                         checked: p.value.eq_ignore_ascii_case("true"),
                         value: p.value.clone(),
-                        default: p.default.clone(),
                     })
-                    .collect(),
-            }
+                })
+                .collect(),
+            others: c
+                .properties
+                .iter()
+                .filter(|p| p.def.is_none())
+                .map(|p| (p.name.clone(), p.value.clone()))
+                .collect(),
         })
         .collect()
 }
 
-/// The option a forced reset takes now, in the labels' words.
-fn in_force(mode: Option<ResetMode>) -> &'static str {
-    match mode {
-        Some(ResetMode::EmailLink) => "Enable Password Reset via Recovery Email",
-        Some(ResetMode::EmailOtp) => "Enable Password Reset via OTP",
-        Some(ResetMode::Offline) => "Enable Password Reset Offline",
-        None => "none (an admin forced password reset is refused until an option is enabled)",
+/// The option a forced reset takes now, in the release's labels.
+fn in_force(app: &App, mode: Option<ResetMode>) -> String {
+    let property = match mode {
+        Some(ResetMode::EmailLink) => RECOVERY_LINK,
+        Some(ResetMode::EmailOtp) => OTP,
+        Some(ResetMode::Offline) => OFFLINE,
+        None => return "none (an admin forced password reset is refused until an option is enabled)".to_string(),
+    };
+    let connectors = &app.profile().governance.connectors;
+    crate::domain::governance::find_property(connectors, property)
+        .map_or(property, |p| p.display_name)
+        .to_string()
+}
+
+/// The account lock in force, in words.
+fn lock_in_force(lock: &AccountLockSettings) -> String {
+    if !lock.enabled {
+        return "off: failed logins never lock an account".to_string();
     }
+    let duration = if lock.unlock_after_minutes > 0 {
+        format!(
+            "for {} minutes, then {} times longer for each further lock",
+            lock.unlock_after_minutes, lock.increment_ratio
+        )
+    } else {
+        "until an administrator unlocks it".to_string()
+    };
+    format!(
+        "on: {} failed logins in a row lock an account {duration}",
+        lock.max_failed_attempts
+    )
 }
 
 /// `GET /carbon/idpmgt/idp-mgt-edit-local.jsp`.
 pub async fn resident(ctx: Ctx) -> HttpResponse {
-    let data = run(&ctx, |app, a| Ok((app.connectors(a)?, app.reset_settings()?.mode()))).await;
-    let (connectors, mode) = match data {
+    let data = run(&ctx, |app, a| {
+        let mode = app.reset_settings()?.mode();
+        Ok((
+            app.connectors(a)?,
+            in_force(app, mode),
+            lock_in_force(&app.account_lock_settings()?),
+        ))
+    })
+    .await;
+    let (connectors, in_force, lock) = match data {
         Ok(d) => d,
         Err(resp) => return resp,
     };
@@ -83,33 +129,47 @@ pub async fn resident(ctx: Ctx) -> HttpResponse {
         None,
         minijinja::context! {
             sections => sections(&connectors),
-            in_force => in_force(mode),
-            can_update => ctx.session.actor.has(crate::domain::permissions::GOVERNANCE_UPDATE),
+            in_force => in_force,
+            lock_in_force => lock,
+            can_update => ctx.session.actor.has(permissions::GOVERNANCE_UPDATE),
         },
     )
 }
 
-/// `POST /carbon/idpmgt/idp-mgt-edit-finish-local.jsp`: every property of every connector, an unticked box
-/// being false; validated and stored all together by the use case.
+/// `POST /carbon/idpmgt/idp-mgt-edit-finish-local.jsp`: every property of the section's connector (`connector`,
+/// the first one when absent), an unticked box being false; checked and stored together by the use case.
 pub async fn save(ctx: Ctx) -> HttpResponse {
     let form = ctx.params.clone();
     act(&ctx, RESIDENT, RESIDENT, Vec::new(), move |app, a| {
-        let values: Vec<(String, String)> = governance::CONNECTORS
+        let connectors = &app.profile().governance.connectors;
+        let connector = form
+            .get("connector")
+            .and_then(|name| connectors.iter().find(|c| c.name == name))
+            .unwrap_or(&connectors[0]);
+        let values: Vec<(String, String)> = connector
+            .properties
             .iter()
-            .flat_map(|c| c.properties.iter())
             .map(|p| {
                 let value = match p.kind {
                     Kind::Boolean => form.get(p.name).is_some().to_string(),
-                    Kind::Integer => form.get(p.name).unwrap_or_default().to_string(),
+                    Kind::Integer { .. } => form.get(p.name).unwrap_or_default().to_string(),
                 };
                 (p.name.to_string(), value)
             })
             .collect();
         app.update_configurations(a, &values)?;
+        if connector.name == ACCOUNT_LOCK {
+            let lock = app.account_lock_settings()?;
+            return Ok(format!(
+                "The resident identity provider was updated. {} is now {}.",
+                connector.friendly_name,
+                lock_in_force(&lock)
+            ));
+        }
         let mode = app.reset_settings()?.mode();
         Ok(format!(
             "The resident identity provider was updated. Admin forced password reset now uses: {}.",
-            in_force(mode)
+            in_force(app, mode)
         ))
     })
     .await
