@@ -272,12 +272,13 @@ fn decode_profile(el: &Element) -> Result<(String, Vec<(String, String)>), Domai
     Ok((profile_name, values))
 }
 
-/// The profile fields of the store with no values (getProfileFieldsForInternalStore).
+/// The profile fields of the store with no values (getProfileFieldsForInternalStore): the same claims as a
+/// profile's, supported by default and with a display name (`UserProfileAdmin.getClaimsToEnterData`).
 fn internal_store_fields(app: &App) -> Result<Vec<ProfileField>, DomainError> {
     Ok(app
         .claim_metas()?
         .iter()
-        .filter(|m| m.supported_by_default)
+        .filter(|m| m.supported_by_default && !m.display_name.is_empty())
         .map(|meta| ProfileField {
             meta: meta.clone(),
             value: None,
