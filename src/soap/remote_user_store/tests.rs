@@ -47,6 +47,8 @@ const FIXTURES: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/fixtures/soap/RemoteUserStoreManagerService"
 );
+/// WSO2's own `title` claim ("Title" in claim-config.xml); forcereset's old dialect called it "Job Title" and these
+/// tests added it by hand.
 const TITLE: &str = "http://wso2.org/claims/title";
 
 fn app() -> App {
