@@ -67,19 +67,19 @@ impl App {
         self.authorize_profile(actor, user, permissions::USER_PROFILES_VIEW)?;
         let profile = profile_or_default(profile);
         self.store.read(|tx| {
-            let Some(record) = tx.user(user)? else {
+            // One statement for the user's existence and values: every profile read asks both.
+            let Some(values) = tx.user_claim_values(user, profile)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
-            if profile != DEFAULT_PROFILE && !self.profile_names_in(tx, &record.name)?.iter().any(|p| p == profile) {
+            if profile != DEFAULT_PROFILE && !self.profile_names_in(tx, user)?.iter().any(|p| p == profile) {
                 return Ok(Ok(None));
             }
-            let values = tx.claim_values(&record.name, profile)?;
             let mut fields = Vec::new();
             for meta in tx.claim_metas()?.iter() {
                 if !meta.supported_by_default || meta.display_name.is_empty() {
                     continue;
                 }
-                let value = match self.computed_claim(tx, &record.name, &meta.uri)? {
+                let value = match self.computed_claim(tx, user, &meta.uri)? {
                     Some(value) => Some(value),
                     None => values.iter().find(|(u, _)| *u == meta.uri).map(|(_, v)| v.clone()),
                 };
