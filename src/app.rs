@@ -15,6 +15,7 @@ use crate::config::{BasicAuthParams, Config};
 use crate::domain::claims::ClaimMeta;
 use crate::domain::password::{self, Policy};
 use crate::domain::profile::Profile;
+use crate::domain::profile::store::ClaimDialect;
 use crate::domain::{DomainError, Millis, permissions};
 use crate::mail::eml::Originator;
 use crate::store::{AuditRecord, Store, StoreError, Tx};
@@ -33,6 +34,7 @@ mod roles;
 mod sessions;
 mod users;
 
+pub use claims::Merge;
 pub use governance::{ConnectorView, PropertyView};
 pub use login::LoginOutcome;
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
@@ -61,8 +63,18 @@ pub const ADMIN_ROLE: &str = "admin";
 /// WSO2's implicit role every user has.
 pub const EVERYONE_ROLE: &str = "Internal/everyone";
 
-/// The claim dialect a fresh store starts with (data, not code: `fixtures/claims.toml`).
-const CLAIMS_FIXTURE: &str = include_str!("../fixtures/claims.toml");
+/// The local claim dialect of each release, as data (`fixtures/claims/`): a fresh store starts with its release's.
+fn dialect_fixture(dialect: ClaimDialect) -> &'static str {
+    match dialect {
+        ClaimDialect::Is5_9 => include_str!("../fixtures/claims/5.9.toml"),
+        ClaimDialect::Is5_10 => include_str!("../fixtures/claims/5.10.toml"),
+        ClaimDialect::Is5_11 => include_str!("../fixtures/claims/5.11.toml"),
+        ClaimDialect::Is6Approximation => include_str!("../fixtures/claims/6.x.toml"),
+    }
+}
+
+/// The dialect forcereset seeded before it followed WSO2's: only to recognise claims nobody edited since.
+const LEGACY_DIALECT: &str = include_str!("../fixtures/claims/legacy.toml");
 
 /// Who is asking. The CLI acts as `System`; network callers are authenticated users.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,13 +135,75 @@ impl From<StoreError> for DomainError {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct BootstrapReport {
     pub claims_added: usize,
+    /// Claims that still held another shipped definition (an earlier forcereset's, or another release's) and now
+    /// hold the running release's.
+    pub claims_updated: usize,
     pub admin_role_created: bool,
     pub admin_user_created: bool,
 }
 
+/// A claim dialect fixture: `[[claim]]` tables of [`FixtureClaim`].
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ClaimsFile {
-    claim: Vec<ClaimMeta>,
+    claim: Vec<FixtureClaim>,
+}
+
+/// One claim as a fixture writes it: [`ClaimMeta`]'s fields, and the LDAP attribute WSO2 maps it to (kept for the
+/// reader, unused).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixtureClaim {
+    uri: String,
+    display_name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    attribute_id: String,
+    #[serde(default)]
+    supported_by_default: bool,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    read_only: bool,
+    #[serde(default)]
+    display_order: i32,
+    #[serde(default)]
+    regex: String,
+}
+
+/// Parse a dialect fixture. They are embedded, so a failure is a build defect; it is logged and refuses the start.
+fn parse_dialect(name: &str, text: &str) -> Result<Vec<ClaimMeta>, DomainError> {
+    let file: ClaimsFile = toml::from_str(text).map_err(|e| {
+        tracing::error!(fixture = name, error = %e, "a claim dialect fixture is not valid");
+        DomainError::Internal
+    })?;
+    Ok(file
+        .claim
+        .into_iter()
+        .map(|c| ClaimMeta {
+            uri: c.uri,
+            display_name: c.display_name,
+            description: c.description,
+            supported_by_default: c.supported_by_default,
+            required: c.required,
+            read_only: c.read_only,
+            display_order: c.display_order,
+            regex: c.regex,
+        })
+        .collect())
+}
+
+/// The dialect of `dialect`'s release, and every other definition forcereset ever shipped (the other releases',
+/// the legacy one): a stored claim equal to one of those was never edited.
+fn dialects(dialect: ClaimDialect) -> Result<(Vec<ClaimMeta>, Vec<ClaimMeta>), DomainError> {
+    let wanted = parse_dialect(dialect.file(), dialect_fixture(dialect))?;
+    let mut shipped = parse_dialect("legacy.toml", LEGACY_DIALECT)?;
+    for other in ClaimDialect::ALL.into_iter().filter(|d| *d != dialect) {
+        shipped.extend(parse_dialect(other.file(), dialect_fixture(other))?);
+    }
+    Ok((wanted, shipped))
 }
 
 /// Everything a request needs: validated config, the store, the clock and the compiled policies. The fields are
@@ -242,8 +316,14 @@ impl App {
     /// An app over a fresh in-memory store with a fixed clock, bootstrapped (admin/admin): for unit tests.
     #[cfg(test)]
     pub fn for_tests() -> App {
+        App::for_tests_with(Config::defaults())
+    }
+
+    /// [`App::for_tests`] with another configuration (a release, a user store type…).
+    #[cfg(test)]
+    pub fn for_tests_with(config: Config) -> App {
         let app = App::new(
-            Config::defaults(),
+            config,
             Store::open_in_memory().unwrap_or_else(|e| panic!("in-memory store: {e}")),
             Arc::new(|| 1_700_000_000_000),
         );
@@ -350,11 +430,14 @@ impl App {
     /// Idempotent first-start work: the claim dialect, the `admin` role holding `/permission`, and the super admin
     /// from `[super_admin]` (only if absent: a changed password in deployment.toml does not overwrite the stored one,
     /// as in WSO2 once the user store is initialised).
+    ///
+    /// The dialect is the release's (`fixtures/claims/`): a missing claim is added; a stored claim that still holds
+    /// exactly a definition forcereset shipped for another release, or before it followed WSO2's dialect, was never
+    /// edited and takes the release's; any other stored claim is an edit and is kept. Claims the release does not
+    /// have are kept too (values may refer to them). So a data directory started with another `wso2_version` looks
+    /// like that release's fresh store, except where someone changed the dialect.
     pub fn bootstrap(&self) -> Result<BootstrapReport, DomainError> {
-        let file: ClaimsFile = toml::from_str(CLAIMS_FIXTURE).map_err(|e| {
-            tracing::error!(error = %e, "fixtures/claims.toml is not valid");
-            DomainError::Internal
-        })?;
+        let (dialect, shipped) = dialects(self.settings.profile.store.claim_dialect)?;
         let admin = &self.config.super_admin;
         // Hash only when the admin must be created: a restart then costs no argon2 run (and keeps no 19 MiB
         // argon2 buffer around), which is most of the idle memory and start-up time.
@@ -370,9 +453,18 @@ impl App {
         let now = self.now();
         self.store.write(|tx| {
             let mut report = BootstrapReport::default();
-            for meta in &file.claim {
-                if tx.insert_claim_meta_if_absent(meta)? {
-                    report.claims_added += 1;
+            for meta in &dialect {
+                match tx.claim_meta(&meta.uri)? {
+                    None => {
+                        if tx.insert_claim_meta_if_absent(meta)? {
+                            report.claims_added += 1;
+                        }
+                    }
+                    Some(stored) if stored != *meta && shipped.contains(&stored) => {
+                        tx.update_claim_meta(meta)?;
+                        report.claims_updated += 1;
+                    }
+                    Some(_) => {}
                 }
             }
             if !tx.role_exists(ADMIN_ROLE)? {

@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use regex::Regex;
 
-use super::{Actor, App, profile_or_default};
+use super::{Actor, App, EVERYONE_ROLE};
 use crate::domain::claims::{self, ClaimMeta};
 use crate::domain::{DomainError, permissions, strip_primary_domain};
-use crate::store::{Dialect, Tx};
+use crate::store::{Dialect, StoreError, Tx};
 
 impl App {
     /// One claim value of a user (None when unset).
@@ -24,15 +24,36 @@ impl App {
         if !actor.is(user) {
             actor.require(permissions::USERS_VIEW)?;
         }
+        let profile = self.stored_profile(profile);
         self.store.read(|tx| {
-            if !tx.user_exists(user)? {
+            let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
-            }
-            Ok(Ok(tx.claim_value(user, profile_or_default(profile), uri)?))
+            };
+            Ok(Ok(match self.computed_claim(tx, &record.name, uri)? {
+                Some(value) => Some(value),
+                None => tx.claim_value(&record.name, profile, uri)?,
+            }))
         })?
     }
 
-    /// Set claim values of a user in one transaction. Every claim must belong to the local dialect.
+    /// The value of a claim the store computes rather than keeps: the user name (`uid` in LDAP), and the role
+    /// claim, which carbon-kernel's `AbstractUserStoreManager.getUserClaimValues` answers with the user's roles
+    /// joined by `,` (its `MultiAttributeSeparator`). None for any other claim.
+    pub(super) fn computed_claim(&self, tx: &Tx<'_>, user: &str, uri: &str) -> Result<Option<String>, StoreError> {
+        Ok(match uri {
+            claims::USERNAME => Some(user.to_string()),
+            claims::ROLE => {
+                let mut roles = tx.roles_of_user(user)?;
+                roles.push(EVERYONE_ROLE.to_string());
+                Some(roles.join(","))
+            }
+            _ => None,
+        })
+    }
+
+    /// `setUserClaimValues` (and the CLI's `claim set`): set claim values of a user in one transaction. Every claim
+    /// must belong to the local dialect. A forced-reset trigger among them becomes the reset, as WSO2's
+    /// `AdminForcedPasswordResetHandler` acts on `PRE_SET_USER_CLAIMS`.
     pub fn set_claims(
         &self,
         actor: &Actor,
@@ -41,16 +62,58 @@ impl App {
         values: &[(String, String)],
     ) -> Result<(), DomainError> {
         let user = strip_primary_domain(user);
-        if !actor.is(user) {
-            actor.require(permissions::USERS_UPDATE)?;
-        } else if let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri)) {
-            return Err(DomainError::ReadOnlyClaim(uri.clone()));
-        }
+        authorize_claim_write(actor, user, values)?;
         self.store_claims(actor, user, profile, values, "claims.set")
     }
 
-    /// The one path every claim write of an authorized caller takes: a forced-reset trigger becomes the reset in
-    /// the same transaction as the other values; sessions are revoked and the mail worker woken after commit.
+    /// `setUserClaimValue` ([`Merge::Replace`]) and `addUserClaimValue(s)`: write claim values under the same rules
+    /// as [`App::set_claims`], but as plain values. WSO2's user core raises `PRE_SET_USER_CLAIM` (singular) for
+    /// these, which no forced-reset handler of any release subscribes to (identity-governance
+    /// `AdminForcedPasswordResetHandler.handleEvent`, v1.3.15 to v1.11.145), so `adminForcedPasswordReset=true`
+    /// written this way is stored and triggers nothing. The add operations merge with the stored value as
+    /// identity-user-ws `UserStoreManagerService` does before its `setUserClaimValue` (see [`Merge`]); read and
+    /// written in one transaction.
+    pub fn write_claim_values(
+        &self,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+        merge: Merge,
+    ) -> Result<(), DomainError> {
+        let audit_action = if merge == Merge::Replace {
+            "claims.set"
+        } else {
+            "claims.add"
+        };
+        let user = strip_primary_domain(user);
+        authorize_claim_write(actor, user, values)?;
+        let now = self.now();
+        let profile = self.stored_profile(profile);
+        self.store.write(|tx| {
+            let Some(record) = tx.user(user)? else {
+                return Err(DomainError::UserNotFound(user.to_string()));
+            };
+            let mut merged = Vec::with_capacity(values.len());
+            for (uri, value) in values {
+                // WSO2 writes claim by claim: a claim named twice merges with its first write.
+                let current = match merged.iter().rposition(|(u, _): &(String, String)| u == uri) {
+                    Some(i) => merged[i].1.clone(),
+                    None => tx.claim_value(&record.name, profile, uri)?.unwrap_or_default(),
+                };
+                if let Some(value) = merge.apply(&current, value) {
+                    merged.push((uri.clone(), value));
+                }
+            }
+            self.write_claims(tx, actor, &record.name, profile, &merged)?;
+            let uris: Vec<&str> = merged.iter().map(|(u, _)| u.as_str()).collect();
+            self.audit(tx, now, actor, audit_action, &record.name, &uris.join(","))
+        })
+    }
+
+    /// The path of every claim write that may trigger a reset (`setUserClaimValues`, `setUserProfile`, the CLI and
+    /// the console): a forced-reset trigger becomes the reset in the same transaction as the other values;
+    /// sessions are revoked and the mail worker woken after commit.
     pub(super) fn store_claims(
         &self,
         actor: &Actor,
@@ -65,7 +128,7 @@ impl App {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
-            self.write_claims(tx, user, profile, &values)?;
+            self.write_claims(tx, actor, user, profile, &values)?;
             if let Some(plan) = &plan {
                 self.apply_reset(tx, now, actor, user, plan)?;
             }
@@ -78,10 +141,12 @@ impl App {
         Ok(())
     }
 
-    /// Check each claim against the dialect (known, not read-only, matching its regex) and store it.
+    /// Check each claim against the dialect (known, matching its regex, not computed by the store, and not
+    /// read-only when users write their own) and store it.
     pub(super) fn write_claims(
         &self,
         tx: &Tx<'_>,
+        actor: &Actor,
         user: &str,
         profile: &str,
         values: &[(String, String)],
@@ -89,17 +154,21 @@ impl App {
         if values.is_empty() {
             return Ok(());
         }
+        let profile = self.stored_profile(profile);
         let metas = tx.claim_metas()?;
         for (uri, value) in values {
             let Some(meta) = metas.iter().find(|m| &m.uri == uri) else {
                 return Err(DomainError::UnknownClaim(uri.clone()));
             };
-            if meta.read_only {
+            // The claims the store computes are the server's. `ReadOnly` is a UI flag in WSO2: its admin services
+            // store such a claim (`department`, `accountState`) for an admin, and forcereset does likewise; a
+            // user's own write of one is refused, as WSO2's profile UI leaves it out (docs/COMPATIBILITY.md).
+            if claims::is_computed(uri) || (meta.read_only && actor.is(user)) {
                 return Err(DomainError::ReadOnlyClaim(uri.clone()));
             }
             // An empty value removes the claim, so profiles never show a stored empty string.
             if value.is_empty() {
-                tx.delete_claim_value(user, profile_or_default(profile), uri)?;
+                tx.delete_claim_value(user, profile, uri)?;
                 continue;
             }
             if !self.claim_patterns.accepts(&meta.regex, value) {
@@ -108,7 +177,7 @@ impl App {
                     meta.regex
                 )));
             }
-            tx.set_claim_value(user, profile_or_default(profile), uri, value)?;
+            tx.set_claim_value(user, profile, uri, value)?;
         }
         Ok(())
     }
@@ -119,7 +188,8 @@ impl App {
     }
 
     /// `getUserClaimValues`: every claim the user has a value for in the profile, with its dialect metadata, in
-    /// display order. The user name claim is always present. Own claims are readable; others' need `usermgt/view`.
+    /// display order. The computed claims (user name, roles) are always present. Own claims are readable; others'
+    /// need `usermgt/view`.
     pub fn user_claims(
         &self,
         actor: &Actor,
@@ -128,15 +198,19 @@ impl App {
     ) -> Result<Vec<(Arc<ClaimMeta>, String)>, DomainError> {
         let user = strip_primary_domain(user);
         actor.require_self_or(user, permissions::USERS_VIEW)?;
-        let profile = profile_or_default(profile);
+        let profile = self.stored_profile(profile);
         self.store.read(|tx| {
             let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
             let mut values = tx.claim_values(&record.name, profile)?;
-            values.retain(|(uri, _)| uri != claims::USERNAME);
-            values.push((claims::USERNAME.to_string(), record.name.clone()));
+            values.retain(|(uri, _)| !claims::is_computed(uri));
             let metas = tx.claim_metas()?;
+            for uri in claims::COMPUTED {
+                if let Some(value) = self.computed_claim(tx, &record.name, uri)? {
+                    values.push((uri.to_string(), value));
+                }
+            }
             let mut out: Vec<(Arc<ClaimMeta>, String)> = metas
                 .iter()
                 .filter_map(|m| {
@@ -169,7 +243,7 @@ impl App {
     ) -> Result<Vec<(String, String)>, DomainError> {
         let user = strip_primary_domain(user);
         actor.require_self_or(user, permissions::USERS_VIEW)?;
-        let profile = profile_or_default(profile);
+        let profile = self.stored_profile(profile);
         self.store.read(|tx| {
             let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
@@ -179,10 +253,9 @@ impl App {
                 if out.iter().any(|(u, _)| u == uri) {
                     continue;
                 }
-                let value = if uri == claims::USERNAME {
-                    Some(record.name.clone())
-                } else {
-                    tx.claim_value(&record.name, profile, uri)?
+                let value = match self.computed_claim(tx, &record.name, uri)? {
+                    Some(value) => Some(value),
+                    None => tx.claim_value(&record.name, profile, uri)?,
                 };
                 if let Some(value) = value {
                     out.push((uri.clone(), value));
@@ -192,14 +265,14 @@ impl App {
         })?
     }
 
-    /// `deleteUserClaimValue(s)`: remove claim values, in one transaction. The same rules as `set_claims`: a user
-    /// may remove their own ordinary claims, never identity claims or the OTP; others need `usermgt/update`; every
-    /// claim must be a known, writable claim of the dialect.
+    /// `deleteUserClaimValue(s)`: remove claim values, in one transaction. A user may remove their own ordinary
+    /// claims, never identity claims or the OTP; others need `usermgt/delete` (the operations' services.xml
+    /// permission); every claim must be a known, writable claim of the dialect.
     pub fn delete_claims(&self, actor: &Actor, user: &str, profile: &str, uris: &[String]) -> Result<(), DomainError> {
         let now = self.now();
         let user = strip_primary_domain(user);
         if !actor.is(user) {
-            actor.require(permissions::USERS_UPDATE)?;
+            actor.require(permissions::USERS_DELETE)?;
         } else if let Some(uri) = uris.iter().find(|uri| claims::is_protected_from_self(uri)) {
             return Err(DomainError::ReadOnlyClaim(uri.clone()));
         }
@@ -207,7 +280,7 @@ impl App {
         let removals: Vec<(String, String)> = uris.iter().map(|uri| (uri.clone(), String::new())).collect();
         self.store.write(|tx| {
             self.require_user(tx, user)?;
-            self.write_claims(tx, user, profile, &removals)?;
+            self.write_claims(tx, actor, user, profile, &removals)?;
             self.audit(tx, now, actor, "claims.delete", user, &uris.join(","))
         })
     }
@@ -266,6 +339,47 @@ impl App {
                 &claim_changes(&current, &updated),
             )
         })
+    }
+}
+
+/// Who may write claim values: a user their own ordinary claims (never identity claims or the OTP), anyone else
+/// with `usermgt/update`.
+fn authorize_claim_write(actor: &Actor, user: &str, values: &[(String, String)]) -> Result<(), DomainError> {
+    if !actor.is(user) {
+        actor.require(permissions::USERS_UPDATE)
+    } else if let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri)) {
+        Err(DomainError::ReadOnlyClaim(uri.clone()))
+    } else {
+        Ok(())
+    }
+}
+
+/// How `addUserClaimValue(s)` combine a new value with the stored one (identity-user-ws `UserStoreManagerService`,
+/// v5.3.3 to v5.8.10, unchanged).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Merge {
+    /// Replace the stored value (`setUserClaimValue`).
+    Replace,
+    /// `addUserClaimValue`: `stored,new` when both are non-empty, else the new value as given (an empty one clears
+    /// the claim). No check for a value already there.
+    Append,
+    /// `addUserClaimValues`: blank new values are skipped, and so is a value already among the stored ones
+    /// (compared case-insensitively, split at `,`, the stores' `MultiAttributeSeparator`); else `stored,new`.
+    AppendDistinct,
+}
+
+impl Merge {
+    /// The value to write, or None to leave the claim alone.
+    pub fn apply(self, stored: &str, new: &str) -> Option<String> {
+        match self {
+            Merge::Replace => Some(new.to_string()),
+            Merge::Append if !new.is_empty() && !stored.is_empty() => Some(format!("{stored},{new}")),
+            Merge::Append => Some(new.to_string()),
+            Merge::AppendDistinct if new.trim().is_empty() => None,
+            Merge::AppendDistinct if stored.split(',').any(|v| v.eq_ignore_ascii_case(new)) => None,
+            Merge::AppendDistinct if stored.is_empty() => Some(new.to_string()),
+            Merge::AppendDistinct => Some(format!("{stored},{new}")),
+        }
     }
 }
 

@@ -256,9 +256,10 @@ impl App {
     }
 
     /// `authenticate(userName, credential)` as a question: true or false, never an authentication fault. The
-    /// caller needs only `/permission/admin/login`.
+    /// caller needs `/permission/admin/manage/identity`.
     pub fn check_credentials(&self, actor: &Actor, user: &str, credential: &Secret) -> Result<bool, DomainError> {
-        actor.require(permissions::LOGIN)?;
+        // RemoteUserStoreManagerService's service-level permission: `authenticate` has no override of its own.
+        actor.require(permissions::MANAGE_IDENTITY)?;
         match self.authenticate(user, credential) {
             Ok(_) => Ok(true),
             Err(DomainError::InvalidCredentials) => Ok(false),

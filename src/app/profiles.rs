@@ -31,18 +31,32 @@ pub fn profile_or_default(profile: &str) -> &str {
 }
 
 impl App {
-    /// UserProfileMgtService's in-method rule: a user may act on their own profile; anyone else needs
-    /// `/permission/admin/configure/security/usermgt/profiles`.
-    pub(super) fn authorize_profile(&self, actor: &Actor, user: &str) -> Result<(), DomainError> {
-        if actor.is(user) || actor.has(permissions::CONFIGURE_PROFILES) {
-            Ok(())
+    /// The profile a claim of `requested` is stored in. An LDAP store keeps one entry per user and ignores the
+    /// profile name (carbon-kernel's LDAP managers never read it): every profile is `default` there.
+    pub(super) fn stored_profile<'a>(&self, requested: &'a str) -> &'a str {
+        if self.config.user_store.store_type.multiple_profiles() {
+            profile_or_default(requested)
         } else {
-            Err(DomainError::NotAuthorized)
+            DEFAULT_PROFILE
         }
     }
 
-    /// The profile as `getUserProfile` shows it: every supported-by-default claim with the user's value. None when
-    /// the user has no such profile (`default` always exists).
+    /// UserProfileMgtService's in-method rule (`UserProfileAdmin.isAuthorized`, `isAdminProfileSpoof`): a user may
+    /// act on their own profile; anyone else needs `permission` (`…/manage/identity/userprofile[/view|/delete]`);
+    /// and only the super admin may touch the super admin's profile, whatever the permissions.
+    pub(super) fn authorize_profile(&self, actor: &Actor, user: &str, permission: &str) -> Result<(), DomainError> {
+        if !actor.is(user) && !actor.has(permission) {
+            return Err(DomainError::NotAuthorized);
+        }
+        if matches!(actor, Actor::User { .. }) && self.is_super_admin(user) && !actor.is(user) {
+            return Err(DomainError::NotAuthorized);
+        }
+        Ok(())
+    }
+
+    /// The profile as `getUserProfile` shows it: the supported-by-default claims that have a display name
+    /// (`UserProfileAdmin.getAllSupportedClaims`), with the user's values. None when the user has no such profile
+    /// (`default` always exists; an LDAP store has no other).
     pub fn user_profile(
         &self,
         actor: &Actor,
@@ -50,50 +64,52 @@ impl App {
         profile: &str,
     ) -> Result<Option<Vec<ProfileField>>, DomainError> {
         let user = strip_primary_domain(user);
-        self.authorize_profile(actor, user)?;
+        self.authorize_profile(actor, user, permissions::USER_PROFILES_VIEW)?;
         let profile = profile_or_default(profile);
         self.store.read(|tx| {
+            // One statement for the user's existence and values: every profile read asks both.
             let Some(values) = tx.user_claim_values(user, profile)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
-            if profile != crate::domain::DEFAULT_PROFILE && !tx.profile_names(user)?.iter().any(|p| p == profile) {
+            if profile != DEFAULT_PROFILE && !self.profile_names_in(tx, user)?.iter().any(|p| p == profile) {
                 return Ok(Ok(None));
             }
-            let fields = tx
-                .claim_metas()?
-                .iter()
-                .filter(|m| m.supported_by_default)
-                .map(|meta| {
-                    let value = if meta.uri == "http://wso2.org/claims/username" {
-                        Some(user.to_string())
-                    } else {
-                        values.iter().find(|(u, _)| *u == meta.uri).map(|(_, v)| v.clone())
-                    };
-                    ProfileField {
-                        meta: meta.clone(),
-                        value,
-                    }
-                })
-                .collect();
+            let mut fields = Vec::new();
+            for meta in tx.claim_metas()?.iter() {
+                if !meta.supported_by_default || meta.display_name.is_empty() {
+                    continue;
+                }
+                let value = match self.computed_claim(tx, user, &meta.uri)? {
+                    Some(value) => Some(value),
+                    None => values.iter().find(|(u, _)| *u == meta.uri).map(|(_, v)| v.clone()),
+                };
+                fields.push(ProfileField {
+                    meta: meta.clone(),
+                    value,
+                });
+            }
             Ok(Ok(Some(fields)))
         })?
     }
 
-    /// The names of a user's profiles; `default` is always first.
+    /// A user's profiles, `default` first: on an LDAP store only `default` (`getProfileNames`).
+    fn profile_names_in(&self, tx: &crate::store::Tx<'_>, user: &str) -> Result<Vec<String>, StoreError> {
+        let mut names = vec![DEFAULT_PROFILE.to_string()];
+        if self.config.user_store.store_type.multiple_profiles() {
+            names.extend(tx.profile_names(user)?.into_iter().filter(|p| p != DEFAULT_PROFILE));
+        }
+        Ok(names)
+    }
+
+    /// The names of a user's profiles, as `getUserProfiles` lists them.
     pub fn user_profile_names(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
         let user = strip_primary_domain(user);
-        self.authorize_profile(actor, user)?;
+        self.authorize_profile(actor, user, permissions::USER_PROFILES_VIEW)?;
         self.store.read(|tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
-            let mut names = vec![crate::domain::DEFAULT_PROFILE.to_string()];
-            names.extend(
-                tx.profile_names(user)?
-                    .into_iter()
-                    .filter(|p| p != crate::domain::DEFAULT_PROFILE),
-            );
-            Ok(Ok(names))
+            Ok(Ok(self.profile_names_in(tx, user)?))
         })?
     }
 
@@ -106,9 +122,9 @@ impl App {
         values: &[(String, String)],
     ) -> Result<(), DomainError> {
         let user = strip_primary_domain(user);
-        self.authorize_profile(actor, user)?;
+        self.authorize_profile(actor, user, permissions::USER_PROFILES)?;
         if actor.is(user)
-            && !actor.has(permissions::CONFIGURE_PROFILES)
+            && !actor.has(permissions::USER_PROFILES)
             && let Some((uri, _)) = values.iter().find(|(uri, _)| claims::is_protected_from_self(uri))
         {
             return Err(DomainError::ReadOnlyClaim(uri.clone()));
@@ -116,13 +132,19 @@ impl App {
         self.store_claims(actor, user, profile, values, "profile.set")
     }
 
-    /// `deleteUserProfile`: remove every value of a non-default profile.
+    /// `deleteUserProfile`: remove every value of a non-default profile. An LDAP store has no other profile: WSO2
+    /// would delete the attributes of the user's one entry; that is refused here instead.
     pub fn delete_user_profile(&self, actor: &Actor, user: &str, profile: &str) -> Result<(), DomainError> {
         let now = self.now();
         let user = strip_primary_domain(user);
-        self.authorize_profile(actor, user)?;
-        if profile_or_default(profile) == crate::domain::DEFAULT_PROFILE {
-            return Err(DomainError::InvalidInput("Default profile can not be deleted".into()));
+        self.authorize_profile(actor, user, permissions::USER_PROFILES_DELETE)?;
+        if profile_or_default(profile) == DEFAULT_PROFILE {
+            return Err(DomainError::InvalidInput("Cannot delete default profile".into()));
+        }
+        if !self.config.user_store.store_type.multiple_profiles() {
+            return Err(DomainError::InvalidInput(format!(
+                "Cannot delete profile {profile}: the user store keeps a single profile per user."
+            )));
         }
         self.store.write(|tx| {
             if !tx.user_exists(user)? {
@@ -133,10 +155,24 @@ impl App {
         })
     }
 
+    /// `isAddProfileEnabled` (`isMultipleProfilesAllowed` of the primary store).
+    pub fn add_profile_enabled(&self) -> bool {
+        self.config.user_store.store_type.multiple_profiles()
+    }
+
+    /// `isAddProfileEnabledForDomain`: the primary store's answer for a blank domain or `PRIMARY`; false for any
+    /// other domain, since there are no secondary stores (`UserProfileAdmin` answers false when
+    /// `getSecondaryUserStoreManager(domain)` finds none).
+    pub fn add_profile_enabled_for_domain(&self, domain: &str) -> bool {
+        let domain = domain.trim();
+        (domain.is_empty() || domain.eq_ignore_ascii_case(crate::domain::USER_STORE_DOMAIN))
+            && self.add_profile_enabled()
+    }
+
     /// The console's profile edit: only claims it may edit ([`profile_editable`]), a required claim may not be
     /// emptied, then the same write as `setUserProfile` on the default profile.
     pub fn edit_profile(&self, actor: &Actor, user: &str, values: &[(String, String)]) -> Result<(), DomainError> {
-        actor.require(permissions::CONFIGURE_PROFILES)?;
+        actor.require(permissions::USER_PROFILES)?;
         let metas = self.claim_metas()?;
         for (uri, value) in values {
             let Some(meta) = metas.iter().find(|m| &m.uri == uri) else {
@@ -152,26 +188,28 @@ impl App {
         self.set_user_profile(actor, user, DEFAULT_PROFILE, values)
     }
 
-    /// `getProfileNames(userName)`: the user's profiles, `default` first. Own profiles are readable; others' need
-    /// `usermgt/view`.
+    /// `getProfileNames(userName)`: the user's profiles, `default` first (only `default` on LDAP). Own profiles are
+    /// readable; others' need `userprofile/view` (the operation's services.xml permission).
     pub fn profile_names_of_user(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
         let user = strip_primary_domain(user);
-        actor.require_self_or(user, permissions::USERS_VIEW)?;
+        actor.require_self_or(user, permissions::USER_PROFILES_VIEW)?;
         self.store.read(|tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
-            let mut names = vec![DEFAULT_PROFILE.to_string()];
-            names.extend(tx.profile_names(user)?.into_iter().filter(|p| p != DEFAULT_PROFILE));
-            Ok(Ok(names))
+            Ok(Ok(self.profile_names_in(tx, user)?))
         })?
     }
 
-    /// `getAllProfileNames`: every profile in use by any user, `default` first. A profile exists here as soon as a
-    /// user has a value in it (there is no separate profile configuration), so this scans the users.
+    /// `getAllProfileNames`: every profile in use by any user, `default` first (only `default` on LDAP). A profile
+    /// exists here as soon as a user has a value in it (there is no separate profile configuration), so this scans
+    /// the users.
     pub fn all_profile_names(&self, actor: &Actor) -> Result<Vec<String>, DomainError> {
-        actor.require(permissions::USERS_VIEW)?;
+        actor.require(permissions::USER_PROFILES_VIEW)?;
         let mut names = vec![DEFAULT_PROFILE.to_string()];
+        if !self.config.user_store.store_type.multiple_profiles() {
+            return Ok(names);
+        }
         self.store.read(|tx| {
             for user in tx.list_users("*", -1)? {
                 for profile in tx.profile_names(&user)? {

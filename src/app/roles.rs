@@ -1,5 +1,9 @@
 //! Roles: create, rename, delete, list, their permission paths, and who holds them (RemoteUserStoreManagerService,
 //! the console, the CLI). `Internal/everyone` is implicit; the `admin` role cannot be deleted or renamed.
+//!
+//! Each use case needs the permission of its RemoteUserStoreManagerService operation (identity-user-ws
+//! `services.xml`, v5.3.3 to v5.8.10): `rolemgt/*` for role operations, `usermgt/view` for `getRoleNames` and
+//! `usermgt/update` for `updateRoleListOfUser`, as WSO2 has them.
 
 use super::{ADMIN_ROLE, Actor, App, EVERYONE_ROLE};
 use crate::domain::{DomainError, permissions, strip_primary_domain};
@@ -41,7 +45,7 @@ impl App {
         permission_paths: &[String],
         users: &[String],
     ) -> Result<(), DomainError> {
-        actor.require(permissions::USERS_CREATE)?;
+        actor.require(permissions::ROLES_CREATE)?;
         let name = strip_primary_domain(name);
         if name.is_empty() || name.starts_with("Internal/") || name.chars().any(char::is_control) {
             return Err(DomainError::InvalidInput(format!("Role name '{name}' is not valid.")));
@@ -89,7 +93,7 @@ impl App {
     }
 
     pub fn role_permissions(&self, actor: &Actor, role: &str) -> Result<Vec<String>, DomainError> {
-        actor.require(permissions::USERS_VIEW)?;
+        actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
         self.store
             .read(|tx| {
@@ -103,14 +107,14 @@ impl App {
 
     /// `isExistingRole`; `Internal/everyone` always exists.
     pub fn role_exists(&self, actor: &Actor, role: &str) -> Result<bool, DomainError> {
-        actor.require(permissions::USERS_VIEW)?;
+        actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
         Ok(is_everyone(role) || self.store.read(|tx| tx.role_exists(role))?)
     }
 
     /// `getRoleListOfUser`: the user's roles, and `Internal/everyone` which every user has (last, as WSO2 lists it).
     pub fn roles_of_user(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
-        actor.require(permissions::USERS_VIEW)?;
+        actor.require(permissions::ROLES_VIEW)?;
         let user = strip_primary_domain(user);
         let mut roles = self.store.read(|tx| {
             if !tx.user_exists(user)? {
@@ -124,7 +128,7 @@ impl App {
 
     /// `getUserListOfRole`: the role's members; every user for `Internal/everyone`.
     pub fn users_of_role(&self, actor: &Actor, role: &str) -> Result<Vec<String>, DomainError> {
-        actor.require(permissions::USERS_VIEW)?;
+        actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
         self.store.read(|tx| {
             if is_everyone(role) {
@@ -140,7 +144,7 @@ impl App {
     /// `getHybridRoles`: the roles of the `Internal` domain. `add_role` refuses `Internal/` names, so this is
     /// `Internal/everyone` plus any such role a store may hold.
     pub fn hybrid_roles(&self, actor: &Actor) -> Result<Vec<String>, DomainError> {
-        actor.require(permissions::USERS_VIEW)?;
+        actor.require(permissions::ROLES_VIEW)?;
         let mut roles = vec![EVERYONE_ROLE.to_string()];
         roles.extend(
             self.store
@@ -154,7 +158,7 @@ impl App {
     /// `deleteRole`: never the `admin` role nor `Internal/everyone`.
     pub fn delete_role(&self, actor: &Actor, role: &str) -> Result<(), DomainError> {
         let now = self.now();
-        actor.require(permissions::USERS_DELETE)?;
+        actor.require(permissions::ROLES_DELETE)?;
         let role = strip_primary_domain(role);
         if is_admin_role(role) {
             return Err(DomainError::CannotDeleteAdminRole);
@@ -174,7 +178,7 @@ impl App {
     /// `Internal/everyone` keep their names (the server finds the admin role by name).
     pub fn rename_role(&self, actor: &Actor, role: &str, new_name: &str) -> Result<(), DomainError> {
         let now = self.now();
-        actor.require(permissions::USERS_UPDATE)?;
+        actor.require(permissions::ROLES_UPDATE)?;
         let role = strip_primary_domain(role);
         let new_name = strip_primary_domain(new_name);
         if is_admin_role(role) {
@@ -256,7 +260,7 @@ impl App {
         added: &[String],
     ) -> Result<(), DomainError> {
         let now = self.now();
-        actor.require(permissions::USERS_UPDATE)?;
+        actor.require(permissions::ROLES_UPDATE)?;
         let role = strip_primary_domain(role);
         if is_everyone(role) {
             return Err(DomainError::InvalidInput(

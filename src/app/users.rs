@@ -2,10 +2,11 @@
 //! user; ids and tenants; the lock state the console shows and unlocking. Each use case checks the actor's
 //! permission, then runs one store transaction.
 
-use super::{Actor, App, EVERYONE_ROLE, profile_or_default};
+use super::{Actor, App, EVERYONE_ROLE};
 use crate::domain::claims;
+use crate::domain::profile::store::NumericIds;
 use crate::domain::secret::Secret;
-use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, permissions, reset, strip_primary_domain};
+use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, permissions, reset, strip_primary_domain};
 use crate::store::Tx;
 
 /// The tenant id of `carbon.super`, the only tenant.
@@ -108,10 +109,15 @@ impl App {
                     return Err(DomainError::RoleNotFound(role.to_string()));
                 }
             }
-            self.write_claims(tx, name, profile, claims)?;
+            self.write_claims(tx, actor, name, profile, claims)?;
+            // The LDAP schema requires sn: WSO2's LDAP stores write the user name there when no last name is given.
+            let given_last_name = claims.iter().any(|(uri, v)| uri == claims::LAST_NAME && !v.is_empty());
+            if self.config.user_store.store_type.fills_last_name() && !given_last_name {
+                tx.set_claim_value(name, DEFAULT_PROFILE, claims::LAST_NAME, name)?;
+            }
             tx.set_claim_value(
                 name,
-                profile_or_default(profile),
+                self.stored_profile(profile),
                 claims::LAST_PASSWORD_UPDATE_TIME,
                 &now.to_string(),
             )?;
@@ -137,8 +143,10 @@ impl App {
         Ok(())
     }
 
+    /// `isExistingUser`, under RemoteUserStoreManagerService's service-level permission (the operation has no
+    /// override in its services.xml).
     pub fn user_exists(&self, actor: &Actor, name: &str) -> Result<bool, DomainError> {
-        actor.require(permissions::USERS_VIEW)?;
+        actor.require(permissions::MANAGE_IDENTITY)?;
         Ok(self.store.read(|tx| tx.user_exists(strip_primary_domain(name)))?)
     }
 
@@ -162,7 +170,7 @@ impl App {
                 };
                 Ok(Some(UserView {
                     roles: tx.roles_of_user(&record.name)?,
-                    claims: tx.claim_values(&record.name, profile_or_default(profile))?,
+                    claims: tx.claim_values(&record.name, self.stored_profile(profile))?,
                     created_at: record.created_at,
                     name: record.name,
                 }))
@@ -235,39 +243,48 @@ impl App {
         })
     }
 
-    /// `getPasswordExpirationTime`: None, as no password-expiry policy is configured in this server (WSO2's JDBC
-    /// store answers null too unless its `PasswordExpirationTime` attribute is set). The user must exist.
+    /// `getPasswordExpirationTime`: None, as no password expires here (WSO2's stores answer null, which the
+    /// service turns into -1, unless a JDBC user was added with `requirePasswordChange`; see docs/COMPATIBILITY.md).
+    /// Only a unique-id JDBC store looks the user up first and faults for an unknown one
+    /// ([`UserStoreType::expiry_needs_existing_user`](crate::domain::profile::store::UserStoreType)).
     pub fn password_expiration_time(&self, actor: &Actor, user: &str) -> Result<Option<Millis>, DomainError> {
         actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
-        if self.store.read(|tx| tx.user_exists(user))? {
-            Ok(None)
-        } else {
-            Err(DomainError::UserNotFound(user.to_string()))
+        if self.config.user_store.store_type.expiry_needs_existing_user()
+            && !self.store.read(|tx| tx.user_exists(user))?
+        {
+            return Err(DomainError::InvalidInput(format!("No UserId found for user:{user}")));
         }
+        Ok(None)
     }
 
-    /// `getUserId`: the store's numeric id of the user (WSO2's JDBC store answers its UM_ID the same way).
+    /// `getUserId`: the JDBC store's numeric id of the user (its `UM_ID`), or -1 for no such user; the other stores
+    /// refuse the operation ([`NumericIds`]).
     pub fn user_id(&self, actor: &Actor, user: &str) -> Result<i64, DomainError> {
         actor.require(permissions::USERS_VIEW)?;
+        self.numeric_ids()?;
         let user = strip_primary_domain(user);
-        self.store
-            .read(|tx| tx.user(user))?
-            .map(|r| r.id)
-            .ok_or_else(|| DomainError::UserNotFound(user.to_string()))
+        Ok(self.store.read(|tx| tx.user(user))?.map_or(-1, |r| r.id))
     }
 
-    /// `getTenantIdofUser`: `carbon.super` (-1234) for our users and for names without a tenant domain; -1 for a
-    /// name qualified with any other tenant domain (`tom@other.com` that is not itself a user), which does not exist.
+    /// `getTenantIdofUser`: `carbon.super` (-1234) for a user of the JDBC store, -1 for no such user (the store
+    /// looks the name up as given, so `tom@other.com` is -1 too); the other stores refuse the operation.
     pub fn tenant_id_of_user(&self, actor: &Actor, user: &str) -> Result<i32, DomainError> {
         actor.require(permissions::USERS_VIEW)?;
+        self.numeric_ids()?;
         let user = strip_primary_domain(user);
         if self.store.read(|tx| tx.user_exists(user))? {
-            return Ok(SUPER_TENANT_ID);
+            Ok(SUPER_TENANT_ID)
+        } else {
+            Ok(INVALID_TENANT_ID)
         }
-        match user.rsplit_once('@') {
-            Some((_, domain)) if !domain.eq_ignore_ascii_case(TENANT_DOMAIN) => Ok(INVALID_TENANT_ID),
-            _ => Ok(SUPER_TENANT_ID),
+    }
+
+    /// Does the user store answer `getUserId` / `getTenantIdofUser`?
+    fn numeric_ids(&self) -> Result<(), DomainError> {
+        match self.config.user_store.store_type.numeric_ids() {
+            NumericIds::Looked => Ok(()),
+            NumericIds::Refused(message) => Err(DomainError::InvalidInput(message.to_string())),
         }
     }
 
@@ -282,7 +299,7 @@ impl App {
         profile: &str,
     ) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::USERS_LIST)?;
-        let profile = profile_or_default(profile);
+        let profile = self.stored_profile(profile);
         self.store.read(|tx| {
             if uri != claims::USERNAME && tx.claim_meta(uri)?.is_none() {
                 return Ok(Err(DomainError::UnknownClaim(uri.to_string())));

@@ -5,6 +5,11 @@ use serde::Deserialize;
 pub const DIALECT: &str = "http://wso2.org/claims";
 /// The claim that is the user name itself: always "set", never stored.
 pub const USERNAME: &str = "http://wso2.org/claims/username";
+/// The user's roles: computed by the store from the role memberships, never stored (carbon-kernel
+/// `UserCoreConstants.ROLE_CLAIM`).
+pub const ROLE: &str = "http://wso2.org/claims/role";
+/// The claims the user store computes instead of keeping: read from the account, refused on write.
+pub const COMPUTED: [&str; 2] = [USERNAME, ROLE];
 pub const EMAIL: &str = "http://wso2.org/claims/emailaddress";
 pub const GIVEN_NAME: &str = "http://wso2.org/claims/givenname";
 pub const LAST_NAME: &str = "http://wso2.org/claims/lastname";
@@ -61,6 +66,11 @@ impl ClaimMeta {
 /// Claims a user may not set on their own account (identity claims and the admin-read OTP).
 pub fn is_protected_from_self(uri: &str) -> bool {
     uri.starts_with(IDENTITY_PREFIX) || uri == ONE_TIME_PASSWORD
+}
+
+/// Is `uri` one of the [`COMPUTED`] claims?
+pub fn is_computed(uri: &str) -> bool {
+    COMPUTED.contains(&uri)
 }
 
 /// Is `uri` a claim of the local dialect (the only dialect stored)?

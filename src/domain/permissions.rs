@@ -4,19 +4,33 @@
 pub const LOGIN: &str = "/permission/admin/login";
 /// The root: the super admin's `admin` role holds it.
 pub const ROOT: &str = "/permission";
-/// Needed to read or write another user's profile through UserProfileMgtService.
-pub const CONFIGURE_PROFILES: &str = "/permission/admin/configure/security/usermgt/profiles";
-/// User and role management (RemoteUserStoreManagerService, the console's user and role pages): the subtree, and
-/// the five actions WSO2 checks under it.
+/// The service-level permission of RemoteUserStoreManagerService (identity-user-ws `services.xml`, v5.3.3 to
+/// v5.8.10): what `authenticate` and `isExistingUser` need, having no override of their own.
+pub const MANAGE_IDENTITY: &str = "/permission/admin/manage/identity";
+/// User management (RemoteUserStoreManagerService, the console's user pages): the subtree, and the five actions
+/// WSO2 checks under it.
 pub const MANAGE_USERS: &str = "/permission/admin/manage/identity/usermgt";
 pub const USERS_VIEW: &str = "/permission/admin/manage/identity/usermgt/view";
 pub const USERS_LIST: &str = "/permission/admin/manage/identity/usermgt/list";
 pub const USERS_CREATE: &str = "/permission/admin/manage/identity/usermgt/create";
 pub const USERS_UPDATE: &str = "/permission/admin/manage/identity/usermgt/update";
 pub const USERS_DELETE: &str = "/permission/admin/manage/identity/usermgt/delete";
+/// Role management: RemoteUserStoreManagerService's role operations (`addRole`, `deleteRole`, `updateRoleName`,
+/// `updateUserListOfRole`, `isExistingRole`, `getRoleListOfUser`, `getUserListOfRole`, `getHybridRoles`).
+pub const MANAGE_ROLES: &str = "/permission/admin/manage/identity/rolemgt";
+pub const ROLES_VIEW: &str = "/permission/admin/manage/identity/rolemgt/view";
+pub const ROLES_CREATE: &str = "/permission/admin/manage/identity/rolemgt/create";
+pub const ROLES_UPDATE: &str = "/permission/admin/manage/identity/rolemgt/update";
+pub const ROLES_DELETE: &str = "/permission/admin/manage/identity/rolemgt/delete";
+/// Another user's profile: UserProfileMgtService's in-method rule (carbon-identity-framework `UserProfileAdmin`,
+/// 5.14.97 to 5.18.187: `USER_PROFILE_MANAGE_PERMISSION` for `setUserProfile`, `…_VIEW_…` for
+/// `getUserProfile(s)`, `…_DELETE_…` for `deleteUserProfile`), and RemoteUserStoreManagerService's
+/// `getProfileNames` / `getAllProfileNames`. The first grants the other two (a path grants its subtree).
+pub const USER_PROFILES: &str = "/permission/admin/manage/identity/userprofile";
+pub const USER_PROFILES_VIEW: &str = "/permission/admin/manage/identity/userprofile/view";
+pub const USER_PROFILES_DELETE: &str = "/permission/admin/manage/identity/userprofile/delete";
 pub const GOVERNANCE_VIEW: &str = "/permission/admin/manage/identity/governance/view";
 pub const GOVERNANCE_UPDATE: &str = "/permission/admin/manage/identity/governance/update";
-pub const USERSTORE_CONFIG_VIEW: &str = "/permission/admin/manage/identity/userstore/config/view";
 pub const ASSOCIATION_CREATE: &str = "/permission/admin/manage/identity/user/association/create";
 pub const ASSOCIATION_DELETE: &str = "/permission/admin/manage/identity/user/association/delete";
 pub const ASSOCIATION_VIEW: &str = "/permission/admin/manage/identity/user/association/view";
@@ -108,8 +122,11 @@ mod tests {
 
     #[test]
     fn any_of_several_held_paths_may_grant() {
-        let held = ["/permission/admin/login", "/permission/admin/configure"];
-        assert!(any_grants(&held, CONFIGURE_PROFILES));
+        let held = [
+            "/permission/admin/login",
+            "/permission/admin/manage/identity/userprofile",
+        ];
+        assert!(any_grants(&held, USER_PROFILES_DELETE));
         assert!(!any_grants(&held, GOVERNANCE_VIEW));
         assert!(!any_grants::<&str>(&[], LOGIN));
     }

@@ -8,11 +8,14 @@ use super::fault::ExceptionShape;
 use super::writer::Out;
 use super::xml::{Element, XSI};
 use super::{Cx, Outcome, ServiceDef, op, quick};
-use crate::app::SUPER_TENANT_ID;
-use crate::domain::claims::{ClaimMeta, DIALECT};
-use crate::domain::permissions::{LOGIN, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW};
+use crate::app::{Merge, SUPER_TENANT_ID};
+use crate::domain::DomainError;
+use crate::domain::claims::ClaimMeta;
+use crate::domain::permissions::{
+    MANAGE_IDENTITY, ROLES_CREATE, ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW, USER_PROFILES_VIEW, USERS_CREATE,
+    USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
+};
 use crate::domain::secret::Secret;
-use crate::domain::{DomainError, TENANT_DOMAIN};
 
 pub const NS: &str = "http://service.ws.um.carbon.wso2.org";
 /// `ClaimValue`
@@ -33,10 +36,12 @@ pub const EXCEPTION: ExceptionShape = ExceptionShape {
     type_name: "UserStoreException",
 };
 
-/// The permission checked before an operation runs: user management's create / update / delete / view / list.
-/// Operations a user may perform on their own account (credential change, own claims and profiles) and
-/// `authenticate` need only `/permission/admin/login` here; their use case then requires the user management
-/// permission when the account is someone else's.
+/// The permission checked before an operation runs: its `AuthorizationAction` in identity-user-ws's services.xml
+/// (`components/org.wso2.carbon.um.ws.service/src/main/resources/META-INF/services.xml`, the same at v5.3.3, IS
+/// 5.9, and v5.8.10, IS 7.2): `usermgt/*` for users, claims and credentials, `rolemgt/*` for roles,
+/// `userprofile/view` for profile names, and the service's own `/permission/admin/manage/identity` for
+/// `authenticate` and `isExistingUser`, which have no override. There is no exception for a user's own account:
+/// changing one's own password or reading one's own claims over this service needs the same permission.
 ///
 /// Quick (run on the reactor for a session caller): reads of one user's or role's data or of constants. Not quick:
 /// `authenticate` (argon2), listings whose size grows with the store (`listUsers`, `getUserList`, `getRoleNames`,
@@ -61,7 +66,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
             add_user,
         ),
         op("deleteUser", USERS_DELETE, &["userName"], delete_user),
-        quick("isExistingUser", USERS_VIEW, &["userName"], is_existing_user),
+        quick("isExistingUser", MANAGE_IDENTITY, &["userName"], is_existing_user),
         op("listUsers", USERS_LIST, &["filter", "maxItemLimit"], list_users),
         op(
             "getUserList",
@@ -81,10 +86,15 @@ pub const SERVICE: ServiceDef = ServiceDef {
             password_expiration_time,
         ),
         // ---- credentials ----
-        op("authenticate", LOGIN, &["userName", "credential"], authenticate),
+        op(
+            "authenticate",
+            MANAGE_IDENTITY,
+            &["userName", "credential"],
+            authenticate,
+        ),
         op(
             "updateCredential",
-            LOGIN,
+            USERS_UPDATE,
             &["userName", "newCredential", "oldCredential"],
             update_credential,
         ),
@@ -97,16 +107,16 @@ pub const SERVICE: ServiceDef = ServiceDef {
         // ---- roles ----
         op(
             "addRole",
-            USERS_CREATE,
+            ROLES_CREATE,
             &["roleName", "userList", "permissions"],
             add_role,
         ),
-        op("deleteRole", USERS_DELETE, &["roleName"], delete_role),
-        quick("isExistingRole", USERS_VIEW, &["roleName"], is_existing_role),
+        op("deleteRole", ROLES_DELETE, &["roleName"], delete_role),
+        quick("isExistingRole", ROLES_VIEW, &["roleName"], is_existing_role),
         op("getRoleNames", USERS_VIEW, &[], role_names),
-        op("getHybridRoles", USERS_VIEW, &[], hybrid_roles),
-        quick("getRoleListOfUser", USERS_VIEW, &["userName"], roles_of_user),
-        op("getUserListOfRole", USERS_VIEW, &["roleName"], users_of_role),
+        op("getHybridRoles", ROLES_VIEW, &[], hybrid_roles),
+        quick("getRoleListOfUser", ROLES_VIEW, &["userName"], roles_of_user),
+        op("getUserListOfRole", ROLES_VIEW, &["roleName"], users_of_role),
         op(
             "updateRoleListOfUser",
             USERS_UPDATE,
@@ -115,74 +125,74 @@ pub const SERVICE: ServiceDef = ServiceDef {
         ),
         op(
             "updateUserListOfRole",
-            USERS_UPDATE,
+            ROLES_UPDATE,
             &["roleName", "deletedUsers", "newUsers"],
             update_users_of_role,
         ),
         op(
             "updateRoleName",
-            USERS_UPDATE,
+            ROLES_UPDATE,
             &["roleName", "newRoleName"],
             rename_role,
         ),
         // ---- claims ----
         op(
             "setUserClaimValue",
-            LOGIN,
+            USERS_UPDATE,
             &["userName", "claimURI", "claimValue", "profileName"],
             set_claim_value,
         ),
         op(
             "addUserClaimValue",
-            LOGIN,
+            USERS_UPDATE,
             &["userName", "claimURI", "claimValue", "profileName"],
-            set_claim_value,
+            add_claim_value,
         ),
         op(
             "setUserClaimValues",
-            LOGIN,
+            USERS_UPDATE,
             &["userName", "claims", "profileName"],
             set_claim_values,
         ),
         op(
             "addUserClaimValues",
-            LOGIN,
+            USERS_UPDATE,
             &["userName", "claims", "profileName"],
-            set_claim_values,
+            add_claim_values,
         ),
         quick(
             "getUserClaimValue",
-            LOGIN,
+            USERS_VIEW,
             &["userName", "claim", "profileName"],
             claim_value,
         ),
         quick(
             "getUserClaimValues",
-            LOGIN,
+            USERS_VIEW,
             &["userName", "profileName"],
             claim_values_of_user,
         ),
         quick(
             "getUserClaimValuesForClaims",
-            LOGIN,
+            USERS_VIEW,
             &["userName", "claims", "profileName"],
             claim_values_for_claims,
         ),
         op(
             "deleteUserClaimValue",
-            LOGIN,
+            USERS_DELETE,
             &["userName", "claimURI", "profileName"],
             delete_claim_value,
         ),
         op(
             "deleteUserClaimValues",
-            LOGIN,
+            USERS_DELETE,
             &["userName", "claims", "profileName"],
             delete_claim_values,
         ),
         // ---- profiles ----
-        quick("getProfileNames", LOGIN, &["userName"], profile_names),
-        op("getAllProfileNames", USERS_VIEW, &[], all_profile_names),
+        quick("getProfileNames", USER_PROFILES_VIEW, &["userName"], profile_names),
+        op("getAllProfileNames", USER_PROFILES_VIEW, &[], all_profile_names),
     ],
 };
 
@@ -249,20 +259,16 @@ fn is_read_only(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
 
 fn properties(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     if let Some(tenant) = cx.f.opt_element("tenant")? {
-        check_tenant(tenant)?;
+        Fields::new(tenant, UAPI).only(TENANT_FIELDS)?;
     }
-    // WSO2 answers the user store's realm properties as [name, value] pairs. This server's store has no such
-    // properties to expose (its settings live in deployment.toml), so the array is empty.
+    // identity-user-ws `getProperties` ignores its Tenant and answers a super-tenant caller `new String[0][0]`.
     Ok(strings(cx.op, &[]))
 }
 
 fn password_expiration_time(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
-    let mut out = response_open(cx.op);
-    // `return` is a non-nillable xs:long: no expiry time is written as an absent element.
-    if let Some(at) = cx.app.password_expiration_time(cx.actor, cx.f.str("username")?)? {
-        out.int("ns:return", at);
-    }
-    Ok(response_close(out, cx.op))
+    // WSO2's service answers -1 when the store has no expiry date (identity-user-ws `UserStoreManagerService`).
+    let at = cx.app.password_expiration_time(cx.actor, cx.f.str("username")?)?;
+    Ok(int(cx.op, at.unwrap_or(-1)))
 }
 
 // ---- credentials ----
@@ -350,24 +356,44 @@ fn rename_role(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
 
 // ---- claims ----
 
-/// `setUserClaimValue` and `addUserClaimValue` (the same in WSO2's user core).
 fn set_claim_value(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
-    let user = cx.f.str("userName")?;
-    let value = (
-        cx.f.str("claimURI")?.trim().to_string(),
-        cx.f.str_or_empty("claimValue")?.to_string(),
-    );
-    let profile = cx.f.opt_str("profileName")?.unwrap_or("");
-    cx.app.set_claims(cx.actor, user, profile, &[value])?;
+    let (user, uri, value, profile) = one_claim(cx)?;
+    cx.app
+        .write_claim_values(cx.actor, user, profile, &[(uri, value.to_string())], Merge::Replace)?;
     Ok(Outcome::Accepted)
 }
 
-/// `setUserClaimValues` and `addUserClaimValues`.
+fn add_claim_value(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let (user, uri, value, profile) = one_claim(cx)?;
+    cx.app
+        .write_claim_values(cx.actor, user, profile, &[(uri, value.to_string())], Merge::Append)?;
+    Ok(Outcome::Accepted)
+}
+
+/// `userName`, `claimURI`, `claimValue` (absent or nil is "") and `profileName` of a one-claim write.
+fn one_claim<'a>(cx: &'a Cx<'_>) -> Result<(&'a str, String, &'a str, &'a str), DomainError> {
+    Ok((
+        cx.f.str("userName")?,
+        cx.f.str("claimURI")?.trim().to_string(),
+        cx.f.str_or_empty("claimValue")?,
+        cx.f.opt_str("profileName")?.unwrap_or(""),
+    ))
+}
+
 fn set_claim_values(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     let user = cx.f.str("userName")?;
     let values = claim_values(&cx.f, "claims")?;
     let profile = cx.f.opt_str("profileName")?.unwrap_or("");
     cx.app.set_claims(cx.actor, user, profile, &values)?;
+    Ok(Outcome::Accepted)
+}
+
+fn add_claim_values(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
+    let user = cx.f.str("userName")?;
+    let values = claim_values(&cx.f, "claims")?;
+    let profile = cx.f.opt_str("profileName")?.unwrap_or("");
+    cx.app
+        .write_claim_values(cx.actor, user, profile, &values, Merge::AppendDistinct)?;
     Ok(Outcome::Accepted)
 }
 
@@ -466,52 +492,39 @@ fn permission_path(el: &Element) -> Result<String, DomainError> {
     Ok(p.str("resourceId")?.trim().to_string())
 }
 
-/// `getProperties`' Tenant: only `carbon.super` (id -1234) lives here.
-fn check_tenant(el: &Element) -> Result<(), DomainError> {
-    let t = Fields::new(el, UAPI);
-    t.only(&[
-        "active",
-        "adminFirstName",
-        "adminFullName",
-        "adminLastName",
-        "adminName",
-        "adminPassword",
-        "createdDate",
-        "domain",
-        "email",
-        "id",
-        "realmConfig",
-    ])?;
-    let domain = t.opt_str("domain")?.map(str::trim).filter(|d| !d.is_empty());
-    let id = t.opt_int("id")?;
-    if domain.is_some_and(|d| !d.eq_ignore_ascii_case(TENANT_DOMAIN))
-        || id.is_some_and(|i| i != i64::from(SUPER_TENANT_ID))
-    {
-        return Err(DomainError::InvalidInput(format!(
-            "Tenant {} does not exist",
-            domain.map_or_else(|| id.unwrap_or_default().to_string(), str::to_string)
-        )));
-    }
-    Ok(())
-}
+/// The fields of `getProperties`' Tenant bean.
+const TENANT_FIELDS: &[&str] = &[
+    "active",
+    "adminFirstName",
+    "adminFullName",
+    "adminLastName",
+    "adminName",
+    "adminPassword",
+    "createdDate",
+    "domain",
+    "email",
+    "id",
+    "realmConfig",
+];
 
-/// A ClaimDTO: the claim's dialect metadata and the user's value, fields in the WSDL's (alphabetical) order.
+/// A ClaimDTO as WSO2 fills it: only the claim URI and the value. carbon-kernel's `getUserClaimValues(user,
+/// profile)` builds each `Claim` from the value, the URI and the display tag alone, and identity-user-ws'
+/// `convertClaimToClaimDTO` copies every field but the display tag; so the dialect's metadata never reaches the
+/// client (description, dialect and pattern nil, order 0, both flags false, display tag nil). Fields in the WSDL's
+/// (alphabetical) order.
 fn write_claim_dto(out: &mut Out, meta: &ClaimMeta, value: &str) {
     out.open(
         "ns:return",
         &[("xmlns:ax", DAO), ("xmlns:xsi", XSI), ("xsi:type", "ax:ClaimDTO")],
     );
     out.text("ax:claimUri", &meta.uri);
-    out.opt(
-        "ax:description",
-        Some(meta.description.as_str()).filter(|d| !d.is_empty()),
-    );
-    out.text("ax:dialectURI", DIALECT);
-    out.int("ax:displayOrder", i64::from(meta.display_order));
-    out.text("ax:displayTag", &meta.display_name);
-    out.opt("ax:regEx", Some(meta.regex.as_str()).filter(|r| !r.is_empty()));
-    out.boolean("ax:required", meta.required);
-    out.boolean("ax:supportedByDefault", meta.supported_by_default);
+    out.nil("ax:description");
+    out.nil("ax:dialectURI");
+    out.int("ax:displayOrder", 0);
+    out.nil("ax:displayTag");
+    out.nil("ax:regEx");
+    out.boolean("ax:required", false);
+    out.boolean("ax:supportedByDefault", false);
     out.text("ax:value", value);
     out.close("ns:return");
 }

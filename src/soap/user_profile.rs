@@ -6,10 +6,8 @@ use super::writer::Out;
 use super::xml::{Element, XSI};
 use super::{Cx, Outcome, ServiceDef, op, quick};
 use crate::app::{App, ProfileField, profile_or_default};
-use crate::domain::permissions::{
-    ASSOCIATION_CREATE, ASSOCIATION_DELETE, ASSOCIATION_VIEW, LOGIN, USERSTORE_CONFIG_VIEW,
-};
-use crate::domain::{DomainError, USER_STORE_DOMAIN};
+use crate::domain::DomainError;
+use crate::domain::permissions::{ASSOCIATION_CREATE, ASSOCIATION_DELETE, ASSOCIATION_VIEW, LOGIN};
 
 pub const NS: &str = "http://mgt.profile.user.identity.carbon.wso2.org";
 const XSD: &str = "http://mgt.profile.user.identity.carbon.wso2.org/xsd";
@@ -22,8 +20,12 @@ pub const EXCEPTION: ExceptionShape = ExceptionShape {
     type_name: "UserProfileException",
 };
 
-/// services.xml: `/permission/admin/login` for the service, with per-operation overrides. Reads of one user's data
-/// or of constants are quick.
+/// services.xml (carbon-identity-framework `components/user-mgt/org.wso2.carbon.identity.user.profile/src/main/
+/// resources/META-INF/services.xml`, the same at 5.14.97, 5.17.5 and 5.18.187): `/permission/admin/login` for the
+/// service, overridden only for the three `*ForUser` association operations. The profile operations then apply
+/// `UserProfileAdmin`'s in-method rule (the use case's). Later framework versions add `userstore/config/view` and
+/// `user/association/view` overrides to five more operations; from which release is UNCONFIRMED (see
+/// docs/COMPATIBILITY.md), so every release keeps 5.x's. Reads of one user's data or of constants are quick.
 pub const SERVICE: ServiceDef = ServiceDef {
     name: "UserProfileMgtService",
     namespace: NS,
@@ -38,20 +40,15 @@ pub const SERVICE: ServiceDef = ServiceDef {
             &["username", "profileName"],
             delete_user_profile,
         ),
-        quick(
-            "getProfileFieldsForInternalStore",
-            USERSTORE_CONFIG_VIEW,
-            &[],
-            internal_store,
-        ),
-        quick("isAddProfileEnabled", USERSTORE_CONFIG_VIEW, &[], add_profile_enabled),
+        quick("getProfileFieldsForInternalStore", LOGIN, &[], internal_store),
+        quick("isAddProfileEnabled", LOGIN, &[], add_profile_enabled),
         quick(
             "isAddProfileEnabledForDomain",
-            USERSTORE_CONFIG_VIEW,
+            LOGIN,
             &["domain"],
             add_profile_enabled_for_domain,
         ),
-        quick("isReadOnlyUserStore", USERSTORE_CONFIG_VIEW, &[], read_only_user_store),
+        quick("isReadOnlyUserStore", LOGIN, &[], read_only_user_store),
         quick("getInstance", LOGIN, &[], instance),
         op("associateID", LOGIN, &["idpID", "associatedID"], associate_own),
         op(
@@ -62,7 +59,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
         ),
         quick(
             "getNameAssociatedWith",
-            ASSOCIATION_VIEW,
+            LOGIN,
             &["idpID", "associatedID"],
             name_associated_with,
         ),
@@ -145,21 +142,20 @@ fn internal_store(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     Ok(response_close(out, cx.op))
 }
 
-/// Profiles are stored per user in our one store, which is writable.
+/// `isMultipleProfilesAllowed` of the user store: false for WSO2's LDAP stores, true for JDBC ones.
 fn add_profile_enabled(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
-    Ok(boolean(cx.op, true))
+    Ok(boolean(cx.op, cx.app.add_profile_enabled()))
 }
 
+/// The one user store is writable (its realm property `ReadOnly` is not "true").
 fn read_only_user_store(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     Ok(boolean(cx.op, false))
 }
 
+/// The primary store's answer for a blank domain or `PRIMARY`; false for any other domain (no secondary stores).
 fn add_profile_enabled_for_domain(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     let domain = cx.f.opt_str("domain")?.unwrap_or("");
-    if !domain.is_empty() && !domain.eq_ignore_ascii_case(USER_STORE_DOMAIN) {
-        return Err(DomainError::InvalidInput(format!("Invalid domain name: {domain}")));
-    }
-    Ok(boolean(cx.op, true))
+    Ok(boolean(cx.op, cx.app.add_profile_enabled_for_domain(domain)))
 }
 
 fn instance(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
@@ -172,7 +168,7 @@ fn instance(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
             ("xsi:type", "ax:UserProfileAdmin"),
         ],
     );
-    out.boolean("ax:addProfileEnabled", true);
+    out.boolean("ax:addProfileEnabled", cx.app.add_profile_enabled());
     write_associations(&mut out, "ax:associatedIDs", &cx.app.associations(cx.actor.name())?);
     write_profile(
         &mut out,
@@ -276,12 +272,13 @@ fn decode_profile(el: &Element) -> Result<(String, Vec<(String, String)>), Domai
     Ok((profile_name, values))
 }
 
-/// The profile fields of the store with no values (getProfileFieldsForInternalStore).
+/// The profile fields of the store with no values (getProfileFieldsForInternalStore): the same claims as a
+/// profile's, supported by default and with a display name (`UserProfileAdmin.getClaimsToEnterData`).
 fn internal_store_fields(app: &App) -> Result<Vec<ProfileField>, DomainError> {
     Ok(app
         .claim_metas()?
         .iter()
-        .filter(|m| m.supported_by_default)
+        .filter(|m| m.supported_by_default && !m.display_name.is_empty())
         .map(|meta| ProfileField {
             meta: meta.clone(),
             value: None,

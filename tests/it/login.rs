@@ -590,6 +590,15 @@ async fn wrong_passwords_lock_the_page_and_the_admin_services_until_the_lock_tim
     ));
     let app = server.app();
     let browser = Browser::new(&server);
+    // tom calls authenticate himself below: it needs RemoteUserStoreManagerService's service-level permission
+    // (identity-user-ws services.xml), not only the login one.
+    app.add_role(
+        &Actor::System,
+        "identity",
+        &["/permission/admin/manage/identity".into()],
+        &["tom".into()],
+    )
+    .unwrap();
 
     // Locked through the login page: two failures count down, the third locks (17003, to retry.do).
     for left in [2, 1] {

@@ -124,11 +124,12 @@ impl Browser {
     }
 }
 
-/// Undo minijinja's HTML escaping.
+/// Undo HTML and XML escaping (minijinja's and the SOAP bodies').
 pub fn unescape(s: &str) -> String {
     s.replace("&#x2f;", "/")
         .replace("&quot;", "\"")
         .replace("&#x27;", "'")
+        .replace("&apos;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
         .replace("&amp;", "&")

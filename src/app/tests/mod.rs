@@ -35,6 +35,137 @@ fn bootstrap_creates_the_admin_role_user_and_claims_once() {
     assert_eq!(email.display_name, "Email");
 }
 
+/// A config for release `version`.
+fn config_of(version: crate::domain::profile::Wso2Version) -> Config {
+    let mut config = Config::defaults();
+    config.emulator.wso2_version = version;
+    config
+}
+
+#[test]
+fn every_dialect_fixture_is_wso2s_and_usable() {
+    use crate::domain::profile::store::ClaimDialect;
+    for (dialect, count) in [
+        (ClaimDialect::Is5_9, 88),
+        (ClaimDialect::Is5_10, 91),
+        (ClaimDialect::Is5_11, 101),
+        (ClaimDialect::Is6Approximation, 110),
+    ] {
+        let (claims, _) = dialects(dialect).unwrap();
+        assert_eq!(claims.len(), count, "{dialect:?}");
+        let get = |uri: &str| {
+            claims
+                .iter()
+                .find(|m| m.uri == uri)
+                .unwrap_or_else(|| panic!("{dialect:?} lacks {uri}"))
+        };
+        // What the code relies on, and WSO2's flags for it (claim-config.xml; versions.md §5).
+        for uri in [
+            claims::ONE_TIME_PASSWORD,
+            claims::LOCKED_REASON,
+            claims::ADMIN_FORCED_PASSWORD_RESET,
+            claims::FAILED_LOGIN_ATTEMPTS,
+            claims::UNLOCK_TIME,
+            claims::LAST_PASSWORD_UPDATE_TIME,
+            claims::ACCOUNT_LOCKED,
+        ] {
+            let m = get(uri);
+            assert!(!m.supported_by_default && !m.read_only, "{uri}");
+        }
+        let username = get(claims::USERNAME);
+        assert!(!username.supported_by_default && !username.read_only);
+        assert!(get(claims::ACCOUNT_STATE).read_only);
+        assert!(get(claims::EMAIL).regex.ends_with("([a-zA-Z0-9]{2,4})+$"));
+        assert_eq!(get(claims::LAST_NAME).display_name, "Last Name");
+        for m in &claims {
+            assert!(regex::Regex::new(&m.regex).is_ok(), "{}: {}", m.uri, m.regex);
+            assert_eq!(claims.iter().filter(|o| o.uri == m.uri).count(), 1, "{}", m.uri);
+        }
+    }
+}
+
+#[test]
+fn each_release_starts_with_its_dialect_and_a_switch_keeps_edits() {
+    use crate::domain::profile::Wso2Version;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("forcereset.db");
+    let open = |version| App::new(config_of(version), Store::open(&db).unwrap(), system_clock());
+
+    let first = open(Wso2Version::V5_9).bootstrap().unwrap();
+    assert_eq!((first.claims_added, first.claims_updated), (88, 0));
+    let app = open(Wso2Version::V5_11);
+    // An admin's edit of a claim both releases have.
+    let mut country = app
+        .claim_meta_of(&Actor::System, "http://wso2.org/claims/country")
+        .unwrap();
+    country.display_name = "Land".into();
+    app.update_claim_metadata(&Actor::System, &country).unwrap();
+    let report = app.bootstrap().unwrap();
+    assert_eq!(
+        (report.claims_added, report.claims_updated),
+        (101 - 88 + 1, 0),
+        "5.9's lastLoginTime moved"
+    );
+
+    // 6.x: unedited claims take its definitions, the edited one stays, 5.x-only claims stay.
+    let app = open(Wso2Version::V6_0);
+    let report = app.bootstrap().unwrap();
+    assert_eq!(report.claims_added, 9);
+    assert!(report.claims_updated >= 5, "{report:?}");
+    let meta = |uri: &str| app.claim_meta_of(&Actor::System, uri).unwrap();
+    assert!(!meta("http://wso2.org/claims/organization").supported_by_default);
+    assert_eq!(meta(claims::ROLE).display_name, "Roles and groups");
+    assert_eq!(meta("http://wso2.org/claims/country").display_name, "Land");
+    assert!(
+        app.claim_meta_of(&Actor::System, "http://wso2.org/claims/lastLoginTime")
+            .is_ok()
+    );
+    assert_eq!(app.bootstrap().unwrap().claims_updated, 0, "idempotent");
+}
+
+#[test]
+#[allow(clippy::disallowed_methods)] // the earlier forcereset's dialect is written straight into the store
+fn a_store_seeded_by_an_earlier_forcereset_takes_wso2s_definitions_where_unedited() {
+    let app = App::new(Config::defaults(), Store::open_in_memory().unwrap(), system_clock());
+    let legacy = parse_dialect("legacy.toml", LEGACY_DIALECT).unwrap();
+    app.store_for_tests()
+        .write::<_, crate::store::StoreError>(|tx| {
+            for m in &legacy {
+                tx.insert_claim_meta_if_absent(m)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut title = app
+        .claim_meta_of(&Actor::System, "http://wso2.org/claims/title")
+        .unwrap();
+    title.description = "What they do".into();
+    app.update_claim_metadata(&Actor::System, &title).unwrap();
+
+    let report = app.bootstrap().unwrap();
+    assert_eq!(report.claims_added, 101 - legacy.len());
+    let (wso2, _) = dialects(crate::domain::profile::store::ClaimDialect::Is5_11).unwrap();
+    let differing = legacy
+        .iter()
+        .filter(|m| !wso2.contains(m) && !m.uri.ends_with("/title"))
+        .count();
+    assert_eq!(
+        report.claims_updated, differing,
+        "every legacy claim WSO2 defines otherwise, but the edited one"
+    );
+    assert!(differing >= 10);
+    let meta = |uri: &str| app.claim_meta_of(&Actor::System, uri).unwrap();
+    let username = meta(claims::USERNAME);
+    assert!(!username.supported_by_default && !username.read_only);
+    assert!(!meta(claims::ACCOUNT_LOCKED).supported_by_default);
+    assert!(meta(claims::ACCOUNT_STATE).read_only);
+    assert_eq!(
+        meta("http://wso2.org/claims/title").display_name,
+        "Job Title",
+        "edited: kept whole"
+    );
+}
+
 #[test]
 fn no_admin_account_when_create_admin_account_is_false() {
     let mut config = Config::defaults();
@@ -161,7 +292,10 @@ fn permissions_are_checked_and_inherited() {
     app.add_user(&sys, "vic", &secret("Abcd@123"), &["viewers".into()], &[], "")
         .unwrap();
     let vic = app.authenticate("vic", &secret("Abcd@123")).unwrap();
-    assert!(app.user_exists(&vic, "admin").unwrap());
+    assert!(app.user_view(&vic, "admin", "").is_ok());
+    // WSO2's truth (identity-user-ws services.xml): isExistingUser has no override, so it needs the service's
+    // /permission/admin/manage/identity, which usermgt/view does not grant.
+    assert_eq!(app.user_exists(&vic, "admin"), Err(DomainError::AccessDenied));
     assert_eq!(app.delete_user(&vic, "admin"), Err(DomainError::AccessDenied));
     assert_eq!(app.add_role(&vic, "x", &[], &[]), Err(DomainError::AccessDenied));
     assert_eq!(app.delete_user(&sys, "admin"), Err(DomainError::CannotDeleteAdmin));

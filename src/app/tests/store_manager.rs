@@ -2,9 +2,17 @@
 
 use super::*;
 use crate::app::users::matches_filter;
+use crate::domain::profile::store::UserStoreType;
 
 fn app() -> App {
     App::for_tests()
+}
+
+/// A test app whose primary user store is of type `store`.
+fn app_on(store: UserStoreType) -> App {
+    let mut config = crate::config::Config::defaults();
+    config.user_store.store_type = store;
+    App::for_tests_with(config)
 }
 
 fn secret(s: &str) -> Secret {
@@ -181,17 +189,22 @@ fn claims_are_read_by_uri_listed_with_metadata_and_deleted() {
     .unwrap();
     let listed = app.user_claims(&sys, "tom", "default").unwrap();
     let uris: Vec<&str> = listed.iter().map(|(m, _)| m.uri.as_str()).collect();
+    // WSO2's 5.11 dialect: the claims without a DisplayOrder (0) first, by URI; the role and user name claims are
+    // the store's own; the LDAP store wrote the user name as the last name (sn).
     assert_eq!(
         uris,
         [
+            claims::LAST_PASSWORD_UPDATE_TIME,
+            claims::ROLE,
             claims::USERNAME,
             claims::GIVEN_NAME,
+            claims::LAST_NAME,
             claims::EMAIL,
-            claims::LAST_PASSWORD_UPDATE_TIME
         ],
         "display order"
     );
-    assert_eq!(listed[2].0.display_name, "Email");
+    assert_eq!(listed[1].1, "Internal/everyone");
+    assert_eq!(listed[5].0.display_name, "Email");
     assert_eq!(
         app.claim_values_for(
             &sys,
@@ -245,28 +258,243 @@ fn claims_are_read_by_uri_listed_with_metadata_and_deleted() {
 }
 
 #[test]
-fn ids_tenants_and_profiles() {
-    let app = with_tom();
+fn ids_and_tenants_only_from_a_plain_jdbc_store() {
+    // carbon-kernel: JDBCUserStoreManager answers UM_ID / UM_TENANT_ID or -1; the others refuse (store.rs).
+    let app = app_on(UserStoreType::Database);
     let sys = Actor::System;
+    app.add_user(&sys, "tom", &secret("Abcd@123"), &[], &[], "").unwrap();
     assert!(app.user_id(&sys, "tom").unwrap() > app.user_id(&sys, "admin").unwrap());
-    assert_eq!(
-        app.user_id(&sys, "ghost"),
-        Err(DomainError::UserNotFound("ghost".into()))
-    );
+    assert_eq!(app.user_id(&sys, "ghost").unwrap(), -1);
     assert_eq!(app.tenant_id_of_user(&sys, "tom").unwrap(), SUPER_TENANT_ID);
+    assert_eq!(app.tenant_id_of_user(&sys, "PRIMARY/tom").unwrap(), SUPER_TENANT_ID);
     assert_eq!(
         app.tenant_id_of_user(&sys, "bob@carbon.super").unwrap(),
-        SUPER_TENANT_ID
+        INVALID_TENANT_ID
     );
     assert_eq!(app.tenant_id_of_user(&sys, "bob@other.com").unwrap(), INVALID_TENANT_ID);
-    assert_eq!(app.password_expiration_time(&sys, "tom").unwrap(), None);
-    assert_eq!(
-        app.password_expiration_time(&sys, "ghost"),
-        Err(DomainError::UserNotFound("ghost".into()))
-    );
+    for (store, message) in [
+        (UserStoreType::ReadWriteLdap, "Invalid operation"),
+        (UserStoreType::ReadWriteLdapUniqueId, "Operation is not supported."),
+        (UserStoreType::DatabaseUniqueId, "Operation is not supported."),
+    ] {
+        let app = app_on(store);
+        let refused = Err(DomainError::InvalidInput(message.into()));
+        assert_eq!(app.user_id(&sys, "admin"), refused, "{store:?}");
+        assert_eq!(
+            app.tenant_id_of_user(&sys, "admin").map(i64::from),
+            refused,
+            "{store:?}"
+        );
+    }
+}
+
+#[test]
+fn no_password_expires_and_only_a_unique_id_jdbc_store_looks_the_user_up() {
+    let sys = Actor::System;
+    for store in UserStoreType::ALL {
+        let app = app_on(store);
+        assert_eq!(app.password_expiration_time(&sys, "admin").unwrap(), None, "{store:?}");
+        let ghost = app.password_expiration_time(&sys, "ghost");
+        if store == UserStoreType::DatabaseUniqueId {
+            assert_eq!(
+                ghost,
+                Err(DomainError::InvalidInput("No UserId found for user:ghost".into()))
+            );
+        } else {
+            assert_eq!(ghost.unwrap(), None, "{store:?}");
+        }
+    }
+}
+
+#[test]
+fn a_jdbc_store_keeps_several_profiles() {
+    let app = app_on(UserStoreType::DatabaseUniqueId);
+    let sys = Actor::System;
+    app.add_user(&sys, "tom", &secret("Abcd@123"), &[], &[], "").unwrap();
     app.set_claims(&sys, "tom", "work", &[(claims::GIVEN_NAME.into(), "Tom".into())])
         .unwrap();
     assert_eq!(app.profile_names_of_user(&sys, "tom").unwrap(), ["default", "work"]);
     assert_eq!(app.profile_names_of_user(&sys, "admin").unwrap(), ["default"]);
     assert_eq!(app.all_profile_names(&sys).unwrap(), ["default", "work"]);
+    assert_eq!(app.claim_value(&sys, "tom", claims::GIVEN_NAME, "").unwrap(), None);
+    assert!(app.add_profile_enabled());
+    assert_eq!(
+        app.claim_value(&sys, "tom", claims::LAST_NAME, "").unwrap(),
+        None,
+        "no sn fill"
+    );
+}
+
+#[test]
+fn an_ldap_store_has_one_profile_and_fills_the_last_name() {
+    // carbon-kernel's LDAP managers ignore the profile name: a write to "work" lands in the user's one entry.
+    let app = with_tom();
+    let sys = Actor::System;
+    app.set_claims(&sys, "tom", "work", &[(claims::GIVEN_NAME.into(), "Tom".into())])
+        .unwrap();
+    assert_eq!(app.profile_names_of_user(&sys, "tom").unwrap(), ["default"]);
+    assert_eq!(app.all_profile_names(&sys).unwrap(), ["default"]);
+    assert_eq!(
+        app.claim_value(&sys, "tom", claims::GIVEN_NAME, "default")
+            .unwrap()
+            .as_deref(),
+        Some("Tom")
+    );
+    assert_eq!(
+        app.claim_value(&sys, "tom", claims::GIVEN_NAME, "work")
+            .unwrap()
+            .as_deref(),
+        Some("Tom")
+    );
+    assert!(!app.add_profile_enabled());
+    assert!(!app.add_profile_enabled_for_domain(""));
+    assert_eq!(
+        app.claim_value(&sys, "tom", claims::LAST_NAME, "").unwrap().as_deref(),
+        Some("tom"),
+        "sn is the user name when none was given"
+    );
+    let last = [(claims::LAST_NAME.to_string(), "Jones".to_string())];
+    app.add_user(&sys, "ann", &secret("Abcd@123"), &[], &last, "").unwrap();
+    assert_eq!(
+        app.claim_value(&sys, "ann", claims::LAST_NAME, "").unwrap().as_deref(),
+        Some("Jones")
+    );
+}
+
+#[test]
+fn added_claim_values_merge_as_wso2s_service_does() {
+    use crate::app::Merge;
+    // identity-user-ws UserStoreManagerService.addUserClaimValue / addUserClaimValues.
+    assert_eq!(Merge::Append.apply("a", "b").as_deref(), Some("a,b"));
+    assert_eq!(
+        Merge::Append.apply("a", "a").as_deref(),
+        Some("a,a"),
+        "no duplicate check"
+    );
+    assert_eq!(Merge::Append.apply("", "b").as_deref(), Some("b"));
+    assert_eq!(
+        Merge::Append.apply("a", "").as_deref(),
+        Some(""),
+        "an empty value is written as is"
+    );
+    assert_eq!(Merge::AppendDistinct.apply("a,B", "b"), None, "already there");
+    assert_eq!(Merge::AppendDistinct.apply("a", " "), None, "blank: skipped");
+    assert_eq!(Merge::AppendDistinct.apply("", "b").as_deref(), Some("b"));
+    assert_eq!(Merge::AppendDistinct.apply("a", "b").as_deref(), Some("a,b"));
+
+    let app = with_tom();
+    let sys = Actor::System;
+    let org = "http://wso2.org/claims/organization";
+    let add = |value: &str, merge| {
+        app.write_claim_values(&sys, "tom", "", &[(org.to_string(), value.to_string())], merge)
+            .unwrap();
+        app.claim_value(&sys, "tom", org, "").unwrap()
+    };
+    assert_eq!(add("WSO2", Merge::Append).as_deref(), Some("WSO2"));
+    assert_eq!(add("Acme", Merge::Append).as_deref(), Some("WSO2,Acme"));
+    assert_eq!(add("acme", Merge::AppendDistinct).as_deref(), Some("WSO2,Acme"));
+}
+
+#[test]
+fn set_claim_value_is_a_plain_write_but_set_claim_values_triggers_the_reset() {
+    // identity-governance AdminForcedPasswordResetHandler handles PRE_SET_USER_CLAIMS only.
+    let app = with_tom();
+    let sys = Actor::System;
+    app.set_claims(&sys, "tom", "", &[(claims::EMAIL.into(), "tom@example.com".into())])
+        .unwrap();
+    app.update_configurations(&sys, &[("Recovery.AdminPasswordReset.Offline".into(), "true".into())])
+        .unwrap();
+    let trigger = [(claims::ADMIN_FORCED_PASSWORD_RESET.to_string(), "true".to_string())];
+    app.write_claim_values(&sys, "tom", "", &trigger, crate::app::Merge::Replace)
+        .unwrap();
+    assert_eq!(
+        app.claim_value(&sys, "tom", claims::ADMIN_FORCED_PASSWORD_RESET, "")
+            .unwrap()
+            .as_deref(),
+        Some("true"),
+        "stored as a value"
+    );
+    assert!(app.user_state(&sys, "tom").unwrap().pending_reset.is_none());
+    app.set_claims(
+        &sys,
+        "tom",
+        "",
+        &[(claims::ADMIN_FORCED_PASSWORD_RESET.into(), "true".into())],
+    )
+    .unwrap();
+    assert!(app.user_state(&sys, "tom").unwrap().pending_reset.is_some());
+}
+
+#[test]
+fn profiles_follow_user_profile_admins_rule() {
+    // carbon-identity-framework UserProfileAdmin (5.14.97 to 5.18.187): self, or the userprofile permission; only
+    // the super admin touches the super admin's profile.
+    let app = with_tom();
+    let sys = Actor::System;
+    let user = |name: &str, permissions: &[&str]| Actor::User {
+        name: name.into(),
+        permissions: permissions.iter().map(|p| p.to_string()).collect(),
+    };
+    let viewer = user("vic", &[permissions::USER_PROFILES_VIEW]);
+    let manager = user("max", &[permissions::USER_PROFILES]);
+    let given = [(claims::GIVEN_NAME.to_string(), "Tom".to_string())];
+    assert!(app.user_profile(&user("tom", &[]), "tom", "default").unwrap().is_some());
+    assert!(app.user_profile(&viewer, "tom", "default").unwrap().is_some());
+    assert_eq!(
+        app.set_user_profile(&viewer, "tom", "default", &given),
+        Err(DomainError::NotAuthorized)
+    );
+    app.set_user_profile(&manager, "tom", "default", &given).unwrap();
+    assert_eq!(
+        app.user_profile(&manager, "admin", "default"),
+        Err(DomainError::NotAuthorized),
+        "spoof"
+    );
+    assert!(app.user_profile(&sys, "admin", "default").unwrap().is_some());
+    assert_eq!(
+        app.delete_user_profile(&manager, "tom", "default"),
+        Err(DomainError::InvalidInput("Cannot delete default profile".into()))
+    );
+    assert!(matches!(
+        app.delete_user_profile(&manager, "tom", "work"),
+        Err(DomainError::InvalidInput(m)) if m.contains("single profile")
+    ));
+    assert_eq!(
+        app.delete_user_profile(&viewer, "tom", "work"),
+        Err(DomainError::NotAuthorized)
+    );
+    let fields = app.user_profile(&sys, "tom", "").unwrap().unwrap();
+    let shown: Vec<&str> = fields.iter().map(|f| f.meta.display_name.as_str()).collect();
+    assert_eq!(shown.len(), 11, "5.11's supported-by-default claims: {shown:?}");
+    assert!(!shown.contains(&"Username"));
+    let role = fields.iter().find(|f| f.meta.uri == claims::ROLE).unwrap();
+    assert_eq!(role.value.as_deref(), Some("Internal/everyone"));
+}
+
+#[test]
+fn read_only_claims_are_an_admins_to_write_and_computed_ones_nobodys() {
+    // carbon-kernel's user core stores a `ReadOnly` claim for any client; the flag only shapes the profile UI.
+    let app = with_tom();
+    let sys = Actor::System;
+    let department = "http://wso2.org/claims/department";
+    app.set_claims(&sys, "tom", "default", &[(department.into(), "Sales".into())])
+        .unwrap();
+    assert_eq!(
+        app.claim_value(&sys, "tom", department, "").unwrap().as_deref(),
+        Some("Sales")
+    );
+    let tom = app.authenticate("tom", &secret("Abcd@123")).unwrap();
+    assert_eq!(
+        app.set_claims(&tom, "tom", "default", &[(department.into(), "Board".into())]),
+        Err(DomainError::ReadOnlyClaim(department.into()))
+    );
+    assert_eq!(
+        app.claim_value(&sys, "tom", department, "").unwrap().as_deref(),
+        Some("Sales"),
+        "a refused write changes nothing"
+    );
+    assert_eq!(
+        app.set_claims(&sys, "tom", "default", &[(claims::ROLE.into(), "admin".into())]),
+        Err(DomainError::ReadOnlyClaim(claims::ROLE.into()))
+    );
 }

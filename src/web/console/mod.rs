@@ -41,8 +41,8 @@ use super::input::{self, BadInput};
 use super::pages;
 use crate::app::{Actor, App};
 use crate::domain::permissions::{
-    self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, USERS_CREATE,
-    USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
+    self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, ROLES_CREATE,
+    ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
 };
 use crate::domain::{DomainError, Millis};
 use crate::http::cookie::{SameSite, SetCookie};
@@ -169,14 +169,14 @@ const ROUTES: &[Route] = &[
     post(UNLOCK, Page::Unlock, USERS_UPDATE),
     post(CHANGE_PASSWORD, Page::ChangePassword, USERS_UPDATE),
     post(DELETE_USER, Page::DeleteUser, USERS_DELETE),
-    get(PROFILE, Page::Profile, permissions::CONFIGURE_PROFILES),
-    post(PROFILE, Page::SaveProfile, permissions::CONFIGURE_PROFILES),
+    get(PROFILE, Page::Profile, permissions::USER_PROFILES_VIEW),
+    post(PROFILE, Page::SaveProfile, permissions::USER_PROFILES),
     get(ROLES, Page::Roles, USERS_VIEW),
-    get(ADD_ROLE, Page::AddRoleForm, USERS_CREATE),
-    post(ADD_ROLE, Page::AddRole, USERS_CREATE),
-    get(ROLE, Page::Role, USERS_VIEW),
-    post(ROLE_USERS, Page::RoleUsers, USERS_UPDATE),
-    post(DELETE_ROLE, Page::DeleteRole, USERS_DELETE),
+    get(ADD_ROLE, Page::AddRoleForm, ROLES_CREATE),
+    post(ADD_ROLE, Page::AddRole, ROLES_CREATE),
+    get(ROLE, Page::Role, ROLES_VIEW),
+    post(ROLE_USERS, Page::RoleUsers, ROLES_UPDATE),
+    post(DELETE_ROLE, Page::DeleteRole, ROLES_DELETE),
     get(DIALECTS, Page::Dialects, CLAIM_METADATA_VIEW),
     get(CLAIMS, Page::Claims, CLAIM_METADATA_VIEW),
     get(CLAIM, Page::ClaimForm, CLAIM_METADATA_UPDATE),

@@ -10,8 +10,8 @@ use super::view::{self, Area};
 use super::{ADD_ROLE, Ctx, ROLE, ROLES, USER, act, all, link, required, run};
 use crate::app::{ADMIN_ROLE, EVERYONE_ROLE};
 use crate::domain::permissions::{
-    self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, USERS_CREATE,
-    USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
+    self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, ROLES_CREATE,
+    ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
 };
 use crate::http::response::HttpResponse;
 
@@ -24,20 +24,34 @@ pub const PERMISSION_TREE: &[(&str, &str, u8)] = &[
     (permissions::ROOT, "All permissions", 0),
     ("/permission/admin", "Admin", 1),
     (permissions::LOGIN, "Login", 2),
-    ("/permission/admin/configure", "Configure", 2),
+    ("/permission/admin/manage", "Manage", 2),
     (
-        permissions::CONFIGURE_PROFILES,
-        "User profiles (view and edit any user's profile)",
+        permissions::MANAGE_IDENTITY,
+        "Identity (also: authenticate and isExistingUser)",
         3,
     ),
-    ("/permission/admin/manage", "Manage", 2),
-    ("/permission/admin/manage/identity", "Identity", 3),
     (permissions::MANAGE_USERS, "User Management", 4),
     (USERS_VIEW, "View", 5),
     (USERS_LIST, "List", 5),
     (USERS_CREATE, "Create", 5),
-    (USERS_UPDATE, "Update (roles, password, forced reset, unlock)", 5),
+    (
+        USERS_UPDATE,
+        "Update (claims, roles, password, forced reset, unlock)",
+        5,
+    ),
     (USERS_DELETE, "Delete", 5),
+    (permissions::MANAGE_ROLES, "Role Management", 4),
+    (ROLES_VIEW, "View", 5),
+    (ROLES_CREATE, "Create", 5),
+    (ROLES_UPDATE, "Update (rename, members)", 5),
+    (ROLES_DELETE, "Delete", 5),
+    (
+        permissions::USER_PROFILES,
+        "User Profiles (any user's profile; edit)",
+        4,
+    ),
+    (permissions::USER_PROFILES_VIEW, "View", 5),
+    (permissions::USER_PROFILES_DELETE, "Delete", 5),
     (
         "/permission/admin/manage/identity/claimmgt/metadata",
         "Claim Management",
@@ -67,7 +81,6 @@ pub const PERMISSION_TREE: &[(&str, &str, u8)] = &[
     (permissions::ASSOCIATION_VIEW, "View", 5),
     (permissions::ASSOCIATION_CREATE, "Create", 5),
     (permissions::ASSOCIATION_DELETE, "Delete", 5),
-    (permissions::USERSTORE_CONFIG_VIEW, "User Store Configuration: View", 4),
     (AUDIT_VIEW, "Monitor (audit log)", 2),
 ];
 
@@ -244,8 +257,8 @@ pub async fn view(ctx: Ctx) -> HttpResponse {
             permissions => labelled,
             members => members,
             choices => choices,
-            can_assign => a.has(USERS_UPDATE) && !everyone,
-            can_delete => a.has(USERS_DELETE) && !everyone && !role.eq_ignore_ascii_case(ADMIN_ROLE),
+            can_assign => a.has(ROLES_UPDATE) && !everyone,
+            can_delete => a.has(ROLES_DELETE) && !everyone && !role.eq_ignore_ascii_case(ADMIN_ROLE),
         },
     )
 }

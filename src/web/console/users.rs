@@ -132,7 +132,7 @@ pub async fn list(ctx: Ctx) -> HttpResponse {
             more => more,
             limit => LIST_LIMIT,
             add_href => a.has(USERS_CREATE).then_some(ADD_USER),
-            can_profile => a.has(permissions::CONFIGURE_PROFILES),
+            can_profile => a.has(permissions::USER_PROFILES_VIEW),
         },
     )
 }
@@ -300,7 +300,7 @@ pub async fn view(ctx: Ctx) -> HttpResponse {
             mode => mode_words(mode),
             mode_on => mode.is_some(),
             offline_hidden => mode == Some(ResetMode::Offline) && !otp_supported,
-            profile_href => a.has(permissions::CONFIGURE_PROFILES).then(|| link(PROFILE, "username", &v.name)),
+            profile_href => a.has(permissions::USER_PROFILES_VIEW).then(|| link(PROFILE, "username", &v.name)),
             can_update => a.has(USERS_UPDATE),
             can_delete => a.has(USERS_DELETE) && !super_admin,
             policy => ctx.app.password_pattern(),

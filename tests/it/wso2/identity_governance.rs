@@ -12,6 +12,7 @@ use forcereset::domain::profile::Wso2Version;
 use reqwest::StatusCode;
 
 use crate::support::TestServer;
+use crate::web_client::unescape;
 
 pub(super) const GOV: &str = "/services/IdentityGovernanceAdminService";
 pub(super) const RUS: &str = "/services/RemoteUserStoreManagerService";
@@ -26,15 +27,6 @@ pub(super) fn envelope(payload: &str) -> String {
     format!(
         r#"<soapenv:Envelope xmlns:soapenv="{SOAP11}" xmlns:gov="http://governance.identity.carbon.wso2.org" xmlns:xsd1="http://model.common.application.identity.carbon.wso2.org/xsd" xmlns:ser="http://service.ws.um.carbon.wso2.org" xmlns:xsd="http://common.mgt.user.carbon.wso2.org/xsd"><soapenv:Header/><soapenv:Body>{payload}</soapenv:Body></soapenv:Envelope>"#
     )
-}
-
-/// XML's five entities undone.
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&amp;", "&")
 }
 
 /// One `Property` bean: its child elements by local name, in order; None = `xsi:nil`.

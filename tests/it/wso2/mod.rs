@@ -7,4 +7,6 @@ mod basic_authenticator;
 mod connector_config;
 mod identity_governance;
 mod remote_user_store_manager;
+mod store_kit;
+mod user_profile_admin;
 mod user_profile_mgt;
