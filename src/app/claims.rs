@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::{Actor, App, EVERYONE_ROLE};
 use crate::domain::claims::{self, ClaimMeta};
-use crate::domain::{DomainError, permissions, strip_primary_domain};
+use crate::domain::{DEFAULT_PROFILE, DomainError, login, permissions, strip_primary_domain};
 use crate::store::{Dialect, StoreError, Tx};
 
 impl App {
@@ -128,9 +128,27 @@ impl App {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
+            let was_locked = is_locked(tx, user)?;
             self.write_claims(tx, actor, user, profile, &values)?;
             if let Some(plan) = &plan {
                 self.apply_reset(tx, now, actor, user, plan)?;
+            }
+            if self.settings.profile.login.lock_writes_reason {
+                let reason = tx.claim_value(user, DEFAULT_PROFILE, claims::LOCKED_REASON)?;
+                let unlock_time = tx.claim_value(user, DEFAULT_PROFILE, claims::UNLOCK_TIME)?;
+                let effects = login::admin_lock_claims(
+                    was_locked,
+                    is_locked(tx, user)?,
+                    reason.as_deref(),
+                    unlock_time.is_some(),
+                );
+                for (uri, value) in effects {
+                    if value.is_empty() {
+                        tx.delete_claim_value(user, DEFAULT_PROFILE, uri)?;
+                    } else {
+                        tx.set_claim_value(user, DEFAULT_PROFILE, uri, value)?;
+                    }
+                }
             }
             let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
             self.audit(tx, now, actor, audit_action, user, &uris.join(","))
@@ -443,4 +461,11 @@ impl ClaimPatterns {
             .get(pattern)
             .is_some_and(|re| re.as_ref().is_some_and(|re| re.is_match(value)))
     }
+}
+
+/// `accountLocked` as stored (the account lock reads the default profile).
+fn is_locked(tx: &Tx<'_>, user: &str) -> Result<bool, StoreError> {
+    Ok(tx
+        .claim_value(user, DEFAULT_PROFILE, claims::ACCOUNT_LOCKED)?
+        .is_some_and(|v| v.eq_ignore_ascii_case("true")))
 }

@@ -66,7 +66,21 @@ impl App {
     /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
     pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
         let resident = self.store.read(|tx| self.resident_in(tx))?;
-        Ok(self.reset_defaults().read(&resident))
+        let defaults = self.reset_defaults();
+        let mut settings = defaults.read(&resident);
+        // Before IS 6.0 no connector lists ExpiryTime: a value stored under that name (governance is open) is
+        // inert there, and the code's validity is deployment.toml's, as identity.xml's was in WSO2.
+        if self
+            .settings
+            .profile
+            .governance
+            .reset_connector()
+            .property(governance::EXPIRY_TIME)
+            .is_none()
+        {
+            settings.expiry_minutes = defaults.expiry_minutes;
+        }
+        Ok(settings)
     }
 
     /// The effective account-lock settings: `[identity_mgt.account_locking]` overridden by stored properties.

@@ -10,6 +10,7 @@
 //! refused whether lock-on-failure is on or not (5.x ignores `accountLocked` unless it is on; 6.0 fixed that).
 
 use super::Millis;
+use super::claims;
 use super::governance::AccountLockSettings;
 use super::profile::login::{LockedReasons, LoginProfile};
 use super::reset::{CodeVerdict, SCENARIO_EMAIL_LINK};
@@ -250,6 +251,39 @@ pub fn error_context(
             }
         }
     })
+}
+
+/// What an admin's claim write that flips `accountLocked` also records, from IS 6.0 (ACCLOCK v1.6.1
+/// `handlePreSetUserClaimValues` and `handlePostSetUserClaimValues`, on every later tag): locking, an account with
+/// no `lockedReason` after the write gets `ADMIN_INITIATED`; unlocking empties `lockedReason`; either resets a
+/// stored `unlockTime` to `0`. `was_locked`/`now_locked` are `accountLocked` before and after the write,
+/// `reason_after` the stored reason after it. Empty values remove the claim. Nothing before 6.0, and nothing when
+/// the write leaves the lock as it was.
+pub fn admin_lock_claims(
+    was_locked: bool,
+    now_locked: bool,
+    reason_after: Option<&str>,
+    has_unlock_time: bool,
+) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    match (was_locked, now_locked) {
+        (false, true) => {
+            if reason_after.is_none_or(|r| r.trim().is_empty()) {
+                out.push((claims::LOCKED_REASON, LOCKED_REASON_ADMIN));
+                if has_unlock_time {
+                    out.push((claims::UNLOCK_TIME, "0"));
+                }
+            }
+        }
+        (true, false) => {
+            out.push((claims::LOCKED_REASON, ""));
+            if has_unlock_time {
+                out.push((claims::UNLOCK_TIME, "0"));
+            }
+        }
+        (false, false) | (true, true) => {}
+    }
+    out
 }
 
 #[cfg(test)]

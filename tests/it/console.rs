@@ -325,6 +325,12 @@ async fn every_page_answers_for_the_admin_with_the_menu_and_hardened_headers() {
         home.body
             .contains("Signed-in as: <strong id=\"signed-in-user\">admin</strong>")
     );
+    // The steps name the release's category (identity-governance v1.4.72 for the default IS 5.11).
+    assert!(
+        home.body.contains("Resident</a> → Account Management → Password Reset"),
+        "{}",
+        home.body
+    );
     for path in pages(mail_id, "tom") {
         let page = admin.get(&path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);

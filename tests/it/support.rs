@@ -483,7 +483,9 @@ impl TestServer {
         body: impl Into<reqwest::Body>,
         auth: (&str, &str),
     ) -> (reqwest::StatusCode, String) {
-        let resp = client()
+        // The server's own client: one TLS connection kept alive across calls, as SOAP tools do.
+        let resp = self
+            .client
             .post(self.https(path))
             .header("Content-Type", "text/xml;charset=UTF-8")
             .basic_auth(auth.0, Some(auth.1))

@@ -377,6 +377,8 @@ fn reset_app_for(version: Wso2Version, modes: &[&str], expiry_minutes: i64) -> (
     let clock = now.clone();
     let mut config = Config::defaults();
     config.emulator.wso2_version = version;
+    // deployment.toml's `code_validity_period`: the one expiry every release reads.
+    config.password_reset_by_admin.code_validity_minutes = expiry_minutes;
     let app = App::new(
         config,
         Store::open_in_memory().unwrap(),
@@ -384,8 +386,7 @@ fn reset_app_for(version: Wso2Version, modes: &[&str], expiry_minutes: i64) -> (
     );
     app.bootstrap().unwrap();
     let sys = Actor::System;
-    let mut settings: Vec<(String, String)> = modes.iter().map(|m| (m.to_string(), "true".to_string())).collect();
-    settings.push((gov::EXPIRY_TIME.into(), expiry_minutes.to_string()));
+    let settings: Vec<(String, String)> = modes.iter().map(|m| (m.to_string(), "true".to_string())).collect();
     app.update_configurations(&sys, &settings).unwrap();
     app.add_user(
         &sys,
@@ -867,4 +868,61 @@ fn set_user_claim_values_triggers_the_reset_too() {
     .unwrap();
     assert!(app.is_locked("tom").unwrap());
     assert_eq!(otp_of(&app, "tom").len(), 6);
+}
+
+#[test]
+fn a_stored_expiry_time_governs_only_where_the_connector_lists_it() {
+    // GOV v1.5.28 (IS 6.0) added Recovery.AdminPasswordReset.ExpiryTime; before it the name is just stored.
+    for (version, listed) in [(Wso2Version::V5_11, false), (Wso2Version::V6_0, true)] {
+        let (app, _) = reset_app_for(version, &[gov::OFFLINE], 1440);
+        app.update_configurations(&Actor::System, &[(gov::EXPIRY_TIME.into(), "5".into())])
+            .unwrap();
+        let want = if listed { 5 } else { 1440 };
+        assert_eq!(app.reset_settings().unwrap().expiry_minutes, want, "{version}");
+    }
+}
+
+#[test]
+fn an_admins_lock_through_claims_says_why_from_6_0() {
+    // ACCLOCK v1.6.1 handlePostSetUserClaimValues / handlePreSetUserClaimValues; v1.4.11 (IS 5.11) writes nothing.
+    for (version, reason) in [(Wso2Version::V5_11, None), (Wso2Version::V6_0, Some("ADMIN_INITIATED"))] {
+        let (app, _) = reset_app_for(version, &[], 1440);
+        let sys = Actor::System;
+        app.set_claims(
+            &sys,
+            "tom",
+            "default",
+            &[(claims::ACCOUNT_LOCKED.into(), "true".into())],
+        )
+        .unwrap();
+        assert_eq!(
+            claim_of(&app, "tom", claims::LOCKED_REASON).as_deref(),
+            reason,
+            "{version}"
+        );
+        app.set_claims(
+            &sys,
+            "tom",
+            "default",
+            &[(claims::ACCOUNT_LOCKED.into(), "false".into())],
+        )
+        .unwrap();
+        assert_eq!(claim_of(&app, "tom", claims::LOCKED_REASON), None, "{version}");
+        // A reason the admin gives is kept.
+        app.set_claims(
+            &sys,
+            "tom",
+            "default",
+            &[
+                (claims::ACCOUNT_LOCKED.into(), "true".into()),
+                (claims::LOCKED_REASON.into(), "MAX_ATTEMPTS_EXCEEDED".into()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            claim_of(&app, "tom", claims::LOCKED_REASON).as_deref(),
+            Some("MAX_ATTEMPTS_EXCEEDED"),
+            "{version}"
+        );
+    }
 }

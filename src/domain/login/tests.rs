@@ -250,3 +250,24 @@ fn reset_decisions_carry_their_own_codes() {
         None
     );
 }
+
+#[test]
+fn an_admin_lock_records_its_reason_and_an_unlock_empties_it() {
+    use crate::domain::claims::{LOCKED_REASON, UNLOCK_TIME};
+    assert_eq!(
+        admin_lock_claims(false, true, None, false),
+        [(LOCKED_REASON, LOCKED_REASON_ADMIN)]
+    );
+    assert_eq!(
+        admin_lock_claims(false, true, Some(""), true),
+        [(LOCKED_REASON, LOCKED_REASON_ADMIN), (UNLOCK_TIME, "0")]
+    );
+    // A reason written with the lock (the forced reset's, or the admin's own) is kept.
+    assert!(admin_lock_claims(false, true, Some("PENDING_ADMIN_FORCED_USER_PASSWORD_RESET"), true).is_empty());
+    assert_eq!(
+        admin_lock_claims(true, false, Some(LOCKED_REASON_ADMIN), true),
+        [(LOCKED_REASON, ""), (UNLOCK_TIME, "0")]
+    );
+    assert!(admin_lock_claims(true, true, None, true).is_empty());
+    assert!(admin_lock_claims(false, false, None, true).is_empty());
+}

@@ -63,6 +63,14 @@ pub fn of(version: Wso2Version) -> GovernanceProfile {
     }
 }
 
+impl GovernanceProfile {
+    /// The admin forced password reset connector.
+    pub fn reset_connector(&self) -> &ConnectorDef {
+        let [reset, _lock] = &self.connectors;
+        reset
+    }
+}
+
 const BOOLEAN: Kind = Kind::Boolean;
 /// Any integer: a negative expiry means the code never expires (forcereset's reading of `code_validity_period`).
 const ANY_INTEGER: Kind = Kind::Integer { min: i64::MIN };

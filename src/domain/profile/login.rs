@@ -28,8 +28,10 @@ pub struct LoginProfile {
     /// `showAuthFailureReasonOnLoginPage` sends 17003 to the login page instead of `retry.do` (BASIC v6.5.0, IS 6.0,
     /// on).
     pub honours_reason_on_login_page: bool,
-    /// The failed-login lock writes `lockedReason=MAX_ATTEMPTS_EXCEEDED` (ACCLOCK v1.6.1 `handlePostAuthentication`,
-    /// IS 6.0 on; v1.4.11 writes none).
+    /// The account lock records why an account is locked: the failed-login lock writes
+    /// `lockedReason=MAX_ATTEMPTS_EXCEEDED` (ACCLOCK v1.6.1 `handlePostAuthentication`), an admin's claim write
+    /// that locks writes `ADMIN_INITIATED` and one that unlocks empties it (`handlePostSetUserClaimValues`,
+    /// `handlePreSetUserClaimValues`; see `domain::login::admin_lock_claims`). IS 6.0 on; v1.4.11 writes none.
     pub lock_writes_reason: bool,
 }
 

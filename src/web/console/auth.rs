@@ -9,7 +9,10 @@ use hyper::header::HeaderMap;
 use hyper::{Request, StatusCode, Uri};
 
 use super::view::{self, Area};
-use super::{Ctx, HOME, LOGIN_PAGE, SESSION_COOKIE, cookies, open_session, see_other, session_cookie};
+use super::{
+    ADD_ROLE, ADD_USER, Ctx, DIALECTS, HOME, LOGIN_PAGE, MAILBOX, RESIDENT, SESSION_COOKIE, USERS, cookies,
+    open_session, see_other, session_cookie,
+};
 use crate::app::App;
 use crate::domain::login::Decision;
 use crate::domain::permissions;
@@ -176,11 +179,13 @@ pub fn home(ctx: Ctx) -> HttpResponse {
         &ctx.session,
         None,
         minijinja::context! {
-            can_users => a.has(permissions::USERS_LIST),
-            can_roles => a.has(permissions::USERS_CREATE),
-            can_resident => a.has(permissions::GOVERNANCE_VIEW),
-            can_claims => a.has(permissions::CLAIM_METADATA_VIEW),
-            can_mailbox => a.has(permissions::MAILBOX_VIEW),
+            can_add_role => view::may_open(a, ADD_ROLE),
+            can_add_user => view::may_open(a, ADD_USER),
+            can_users => view::may_open(a, USERS),
+            can_resident => view::may_open(a, RESIDENT),
+            can_claims => view::may_open(a, DIALECTS),
+            can_mailbox => view::may_open(a, MAILBOX),
+            reset_category => ctx.app.profile().governance.reset_connector().category,
         },
     )
 }

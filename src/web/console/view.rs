@@ -40,6 +40,11 @@ struct NavSection {
     items: Vec<NavItem>,
 }
 
+/// May `actor` open the GET route at `path`? Links are shown by this, so they never lead to a refusal.
+pub fn may_open(actor: &Actor, path: &str) -> bool {
+    permission_of(path).is_some_and(|p| actor.has(p))
+}
+
 /// The permission the GET route at `path` needs.
 fn permission_of(path: &str) -> Option<&'static str> {
     ROUTES
@@ -72,7 +77,7 @@ fn nav(actor: &Actor, area: Area) -> Vec<NavSection> {
     let allowed = |items: Vec<NavItem>| -> Vec<NavItem> {
         items
             .into_iter()
-            .filter(|i| permission_of(i.href).is_some_and(|p| actor.has(p)))
+            .filter(|i| may_open(actor, i.href))
             .map(|mut i| {
                 // A heading is only "active" through its sub-entries.
                 if i.level == 0 && i.href != MAILBOX && i.href != AUDIT {
