@@ -144,3 +144,25 @@ fn no_adapter_reaches_into_app() {
     }
     assert!(wrong.is_empty(), "adapters reaching into App:\n{}", wrong.join("\n"));
 }
+
+#[test]
+fn only_the_profile_knows_release_numbers() {
+    // A difference between WSO2 releases is a field of domain::profile::Profile; code elsewhere reads the field.
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let profile = src().join("domain").join("profile");
+    let mut wrong = Vec::new();
+    for path in files.iter().filter(|p| !p.starts_with(&profile) && !is_test_file(p)) {
+        let text = std::fs::read_to_string(path).unwrap();
+        for (n, line) in non_test_text(&text).lines().enumerate() {
+            if line.contains("Wso2Version::V") {
+                wrong.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "release numbers outside domain::profile:\n{}",
+        wrong.join("\n")
+    );
+}
