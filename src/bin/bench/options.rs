@@ -6,10 +6,11 @@ use std::time::Duration;
 use super::load::Timing;
 
 /// The scenarios, by the names `--scenario` takes.
-pub const SCENARIOS: [&str; 9] = [
+pub const SCENARIOS: [&str; 10] = [
     "wsdl",
     "profile",
     "profile-basic",
+    "governance",
     "reset",
     "login",
     "commonauth",
@@ -55,7 +56,7 @@ pub struct Options {
     /// Warm restarts timed for the start-up figure (the median is reported)
     #[arg(long, default_value_t = 5)]
     pub starts: usize,
-    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, reset, login, commonauth, mixed,
+    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, reset, login, commonauth, mixed,
     /// mixed-rw, large
     #[arg(long, value_delimiter = ',')]
     pub scenario: Vec<String>,

@@ -305,6 +305,12 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
     responses.push(canned(&wsdl, &once(&rt, &target, &wsdl)?));
     let profile = scenarios::get_profile(&seed::user_name(0), &session);
     responses.push(canned(&profile, &once(&rt, &target, &profile)?));
+    let connectors = scenarios::connector_list(&session);
+    let connectors_response = once(&rt, &target, &connectors)?;
+    if connectors_response.status != 200 {
+        bail!("getConnectorList answered {}", connectors_response.status);
+    }
+    responses.push(canned(&connectors, &connectors_response));
     let reset = scenarios::force_reset(&seed::user_name(0), &session);
     let reset_response = once(&rt, &target, &reset)?;
     if reset_response.status != 202 {
@@ -425,6 +431,11 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         let it = scenarios::get_profile_iteration(users, basic.clone());
         rep.rows
             .push(Row::new("getUserProfile (Basic every call)", real(it, lc), None));
+    }
+    if opts.wants("governance") {
+        eprintln!("scenario: getConnectorList (JSESSIONID)");
+        let it = scenarios::connector_list_iteration(session.clone());
+        rep.rows.push(row("getConnectorList (JSESSIONID)", it, c));
     }
     if opts.wants("reset") {
         eprintln!("scenario: setUserProfile forcing a reset");

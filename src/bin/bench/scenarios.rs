@@ -18,6 +18,8 @@ pub const COMMONAUTH: &str = "/commonauth";
 const SOAP_XML: &str = "text/xml;charset=UTF-8";
 pub const GET_PROFILE_ACTION: &str = "\"urn:getUserProfile\"";
 pub const SET_PROFILE_ACTION: &str = "\"urn:setUserProfile\"";
+pub const GOVERNANCE_SERVICE: &str = "/services/IdentityGovernanceAdminService";
+pub const CONNECTOR_LIST_ACTION: &str = "\"urn:getConnectorList\"";
 
 /// How an admin-service call authenticates.
 #[derive(Debug, Clone)]
@@ -66,6 +68,19 @@ pub fn get_profile(user: &str, auth: &Auth) -> Request {
 </soapenv:Envelope>"#
     );
     auth.apply(Request::post(PROFILE_SERVICE, SOAP_XML, body).header("SOAPAction", GET_PROFILE_ACTION))
+}
+
+/// `IdentityGovernanceAdminService.getConnectorList`: what a console or script reads before `updateConfigurations`.
+pub fn connector_list(auth: &Auth) -> Request {
+    let body = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:gov="http://governance.identity.carbon.wso2.org">
+   <soapenv:Header/>
+   <soapenv:Body>
+      <gov:getConnectorList/>
+   </soapenv:Body>
+</soapenv:Envelope>"#;
+    auth.apply(
+        Request::post(GOVERNANCE_SERVICE, SOAP_XML, body.to_string()).header("SOAPAction", CONNECTOR_LIST_ACTION),
+    )
 }
 
 /// The seed document's request (fixtures/soap/setUserProfile.seed.xml) for `user`.
@@ -123,6 +138,10 @@ pub fn get_profile_iteration_from(first: usize, users: usize, auth: Auth) -> Ite
         Arc::new(move |n| get_profile(&seed::user_name(first + pick(n, users)), &auth)),
         200,
     )
+}
+
+pub fn connector_list_iteration(auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| connector_list(&auth)), 200)
 }
 
 pub fn force_reset_iteration(users: usize, auth: Auth) -> Iteration {
