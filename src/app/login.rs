@@ -252,7 +252,10 @@ impl App {
     /// The actor for a user already authenticated (e.g. by a session cookie); None if the user is gone.
     pub fn actor_for(&self, username: &str) -> Result<Option<Actor>, DomainError> {
         let found = self.store.read(|tx| tx.user_and_permissions(username))?;
-        Ok(found.map(|(name, permissions)| Actor::User { name, permissions }))
+        Ok(found.map(|authz| Actor::User {
+            name: authz.name,
+            permissions: authz.permissions,
+        }))
     }
 
     /// `authenticate(userName, credential)` as a question: true or false, never an authentication fault. The

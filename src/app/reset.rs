@@ -111,6 +111,9 @@ impl App {
         user: &str,
         plan: &ResetPlan,
     ) -> Result<Option<i64>, DomainError> {
+        // The user's sessions end with the reset, in whichever process holds them (the CLI may force a reset
+        // while the server runs); this process also drops its own at once (`after_reset`).
+        tx.end_sessions(user, now)?;
         let stored = tx.put_recovery_code(
             user,
             &RecoveryCode {
@@ -287,6 +290,7 @@ impl App {
     /// and audit.
     pub(super) fn finish_reset_in(&self, tx: &Tx<'_>, user: &str, hash: &str, now: Millis) -> Result<(), DomainError> {
         tx.set_password_hash(user, hash, now)?;
+        tx.end_sessions(user, now)?;
         tx.delete_recovery_code(user)?;
         let claims = reset::completion_claims(&self.settings.profile.reset);
         self.write_claims_in(tx, user, &claims)?;

@@ -31,6 +31,7 @@ pub const MAX_UNUSED_SESSIONS_PER_USER: usize = 64;
 #[derive(Debug, Clone)]
 struct Entry {
     user: String,
+    opened: Millis,
     last_seen: Millis,
     /// Presented at least once since it was opened.
     used: bool,
@@ -122,6 +123,7 @@ impl Sessions {
             key,
             Entry {
                 user: user.to_string(),
+                opened: now,
                 last_seen: now,
                 used: false,
             },
@@ -129,8 +131,8 @@ impl Sessions {
         token
     }
 
-    /// The user of a live session, refreshing its idle timer.
-    pub fn user(&self, token: &str, now: Millis) -> Option<String> {
+    /// The user of a live session and when it was opened, refreshing its idle timer.
+    pub fn user(&self, token: &str, now: Millis) -> Option<(String, Millis)> {
         let key = digest(token);
         let mut inner = self.lock();
         let entry = inner.by_hash.get_mut(&key)?;
@@ -139,14 +141,14 @@ impl Sessions {
             return None;
         }
         entry.last_seen = now;
-        let user = entry.user.clone();
+        let (user, opened) = (entry.user.clone(), entry.opened);
         if !entry.used {
             entry.used = true;
             if let Some(sessions) = inner.by_user.get_mut(&user.to_lowercase()) {
                 sessions.unused.retain(|k| *k != key);
             }
         }
-        Some(user)
+        Some((user, opened))
     }
 
     pub fn revoke(&self, token: &str) {
@@ -187,11 +189,12 @@ impl std::fmt::Debug for SessionToken {
     }
 }
 
-/// A live session a request presented: its token and the name of its user.
+/// A live session a request presented: its token, the name of its user and when it was opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub token: SessionToken,
     pub user: String,
+    pub opened: Millis,
 }
 
 impl App {
@@ -202,21 +205,29 @@ impl App {
 
     /// The live session a client's token names, refreshing its idle timer; None if unknown or expired.
     pub fn session(&self, token: &str) -> Option<Session> {
-        let user = self.sessions.user(token, self.now())?;
+        let (user, opened) = self.sessions.user(token, self.now())?;
         Some(Session {
             token: SessionToken(token.to_string()),
             user,
+            opened,
         })
     }
 
-    /// The actor behind a live session, with the user's current permissions. A session whose user was deleted
-    /// means nothing any more: it is ended, and None returned.
+    /// The actor behind a live session, with the user's current permissions. A session whose user was deleted,
+    /// or whose sessions were ended after it was opened (a reset or password set, by this process or another
+    /// such as the CLI: see [`crate::store::Tx::end_sessions`]), means nothing any more: it is ended, and None returned.
     pub fn session_actor(&self, session: &Session) -> Result<Option<Actor>, DomainError> {
-        let actor = self.actor_for(&session.user)?;
-        if actor.is_none() {
-            self.sessions.revoke(session.token.as_str());
+        let found = self.store.read(|tx| tx.user_and_permissions(&session.user))?;
+        match found {
+            Some(authz) if authz.sessions_ended_at < session.opened => Ok(Some(Actor::User {
+                name: authz.name,
+                permissions: authz.permissions,
+            })),
+            Some(_) | None => {
+                self.sessions.revoke(session.token.as_str());
+                Ok(None)
+            }
         }
-        Ok(actor)
     }
 
     /// End one session (logout, or a login replacing what the browser presented).
@@ -234,9 +245,9 @@ mod tests {
         let s = Sessions::default();
         let t = s.create("tom", 0);
         assert_eq!(t.len(), 64);
-        assert_eq!(s.user(&t, 1000).as_deref(), Some("tom"));
+        assert_eq!(s.user(&t, 1000).map(|(u, _)| u).as_deref(), Some("tom"));
         assert_eq!(
-            s.user(&t, 1000 + IDLE_TIMEOUT_MS - 1).as_deref(),
+            s.user(&t, 1000 + IDLE_TIMEOUT_MS - 1).map(|(u, _)| u).as_deref(),
             Some("tom"),
             "sliding"
         );
@@ -245,7 +256,7 @@ mod tests {
         let b = s.create("bob", 0);
         assert_eq!(s.revoke_user("TOM"), 1);
         assert_eq!(s.user(&a, 1), None);
-        assert_eq!(s.user(&b, 1).as_deref(), Some("bob"));
+        assert_eq!(s.user(&b, 1).map(|(u, _)| u).as_deref(), Some("bob"));
         s.revoke(&b);
         assert_eq!(s.user(&b, 1), None);
         assert_eq!(s.user("not-a-token", 1), None);
@@ -271,7 +282,7 @@ mod tests {
         assert_eq!(s.revoke_user("Tom"), 2);
         assert_eq!(s.user(&t1, later), None);
         assert_eq!(s.user(&t2, later), None);
-        assert_eq!(s.user(&bob, later).as_deref(), Some("bob"));
+        assert_eq!(s.user(&bob, later).map(|(u, _)| u).as_deref(), Some("bob"));
         assert_eq!(s.revoke_user("tom"), 0);
         s.revoke(&bob);
         assert_eq!(s.revoke_user("bob"), 1, "the other bob session, from before the sweep");
@@ -283,7 +294,7 @@ mod tests {
         let s = Sessions::default();
         // The cookie a client keeps: opened, then presented.
         let kept = s.create("tom", 0);
-        assert_eq!(s.user(&kept, 1).as_deref(), Some("tom"));
+        assert_eq!(s.user(&kept, 1).map(|(u, _)| u).as_deref(), Some("tom"));
         // A flood of Basic calls that never come back with their cookie.
         let flood: Vec<String> = (0..MAX_UNUSED_SESSIONS_PER_USER + 10)
             .map(|i| s.create("TOM", 2 + i as Millis))
@@ -292,20 +303,27 @@ mod tests {
         assert_eq!(s.len(), 1 + MAX_UNUSED_SESSIONS_PER_USER + 1);
         let now = 1000;
         assert_eq!(
-            s.user(&kept, now).as_deref(),
+            s.user(&kept, now).map(|(u, _)| u).as_deref(),
             Some("tom"),
             "a used session survives the flood"
         );
         assert_eq!(s.user(&flood[0], now), None, "the oldest unused made room");
         assert_eq!(s.user(&flood[9], now), None);
-        assert_eq!(s.user(&flood[10], now).as_deref(), Some("TOM"));
-        assert_eq!(s.user(flood.last().unwrap(), now).as_deref(), Some("TOM"));
-        assert_eq!(s.user(&bob, now).as_deref(), Some("bob"), "other users are untouched");
+        assert_eq!(s.user(&flood[10], now).map(|(u, _)| u).as_deref(), Some("TOM"));
+        assert_eq!(
+            s.user(flood.last().unwrap(), now).map(|(u, _)| u).as_deref(),
+            Some("TOM")
+        );
+        assert_eq!(
+            s.user(&bob, now).map(|(u, _)| u).as_deref(),
+            Some("bob"),
+            "other users are untouched"
+        );
         // Presented sessions no longer count: 64 more unused ones fit beside them.
         for _ in 0..MAX_UNUSED_SESSIONS_PER_USER {
             s.create("tom", now);
         }
-        assert_eq!(s.user(&flood[10], now).as_deref(), Some("TOM"));
+        assert_eq!(s.user(&flood[10], now).map(|(u, _)| u).as_deref(), Some("TOM"));
         assert_eq!(s.revoke_user("tom"), 3 + MAX_UNUSED_SESSIONS_PER_USER);
         assert_eq!(s.user(&kept, now), None);
     }

@@ -195,6 +195,7 @@ impl App {
                 claims::LAST_PASSWORD_UPDATE_TIME,
                 &now.to_string(),
             )?;
+            tx.end_sessions(name, now)?;
             // WSO2's POST_UPDATE_CREDENTIAL_BY_ADMIN: what this does to a pending forced reset depends on the release.
             self.admin_password_set_in(tx, name)?;
             self.audit(tx, now, actor, "user.password.admin", name, "")

@@ -137,4 +137,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER authz_grant_deleted AFTER DELETE ON role_permissions
     BEGIN UPDATE authz_version SET version = version + 1; END;
     "#,
+    // 6: when a user's sessions were last ended (a reset, a password set, an unlock of a reset), in the clock's
+    // milliseconds. Sessions live in the server's memory; this column lets any process end them, the CLI
+    // included: a session opened at or before it is dead. Read with the permissions, hence the version bump.
+    r#"
+    ALTER TABLE users ADD COLUMN sessions_ended_at INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER authz_sessions_ended AFTER UPDATE OF sessions_ended_at ON users
+    BEGIN UPDATE authz_version SET version = version + 1; END;
+    "#,
 ];

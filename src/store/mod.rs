@@ -15,7 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use outbox::{MailStatus, NewMail, OutboxMail, RecoveryCode};
-pub use queries::{AuditRecord, Dialect, Tx, UserRecord};
+pub use queries::{AuditRecord, Authz, Dialect, Tx, UserRecord};
 use queries::{Caches, Mode};
 use quick::{QuickPool, in_quick};
 

@@ -72,15 +72,24 @@ pub(super) struct AuthzCache(Mutex<AuthzEntries>);
 #[derive(Default)]
 struct AuthzEntries {
     version: i64,
-    /// By user name folded as SQLite's NOCASE folds it (ASCII only): (canonical name, permission paths).
-    users: std::collections::HashMap<String, (String, Vec<String>)>,
+    /// By user name folded as SQLite's NOCASE folds it (ASCII only).
+    users: std::collections::HashMap<String, Authz>,
+}
+
+/// Who a user is to authorization: their canonical name, every permission path of their roles (sorted, once
+/// each), and when their sessions were last ended (ms; 0 = never).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authz {
+    pub name: String,
+    pub permissions: Vec<String>,
+    pub sessions_ended_at: i64,
 }
 
 /// Users kept at most; past this the cache starts over (one entry per user who called since the last change).
 const MAX_AUTHZ_ENTRIES: usize = 4096;
 
 impl AuthzCache {
-    fn get(&self, version: i64, user: &str) -> Option<(String, Vec<String>)> {
+    fn get(&self, version: i64, user: &str) -> Option<Authz> {
         let entries = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.version != version {
             return None;
@@ -89,7 +98,7 @@ impl AuthzCache {
     }
 
     /// Keep what a snapshot at `version` read; an older snapshot's reads are dropped, a newer one starts over.
-    fn put(&self, version: i64, user: &str, found: &(String, Vec<String>)) {
+    fn put(&self, version: i64, user: &str, found: &Authz) {
         let mut entries = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if version < entries.version {
             return;
@@ -307,16 +316,15 @@ impl<'a> Tx<'a> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// A user's canonical name and every permission path of their roles (sorted, once each), in one statement
-    /// (each admin-service call asks this); None if there is no such user. Sorted here: an `ORDER BY` across
-    /// roles would make SQLite build a temporary B-tree on every call.
-    pub fn user_and_permissions(&self, user: &str) -> Result<Option<(String, Vec<String>)>, StoreError> {
+    /// A user's [`Authz`], in one statement (each admin-service call asks this); None if there is no such user.
+    /// Sorted here: an `ORDER BY` across roles would make SQLite build a temporary B-tree on every call.
+    pub fn user_and_permissions(&self, user: &str) -> Result<Option<Authz>, StoreError> {
         let version: i64 = self.row("SELECT version FROM authz_version WHERE id = 1", [], |r| r.get(0))?;
         if let Some(found) = self.caches.authz.get(version, user) {
             return Ok(Some(found));
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT u.name, p.path FROM users u
+            "SELECT u.name, u.sessions_ended_at, p.path FROM users u
                LEFT JOIN user_roles ur ON ur.user_id = u.id
                LEFT JOIN role_permissions p ON p.role_id = ur.role_id
               WHERE u.name = ?1",
@@ -326,18 +334,33 @@ impl<'a> Tx<'a> {
             return Ok(None);
         };
         let name: String = first.get(0)?;
-        let mut paths: Vec<String> = first.get::<_, Option<String>>(1)?.into_iter().collect();
+        let sessions_ended_at: i64 = first.get(1)?;
+        let mut paths: Vec<String> = first.get::<_, Option<String>>(2)?.into_iter().collect();
         while let Some(row) = rows.next()? {
-            paths.extend(row.get::<_, Option<String>>(1)?);
+            paths.extend(row.get::<_, Option<String>>(2)?);
         }
         paths.sort_unstable();
         paths.dedup();
-        let found = (name, paths);
+        let found = Authz {
+            name,
+            permissions: paths,
+            sessions_ended_at,
+        };
         // A write transaction may still roll back what it read; only a read snapshot is known to be committed.
         if self.mode == Mode::Read {
             self.caches.authz.put(version, user, &found);
         }
         Ok(Some(found))
+    }
+
+    /// End every session `name` holds, in whichever process holds them: sessions opened at or before `now` no
+    /// longer resolve to an actor.
+    pub fn end_sessions(&self, name: &str, now: i64) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE users SET sessions_ended_at = max(sessions_ended_at, ?2) WHERE name = ?1",
+            params![name, now],
+        )?;
+        Ok(())
     }
 
     /// Link a user to a role (idempotent); false if either does not exist.

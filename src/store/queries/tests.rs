@@ -71,7 +71,10 @@ fn roles_permissions_and_links() {
         })
         .unwrap();
     assert_eq!(
-        store.read(|tx| tx.user_and_permissions("tom")).unwrap(),
+        store
+            .read(|tx| tx.user_and_permissions("tom"))
+            .unwrap()
+            .map(|a| (a.name, a.permissions)),
         Some(("tom".to_string(), vec!["/permission/admin/login".to_string()]))
     );
     // A path held through two roles comes once; the name comes back as stored; a user with no role has none.
@@ -86,7 +89,10 @@ fn roles_permissions_and_links() {
         })
         .unwrap();
     assert_eq!(
-        store.read(|tx| tx.user_and_permissions("TOM")).unwrap(),
+        store
+            .read(|tx| tx.user_and_permissions("TOM"))
+            .unwrap()
+            .map(|a| (a.name, a.permissions)),
         Some((
             "tom".to_string(),
             vec![
@@ -96,7 +102,10 @@ fn roles_permissions_and_links() {
         ))
     );
     assert_eq!(
-        store.read(|tx| tx.user_and_permissions("bob")).unwrap(),
+        store
+            .read(|tx| tx.user_and_permissions("bob"))
+            .unwrap()
+            .map(|a| (a.name, a.permissions)),
         Some(("Bob".to_string(), vec![]))
     );
     assert_eq!(store.read(|tx| tx.user_and_permissions("nobody")).unwrap(), None);
@@ -259,7 +268,11 @@ fn cached_permissions_follow_every_change_from_any_connection() {
     let path = dir.path().join("db.sqlite3");
     let server = Store::open(&path).unwrap();
     let cli = Store::open(&path).unwrap();
-    let perms = |s: &Store, user: &str| s.read(|tx| tx.user_and_permissions(user)).unwrap().map(|(_, p)| p);
+    let perms = |s: &Store, user: &str| {
+        s.read(|tx| tx.user_and_permissions(user))
+            .unwrap()
+            .map(|a| a.permissions)
+    };
     let change = |f: &dyn Fn(&Tx<'_>) -> Result<bool, StoreError>| {
         assert!(cli.write::<_, StoreError>(|tx| f(tx)).unwrap());
     };
