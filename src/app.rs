@@ -35,7 +35,7 @@ mod sessions;
 mod users;
 
 pub use claims::Merge;
-pub use governance::{ConnectorView, PropertyView};
+pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
 pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};

@@ -248,6 +248,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(config),
         Command::Config(ConfigCommand::Check) => {
             print!("{}", config.render_masked());
+            print!("{}", settings_in_force(&config)?);
             Ok(())
         }
         Command::User(cmd) => user(&open_app(config)?, cmd),
@@ -345,11 +346,61 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let bound = crate::http::bind(&config).await?;
         let _lock = DataDirLock::acquire(&config.emulator.data_dir)?;
         let app = Arc::new(open_app(config.clone())?);
+        log_overrides(&app)?;
         let services = crate::routes::Services::serve(bound, app, &config).await?;
         tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "forcereset is ready");
         services.run_until_signal().await;
         Ok(())
     })
+}
+
+/// One line per deployment.toml value a value stored through the console or `updateConfigurations` overrides.
+fn log_overrides(app: &App) -> anyhow::Result<()> {
+    for s in app.setting_sources(&Actor::System)? {
+        if let Some(stored) = &s.stored {
+            tracing::warn!(
+                "{} = {stored} (stored through the console or updateConfigurations) overrides deployment.toml {} = {}",
+                s.property,
+                s.file_key,
+                s.file_value
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `config check`'s account of the governance values in force: each with its source, read from the data
+/// directory's database when there is one (never created here).
+fn settings_in_force(config: &Config) -> anyhow::Result<String> {
+    let db = config.emulator.data_dir.join(DB_FILE);
+    let mut out =
+        String::from("\n# In force on this data directory: the resident IdP's governance values. A value stored\n");
+    out.push_str("# through the console or updateConfigurations wins over deployment.toml, as in WSO2.\n");
+    if !db.exists() {
+        out.push_str(&format!(
+            "# {} does not exist yet: deployment.toml's values above are in force.\n",
+            db.display()
+        ));
+        return Ok(out);
+    }
+    let store = Store::open(&db).with_context(|| format!("cannot open database {}", db.display()))?;
+    let app = App::new(config.clone(), store, system_clock());
+    let sources = app.setting_sources(&Actor::System)?;
+    let width = sources
+        .iter()
+        .map(|s| s.property.len() + s.value().len())
+        .max()
+        .unwrap_or(0)
+        + 3;
+    for s in &sources {
+        let pair = format!("{} = {}", s.property, s.value());
+        let source = match &s.stored {
+            Some(_) => format!("stored: overrides deployment.toml {} = {}", s.file_key, s.file_value),
+            None => format!("deployment.toml {}", s.file_key),
+        };
+        out.push_str(&format!("# {pair:<width$} {source}\n"));
+    }
+    Ok(out)
 }
 
 fn read_password(args: &PasswordArgs) -> anyhow::Result<Secret> {

@@ -23,7 +23,110 @@ pub struct PropertyView {
     pub value: String,
 }
 
+/// A governance property deployment.toml sets, and where the value in force comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingSource {
+    pub property: &'static str,
+    /// Its deployment.toml key, dotted (`identity_mgt.password_reset_by_admin.enable_offline_otp_based_reset`).
+    pub file_key: &'static str,
+    /// What deployment.toml gives it (its value, or forcereset's default when the file leaves it out), in the
+    /// property's form (`code_validity_period = "1d"` is `1440`).
+    pub file_value: String,
+    /// The value stored through the console or `updateConfigurations`, when it differs from the file's: it is
+    /// the one in force, as in WSO2, where the resident IdP's stored values win over deployment.toml.
+    pub stored: Option<String>,
+}
+
+impl SettingSource {
+    /// The value in force.
+    pub fn value(&self) -> &str {
+        self.stored.as_deref().unwrap_or(&self.file_value)
+    }
+}
+
+/// Which deployment.toml key gives each governance property its default (docs/CONFIG.md).
+const FILE_KEYS: [(&str, &str); 8] = [
+    (
+        governance::RECOVERY_LINK,
+        "identity_mgt.password_reset_by_admin.enable_emailed_link_based_reset",
+    ),
+    (
+        governance::OTP,
+        "identity_mgt.password_reset_by_admin.enable_emailed_otp_based_reset",
+    ),
+    (
+        governance::OFFLINE,
+        "identity_mgt.password_reset_by_admin.enable_offline_otp_based_reset",
+    ),
+    (
+        governance::EXPIRY_TIME,
+        "identity_mgt.password_reset_by_admin.code_validity_period",
+    ),
+    // The release's enable property stands in for this row (`lock_enable_property`).
+    (
+        governance::LOCK_ENABLE_5X,
+        "identity_mgt.account_locking.enable_account_locking",
+    ),
+    (
+        governance::LOCK_MAX_ATTEMPTS,
+        "identity_mgt.account_locking.allowed_failed_attempts",
+    ),
+    (governance::LOCK_TIME, "identity_mgt.account_locking.auto_unlock_after"),
+    (
+        governance::LOCK_RATIO,
+        "identity_mgt.account_locking.auto_unlock_time_increment_ratio",
+    ),
+];
+
+/// Do a stored value and the file's say the same (`True` and `true`, `05` and `5`)?
+fn same_value(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    match (a.parse::<i64>(), b.parse::<i64>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a.eq_ignore_ascii_case(b),
+    }
+}
+
 impl App {
+    /// Every governance property deployment.toml sets that the release's connectors list, with the file's value
+    /// and the stored one where it overrides it: what start-up logs, `config check` prints and the console's
+    /// resident IdP page marks.
+    pub fn setting_sources(&self, actor: &Actor) -> Result<Vec<SettingSource>, DomainError> {
+        actor.require(permissions::GOVERNANCE_VIEW)?;
+        let stored = self.store.read(|tx| tx.governance_properties())?;
+        let profile = &self.settings.profile.governance;
+        let enable = profile.lock_enable_property;
+        let mut defaults: Vec<(&str, String)> = self.reset_defaults().as_defaults().into();
+        defaults.extend(self.lock_defaults().as_defaults(enable));
+        let listed = |name: &str| profile.connectors.iter().any(|c| c.property(name).is_some());
+        Ok(FILE_KEYS
+            .iter()
+            .map(|&(property, file_key)| {
+                let property = if property == governance::LOCK_ENABLE_5X {
+                    enable
+                } else {
+                    property
+                };
+                (property, file_key)
+            })
+            .filter(|(property, _)| listed(property))
+            .filter_map(|(property, file_key)| {
+                let file_value = defaults.iter().find(|(n, _)| *n == property)?.1.clone();
+                let stored = stored
+                    .iter()
+                    .find(|(n, _)| n == property)
+                    .map(|(_, v)| v.clone())
+                    .filter(|v| !same_value(v, &file_value));
+                Some(SettingSource {
+                    property,
+                    file_key,
+                    file_value,
+                    stored,
+                })
+            })
+            .collect())
+    }
+
     /// The `[identity_mgt.password_reset_by_admin]` defaults of the governance properties.
     fn reset_defaults(&self) -> ResetSettings {
         let d = &self.config.password_reset_by_admin;

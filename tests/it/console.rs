@@ -58,7 +58,7 @@ impl Page {
 
 impl Browser {
     /// A browser signed in to the console as `user`.
-    async fn signed_in(server: &TestServer, user: &str, password: &str) -> Browser {
+    pub(crate) async fn signed_in(server: &TestServer, user: &str, password: &str) -> Browser {
         let b = Browser::new(server);
         let answer = b.console_login(user, password).await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);

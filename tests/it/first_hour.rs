@@ -1,9 +1,11 @@
 //! A new user's first hour (issue 14): each surprise found by trying forcereset from a fresh clone with only the
 //! README, pinned by a test that failed before it was fixed.
 
+use std::path::Path;
 use std::time::Duration;
 
-use crate::support::{BinaryServer, Workspace};
+use crate::support::{BinaryServer, TestServer, Workspace};
+use crate::web_client::Browser;
 
 /// A port in use stops `serve` before it creates anything: no data directory, database, admin or certificate
 /// is left behind to surprise the next start.
@@ -100,4 +102,78 @@ fn which(tool: &str) -> Option<std::path::PathBuf> {
         .split(':')
         .map(|dir| std::path::Path::new(dir).join(tool))
         .find(|p| p.exists())
+}
+
+/// Item 3: a reset option stored through `updateConfigurations` (or the console) wins over deployment.toml, as in
+/// WSO2; start-up says so once per overridden value, `config check` names each value's source, and the console
+/// page marks it.
+#[tokio::test]
+async fn stored_governance_values_say_they_override_deployment_toml() {
+    let ws = Workspace::default();
+    let file = "[identity_mgt.password_reset_by_admin]\nenable_offline_otp_based_reset = false\n";
+    {
+        let server = TestServer::builder().workspace(&ws).config(file).start();
+        let offline = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/soap/IdentityGovernanceAdminService/updateConfigurations.offline.request.xml"),
+        )
+        .unwrap();
+        let (status, body) = server
+            .soap("/services/IdentityGovernanceAdminService", offline, ("admin", "admin"))
+            .await;
+        assert!(status.is_success(), "{body}");
+        let console = Browser::signed_in(&server, "admin", "admin").await;
+        let page = console.get("/carbon/idpmgt/idp-mgt-edit-local.jsp").await;
+        assert!(
+            page.body.contains(
+                "Changed here: overrides deployment.toml, which says false \
+                 (identity_mgt.password_reset_by_admin.enable_offline_otp_based_reset)."
+            ),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains(
+                "From deployment.toml (identity_mgt.password_reset_by_admin.enable_emailed_otp_based_reset)."
+            ),
+            "{}",
+            page.body
+        );
+    }
+    let check = ws.run(&["config", "check"]);
+    assert!(check.status.success(), "{}", check.stderr);
+    let line = |property: &str| {
+        check
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("# {property} = ")))
+            .unwrap_or_else(|| panic!("no line for {property}:\n{}", check.stdout))
+            .to_string()
+    };
+    let offline = line("Recovery.AdminPasswordReset.Offline");
+    assert!(
+        offline.contains("= true") && offline.ends_with(
+            "stored: overrides deployment.toml identity_mgt.password_reset_by_admin.enable_offline_otp_based_reset = false"
+        ),
+        "{offline}"
+    );
+    // Stored with the same value as the file: not an override.
+    let otp = line("Recovery.AdminPasswordReset.OTP");
+    assert!(
+        otp.ends_with("deployment.toml identity_mgt.password_reset_by_admin.enable_emailed_otp_based_reset"),
+        "{otp}"
+    );
+    let server = BinaryServer::spawn(&ws, &[]);
+    let log = server.log();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("overrides deployment.toml"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one line per overridden value:\n{log}");
+    assert!(
+        lines[0].contains("Recovery.AdminPasswordReset.Offline = true")
+            && lines[0].contains("identity_mgt.password_reset_by_admin.enable_offline_otp_based_reset = false"),
+        "{}",
+        lines[0]
+    );
 }

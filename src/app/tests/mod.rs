@@ -926,3 +926,84 @@ fn an_admins_lock_through_claims_says_why_from_6_0() {
         );
     }
 }
+
+#[test]
+fn another_process_ending_a_users_sessions_ends_them_here() {
+    // The server and the CLI are two Apps on one database: a reset or password set by the CLI must end the
+    // sessions the server holds in memory.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("forcereset.db");
+    let now = Arc::new(AtomicI64::new(1_700_000_000_000));
+    let open = || {
+        let clock = now.clone();
+        let app = App::new(
+            Config::defaults(),
+            Store::open(&db).unwrap(),
+            Arc::new(move || clock.load(Ordering::SeqCst)),
+        );
+        app.bootstrap().unwrap();
+        app
+    };
+    let server = open();
+    let cli = open();
+    let sys = Actor::System;
+    server.add_user(&sys, "tom", &secret("Abcd@123"), &[], &[], "").unwrap();
+    server.add_user(&sys, "bob", &secret("Bob@1234"), &[], &[], "").unwrap();
+    now.fetch_add(1, Ordering::SeqCst);
+    let tom = server.open_session("tom");
+    let bob = server.open_session("bob");
+    let live = |token: &SessionToken| {
+        server
+            .session(token.as_str())
+            .and_then(|s| server.session_actor(&s).unwrap())
+            .is_some()
+    };
+    assert!(live(&tom) && live(&bob));
+    now.fetch_add(1, Ordering::SeqCst);
+    cli.set_password_by_admin(&sys, "tom", &secret("Efgh@456")).unwrap();
+    assert!(!live(&tom), "the CLI's password set ended tom's session in the server");
+    assert!(live(&bob), "bob's is untouched");
+    // A session opened afterwards lives.
+    now.fetch_add(1, Ordering::SeqCst);
+    let again = server.open_session("tom");
+    assert!(live(&again));
+}
+
+#[test]
+fn setting_sources_name_the_file_key_and_what_stored_values_override() {
+    for (version, enable) in [
+        (Wso2Version::V5_11, gov::LOCK_ENABLE_5X),
+        (Wso2Version::V6_0, gov::LOCK_ON_MAX_FAILED_ATTEMPTS),
+    ] {
+        let (app, _) = reset_app_for(version, &[], 1440);
+        let sys = Actor::System;
+        app.update_configurations(
+            &sys,
+            &[
+                (gov::OFFLINE.into(), "TRUE".into()),
+                (gov::OTP.into(), "false".into()),
+                (gov::EXPIRY_TIME.into(), "60".into()),
+            ],
+        )
+        .unwrap();
+        let sources = app.setting_sources(&sys).unwrap();
+        let of = |p: &str| sources.iter().find(|s| s.property == p).cloned();
+        let offline = of(gov::OFFLINE).unwrap();
+        assert_eq!(offline.stored.as_deref(), Some("true"), "{version}");
+        assert_eq!(offline.file_value, "false");
+        assert_eq!(offline.value(), "true");
+        assert_eq!(of(gov::OTP).unwrap().stored, None, "same as the file: no override");
+        assert!(of(enable).is_some(), "{version}: the release's lock switch");
+        // ExpiryTime is listed (and so in force) from 6.0 only.
+        assert_eq!(
+            of(gov::EXPIRY_TIME).map(|s| s.value().to_string()),
+            (version >= Wso2Version::V6_0).then(|| "60".to_string()),
+            "{version}"
+        );
+        let nobody = Actor::User {
+            name: "bob".into(),
+            permissions: vec![permissions::LOGIN.into()],
+        };
+        assert_eq!(app.setting_sources(&nobody), Err(DomainError::AccessDenied));
+    }
+}

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::view::{self, Area};
 use super::{Ctx, RESIDENT, act, run};
-use crate::app::{App, ConnectorView};
+use crate::app::{App, ConnectorView, SettingSource};
 use crate::domain::governance::{ACCOUNT_LOCK, AccountLockSettings, Kind, OFFLINE, OTP, RECOVERY_LINK, ResetMode};
 use crate::domain::permissions;
 use crate::http::response::HttpResponse;
@@ -24,6 +24,8 @@ struct Field {
     boolean: bool,
     checked: bool,
     value: String,
+    /// Where the value comes from: deployment.toml, or stored here since (overriding the file's).
+    source: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -38,7 +40,18 @@ struct Section {
     others: Vec<(String, String)>,
 }
 
-fn sections(connectors: &[ConnectorView]) -> Vec<Section> {
+/// The words the page shows under a property deployment.toml sets.
+fn source_text(source: &SettingSource) -> String {
+    match &source.stored {
+        Some(_) => format!(
+            "Changed here: overrides deployment.toml, which says {} ({}).",
+            source.file_value, source.file_key
+        ),
+        None => format!("From deployment.toml ({}).", source.file_key),
+    }
+}
+
+fn sections(connectors: &[ConnectorView], sources: &[SettingSource]) -> Vec<Section> {
     connectors
         .iter()
         .map(|c| Section {
@@ -59,6 +72,7 @@ fn sections(connectors: &[ConnectorView]) -> Vec<Section> {
                         boolean: def.kind == Kind::Boolean,
                         checked: p.value.eq_ignore_ascii_case("true"),
                         value: p.value.clone(),
+                        source: sources.iter().find(|s| s.property == p.name).map(source_text),
                     })
                 })
                 .collect(),
@@ -111,12 +125,13 @@ pub async fn resident(ctx: Ctx) -> HttpResponse {
         let mode = app.reset_settings()?.mode();
         Ok((
             app.connectors(a)?,
+            app.setting_sources(a)?,
             in_force(app, mode),
             lock_in_force(&app.account_lock_settings()?),
         ))
     })
     .await;
-    let (connectors, in_force, lock) = match data {
+    let (connectors, sources, in_force, lock) = match data {
         Ok(d) => d,
         Err(resp) => return resp,
     };
@@ -128,7 +143,7 @@ pub async fn resident(ctx: Ctx) -> HttpResponse {
         &ctx.session,
         None,
         minijinja::context! {
-            sections => sections(&connectors),
+            sections => sections(&connectors, &sources),
             in_force => in_force,
             lock_in_force => lock,
             can_update => ctx.session.actor.has(permissions::GOVERNANCE_UPDATE),
