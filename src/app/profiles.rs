@@ -173,6 +173,22 @@ impl App {
     /// emptied, then the same write as `setUserProfile` on the default profile.
     pub fn edit_profile(&self, actor: &Actor, user: &str, values: &[(String, String)]) -> Result<(), DomainError> {
         actor.require(permissions::USER_PROFILES)?;
+        self.check_profile_edit(values)?;
+        self.set_user_profile(actor, user, DEFAULT_PROFILE, values)
+    }
+
+    /// The dashboard's "My profile": a signed-in user edits their own default profile under the console's rules
+    /// (no permission needed: `UserProfileAdmin` lets anyone edit their own profile).
+    pub fn edit_own_profile(&self, actor: &Actor, values: &[(String, String)]) -> Result<(), DomainError> {
+        let Actor::User { name, .. } = actor else {
+            return Err(DomainError::NotAuthorized);
+        };
+        self.check_profile_edit(values)?;
+        self.set_user_profile(actor, name, DEFAULT_PROFILE, values)
+    }
+
+    /// Every value names a claim a profile form may edit, and no required claim is emptied.
+    fn check_profile_edit(&self, values: &[(String, String)]) -> Result<(), DomainError> {
         let metas = self.claim_metas()?;
         for (uri, value) in values {
             let Some(meta) = metas.iter().find(|m| &m.uri == uri) else {
@@ -185,7 +201,7 @@ impl App {
                 return Err(DomainError::InvalidInput(format!("{} is required.", meta.display_name)));
             }
         }
-        self.set_user_profile(actor, user, DEFAULT_PROFILE, values)
+        Ok(())
     }
 
     /// `getProfileNames(userName)`: the user's profiles, `default` first (only `default` on LDAP). Own profiles are

@@ -87,6 +87,15 @@ pub fn redirect(location: &str) -> HttpResponse {
     }
 }
 
+/// `303 See Other` with `Location`: after a POST the browser GETs the location.
+pub fn see_other(location: &str) -> HttpResponse {
+    let mut resp = redirect(location);
+    if resp.status() == StatusCode::FOUND {
+        *resp.status_mut() = StatusCode::SEE_OTHER;
+    }
+    resp
+}
+
 /// `404` with a short text body.
 pub fn not_found() -> HttpResponse {
     text(StatusCode::NOT_FOUND, "404 Not Found\n")

@@ -20,15 +20,15 @@ use super::csrf::{self, FLOW_COOKIE, flows};
 use super::input::{self, MAX_FIELD_CHARS, cookie};
 use super::pages::{self, SIGN_IN};
 use super::{CONFIRM_RECOVERY_PATH, DASHBOARD_PATH, LOGIN_PAGE_PATH, RETRY_PAGE_PATH, blocking};
-use crate::app::{App, Session};
+use crate::app::App;
 use crate::config::BasicAuthParams;
+use crate::domain::TENANT_DOMAIN;
 use crate::domain::login::{
     Decision, ErrorContext, INVALID_CREDENTIAL, PASSWORD_RESET_OTP_MISMATCH, PASSWORD_RESET_VIA_EMAIL_LINK,
     PASSWORD_RESET_VIA_OTP, USER_DOES_NOT_EXIST, USER_IS_LOCKED,
 };
 use crate::domain::profile::login::{ErrorParams, LoginProfile, OtpRedirect};
 use crate::domain::secret::Secret;
-use crate::domain::{DEFAULT_PROFILE, DomainError, TENANT_DOMAIN, claims};
 use crate::http::cookie::{SameSite, SetCookie};
 use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
@@ -62,47 +62,8 @@ pub fn enc(value: &str) -> String {
     utf8_percent_encode(value, URL_ENCODER).to_string().replace(' ', "+")
 }
 
-/// `GET /dashboard`: the greeting for a live session, else a new login flow.
-pub async fn dashboard(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
-    let Some(session) = cookie(req.headers(), SESSION_COOKIE).and_then(|token| app.session(&token)) else {
-        return start_login(&app, req.headers(), scheme);
-    };
-    let (token, user) = (session.token.as_str().to_string(), session.user.clone());
-    let display = match blocking(&app, move |app| display_name(app, &session)).await {
-        Ok(Ok(Some(name))) => name,
-        // The user was deleted under a live session: the session means nothing any more (and was ended).
-        Ok(Ok(None)) => return start_login(&app, req.headers(), scheme),
-        Ok(Err(e)) => return pages::domain_error(&e),
-        Err(resp) => return resp,
-    };
-    pages::render(
-        StatusCode::OK,
-        "dashboard.html",
-        minijinja::context! {
-            title => "Dashboard",
-            display_name => display,
-            username => user,
-            csrf => csrf::token("logout", &[&token]),
-        },
-    )
-}
-
-/// The user's given name, else the user name; None if the user no longer exists.
-fn display_name(app: &App, session: &Session) -> Result<Option<String>, DomainError> {
-    let Some(actor) = app.session_actor(session)? else {
-        return Ok(None);
-    };
-    let user = actor.name();
-    let given = app.claim_value(&actor, user, claims::GIVEN_NAME, DEFAULT_PROFILE)?;
-    Ok(Some(
-        given
-            .filter(|g| !g.trim().is_empty())
-            .unwrap_or_else(|| user.to_string()),
-    ))
-}
-
 /// Start a login flow and send the browser to the login page with its key.
-fn start_login(app: &App, headers: &HeaderMap, scheme: Scheme) -> HttpResponse {
+pub(super) fn start_login(app: &App, headers: &HeaderMap, scheme: Scheme) -> HttpResponse {
     let (key, new_cookie) = begin_flow(app, headers);
     let mut resp = response::redirect(&format!("{LOGIN_PAGE_PATH}?sessionDataKey={}", enc(&key)));
     if let Some(value) = new_cookie {

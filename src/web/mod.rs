@@ -2,7 +2,8 @@
 //! `/commonauth`), logout, the recovery portal's reset pages (`/accountrecoveryendpoint/…`), the authentication
 //! probe API and the stylesheet. Forms in, server-rendered HTML out; every decision is an `App` call.
 //!
-//! - [`login`]: dashboard, login page, `/commonauth` (the basic authenticator's redirects), `retry.do`, logout.
+//! - [`login`]: login page, `/commonauth` (the basic authenticator's redirects), `retry.do`, logout.
+//! - [`dashboard`]: where a signed-in user lands: their profile, password change, sign-out.
 //! - [`recovery`]: `confirmrecovery.do` and `completepasswordreset.do`.
 //! - [`api`]: `POST /api/identity/auth/v1.1/authenticate`.
 //! - [`pages`]: the minijinja templates, security headers and the one `DomainError` → page mapping.
@@ -13,6 +14,7 @@
 mod api;
 pub mod console;
 mod csrf;
+mod dashboard;
 mod input;
 mod login;
 mod pages;
@@ -37,8 +39,10 @@ pub const AUTHENTICATE_API_PATH: &str = "/api/identity/auth/v1.1/authenticate";
 pub const STYLESHEET_PATH: &str = "/static/forcereset.css";
 
 /// Every path this module answers; the router sends exactly these here.
-pub const PATHS: [&str; 9] = [
+pub const PATHS: [&str; 11] = [
     DASHBOARD_PATH,
+    dashboard::PROFILE_PATH,
+    dashboard::PASSWORD_PATH,
     LOGIN_PAGE_PATH,
     RETRY_PAGE_PATH,
     COMMONAUTH_PATH,
@@ -60,8 +64,12 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let resp = match (method, path.as_str()) {
-        (Method::GET, DASHBOARD_PATH) => login::dashboard(app, req, scheme).await,
+        (Method::GET, DASHBOARD_PATH) => dashboard::show(app, req, scheme).await,
         (_, DASHBOARD_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::POST, dashboard::PROFILE_PATH) => dashboard::save_profile(app, req, scheme).await,
+        (_, dashboard::PROFILE_PATH) => response::method_not_allowed("POST"),
+        (Method::POST, dashboard::PASSWORD_PATH) => dashboard::change_password(app, req, scheme).await,
+        (_, dashboard::PASSWORD_PATH) => response::method_not_allowed("POST"),
         (Method::GET, LOGIN_PAGE_PATH) => login::login_page(&app, &req, scheme),
         (_, LOGIN_PAGE_PATH) => response::method_not_allowed("GET, HEAD"),
         (Method::GET, RETRY_PAGE_PATH) => login::retry_page(&app, &req),

@@ -14,6 +14,7 @@ mod concurrency;
 mod console;
 mod console_browser;
 mod crash;
+mod dashboard;
 mod first_hour;
 mod foundation;
 mod hostile;

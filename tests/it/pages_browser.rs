@@ -45,6 +45,14 @@ fn every_page_fits_a_desktop_and_a_phone() {
     let pages = vec![
         page("login", "/authenticationendpoint/login.do".into(), "anonymous"),
         page(
+            "login-failed",
+            "/authenticationendpoint/login.do?authenticators=BasicAuthenticator:LOCAL&authFailure=true\
+             &authFailureMsg=login.fail.message"
+                .into(),
+            "anonymous",
+        ),
+        page("retry", "/authenticationendpoint/retry.do".into(), "anonymous"),
+        page(
             "reset-form",
             format!("/accountrecoveryendpoint/confirmrecovery.do?username=ann&confirmation={code}"),
             "anonymous",

@@ -414,11 +414,7 @@ fn session_cookie(value: &str) -> SetCookie<'_> {
 
 /// `303 See Other`: after a POST the browser GETs the location.
 fn see_other(location: &str) -> HttpResponse {
-    let mut resp = response::redirect(location);
-    if resp.status() == StatusCode::FOUND {
-        *resp.status_mut() = StatusCode::SEE_OTHER;
-    }
-    resp
+    response::see_other(location)
 }
 
 /// RFC 3986 unreserved characters stay; everything else is percent-encoded.
