@@ -4,7 +4,8 @@
 #
 # Usage: bash tests/run.sh [extra cargo test args]
 #        bash tests/run.sh --check-prerequisites   (only say what is missing; exit 1 if anything is)
-# Needs: Rust (cargo), Python 3 with venv, and Debian's chromium and chromium-driver for the browser tests. As root
+# Needs: Rust (cargo), Python 3 with venv, git and curl (the README's tour is run from a clone), and Debian's
+# chromium and chromium-driver for the browser tests. As root
 # with apt-get the missing Debian packages are installed (FORCERESET_NO_INSTALL=1 prevents it); otherwise a missing
 # one stops the run with one line naming it. FORCERESET_SKIP_BROWSER=1 runs everything else and says the browser
 # tests were skipped.
@@ -19,6 +20,8 @@ prerequisites() {
   elif ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
     missing+=(python3-venv)
   fi
+  command -v git >/dev/null 2>&1 || missing+=(git)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   if [ "${FORCERESET_SKIP_BROWSER:-}" != 1 ]; then
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)

@@ -20,6 +20,7 @@ mod foundation;
 mod hostile;
 mod login;
 mod pages_browser;
+mod readme;
 mod reset;
 mod soap;
 mod tidy;
