@@ -55,8 +55,8 @@ fn a_second_server_on_the_same_data_dir_names_the_first() {
 fn the_test_command_names_what_it_is_missing() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let bin = tempfile::tempdir().unwrap();
-    // A PATH with what the check needs and no chromium.
-    for tool in ["cargo", "id", "dirname"] {
+    // A PATH with what the check needs (git and curl for the README test) and no chromium.
+    for tool in ["cargo", "id", "dirname", "git", "curl"] {
         let found = which(tool).unwrap_or_else(|| panic!("{tool} on PATH"));
         std::os::unix::fs::symlink(found, bin.path().join(tool)).unwrap();
     }
