@@ -262,6 +262,8 @@ pub struct Settings {
     pub originator: Originator,
     /// The WSO2 release emulated (`[forcereset] wso2_version`): what differs between releases, by subject.
     pub profile: Profile,
+    /// `[server] hostname`: Carbon's `HostName`, which the REST valve's Bearer challenge names.
+    pub hostname: String,
 }
 
 impl Settings {
@@ -272,6 +274,7 @@ impl Settings {
             wsdl_enabled: config.admin_service_wsdl_enable,
             basic_auth: config.basic_auth.clone(),
             smtp_configured: config.email.hostname.is_some(),
+            hostname: config.server.hostname.clone(),
             originator: Originator::from_config(&config.email),
             profile: config.emulator.wso2_version.profile(),
         }
