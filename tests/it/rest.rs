@@ -693,3 +693,21 @@ async fn resend_code_kills_the_old_code_and_sends_exactly_one_new_mail() {
         );
     }
 }
+
+/// A third-party client: Python `requests` sends WSO2's documented curl examples (turn the e-mailed link on, read
+/// it back, force a reset over SOAP, resend its code), and the server did what they say.
+#[test]
+fn python_requests_drives_the_documented_curl_examples() {
+    let Some(python) = crate::smtp::python() else { return };
+    let server = TestServer::start();
+    let app = server.app();
+    add_user(&app, "tom", Some("tom@example.com"));
+    let url = server.https_url();
+    let stdout = crate::support::run_toolkit(&python, "rest_clients.py", &[&url, "admin", "admin", "tom"]);
+    assert!(stdout.contains("6 passed, 0 failed"), "{stdout}");
+    let templates: Vec<String> = mails(&app).into_iter().map(|m| m.template).collect();
+    assert_eq!(
+        templates,
+        ["resendadminforcedpasswordreset", "adminforcedpasswordreset"]
+    );
+}
