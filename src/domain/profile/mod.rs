@@ -20,6 +20,7 @@ pub mod governance;
 pub mod login;
 pub mod recovery;
 pub mod reset;
+pub mod scim;
 pub mod store;
 
 /// A WSO2 Identity Server release.
@@ -81,6 +82,7 @@ impl Wso2Version {
             login: login::of(self),
             recovery: recovery::of(self),
             reset: reset::of(self),
+            scim: scim::of(self),
             store: store::of(self),
         }
     }
@@ -104,6 +106,8 @@ pub struct Profile {
     pub recovery: recovery::RecoveryProfile,
     /// The forced reset itself: codes and the claims the trigger writes.
     pub reset: reset::ResetProfile,
+    /// SCIM 2.0 (`/scim2`): where WSO2's user attributes live, discovery, the auth layer's refusals.
+    pub scim: scim::ScimProfile,
     /// The user store and the claim dialect a fresh server has.
     pub store: store::StoreProfile,
 }
