@@ -116,6 +116,10 @@ pub struct ScimProfile {
     pub delete_me: DeleteMe,
     /// PATCH or DELETE of the super admin by anyone else is a bare 403 (SCIM2 `4a6ae4ee`, v3.4.56: IS 7.0 on).
     pub super_admin_guard: bool,
+    /// The operators `/Users` filters evaluate (`and`/`or` always; SCIM2 `SCIMUserManager#isFilteringNotSupported`):
+    /// `eq co sw ew` in 5.10/5.11, `ge le` from v1.5.70/v3.1.1 (`c8494b79`, IS 6.0), `ne` from v3.4.150
+    /// (`c5c5e255`, IS 7.2). `pr`, `gt`, `lt` and `not` never.
+    pub user_filter_ops: &'static [&'static str],
 }
 
 const SCHEMAS_510: &[&str] = &[USER_SCHEMA, ENTERPRISE_SCHEMA];
@@ -199,6 +203,11 @@ pub fn of(version: Wso2Version) -> ScimProfile {
             DeleteMe::NotImplemented
         },
         super_admin_guard: version >= V7_0,
+        user_filter_ops: match version {
+            V5_9 | V5_10 | V5_11 => &["eq", "co", "sw", "ew"],
+            V6_0 | V6_1 | V7_0 | V7_1 => &["eq", "co", "sw", "ew", "ge", "le"],
+            V7_2 => &["eq", "ne", "co", "sw", "ew", "ge", "le"],
+        },
     }
 }
 

@@ -122,3 +122,152 @@ fn instants_print_as_java_does() {
     assert_eq!(format_instant(0), "1970-01-01T00:00:00Z");
     assert_eq!(format_instant(1_500), "1970-01-01T00:00:01.500Z");
 }
+
+mod documents {
+    use serde_json::json;
+
+    use super::super::project::Projection;
+    use super::super::resource::{self, UserData};
+    use super::super::{filter, patch, query};
+    use super::*;
+    use crate::domain::claims;
+    use crate::domain::profile::Wso2Version;
+
+    fn kim() -> UserData {
+        UserData {
+            uuid: "0b5e2c1a-1111-4222-8333-444455556666".into(),
+            name: "kim".into(),
+            created: 1_000,
+            last_modified: 2_500,
+            claims: vec![
+                (claims::GIVEN_NAME.into(), "Kim".into()),
+                (claims::EMAIL.into(), "kim@example.com".into()),
+                ("http://wso2.org/claims/emails.work".into(), "kim@work.example".into()),
+                (claims::ACCOUNT_LOCKED.into(), "true".into()),
+                (claims::ONE_TIME_PASSWORD.into(), "X7Q".into()),
+            ],
+            roles: vec!["Internal/everyone".into()],
+        }
+    }
+
+    #[test]
+    fn a_user_reads_as_wso2_writes_it_and_back_into_the_same_claims() {
+        let profile = Wso2Version::V5_11.profile().scim;
+        let doc = resource::user(&profile, &kim(), "https://h/scim2/Users/x");
+        assert_eq!(doc["userName"], "kim");
+        assert_eq!(doc["name"], json!({ "givenName": "Kim" }));
+        assert_eq!(
+            doc["emails"],
+            json!([{ "type": "work", "value": "kim@work.example" }, "kim@example.com"])
+        );
+        assert_eq!(doc[ENTERPRISE_SCHEMA]["accountLocked"], json!(true));
+        assert_eq!(doc["meta"]["lastModified"], "1970-01-01T00:00:02.500Z");
+        let catalogue = Catalogue::of(profile.wso2_attributes);
+        let back = resource::claims_of(&catalogue, &doc).expect("reads back");
+        assert!(back.contains(&(claims::EMAIL, "kim@example.com".into())));
+        assert!(back.contains(&(claims::ACCOUNT_LOCKED, "true".into())));
+        assert!(
+            !back.iter().any(|(u, _)| *u == claims::ONE_TIME_PASSWORD),
+            "read-only attributes are not written back"
+        );
+        let on_71 = resource::user(&Wso2Version::V7_1.profile().scim, &kim(), "l");
+        assert_eq!(on_71[WSO2_SCHEMA]["accountLocked"], json!(true));
+        assert!(on_71.get(ENTERPRISE_SCHEMA).is_none());
+    }
+
+    #[test]
+    fn both_patch_forms_set_the_trigger_and_a_bad_operation_changes_nothing() {
+        let profile = Wso2Version::V7_1.profile().scim;
+        let catalogue = Catalogue::of(profile.wso2_attributes);
+        let base = resource::user(&profile, &kim(), "l");
+        for op in [
+            json!({ "op": "add", "value": { WSO2_SCHEMA: { "forcePasswordReset": true } } }),
+            json!({ "op": "replace", "path": format!("{WSO2_SCHEMA}:forcePasswordReset"), "value": true }),
+        ] {
+            let mut doc = base.clone();
+            patch::apply(
+                &catalogue,
+                &mut doc,
+                &json!({ "schemas": [PATCH_OP_SCHEMA], "Operations": [op] }),
+            )
+            .expect("applies");
+            let written = resource::claims_of(&catalogue, &doc).expect("claims");
+            assert!(
+                written.contains(&(claims::ADMIN_FORCED_PASSWORD_RESET, "true".into())),
+                "{doc}"
+            );
+        }
+        let mut doc = base.clone();
+        let e = patch::apply(
+            &catalogue,
+            &mut doc,
+            &json!({ "schemas": [PATCH_OP_SCHEMA], "Operations": [{ "op": "merge", "value": {} }] }),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            (e.kind, e.detail.as_str()),
+            (ScimType::InvalidSyntax, "Unknown operation: merge")
+        );
+        let mut doc = base.clone();
+        patch::apply(
+            &catalogue,
+            &mut doc,
+            &json!({ "schemas": [PATCH_OP_SCHEMA], "Operations": [{ "op": "remove", "path": "emails[type eq \"work\"]" }] }),
+        )
+        .expect("removes");
+        assert_eq!(doc["emails"], json!(["kim@example.com"]));
+    }
+
+    #[test]
+    fn filters_match_documents_and_the_release_decides_the_operators() {
+        let profile = Wso2Version::V5_11.profile().scim;
+        let catalogue = Catalogue::of(profile.wso2_attributes);
+        let doc = resource::user(&profile, &kim(), "l");
+        let yes = |f: &str| query::matches(&catalogue, &filter::parse(f).expect("parses"), &doc);
+        assert!(yes("userName eq KIM"));
+        assert!(yes("emails co \"@work.\" and name.givenName sw k"));
+        assert!(yes("emails.work eq kim@work.example"));
+        assert!(yes("emails[type eq work and value ew example]"));
+        assert!(yes(&format!("{ENTERPRISE_SCHEMA}:accountLocked eq true")));
+        assert!(!yes("userName eq kim and name.givenName eq Bob"));
+        assert!(yes("(userName eq bob) or not (userName eq bob)"));
+        let ne = filter::parse("userName ne bob").expect("parses");
+        let refused = query::check_user_filter(&catalogue, &ne, profile.user_filter_ops).expect_err("5.11");
+        assert_eq!(
+            refused.detail,
+            "Filter operation: ne is not supported for filtering in users endpoint."
+        );
+        let v72 = Wso2Version::V7_2.profile().scim;
+        assert!(query::check_user_filter(&catalogue, &ne, v72.user_filter_ops).is_ok());
+        let unknown = filter::parse("shoeSize eq 9").expect("parses");
+        assert_eq!(
+            query::check_user_filter(&catalogue, &unknown, v72.user_filter_ops),
+            Err(ScimError::unknown_attribute())
+        );
+        assert_eq!(
+            query::single_user_name(&filter::parse("userName eq \"kim\"").expect("parses")),
+            Some("kim".into())
+        );
+    }
+
+    #[test]
+    fn one_time_passwords_appear_only_when_asked_for() {
+        let profile = Wso2Version::V5_11.profile().scim;
+        let catalogue = Catalogue::of(profile.wso2_attributes);
+        let doc = resource::user(&profile, &kim(), "l");
+        let plain = Projection::default().apply(&catalogue, doc.clone());
+        assert!(plain[ENTERPRISE_SCHEMA].get("oneTimePassword").is_none());
+        assert_eq!(plain[ENTERPRISE_SCHEMA]["accountLocked"], json!(true));
+        let asked = Projection::new(&catalogue, &[format!("{ENTERPRISE_SCHEMA}:oneTimePassword")], &[])
+            .expect("known")
+            .apply(&catalogue, doc.clone());
+        assert_eq!(asked[ENTERPRISE_SCHEMA], json!({ "oneTimePassword": "X7Q" }));
+        assert!(asked.get("userName").is_none());
+        assert_eq!(asked["id"], doc["id"]);
+        let without = Projection::new(&catalogue, &[], &["emails".into(), "name.givenName".into()])
+            .expect("known")
+            .apply(&catalogue, doc);
+        assert!(without.get("emails").is_none() && without.get("name").is_none());
+        assert!(Projection::new(&catalogue, &["shoeSize".into()], &[]).is_err());
+    }
+}
