@@ -158,6 +158,9 @@ fn claim_meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimMeta> {
     })
 }
 
+/// A user and their claim values in one profile.
+pub type UserWithClaims = (UserRecord, Vec<(String, String)>);
+
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
     Ok(UserRecord {
         id: r.get(0)?,
@@ -248,6 +251,32 @@ impl<'a> Tx<'a> {
                 user_row,
             )
             .optional()?)
+    }
+
+    /// Every user with their claim values in one profile, sorted by name (case-insensitively, as `listUsers`):
+    /// one statement for a SCIM filter that no index answers.
+    pub fn users_with_claims(&self, profile: &str) -> Result<Vec<UserWithClaims>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT u.id, u.uuid, u.name, u.password_hash, u.created_at, u.updated_at, c.uri, c.value
+               FROM users u LEFT JOIN claim_values c ON c.user_id = u.id AND c.profile = ?1
+              ORDER BY u.name COLLATE NOCASE, u.id",
+        )?;
+        let mut rows = stmt.query([profile])?;
+        let mut out: Vec<UserWithClaims> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if out.last().is_none_or(|(u, _)| u.id != id) {
+                out.push((user_row(row)?, Vec::new()));
+            }
+            if let (Some(uri), Some(value), Some((_, claims))) = (
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, Option<String>>(7)?,
+                out.last_mut(),
+            ) {
+                claims.push((uri, value));
+            }
+        }
+        Ok(out)
     }
 
     /// Record that a user's data changed (SCIM's `meta.lastModified`).

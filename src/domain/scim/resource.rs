@@ -227,18 +227,19 @@ pub fn claims_of(catalogue: &Catalogue, doc: &Value) -> Result<Vec<(&'static str
 }
 
 /// The claim writes that take a user from `old` claims to the document's: changed and new values, and an empty
-/// value (a removal) for every writable claim the document no longer holds. `trigger` (the forced-reset claim)
-/// is always written when the document sets it, changed or not: it is an action, not a value.
+/// value (a removal) for every writable claim the document no longer holds. `action`, a claim the request named
+/// itself (the forced-reset trigger), is written when the document sets it, changed or not: it is an action,
+/// not a value.
 pub fn claim_changes(
     catalogue: &Catalogue,
     old: &[(String, String)],
     new: &[(&'static str, String)],
-    trigger: &str,
+    action: Option<&str>,
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for (uri, value) in new {
         let unchanged = old.iter().any(|(u, v)| u == uri && v == value);
-        if !unchanged || *uri == trigger {
+        if !unchanged || action == Some(*uri) {
             out.push((uri.to_string(), value.clone()));
         }
     }
