@@ -6,6 +6,7 @@ pub mod domain;
 pub mod http;
 pub mod mail;
 pub mod routes;
+pub mod scim;
 pub mod soap;
 pub mod store;
 pub mod util;

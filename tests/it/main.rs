@@ -22,6 +22,7 @@ mod login;
 mod pages_browser;
 mod readme;
 mod reset;
+mod scim;
 mod soap;
 mod tidy;
 mod wso2;
