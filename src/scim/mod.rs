@@ -43,6 +43,7 @@ enum Op {
     PatchUser,
     DeleteUser,
     GetMe,
+    CreateMe,
     ReplaceMe,
     PatchMe,
     DeleteMe,
@@ -126,6 +127,13 @@ const ROUTES: &[Route] = &[
         Op::DeleteUser,
     ),
     route(Method::GET, "/scim2/Me", Access::Authenticated, Op::GetMe),
+    // Self-registration with an admin's credentials (product-is `SCIM2MeTestCase#testCreateMe`).
+    route(
+        Method::POST,
+        "/scim2/Me",
+        Access::Permission(USERS_CREATE),
+        Op::CreateMe,
+    ),
     route(Method::PUT, "/scim2/Me", Access::Authenticated, Op::ReplaceMe),
     route(Method::PATCH, "/scim2/Me", Access::Authenticated, Op::PatchMe),
     route(
@@ -342,7 +350,7 @@ fn authenticate(app: &App, username: &str, password: &Secret) -> Result<Actor, R
 
 fn dispatch(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
     match call.op {
-        Op::CreateUser => users::create(app, actor, call, profile),
+        Op::CreateUser | Op::CreateMe => users::create(app, actor, call, profile),
         Op::ListUsers => users::list(app, actor, call, profile),
         Op::SearchUsers => users::search(app, actor, call, profile),
         Op::GetUser => users::get(app, actor, call, profile),
