@@ -41,7 +41,7 @@ pub use login::LoginOutcome;
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
 pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};
 pub use reset::{CodeCheck, ResetOutcome};
-pub use scim::{ScimEdit, UserPage};
+pub use scim::{BulkSession, ScimEdit, UserPage};
 pub use sessions::{Session, SessionToken};
 pub use users::{INVALID_TENANT_ID, OLD_CREDENTIAL_MISMATCH, PendingReset, SUPER_TENANT_ID, UserState, UserView};
 

@@ -166,66 +166,194 @@ impl App {
             None => None,
         };
         let now = self.now();
-        // An edit that refuses does so before anything is written: its error leaves the transaction as
-        // `Ok(Err(e))`, with nothing to commit.
-        let (after, reset) = self.store.write(|tx| -> Result<Result<_, E>, DomainError> {
-            let Some(current) = self.scim_user_in(tx, uuid)? else {
-                return Ok(Ok((None, false)));
-            };
-            let change = match edit(&current) {
-                Ok(change) => change,
-                Err(e) => return Ok(Err(e)),
-            };
-            let user = current.name.as_str();
-            if let Some(password) = &change.password {
-                let hash = match &hashed {
-                    Some((p, hash)) if p.expose() == password.expose() => hash.clone(),
-                    _ => return Err(DomainError::Internal),
-                };
-                self.set_password_by_admin_in(tx, user, &hash, now)?;
-            }
-            let (values, plan) = self.split_reset_trigger_in(tx, user, &change.claims, now)?;
-            self.store_claims_in(
-                tx,
-                actor,
-                user,
-                DEFAULT_PROFILE,
-                &values,
-                plan.as_ref(),
-                now,
-                "scim.update",
-            )?;
-            tx.touch_user(user, now)?;
-            let after = self.scim_user_in(tx, uuid)?;
-            Ok(Ok((after, plan.is_some() || change.password.is_some())))
-        })??;
-        if let (Some(u), true) = (&after, reset) {
-            self.after_reset(&u.name);
-        }
+        let mut effects = Effects::default();
+        let after = self
+            .store
+            .write(|tx| self.update_in(tx, actor, uuid, &edit, hashed.as_ref(), now, &mut effects))??;
+        self.after_commit(&effects);
         Ok(after)
+    }
+
+    /// The transaction of an edit. An edit that refuses does so before anything is written: its error comes back
+    /// as `Ok(Err(e))`, with nothing to undo. A password not hashed beforehand (`hashed`) is checked and hashed
+    /// here.
+    #[allow(clippy::too_many_arguments)]
+    fn update_in<E: From<DomainError>>(
+        &self,
+        tx: &Tx<'_>,
+        actor: &Actor,
+        uuid: &str,
+        edit: &impl Fn(&UserData) -> Result<ScimEdit, E>,
+        hashed: Option<&(Secret, String)>,
+        now: crate::domain::Millis,
+        effects: &mut Effects,
+    ) -> Result<Result<Option<UserData>, E>, DomainError> {
+        let Some(current) = self.scim_user_in(tx, uuid)? else {
+            return Ok(Ok(None));
+        };
+        actor.require_self_or(&current.name, permissions::USERS_UPDATE)?;
+        let change = match edit(&current) {
+            Ok(change) => change,
+            Err(e) => return Ok(Err(e)),
+        };
+        let user = current.name.as_str();
+        if let Some(password) = &change.password {
+            let hash = match hashed {
+                Some((p, hash)) if p.expose() == password.expose() => hash.clone(),
+                _ => {
+                    self.password_policy.check_password(password.expose())?;
+                    self.hash_password(password.expose())?
+                }
+            };
+            self.set_password_by_admin_in(tx, user, &hash, now)?;
+        }
+        let (values, plan) = self.split_reset_trigger_in(tx, user, &change.claims, now)?;
+        self.store_claims_in(
+            tx,
+            actor,
+            user,
+            DEFAULT_PROFILE,
+            &values,
+            plan.as_ref(),
+            now,
+            "scim.update",
+        )?;
+        tx.touch_user(user, now)?;
+        if plan.is_some() || change.password.is_some() {
+            effects.reset.push(user.to_string());
+        }
+        Ok(Ok(self.scim_user_in(tx, uuid)?))
     }
 
     /// `DELETE /Users/{id}`: false if there is no such user.
     pub fn scim_delete(&self, actor: &Actor, uuid: &str) -> Result<bool, DomainError> {
-        actor.require(permissions::USERS_DELETE)?;
         let now = self.now();
-        let deleted = self.store.write(|tx| {
-            let Some(record) = tx.user_by_uuid(uuid)? else {
-                return Ok(None);
-            };
-            if self.is_super_admin(&record.name) {
-                return Err(DomainError::CannotDeleteAdmin);
-            }
-            tx.delete_user(&record.name)?;
-            self.audit(tx, now, actor, "user.delete", &record.name, "scim")?;
-            Ok(Some(record.name))
-        })?;
-        match deleted {
-            Some(name) => {
-                self.sessions.revoke_user(&name);
-                Ok(true)
-            }
-            None => Ok(false),
+        let mut effects = Effects::default();
+        let deleted = self
+            .store
+            .write(|tx| self.delete_in(tx, actor, uuid, now, &mut effects))?;
+        self.after_commit(&effects);
+        Ok(deleted)
+    }
+
+    fn delete_in(
+        &self,
+        tx: &Tx<'_>,
+        actor: &Actor,
+        uuid: &str,
+        now: crate::domain::Millis,
+        effects: &mut Effects,
+    ) -> Result<bool, DomainError> {
+        actor.require(permissions::USERS_DELETE)?;
+        let Some(record) = tx.user_by_uuid(uuid)? else {
+            return Ok(false);
+        };
+        if self.is_super_admin(&record.name) {
+            return Err(DomainError::CannotDeleteAdmin);
         }
+        tx.delete_user(&record.name)?;
+        self.audit(tx, now, actor, "user.delete", &record.name, "scim")?;
+        effects.deleted.push(record.name);
+        Ok(true)
+    }
+
+    /// What committed SCIM writes leave to do: end sessions, wake the mail worker.
+    fn after_commit(&self, effects: &Effects) {
+        for user in &effects.reset {
+            self.after_reset(user);
+        }
+        for user in &effects.deleted {
+            self.sessions.revoke_user(user);
+        }
+    }
+
+    /// `POST /scim2/Bulk`: `f` runs every operation through one [`BulkSession`], in one store transaction, each
+    /// operation in a savepoint of its own, so a failed one leaves no trace and the rest still commit (SCIM bulk
+    /// operations are independent) with one `fsync` for all of them.
+    pub fn scim_bulk<T>(&self, actor: &Actor, f: impl FnOnce(&mut BulkSession<'_>) -> T) -> Result<T, DomainError> {
+        actor.require(permissions::MANAGE_USERS)?;
+        let now = self.now();
+        let (out, effects) = self.store.write(|tx| -> Result<_, DomainError> {
+            let mut session = BulkSession {
+                app: self,
+                tx,
+                actor,
+                now,
+                effects: Effects::default(),
+            };
+            let out = f(&mut session);
+            Ok((out, session.effects))
+        })?;
+        self.after_commit(&effects);
+        Ok(out)
+    }
+}
+
+/// Users whose sessions a committed write ends, and whether mail may be waiting.
+#[derive(Debug, Default)]
+struct Effects {
+    reset: Vec<String>,
+    deleted: Vec<String>,
+}
+
+/// The operations of one bulk request, inside its transaction.
+pub struct BulkSession<'a> {
+    app: &'a App,
+    tx: &'a Tx<'a>,
+    actor: &'a Actor,
+    now: crate::domain::Millis,
+    effects: Effects,
+}
+
+impl BulkSession<'_> {
+    /// Run one operation in a savepoint: undone if it fails.
+    fn step<T, E: From<DomainError>>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, E>) -> Result<T, E> {
+        self.tx.savepoint_begin().map_err(DomainError::from)?;
+        let mark = (self.effects.reset.len(), self.effects.deleted.len());
+        let out = f(self);
+        if out.is_ok() {
+            self.tx.savepoint_release().map_err(DomainError::from)?;
+        } else {
+            self.tx.savepoint_rollback().map_err(DomainError::from)?;
+            self.effects.reset.truncate(mark.0);
+            self.effects.deleted.truncate(mark.1);
+        }
+        out
+    }
+
+    /// [`App::scim_create`] as one operation.
+    pub fn create(
+        &mut self,
+        name: &str,
+        password: &Secret,
+        claims: &[(String, String)],
+    ) -> Result<UserData, DomainError> {
+        self.step(|s| {
+            let (name, hash) = s.app.new_user_checks(s.actor, name, password)?;
+            s.app
+                .add_user_in(s.tx, s.actor, name, &hash, &[], claims, DEFAULT_PROFILE, s.now)?;
+            let record = s.tx.user(name)?.ok_or(DomainError::Internal)?;
+            Ok(user_data(s.tx, record, None)?)
+        })
+    }
+
+    /// [`App::scim_update`] as one operation.
+    pub fn update<E: From<DomainError>>(
+        &mut self,
+        uuid: &str,
+        edit: impl Fn(&UserData) -> Result<ScimEdit, E>,
+    ) -> Result<Option<UserData>, E> {
+        self.step(|s| {
+            let (app, tx, actor, now) = (s.app, s.tx, s.actor, s.now);
+            app.update_in(tx, actor, uuid, &edit, None, now, &mut s.effects)?
+        })
+    }
+
+    /// [`App::scim_delete`] as one operation.
+    pub fn delete(&mut self, uuid: &str) -> Result<bool, DomainError> {
+        self.step(|s| {
+            let (app, tx, actor, now) = (s.app, s.tx, s.actor, s.now);
+            app.delete_in(tx, actor, uuid, now, &mut s.effects)
+        })
     }
 }

@@ -6,7 +6,7 @@
 
 use hyper::StatusCode;
 use hyper::header::{self, HeaderValue};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::domain::DomainError;
 use crate::domain::profile::scim::{AuthErrors, ScimProfile};
@@ -99,8 +99,8 @@ fn describe(e: &DomainError, profile: &ScimProfile) -> Result<(StatusCode, Optio
     })
 }
 
-/// Charon's error document.
-pub fn document(status: StatusCode, scim_type: Option<ScimType>, detail: &str) -> HttpResponse {
+/// Charon's error document as JSON.
+fn error_value(status: StatusCode, scim_type: Option<ScimType>, detail: &str) -> Value {
     let mut body = json!({
         "schemas": [ERROR_SCHEMA],
         "detail": detail,
@@ -109,8 +109,40 @@ pub fn document(status: StatusCode, scim_type: Option<ScimType>, detail: &str) -
     if let Some(t) = scim_type {
         body["scimType"] = json!(t.as_str());
     }
-    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    body
+}
+
+/// Charon's error document.
+pub fn document(status: StatusCode, scim_type: Option<ScimType>, detail: &str) -> HttpResponse {
+    let bytes = serde_json::to_vec(&error_value(status, scim_type, detail)).unwrap_or_default();
     response::with_body(status, HeaderValue::from_static(SCIM_JSON), bytes)
+}
+
+/// A failed bulk operation's status and error document (the auth refusals as Charon's own 401/403 there).
+pub fn bulk_result(failure: Failure, profile: &ScimProfile) -> (StatusCode, Value) {
+    let failure = match failure {
+        Failure::Domain(e) => match describe(&e, profile) {
+            Ok((status, scim_type, detail)) => return (status, error_value(status, scim_type, &detail)),
+            Err(f) => f,
+        },
+        other => other,
+    };
+    let (status, scim_type, detail) = match failure {
+        Failure::Request(e) => (StatusCode::BAD_REQUEST, Some(e.kind), e.detail),
+        Failure::Status {
+            status,
+            detail,
+            scim_type,
+        } => (status, scim_type, detail),
+        Failure::Unauthenticated => (StatusCode::UNAUTHORIZED, None, UNAUTHORIZED_DETAIL.to_string()),
+        Failure::Forbidden | Failure::BareForbidden => (StatusCode::FORBIDDEN, None, FORBIDDEN_DETAIL.to_string()),
+        Failure::Domain(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            "An internal error.".to_string(),
+        ),
+    };
+    (status, error_value(status, scim_type, &detail))
 }
 
 /// The response for a failure. `user` is the caller's name if known (the 5.x/6.0 challenge names it);

@@ -4,9 +4,10 @@
 //! (Basic, the same `App::authenticate` as the admin services), authorized, decoded, handed to the `App` use
 //! case, and encoded; the SCIM rules are `domain::scim`, failures are mapped in [`error`] only.
 //!
-//! - [`users`]: `/Users`, `/Users/.search`, `/Users/{id}` and `/Me`. [`discovery`]: `ServiceProviderConfig`,
-//!   `ResourceTypes`, `Schemas`. [`error`]: Charon's error document and the auth layer's 401/403.
+//! - [`users`]: `/Users`, `/Users/.search`, `/Users/{id}` and `/Me`. [`bulk`]: `/Bulk`. [`discovery`]:
+//!   `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. [`error`]: Charon's error document and the auth layer's 401/403.
 
+mod bulk;
 mod discovery;
 pub mod error;
 mod users;
@@ -18,7 +19,7 @@ use hyper::{Method, Request, StatusCode};
 
 use self::error::{Failure, SCIM_JSON};
 use crate::app::{Actor, App};
-use crate::domain::permissions::{USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW};
+use crate::domain::permissions::{MANAGE_USERS, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW};
 use crate::domain::profile::scim::ScimProfile;
 use crate::domain::secret::Secret;
 use crate::http::basic_auth::{self, BasicCredentials};
@@ -47,6 +48,7 @@ enum Op {
     ReplaceMe,
     PatchMe,
     DeleteMe,
+    Bulk,
     ServiceProviderConfig,
     ResourceTypes,
     Schemas,
@@ -142,6 +144,7 @@ const ROUTES: &[Route] = &[
         Access::Permission(USERS_DELETE),
         Op::DeleteMe,
     ),
+    route(Method::POST, "/scim2/Bulk", Access::Permission(MANAGE_USERS), Op::Bulk),
     route(
         Method::GET,
         "/scim2/ServiceProviderConfig",
@@ -361,6 +364,7 @@ fn dispatch(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Res
         Op::ReplaceMe => users::replace_me(app, actor, call, profile),
         Op::PatchMe => users::patch_me(app, actor, call, profile),
         Op::DeleteMe => users::delete_me(app, actor, profile),
+        Op::Bulk => bulk::run(app, actor, call, profile),
         Op::ServiceProviderConfig => Ok(discovery::service_provider_config(app, profile)),
         Op::ResourceTypes => Ok(discovery::resource_types(app, profile)),
         Op::Schemas => Ok(discovery::schemas(profile)),

@@ -18,7 +18,7 @@ fn catalogue(profile: &ScimProfile) -> Catalogue {
     Catalogue::of(profile.wso2_attributes)
 }
 
-fn location(app: &App, id: &str) -> String {
+pub(super) fn location(app: &App, id: &str) -> String {
     format!("{}/scim2/Users/{id}", app.product_url())
 }
 
@@ -47,7 +47,7 @@ fn query_projection(call: &Call, profile: &ScimProfile) -> Result<Projection, Fa
     )?)
 }
 
-fn render(app: &App, profile: &ScimProfile, user: &UserData, projection: &Projection) -> Value {
+pub(super) fn render(app: &App, profile: &ScimProfile, user: &UserData, projection: &Projection) -> Value {
     let doc = resource::user(profile, user, &location(app, &user.uuid));
     projection.apply(&catalogue(profile), doc)
 }
@@ -69,9 +69,15 @@ fn id(call: &Call) -> &str {
     call.id.as_deref().unwrap_or_default()
 }
 
-pub(super) fn create(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
-    let projection = query_projection(call, profile)?;
-    let body = body_json(call)?;
+/// What a create request asks for: a user name, a password and claims.
+pub(super) struct NewUser {
+    pub name: String,
+    pub password: Secret,
+    pub claims: Vec<(String, String)>,
+}
+
+/// Decode a create request.
+pub(super) fn create_request(profile: &ScimProfile, body: &Value) -> Result<NewUser, Failure> {
     let Some(name) = body
         .get("userName")
         .and_then(Value::as_str)
@@ -87,12 +93,22 @@ pub(super) fn create(app: &App, actor: &Actor, call: &Call, profile: &ScimProfil
     let Some(password) = body.get("password").and_then(Value::as_str) else {
         return Err(ScimError::new(ScimType::InvalidValue, "Password is a mandatory field.").into());
     };
-    let claims: Vec<(String, String)> = resource::claims_of(&catalogue(profile), &body)?
+    let claims: Vec<(String, String)> = resource::claims_of(&catalogue(profile), body)?
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(u, v)| (u.to_string(), v))
         .collect();
-    let user = app.scim_create(actor, name, &Secret::new(password), &claims)?;
+    Ok(NewUser {
+        name: name.to_string(),
+        password: Secret::new(password),
+        claims,
+    })
+}
+
+pub(super) fn create(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    let projection = query_projection(call, profile)?;
+    let new = create_request(profile, &body_json(call)?)?;
+    let user = app.scim_create(actor, &new.name, &new.password, &new.claims)?;
     Ok(user_answer(app, profile, StatusCode::CREATED, &user, &projection))
 }
 
@@ -229,8 +245,8 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
 }
 
 /// Does the request name the forced-reset trigger itself? Only then is an unchanged `true` an action again.
-fn names_trigger(call: &Call) -> bool {
-    String::from_utf8_lossy(&call.body)
+pub(super) fn names_trigger(body: &[u8]) -> bool {
+    String::from_utf8_lossy(body)
         .to_ascii_lowercase()
         .contains("forcepasswordreset")
 }
@@ -258,21 +274,41 @@ fn edit_from(profile: &ScimProfile, user: &UserData, doc: &Value, action: bool) 
     Ok(ScimEdit { claims, password })
 }
 
-fn replace_by_id(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile, uuid: &str) -> Result<Answer, Failure> {
-    let projection = query_projection(call, profile)?;
-    let body = body_json(call)?;
+/// The edit of a PUT: the body is the whole user (a body without `userName` keeps it; the id is the URL's).
+pub(super) fn put_edit<'a>(
+    profile: &'a ScimProfile,
+    body: &'a Value,
+    action: bool,
+) -> Result<impl Fn(&UserData) -> Result<ScimEdit, Failure> + 'a, Failure> {
     if !body.is_object() {
         return Err(ScimError::bad_syntax().into());
     }
-    let action = names_trigger(call);
-    let updated = app.scim_update(actor, uuid, |user| {
+    Ok(move |user: &UserData| {
         let mut doc = body.clone();
-        // A PUT that leaves out userName keeps it; the id is the URL's.
         if doc.get("userName").is_none() {
             doc["userName"] = json!(user.name);
         }
         edit_from(profile, user, &doc, action)
-    })?;
+    })
+}
+
+/// The edit of a PATCH: the operations applied to the stored user's document.
+pub(super) fn patch_edit<'a>(
+    profile: &'a ScimProfile,
+    request: &'a Value,
+    action: bool,
+) -> impl Fn(&UserData) -> Result<ScimEdit, Failure> + 'a {
+    move |user: &UserData| {
+        let mut doc = resource::user(profile, user, "");
+        patch::apply(&catalogue(profile), &mut doc, request)?;
+        edit_from(profile, user, &doc, action)
+    }
+}
+
+fn replace_by_id(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile, uuid: &str) -> Result<Answer, Failure> {
+    let projection = query_projection(call, profile)?;
+    let body = body_json(call)?;
+    let updated = app.scim_update(actor, uuid, put_edit(profile, &body, names_trigger(&call.body))?)?;
     match updated {
         Some(user) => Ok(user_answer(app, profile, StatusCode::OK, &user, &projection)),
         None => Err(not_found(format!("No user exists with the given id: {uuid}"))),
@@ -282,13 +318,7 @@ fn replace_by_id(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile, u
 fn patch_by_id(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile, uuid: &str) -> Result<Answer, Failure> {
     let projection = query_projection(call, profile)?;
     let request = body_json(call)?;
-    let action = names_trigger(call);
-    let catalogue = catalogue(profile);
-    let updated = app.scim_update(actor, uuid, |user| {
-        let mut doc = resource::user(profile, user, "");
-        patch::apply(&catalogue, &mut doc, &request)?;
-        edit_from(profile, user, &doc, action)
-    })?;
+    let updated = app.scim_update(actor, uuid, patch_edit(profile, &request, names_trigger(&call.body)))?;
     match updated {
         Some(user) => Ok(user_answer(app, profile, StatusCode::OK, &user, &projection)),
         None => Err(not_found(format!("No user with the id : {uuid} in the user store."))),

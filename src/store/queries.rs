@@ -220,6 +220,23 @@ impl<'a> Tx<'a> {
         self.conn.prepare_cached(sql)?.execute(params)
     }
 
+    // ---- savepoints ----
+
+    /// Open a savepoint inside this transaction (one bulk operation); pair with release or rollback.
+    pub fn savepoint_begin(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("SAVEPOINT step")?)
+    }
+
+    /// Keep what happened since the savepoint.
+    pub fn savepoint_release(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("RELEASE step")?)
+    }
+
+    /// Undo what happened since the savepoint, and close it.
+    pub fn savepoint_rollback(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("ROLLBACK TO step; RELEASE step")?)
+    }
+
     // ---- users ----
 
     /// Add a user with a new random id ([`UserRecord::uuid`]); the row id.

@@ -677,3 +677,150 @@ async fn six_o_answers_auth_failures_in_json_with_the_realm_user() {
         "Operation is not permitted. You do not have permissions to make this request."
     );
 }
+
+#[tokio::test]
+async fn a_bulk_of_a_thousand_forced_resets_commits_once_and_survives_a_restart() {
+    let mut server = server("7.1");
+    enable(&server.app(), governance::OFFLINE);
+    // A thousand users straight into the store (hashing a thousand passwords would only slow the test).
+    let now = server.app().now();
+    server
+        .app()
+        .store_for_tests()
+        .write::<_, forcereset::store::StoreError>(|tx| {
+            for i in 0..1000 {
+                tx.insert_user(&format!("bulk{i:04}"), "$argon2id$unused", now)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let ids: Vec<String> = {
+        let all = get(&server, "/scim2/Users?filter=userName+sw+bulk&attributes=userName")
+            .await
+            .json();
+        all["Resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids.len(), 1000);
+    let ops: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            json!({ "method": "PATCH", "path": format!("/Users/{id}"), "data": { "Operations": [
+                { "op": "replace", "path": format!("{SYSTEM}:forcePasswordReset"), "value": true }] } })
+        })
+        .collect();
+    let request = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops });
+    let writes_before = server.app().store_for_tests().writes_begun();
+    let started = std::time::Instant::now();
+    let reply = call(&server, Method::POST, "/scim2/Bulk", Some(request.clone()), Some(ADMIN)).await;
+    eprintln!("bulk of 1000 forced resets (debug build): {:?}", started.elapsed());
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "{}",
+        &reply.text[..reply.text.len().min(500)]
+    );
+    assert_eq!(
+        server.app().store_for_tests().writes_begun() - writes_before,
+        1,
+        "one transaction"
+    );
+    let results = reply.json()["Operations"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 1000);
+    assert!(
+        results.iter().all(|r| r["status"] == json!({ "code": 200 })),
+        "{:?}",
+        results[0]
+    );
+    // 7.0 on: each result carries its response, a JSON string.
+    let first: Value = serde_json::from_str(results[0]["response"].as_str().unwrap()).unwrap();
+    assert_eq!(first[SYSTEM]["accountLocked"], json!(true));
+    server.restart();
+    for name in ["bulk0000", "bulk0499", "bulk0999"] {
+        assert_eq!(
+            claim(&server, name, claims::ACCOUNT_LOCKED).as_deref(),
+            Some("true"),
+            "{name}"
+        );
+        assert!(claim(&server, name, claims::ONE_TIME_PASSWORD).is_some(), "{name}");
+    }
+    // Over maxOperations: 413 from 7.1.
+    let mut too_many = request;
+    too_many["Operations"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "method": "DELETE", "path": "/Users/x" }));
+    call(&server, Method::POST, "/scim2/Bulk", Some(too_many), Some(ADMIN)).await.assert_error(
+        413,
+        None,
+        "The number of operations in the bulk request: 1001 exceeds the maximum total number of operations count: 1000.",
+    );
+}
+
+#[tokio::test]
+async fn bulk_operations_are_independent_refer_to_each_other_and_stop_on_errors() {
+    let server = server("6.1");
+    enable(&server.app(), governance::OFFLINE);
+    let request = |ops: Value, fail_on_errors: u64| json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "failOnErrors": fail_on_errors, "Operations": ops });
+    let ops = json!([
+        { "method": "POST", "path": "/Users", "bulkId": "q", "data": { "schemas": [USER], "userName": "ann", "password": "Pass@1234" } },
+        { "method": "PATCH", "path": "/Users/bulkId:q", "data": { "Operations": [
+            { "op": "add", "value": { ENTERPRISE: { "forcePasswordReset": true } } }] } },
+        { "method": "PATCH", "path": "/Users/0b5e2c1a-1111-4222-8333-444455556666", "data": { "Operations": [
+            { "op": "add", "value": { "nickName": "x" } }] } },
+        { "method": "POST", "path": "/Users", "bulkId": "w", "data": { "schemas": [USER], "userName": "weak", "password": "x" } },
+        { "method": "DELETE", "path": "/Users/bulkId:q" },
+    ]);
+    let reply = call(
+        &server,
+        Method::POST,
+        "/scim2/Bulk",
+        Some(request(ops.clone(), 0)),
+        Some(ADMIN),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let results = reply.json()["Operations"].clone();
+    let codes: Vec<u64> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"]["code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(codes, [201, 200, 404, 400, 204]);
+    assert!(
+        results[0].get("response").is_none(),
+        "before 7.0 only failures carry a response"
+    );
+    let failed: Value = serde_json::from_str(results[3]["response"].as_str().unwrap()).unwrap();
+    assert_eq!(failed["scimType"], "invalidValue");
+    assert!(!server.app().user_exists(&Actor::System, "weak").unwrap());
+    assert!(
+        !server.app().user_exists(&Actor::System, "ann").unwrap(),
+        "deleted by its bulkId"
+    );
+    // failOnErrors 1: nothing after the first failure runs.
+    let reply = call(&server, Method::POST, "/scim2/Bulk", Some(request(ops, 1)), Some(ADMIN)).await;
+    let codes: Vec<u64> = reply.json()["Operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"]["code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(codes, [201, 200, 404]);
+    assert_eq!(claim(&server, "ann", claims::ACCOUNT_LOCKED).as_deref(), Some("true"));
+    add_tom(&server.app());
+    let tom = call(
+        &server,
+        Method::POST,
+        "/scim2/Bulk",
+        Some(request(json!([]), 0)),
+        Some(("tom", OLD)),
+    )
+    .await;
+    assert_eq!(tom.status, StatusCode::FORBIDDEN);
+}
