@@ -4,7 +4,10 @@
 
 use serde_json::{Value, json};
 
+use hyper::StatusCode;
+
 use super::Answer;
+use super::error::Failure;
 use crate::app::App;
 use crate::domain::profile::scim::{ENTERPRISE_SCHEMA, ListedSchema, ScimProfile, USER_SCHEMA, Wso2Attributes};
 use crate::domain::scim::schema::{self, Attr, Catalogue};
@@ -73,6 +76,26 @@ fn attribute(a: &Attr) -> Value {
         v["subAttributes"] = Value::Array(a.sub.iter().map(attribute).collect());
     }
     v
+}
+
+/// `GET /scim2/Schemas/{id}` (SCIM2 v3.1.1 on, IS 6.0+): one listed schema, or 501 with the release's words;
+/// before 6.0 the URL is not routed.
+pub(super) fn schema(profile: &ScimProfile, id: &str) -> Result<Answer, Failure> {
+    let Some(unsupported) = profile.schema_by_id else {
+        return Err(Failure::status(
+            StatusCode::NOT_FOUND,
+            "Specified resource (e.g., User) or endpoint does not exist.",
+        ));
+    };
+    let listed = schemas(profile).body.unwrap_or_default();
+    listed
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|s| s["id"].as_str().is_some_and(|s| s.eq_ignore_ascii_case(id)))
+        })
+        .map(|s| Answer::ok(s.clone()))
+        .ok_or_else(|| Failure::status(StatusCode::NOT_IMPLEMENTED, unsupported))
 }
 
 pub(super) fn schemas(profile: &ScimProfile) -> Answer {

@@ -52,6 +52,7 @@ enum Op {
     ServiceProviderConfig,
     ResourceTypes,
     Schemas,
+    Schema,
 }
 
 /// Who may call a route.
@@ -153,6 +154,7 @@ const ROUTES: &[Route] = &[
     ),
     route(Method::GET, "/scim2/ResourceTypes", Access::Open, Op::ResourceTypes),
     route(Method::GET, "/scim2/Schemas", Access::Authenticated, Op::Schemas),
+    route(Method::GET, "/scim2/Schemas/{id}", Access::Authenticated, Op::Schema),
 ];
 
 /// The route for a method and path, and the `{id}` it matched.
@@ -368,6 +370,7 @@ fn dispatch(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Res
         Op::ServiceProviderConfig => Ok(discovery::service_provider_config(app, profile)),
         Op::ResourceTypes => Ok(discovery::resource_types(app, profile)),
         Op::Schemas => Ok(discovery::schemas(profile)),
+        Op::Schema => discovery::schema(profile, call.id.as_deref().unwrap_or_default()),
     }
 }
 
