@@ -183,7 +183,7 @@ const FORBIDDEN_DETAIL: &str = "Operation is not permitted. You do not have perm
 fn auth_error(profile: &ScimProfile, status: StatusCode, user: Option<&str>, host: &str) -> HttpResponse {
     let realm_user = HeaderValue::from_str(&format!("realm user=\"{}\"", user.unwrap_or_default()))
         .unwrap_or_else(|_| HeaderValue::from_static("realm user=\"\""));
-    let (challenge, body) = match profile.auth_errors {
+    let challenge = match profile.auth_errors {
         AuthErrors::TomcatPage => {
             // Tomcat's `sendError` page after the valve's challenge.
             let reason = status.canonical_reason().unwrap_or_default();
@@ -196,27 +196,21 @@ fn auth_error(profile: &ScimProfile, status: StatusCode, user: Option<&str>, hos
             resp.headers_mut().insert(header::WWW_AUTHENTICATE, realm_user);
             return resp;
         }
-        AuthErrors::JsonRealmUser => (Some(realm_user), true),
-        AuthErrors::JsonBearerRealm if status == StatusCode::UNAUTHORIZED => (
-            Some(
-                HeaderValue::from_str(&format!("Bearer realm={host}"))
-                    .unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=localhost")),
-            ),
-            true,
+        AuthErrors::JsonRealmUser => Some(realm_user),
+        AuthErrors::JsonBearerRealm if status == StatusCode::UNAUTHORIZED => Some(
+            HeaderValue::from_str(&format!("Bearer realm={host}"))
+                .unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=localhost")),
         ),
-        AuthErrors::JsonBearerRealm => (None, true),
+        AuthErrors::JsonBearerRealm => None,
     };
     let detail = if status == StatusCode::UNAUTHORIZED {
         UNAUTHORIZED_DETAIL
     } else {
         FORBIDDEN_DETAIL
     };
+    // Pretty-printed with a numeric `status`, as AUTHREST writes it.
     let value = json!({ "status": status.as_u16(), "detail": detail, "schemas": [ERROR_SCHEMA] });
-    let text = if body {
-        serde_json::to_string_pretty(&value).unwrap_or_default()
-    } else {
-        String::new()
-    };
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
     let mut resp = response::with_body(status, HeaderValue::from_static("application/json;charset=UTF-8"), text);
     if let Some(c) = challenge {
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, c);
