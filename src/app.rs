@@ -31,6 +31,7 @@ mod profiles;
 mod recovery;
 mod reset;
 mod roles;
+mod scim;
 mod sessions;
 mod users;
 
@@ -40,6 +41,7 @@ pub use login::LoginOutcome;
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
 pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};
 pub use reset::{CodeCheck, ResendOutcome, ResetOutcome};
+pub use scim::{BulkSession, ScimEdit, UserPage};
 pub use sessions::{Session, SessionToken};
 pub use users::{INVALID_TENANT_ID, OLD_CREDENTIAL_MISMATCH, PendingReset, SUPER_TENANT_ID, UserState, UserView};
 

@@ -7,6 +7,7 @@ pub mod http;
 pub mod mail;
 pub mod rest;
 pub mod routes;
+pub mod scim;
 pub mod soap;
 pub mod store;
 pub mod util;

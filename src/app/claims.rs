@@ -128,35 +128,53 @@ impl App {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
-            let was_locked = is_locked(tx, user)?;
-            self.write_claims(tx, actor, user, profile, &values)?;
-            if let Some(plan) = &plan {
-                self.apply_reset(tx, now, actor, user, plan)?;
-            }
-            if self.settings.profile.login.lock_writes_reason {
-                let reason = tx.claim_value(user, DEFAULT_PROFILE, claims::LOCKED_REASON)?;
-                let unlock_time = tx.claim_value(user, DEFAULT_PROFILE, claims::UNLOCK_TIME)?;
-                let effects = login::admin_lock_claims(
-                    was_locked,
-                    is_locked(tx, user)?,
-                    reason.as_deref(),
-                    unlock_time.is_some(),
-                );
-                for (uri, value) in effects {
-                    if value.is_empty() {
-                        tx.delete_claim_value(user, DEFAULT_PROFILE, uri)?;
-                    } else {
-                        tx.set_claim_value(user, DEFAULT_PROFILE, uri, value)?;
-                    }
-                }
-            }
-            let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
-            self.audit(tx, now, actor, audit_action, user, &uris.join(","))
+            self.store_claims_in(tx, actor, user, profile, &values, plan.as_ref(), now, audit_action)
         })?;
         if plan.is_some() {
             self.after_reset(user);
         }
         Ok(())
+    }
+
+    /// The transaction of [`App::store_claims`], for use cases that write more in the same one (SCIM): the values
+    /// (trigger already split off), the planned reset, the lock's side effects, the audit. The caller runs
+    /// [`App::after_reset`] after commit if there was a plan.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn store_claims_in(
+        &self,
+        tx: &Tx<'_>,
+        actor: &Actor,
+        user: &str,
+        profile: &str,
+        values: &[(String, String)],
+        plan: Option<&crate::domain::reset::ResetPlan>,
+        now: crate::domain::Millis,
+        audit_action: &str,
+    ) -> Result<(), DomainError> {
+        let was_locked = is_locked(tx, user)?;
+        self.write_claims(tx, actor, user, profile, values)?;
+        if let Some(plan) = plan {
+            self.apply_reset(tx, now, actor, user, plan)?;
+        }
+        if self.settings.profile.login.lock_writes_reason {
+            let reason = tx.claim_value(user, DEFAULT_PROFILE, claims::LOCKED_REASON)?;
+            let unlock_time = tx.claim_value(user, DEFAULT_PROFILE, claims::UNLOCK_TIME)?;
+            let effects = login::admin_lock_claims(
+                was_locked,
+                is_locked(tx, user)?,
+                reason.as_deref(),
+                unlock_time.is_some(),
+            );
+            for (uri, value) in effects {
+                if value.is_empty() {
+                    tx.delete_claim_value(user, DEFAULT_PROFILE, uri)?;
+                } else {
+                    tx.set_claim_value(user, DEFAULT_PROFILE, uri, value)?;
+                }
+            }
+        }
+        let uris: Vec<&str> = values.iter().map(|(u, _)| u.as_str()).collect();
+        self.audit(tx, now, actor, audit_action, user, &uris.join(","))
     }
 
     /// Check each claim against the dialect (known, matching its regex, not computed by the store, and not

@@ -168,7 +168,12 @@ impl App {
 
     /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
     pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
-        let resident = self.store.read(|tx| self.resident_in(tx))?;
+        Ok(self.store.read(|tx| self.reset_settings_in(tx))?)
+    }
+
+    /// [`App::reset_settings`] inside a transaction (a SCIM write plans its reset where it writes).
+    pub(super) fn reset_settings_in(&self, tx: &Tx<'_>) -> Result<ResetSettings, StoreError> {
+        let resident = self.resident_in(tx)?;
         let defaults = self.reset_defaults();
         let mut settings = defaults.read(&resident);
         // Before IS 6.0 no connector lists ExpiryTime: a value stored under that name (governance is open) is

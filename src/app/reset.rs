@@ -50,6 +50,29 @@ pub enum CodeCheck {
     Unknown,
 }
 
+/// Does a claim write carry the forced-reset trigger (`adminForcedPasswordReset=true`, any case)?
+fn is_triggered(values: &[(String, String)]) -> bool {
+    values
+        .iter()
+        .any(|(uri, v)| uri == claims::ADMIN_FORCED_PASSWORD_RESET && v.eq_ignore_ascii_case("true"))
+}
+
+/// With a plan, the trigger and any `accountLocked` value leave the write (the reset decides both); without one
+/// (no mode enabled) the values are stored as they are, as WSO2's handler leaves them.
+fn without_trigger(values: &[(String, String)], plan: Option<ResetPlan>) -> (Claims, Option<ResetPlan>) {
+    match plan {
+        None => (values.to_vec(), None),
+        Some(plan) => {
+            let rest = values
+                .iter()
+                .filter(|(uri, _)| uri != claims::ADMIN_FORCED_PASSWORD_RESET && uri != claims::ACCOUNT_LOCKED)
+                .cloned()
+                .collect();
+            (rest, Some(plan))
+        }
+    }
+}
+
 /// A stored code as the rules see it.
 pub(super) fn stored_code(code: &RecoveryCode) -> StoredCode<'_> {
     StoredCode {
@@ -68,19 +91,28 @@ impl App {
 
     /// Plan a forced reset of `user` under the current settings; None when no mode is enabled.
     fn plan_reset(&self, user: &str, now: Millis) -> Result<Option<ResetPlan>, DomainError> {
-        let settings = self.reset_settings()?;
+        Ok(self.plan_reset_with(&self.reset_settings()?, user, now))
+    }
+
+    /// Plan a forced reset of `user` under `settings`; None when no mode is enabled.
+    fn plan_reset_with(
+        &self,
+        settings: &crate::domain::governance::ResetSettings,
+        user: &str,
+        now: Millis,
+    ) -> Option<ResetPlan> {
         let e = &self.config.emulator;
         let format = reset::OtpFormat::new(e.otp_length, &e.otp_alphabet);
-        Ok(reset::plan(
+        reset::plan(
             &self.settings.profile.reset,
-            &settings,
+            settings,
             &format,
             e.max_otp_attempts,
             self.code_key(),
             user,
             now,
             &mut rand::rng(),
-        ))
+        )
     }
 
     /// WSO2's PRE_SET_USER_CLAIMS rule: `adminForcedPasswordReset=true` (case-insensitive) with any mode enabled is
@@ -91,21 +123,26 @@ impl App {
         values: &[(String, String)],
         now: Millis,
     ) -> Result<(Claims, Option<ResetPlan>), DomainError> {
-        let triggered = values
-            .iter()
-            .any(|(uri, v)| uri == claims::ADMIN_FORCED_PASSWORD_RESET && v.eq_ignore_ascii_case("true"));
-        if !triggered {
+        if !is_triggered(values) {
             return Ok((values.to_vec(), None));
         }
-        let Some(plan) = self.plan_reset(user, now)? else {
+        let plan = self.plan_reset(user, now)?;
+        Ok(without_trigger(values, plan))
+    }
+
+    /// [`App::split_reset_trigger`] inside the caller's transaction, under the settings it sees.
+    pub(super) fn split_reset_trigger_in(
+        &self,
+        tx: &Tx<'_>,
+        user: &str,
+        values: &[(String, String)],
+        now: Millis,
+    ) -> Result<(Claims, Option<ResetPlan>), DomainError> {
+        if !is_triggered(values) {
             return Ok((values.to_vec(), None));
-        };
-        let rest = values
-            .iter()
-            .filter(|(uri, _)| uri != claims::ADMIN_FORCED_PASSWORD_RESET && uri != claims::ACCOUNT_LOCKED)
-            .cloned()
-            .collect();
-        Ok((rest, Some(plan)))
+        }
+        let plan = self.plan_reset_with(&self.reset_settings_in(tx)?, user, now);
+        Ok(without_trigger(values, plan))
     }
 
     /// Apply a planned reset inside the caller's transaction: replace any previous code, lock the account, put the

@@ -89,40 +89,66 @@ impl App {
         claims: &[(String, String)],
         profile: &str,
     ) -> Result<(), DomainError> {
+        let (name, hash) = self.new_user_checks(actor, name, password)?;
+        let now = self.now();
+        self.store
+            .write(|tx| self.add_user_in(tx, actor, name, &hash, roles, claims, profile, now))
+    }
+
+    /// What every way of adding a user checks first: the permission, the name and password policies; the name
+    /// without `PRIMARY/` and the password's hash (slow, so before the transaction).
+    pub(super) fn new_user_checks<'n>(
+        &self,
+        actor: &Actor,
+        name: &'n str,
+        password: &Secret,
+    ) -> Result<(&'n str, String), DomainError> {
         actor.require(permissions::USERS_CREATE)?;
         let name = strip_primary_domain(name);
         self.username_policy.check_username(name)?;
         self.password_policy.check_password(password.expose())?;
-        let hash = self.hash_password(password.expose())?;
-        let now = self.now();
-        self.store.write(|tx| {
-            if tx.user_exists(name)? {
-                return Err(DomainError::UserExists(name.to_string()));
+        Ok((name, self.hash_password(password.expose())?))
+    }
+
+    /// The transaction of [`App::add_user`] (name and password already checked, the password hashed).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn add_user_in(
+        &self,
+        tx: &Tx<'_>,
+        actor: &Actor,
+        name: &str,
+        hash: &str,
+        roles: &[String],
+        claims: &[(String, String)],
+        profile: &str,
+        now: Millis,
+    ) -> Result<(), DomainError> {
+        if tx.user_exists(name)? {
+            return Err(DomainError::UserExists(name.to_string()));
+        }
+        tx.insert_user(name, hash, now)?;
+        for role in roles
+            .iter()
+            .map(|r| strip_primary_domain(r))
+            .filter(|r| *r != EVERYONE_ROLE)
+        {
+            if !tx.add_user_to_role(name, role)? {
+                return Err(DomainError::RoleNotFound(role.to_string()));
             }
-            tx.insert_user(name, &hash, now)?;
-            for role in roles
-                .iter()
-                .map(|r| strip_primary_domain(r))
-                .filter(|r| *r != EVERYONE_ROLE)
-            {
-                if !tx.add_user_to_role(name, role)? {
-                    return Err(DomainError::RoleNotFound(role.to_string()));
-                }
-            }
-            self.write_claims(tx, actor, name, profile, claims)?;
-            // The LDAP schema requires sn: WSO2's LDAP stores write the user name there when no last name is given.
-            let given_last_name = claims.iter().any(|(uri, v)| uri == claims::LAST_NAME && !v.is_empty());
-            if self.config.user_store.store_type.fills_last_name() && !given_last_name {
-                tx.set_claim_value(name, DEFAULT_PROFILE, claims::LAST_NAME, name)?;
-            }
-            tx.set_claim_value(
-                name,
-                self.stored_profile(profile),
-                claims::LAST_PASSWORD_UPDATE_TIME,
-                &now.to_string(),
-            )?;
-            self.audit(tx, now, actor, "user.add", name, &format!("roles={}", roles.join(",")))
-        })
+        }
+        self.write_claims(tx, actor, name, profile, claims)?;
+        // The LDAP schema requires sn: WSO2's LDAP stores write the user name there when no last name is given.
+        let given_last_name = claims.iter().any(|(uri, v)| uri == claims::LAST_NAME && !v.is_empty());
+        if self.config.user_store.store_type.fills_last_name() && !given_last_name {
+            tx.set_claim_value(name, DEFAULT_PROFILE, claims::LAST_NAME, name)?;
+        }
+        tx.set_claim_value(
+            name,
+            self.stored_profile(profile),
+            claims::LAST_PASSWORD_UPDATE_TIME,
+            &now.to_string(),
+        )?;
+        self.audit(tx, now, actor, "user.add", name, &format!("roles={}", roles.join(",")))
     }
 
     pub fn delete_user(&self, actor: &Actor, name: &str) -> Result<(), DomainError> {
@@ -186,22 +212,34 @@ impl App {
         let hash = self.hash_password(password.expose())?;
         let now = self.now();
         self.store.write(|tx| {
-            if !tx.set_password_hash(name, &hash, now)? {
-                return Err(DomainError::UserNotFound(name.to_string()));
-            }
-            tx.set_claim_value(
-                name,
-                crate::domain::DEFAULT_PROFILE,
-                claims::LAST_PASSWORD_UPDATE_TIME,
-                &now.to_string(),
-            )?;
-            tx.end_sessions(name, now)?;
-            // WSO2's POST_UPDATE_CREDENTIAL_BY_ADMIN: what this does to a pending forced reset depends on the release.
-            self.admin_password_set_in(tx, name)?;
+            self.set_password_by_admin_in(tx, name, &hash, now)?;
             self.audit(tx, now, actor, "user.password.admin", name, "")
         })?;
         self.sessions.revoke_user(name);
         Ok(())
+    }
+
+    /// The transaction of [`App::set_password_by_admin`] (the password checked and hashed); the caller audits and
+    /// revokes the user's sessions after commit.
+    pub(super) fn set_password_by_admin_in(
+        &self,
+        tx: &Tx<'_>,
+        name: &str,
+        hash: &str,
+        now: Millis,
+    ) -> Result<(), DomainError> {
+        if !tx.set_password_hash(name, hash, now)? {
+            return Err(DomainError::UserNotFound(name.to_string()));
+        }
+        tx.set_claim_value(
+            name,
+            DEFAULT_PROFILE,
+            claims::LAST_PASSWORD_UPDATE_TIME,
+            &now.to_string(),
+        )?;
+        tx.end_sessions(name, now)?;
+        // WSO2's POST_UPDATE_CREDENTIAL_BY_ADMIN: what this does to a pending forced reset depends on the release.
+        self.admin_password_set_in(tx, name)
     }
 
     /// `updateCredential`: change a password knowing the old one. A user may change their own; changing someone

@@ -11,6 +11,7 @@ pub mod password;
 pub mod permissions;
 pub mod profile;
 pub mod reset;
+pub mod scim;
 pub mod secret;
 
 pub use error::DomainError;

@@ -145,4 +145,21 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER authz_sessions_ended AFTER UPDATE OF sessions_ended_at ON users
     BEGIN UPDATE authz_version SET version = version + 1; END;
     "#,
+    // 7: stable ids for SCIM 2.0 (`/scim2/Users/{id}`, `/scim2/Groups/{id}`): every user and role gets a random
+    // UUID (version 4), existing ones here, new ones from `Tx::insert_user` / `Tx::insert_role`; a rename keeps it.
+    // And an index of claim values by (claim, value), case-insensitive, so that a SCIM filter on a claim
+    // (`emails eq …`) is an index lookup, not a scan of every user.
+    r#"
+    ALTER TABLE users ADD COLUMN uuid TEXT;
+    ALTER TABLE roles ADD COLUMN uuid TEXT;
+    UPDATE users SET uuid = lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+        || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (random() & 3), 1)
+        || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)));
+    UPDATE roles SET uuid = lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+        || substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (random() & 3), 1)
+        || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)));
+    CREATE UNIQUE INDEX users_by_uuid ON users(uuid);
+    CREATE UNIQUE INDEX roles_by_uuid ON roles(uuid);
+    CREATE INDEX claim_values_by_value ON claim_values(uri, value COLLATE NOCASE);
+    "#,
 ];

@@ -11,6 +11,8 @@ use crate::domain::claims::ClaimMeta;
 #[derive(Clone, PartialEq, Eq)]
 pub struct UserRecord {
     pub id: i64,
+    /// The stable id SCIM addresses the user by (a UUID, migration 7).
+    pub uuid: String,
     pub name: String,
     pub password_hash: String,
     pub created_at: i64,
@@ -21,6 +23,7 @@ impl std::fmt::Debug for UserRecord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UserRecord")
             .field("id", &self.id)
+            .field("uuid", &self.uuid)
             .field("name", &self.name)
             .field("password_hash", &"<redacted>")
             .finish()
@@ -155,6 +158,26 @@ fn claim_meta_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClaimMeta> {
     })
 }
 
+/// A user and their claim values in one profile.
+pub type UserWithClaims = (UserRecord, Vec<(String, String)>);
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<UserRecord> {
+    Ok(UserRecord {
+        id: r.get(0)?,
+        uuid: r.get(1)?,
+        name: r.get(2)?,
+        password_hash: r.get(3)?,
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+    })
+}
+
+/// A stable id for a new user or role. Ids name resources, they guard nothing: any good randomness will do, and
+/// the thread's CSPRNG is what every other random value here comes from.
+fn new_uuid() -> String {
+    crate::util::uuid_v4(&mut rand::rng())
+}
+
 /// A WSO2 `listUsers` filter (`*` wildcard) as a LIKE pattern with `\` escapes.
 fn like_pattern(filter: &str) -> String {
     let mut out = String::with_capacity(filter.len());
@@ -197,12 +220,30 @@ impl<'a> Tx<'a> {
         self.conn.prepare_cached(sql)?.execute(params)
     }
 
+    // ---- savepoints ----
+
+    /// Open a savepoint inside this transaction (one bulk operation); pair with release or rollback.
+    pub fn savepoint_begin(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("SAVEPOINT step")?)
+    }
+
+    /// Keep what happened since the savepoint.
+    pub fn savepoint_release(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("RELEASE step")?)
+    }
+
+    /// Undo what happened since the savepoint, and close it.
+    pub fn savepoint_rollback(&self) -> Result<(), StoreError> {
+        Ok(self.conn.execute_batch("ROLLBACK TO step; RELEASE step")?)
+    }
+
     // ---- users ----
 
+    /// Add a user with a new random id ([`UserRecord::uuid`]); the row id.
     pub fn insert_user(&self, name: &str, password_hash: &str, now: i64) -> Result<i64, StoreError> {
         self.exec(
-            "INSERT INTO users (name, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-            params![name, password_hash, now],
+            "INSERT INTO users (name, password_hash, created_at, updated_at, uuid) VALUES (?1, ?2, ?3, ?3, ?4)",
+            params![name, password_hash, now, new_uuid()],
         )
         .map_err(conflict)?;
         Ok(self.conn.last_insert_rowid())
@@ -211,19 +252,57 @@ impl<'a> Tx<'a> {
     pub fn user(&self, name: &str) -> Result<Option<UserRecord>, StoreError> {
         Ok(self
             .row(
-                "SELECT id, name, password_hash, created_at, updated_at FROM users WHERE name = ?1",
+                "SELECT id, uuid, name, password_hash, created_at, updated_at FROM users WHERE name = ?1",
                 [name],
-                |r| {
-                    Ok(UserRecord {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        password_hash: r.get(2)?,
-                        created_at: r.get(3)?,
-                        updated_at: r.get(4)?,
-                    })
-                },
+                user_row,
             )
             .optional()?)
+    }
+
+    /// The user with this stable id (a UUID, compared exactly).
+    pub fn user_by_uuid(&self, uuid: &str) -> Result<Option<UserRecord>, StoreError> {
+        Ok(self
+            .row(
+                "SELECT id, uuid, name, password_hash, created_at, updated_at FROM users WHERE uuid = ?1",
+                [uuid],
+                user_row,
+            )
+            .optional()?)
+    }
+
+    /// Every user with their claim values in one profile, sorted by name (case-insensitively, as `listUsers`):
+    /// one statement for a SCIM filter that no index answers.
+    pub fn users_with_claims(&self, profile: &str) -> Result<Vec<UserWithClaims>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT u.id, u.uuid, u.name, u.password_hash, u.created_at, u.updated_at, c.uri, c.value
+               FROM users u LEFT JOIN claim_values c ON c.user_id = u.id AND c.profile = ?1
+              ORDER BY u.name COLLATE NOCASE, u.id",
+        )?;
+        let mut rows = stmt.query([profile])?;
+        let mut out: Vec<UserWithClaims> = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if out.last().is_none_or(|(u, _)| u.id != id) {
+                out.push((user_row(row)?, Vec::new()));
+            }
+            if let (Some(uri), Some(value), Some((_, claims))) = (
+                row.get::<_, Option<String>>(6)?,
+                row.get::<_, Option<String>>(7)?,
+                out.last_mut(),
+            ) {
+                claims.push((uri, value));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Record that a user's data changed (SCIM's `meta.lastModified`).
+    pub fn touch_user(&self, name: &str, now: i64) -> Result<(), StoreError> {
+        self.exec(
+            "UPDATE users SET updated_at = max(updated_at, ?2) WHERE name = ?1",
+            params![name, now],
+        )?;
+        Ok(())
     }
 
     pub fn user_exists(&self, name: &str) -> Result<bool, StoreError> {
@@ -261,10 +340,11 @@ impl<'a> Tx<'a> {
 
     // ---- roles and permissions ----
 
+    /// Add a role with a new random id (a UUID); the row id.
     pub fn insert_role(&self, name: &str, now: i64) -> Result<i64, StoreError> {
         self.exec(
-            "INSERT INTO roles (name, created_at) VALUES (?1, ?2)",
-            params![name, now],
+            "INSERT INTO roles (name, created_at, uuid) VALUES (?1, ?2, ?3)",
+            params![name, now, new_uuid()],
         )
         .map_err(conflict)?;
         Ok(self.conn.last_insert_rowid())

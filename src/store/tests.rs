@@ -250,3 +250,39 @@ fn the_cached_dialect_follows_changes_from_any_connection() {
     assert!(rolled_back.is_err());
     assert_eq!(store.read(|tx| tx.claim_metas()).unwrap()[0].display_name, "Renamed");
 }
+
+#[test]
+fn migration_7_gives_existing_and_new_users_and_roles_stable_uuids() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        migrate_to(&mut conn, 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (name, password_hash, created_at, updated_at) VALUES ('old', 'h', 1, 1), ('older', 'h', 1, 1);
+             INSERT INTO roles (name, created_at) VALUES ('r', 1);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    store
+        .write::<_, StoreError>(|tx| tx.insert_user("new", "h", 2).map(|_| ()))
+        .unwrap();
+    let is_v4 = |u: &str| {
+        let b = u.as_bytes();
+        u.len() == 36 && b[14] == b'4' && b"89ab".contains(&b[19]) && u.split('-').count() == 5
+    };
+    let mut seen = std::collections::HashSet::new();
+    for name in ["old", "older", "new"] {
+        let record = store.read(|tx| tx.user(name)).unwrap().unwrap();
+        assert!(is_v4(&record.uuid), "{name}: {}", record.uuid);
+        assert!(seen.insert(record.uuid.clone()), "ids are distinct");
+        let again = store.read(|tx| tx.user_by_uuid(&record.uuid)).unwrap().unwrap();
+        assert_eq!(again.name, name);
+    }
+    let role_uuid: String = Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT uuid FROM roles WHERE name = 'r'", [], |r| r.get(0))
+        .unwrap();
+    assert!(is_v4(&role_uuid), "{role_uuid}");
+}

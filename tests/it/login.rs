@@ -15,7 +15,7 @@ use reqwest::header::HeaderMap;
 use crate::support::TestServer;
 use crate::web_client::{Browser, Page, attr, input_value as hidden, unescape};
 
-const OLD: &str = "Abcd@123";
+pub(crate) const OLD: &str = "Abcd@123";
 const NEW: &str = "Brand@New1";
 const LOGIN_PAGE: &str = "/authenticationendpoint/login.do";
 const CONFIRM: &str = "/accountrecoveryendpoint/confirmrecovery.do";
@@ -107,7 +107,7 @@ fn hidden_fields(html: &str) -> Vec<(String, String)> {
 }
 
 /// A decoded query parameter of a URL.
-fn query(url: &str, name: &str) -> Option<String> {
+pub(crate) fn query(url: &str, name: &str) -> Option<String> {
     let (_, q) = url.split_once('?')?;
     q.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
@@ -130,7 +130,7 @@ fn start(toml: &str) -> TestServer {
     server
 }
 
-fn add_tom(app: &App) {
+pub(crate) fn add_tom(app: &App) {
     crate::support::add_login_user(
         app,
         "tom",
@@ -140,7 +140,7 @@ fn add_tom(app: &App) {
 }
 
 /// Turn on exactly one reset mode.
-fn enable(app: &App, mode: &str) {
+pub(crate) fn enable(app: &App, mode: &str) {
     let values: Vec<(String, String)> = [governance::RECOVERY_LINK, governance::OTP, governance::OFFLINE]
         .iter()
         .map(|m| (m.to_string(), (*m == mode).to_string()))
@@ -197,12 +197,12 @@ fn password_hash(app: &App) -> String {
 }
 
 /// The newest mail in the built-in mailbox.
-fn last_mail(app: &App) -> String {
+pub(crate) fn last_mail(app: &App) -> String {
     app.store_for_tests().read(|tx| tx.mails(0, 1)).unwrap().remove(0).body
 }
 
 /// The recovery link of a link-mode mail (the first `href` to confirmrecovery.do).
-fn recovery_link(html: &str) -> String {
+pub(crate) fn recovery_link(html: &str) -> String {
     let href = html
         .split("href=\"")
         .skip(1)
@@ -218,7 +218,7 @@ fn recovery_link(html: &str) -> String {
 
 /// From the "Enter New Password" page of a reset with `code`: set the new password, log in with it and see the
 /// greeting; then the old password and the used code both fail.
-async fn finish_reset(server: &TestServer, browser: &Browser, reset_page: Page, code: &str) {
+pub(crate) async fn finish_reset(server: &TestServer, browser: &Browser, reset_page: Page, code: &str) {
     assert_eq!(reset_page.status, StatusCode::OK, "{}", reset_page.body);
     assert!(reset_page.body.contains("Enter New Password"), "{}", reset_page.body);
     let done = browser.submit_reset(&reset_page, NEW, NEW).await;

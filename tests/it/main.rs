@@ -23,6 +23,7 @@ mod pages_browser;
 mod readme;
 mod reset;
 mod rest;
+mod scim;
 mod soap;
 mod tidy;
 mod wso2;

@@ -18,7 +18,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("soap", &["app", "config", "domain", "http", "store", "util"]),
     ("web", &["app", "config", "domain", "http", "store", "util"]),
     ("rest", &["app", "domain", "http", "util"]),
-    ("routes", &["app", "config", "http", "mail", "rest", "soap", "web"]),
+    ("scim", &["app", "domain", "http", "util"]),
+    (
+        "routes",
+        &["app", "config", "http", "mail", "rest", "scim", "soap", "web"],
+    ),
     (
         "cli",
         &["app", "config", "domain", "http", "mail", "routes", "store", "util"],

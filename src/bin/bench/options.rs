@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::load::Timing;
 
 /// The scenarios, by the names `--scenario` takes.
-pub const SCENARIOS: [&str; 13] = [
+pub const SCENARIOS: &[&str] = &[
     "wsdl",
     "profile",
     "profile-basic",
@@ -20,6 +20,9 @@ pub const SCENARIOS: [&str; 13] = [
     "mixed",
     "mixed-rw",
     "large",
+    "scim-filter",
+    "scim-reset",
+    "scim-bulk",
 ];
 
 #[derive(Debug, Clone, clap::Args)]
@@ -60,7 +63,7 @@ pub struct Options {
     #[arg(long, default_value_t = 5)]
     pub starts: usize,
     /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, rest-connector, rest-patch,
-    /// resend-code, reset, login, commonauth, mixed, mixed-rw, large
+    /// resend-code, reset, login, commonauth, mixed, mixed-rw, large, scim-filter, scim-reset, scim-bulk
     #[arg(long, value_delimiter = ',')]
     pub scenario: Vec<String>,
     /// Plain HTTP (admin services allowed over HTTP) instead of HTTPS, for the server and the baseline alike

@@ -125,6 +125,8 @@ pub struct Report {
     pub mixed_rw: Option<Mixed>,
     pub large: Option<Large>,
     pub skipped: Vec<String>,
+    /// One-off timings with their targets (the SCIM bulk).
+    pub notes: Vec<String>,
     users: usize,
 }
 
@@ -235,6 +237,7 @@ impl Report {
             mixed_rw: None,
             large: None,
             skipped: Vec::new(),
+            notes: Vec::new(),
             users: opts.users,
         }
     }
@@ -515,6 +518,9 @@ impl Report {
         }
         for s in &self.skipped {
             println!("\nskipped: {s}");
+        }
+        for n in &self.notes {
+            println!("\n{n}");
         }
     }
 }

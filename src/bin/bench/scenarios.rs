@@ -201,6 +201,69 @@ pub fn login_api_iteration(distinct: Option<usize>) -> Iteration {
     load::simple(Arc::new(move |_| login_api(&next_login_user(distinct))), 200)
 }
 
+pub const SCIM_USERS: &str = "/scim2/Users";
+pub const SCIM_BULK: &str = "/scim2/Bulk";
+const SCIM_JSON: &str = "application/scim+json";
+/// Where the bench server's release (the default, 5.11) keeps `forcePasswordReset`.
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// `GET /scim2/Users?filter=userName eq <user>` with Basic auth (a SCIM client has no session; the verified-
+/// password cache answers after the first call).
+pub fn scim_filter(user: &str, auth: &Auth) -> Request {
+    auth.apply(Request::get(&format!("{SCIM_USERS}?filter=userName+eq+{user}")).header("Accept", SCIM_JSON))
+}
+
+/// The PatchOp body forcing a reset.
+fn force_reset_patch() -> serde_json::Value {
+    serde_json::json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "replace", "path": format!("{ENTERPRISE}:forcePasswordReset"), "value": true }] })
+}
+
+/// `PATCH /scim2/Users/{id}` forcing a reset.
+pub fn scim_force_reset(id: &str, auth: &Auth) -> Request {
+    let mut request = Request::post(
+        &format!("{SCIM_USERS}/{id}"),
+        SCIM_JSON,
+        force_reset_patch().to_string(),
+    );
+    request.method = "PATCH";
+    auth.apply(request)
+}
+
+/// One `POST /scim2/Bulk` forcing a reset of every user in `ids`.
+pub fn scim_bulk_force_reset(ids: &[String], auth: &Auth) -> Request {
+    let ops: Vec<serde_json::Value> = ids
+        .iter()
+        .map(|id| serde_json::json!({ "method": "PATCH", "path": format!("/Users/{id}"), "data": force_reset_patch() }))
+        .collect();
+    let body =
+        serde_json::json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], "Operations": ops });
+    auth.apply(Request::post(SCIM_BULK, SCIM_JSON, body.to_string()))
+}
+
+/// The SCIM id in a filter's answer.
+pub fn scim_id_of(response: &Response) -> anyhow::Result<String> {
+    let body: serde_json::Value = serde_json::from_slice(&response.body)?;
+    body["Resources"][0]["id"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| anyhow!("no id in {}", String::from_utf8_lossy(&response.body)))
+}
+
+pub fn scim_filter_iteration(users: usize, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |n| scim_filter(&seed::user_name(pick(n, users)), &auth)),
+        200,
+    )
+}
+
+pub fn scim_force_reset_iteration(ids: Arc<Vec<String>>, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |n| scim_force_reset(&ids[pick(n, ids.len())], &auth)),
+        200,
+    )
+}
+
 /// A cookie jar for one browser.
 #[derive(Default)]
 struct Jar(Vec<(String, String)>);

@@ -21,6 +21,7 @@ pub mod login;
 pub mod recovery;
 pub mod reset;
 pub mod rest;
+pub mod scim;
 pub mod store;
 
 /// A WSO2 Identity Server release.
@@ -83,6 +84,7 @@ impl Wso2Version {
             recovery: recovery::of(self),
             reset: reset::of(self),
             rest: rest::of(self),
+            scim: scim::of(self),
             store: store::of(self),
         }
     }
@@ -108,6 +110,8 @@ pub struct Profile {
     pub reset: reset::ResetProfile,
     /// The REST APIs: the auth valve's refusals, identity governance, `resend-code`.
     pub rest: rest::RestProfile,
+    /// SCIM 2.0 (`/scim2`): where WSO2's user attributes live, discovery, the auth layer's refusals.
+    pub scim: scim::ScimProfile,
     /// The user store and the claim dialect a fresh server has.
     pub store: store::StoreProfile,
 }

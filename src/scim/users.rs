@@ -1,0 +1,381 @@
+//! `/scim2/Users` and `/scim2/Me`: decode the request, call the use case, build the resource, project it.
+
+use hyper::StatusCode;
+use serde_json::{Value, json};
+
+use super::error::Failure;
+use super::{Answer, Call};
+use crate::app::{Actor, App, ScimEdit};
+use crate::domain::claims::ADMIN_FORCED_PASSWORD_RESET;
+use crate::domain::profile::scim::{DeleteMe, ScimProfile};
+use crate::domain::scim::project::Projection;
+use crate::domain::scim::resource::{self, UserData};
+use crate::domain::scim::schema::Catalogue;
+use crate::domain::scim::{LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA, ScimError, ScimType, filter, patch, query};
+use crate::domain::secret::Secret;
+
+fn catalogue(profile: &ScimProfile) -> Catalogue {
+    Catalogue::of(profile.wso2_attributes)
+}
+
+pub(super) fn location(app: &App, id: &str) -> String {
+    format!("{}/scim2/Users/{id}", app.product_url())
+}
+
+fn body_json(call: &Call) -> Result<Value, Failure> {
+    serde_json::from_slice(&call.body).map_err(|_| ScimError::bad_syntax().into())
+}
+
+/// A comma list from the query (`attributes=a,b`).
+fn list_param(call: &Call, name: &str) -> Vec<String> {
+    call.query
+        .get(name)
+        .map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn query_projection(call: &Call, profile: &ScimProfile) -> Result<Projection, Failure> {
+    Ok(Projection::new(
+        &catalogue(profile),
+        &list_param(call, "attributes"),
+        &list_param(call, "excludedAttributes"),
+    )?)
+}
+
+pub(super) fn render(app: &App, profile: &ScimProfile, user: &UserData, projection: &Projection) -> Value {
+    let doc = resource::user(profile, user, &location(app, &user.uuid));
+    projection.apply(&catalogue(profile), doc)
+}
+
+/// A user in a response, with its `Location`.
+fn user_answer(app: &App, profile: &ScimProfile, status: StatusCode, user: &UserData, p: &Projection) -> Answer {
+    Answer {
+        status,
+        body: Some(render(app, profile, user, p)),
+        location: Some(location(app, &user.uuid)),
+    }
+}
+
+fn not_found(detail: impl Into<String>) -> Failure {
+    Failure::status(StatusCode::NOT_FOUND, detail)
+}
+
+fn id(call: &Call) -> &str {
+    call.id.as_deref().unwrap_or_default()
+}
+
+/// What a create request asks for: a user name, a password and claims.
+pub(super) struct NewUser {
+    pub name: String,
+    pub password: Secret,
+    pub claims: Vec<(String, String)>,
+}
+
+/// Decode a create request.
+pub(super) fn create_request(profile: &ScimProfile, body: &Value) -> Result<NewUser, Failure> {
+    let Some(name) = body
+        .get("userName")
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+    else {
+        return Err(ScimError::new(
+            ScimType::InvalidValue,
+            "Unable to create the user. Username is a mandatory field.",
+        )
+        .into());
+    };
+    // SCIM2 hands a missing password to the user store as null, which its credential policy refuses (400
+    // `invalidValue` with the store's message, `handleErrorsOnUserNameAndPasswordPolicy`); WSO2's ask-password
+    // flow, which allows it, is not emulated.
+    let password = body.get("password").and_then(Value::as_str).unwrap_or_default();
+    let claims: Vec<(String, String)> = resource::claims_of(&catalogue(profile), body)?
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(u, v)| (u.to_string(), v))
+        .collect();
+    Ok(NewUser {
+        name: name.to_string(),
+        password: Secret::new(password),
+        claims,
+    })
+}
+
+pub(super) fn create(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    let projection = query_projection(call, profile)?;
+    let new = create_request(profile, &body_json(call)?)?;
+    let user = app.scim_create(actor, &new.name, &new.password, &new.claims)?;
+    Ok(user_answer(app, profile, StatusCode::CREATED, &user, &projection))
+}
+
+pub(super) fn get(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    let projection = query_projection(call, profile)?;
+    match app.scim_user(actor, id(call))? {
+        Some(user) => Ok(user_answer(app, profile, StatusCode::OK, &user, &projection)),
+        None => Err(not_found("User not found in the user store.")),
+    }
+}
+
+/// A list request, from the query or a SearchRequest body.
+struct ListQuery {
+    filter: Option<String>,
+    start_index: i64,
+    count: Option<i64>,
+    attributes: Vec<String>,
+    excluded: Vec<String>,
+    sort_by: Option<String>,
+    sort_order: Option<String>,
+}
+
+pub(super) fn list(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    let number = |name: &str| -> Result<Option<i64>, Failure> {
+        match call.query.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| ScimError::new(ScimType::InvalidValue, BAD_NUMBER).into()),
+        }
+    };
+    let q = ListQuery {
+        filter: call.query.get("filter").map(str::to_string),
+        start_index: number("startIndex")?.unwrap_or(1),
+        count: number("count")?,
+        attributes: list_param(call, "attributes"),
+        excluded: list_param(call, "excludedAttributes"),
+        sort_by: call.query.get("sortBy").map(str::to_string),
+        sort_order: call.query.get("sortOrder").map(str::to_string),
+    };
+    list_with(app, actor, profile, q)
+}
+
+const BAD_NUMBER: &str = "Invalid value for startIndex or count.";
+
+pub(super) fn search(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    let body = body_json(call)?;
+    let is_search = body
+        .get("schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|v| v.as_str() == Some(SEARCH_REQUEST_SCHEMA)));
+    if !is_search {
+        return Err(ScimError::bad_syntax().into());
+    }
+    let strings = |name: &str| -> Vec<String> {
+        match body.get(name) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            Some(Value::String(s)) => s.split(',').map(|s| s.trim().to_string()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let q = ListQuery {
+        filter: body.get("filter").and_then(Value::as_str).map(str::to_string),
+        start_index: body.get("startIndex").and_then(Value::as_i64).unwrap_or(1),
+        count: body.get("count").and_then(Value::as_i64),
+        attributes: strings("attributes"),
+        excluded: strings("excludedAttributes"),
+        sort_by: body.get("sortBy").and_then(Value::as_str).map(str::to_string),
+        sort_order: body.get("sortOrder").and_then(Value::as_str).map(str::to_string),
+    };
+    list_with(app, actor, profile, q)
+}
+
+fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> Result<Answer, Failure> {
+    let catalogue = catalogue(profile);
+    // SCIM2 `listUsersWithGET`: a bad order is a 400, any sort a 501.
+    if let Some(order) = &q.sort_order
+        && !order.eq_ignore_ascii_case("ascending")
+        && !order.eq_ignore_ascii_case("descending")
+    {
+        return Err(ScimError::new(ScimType::InvalidValue, "Invalid sortOrder value is specified").into());
+    }
+    if q.sort_by.is_some() || q.sort_order.is_some() {
+        return Err(Failure::status(StatusCode::NOT_IMPLEMENTED, "Sorting is not supported"));
+    }
+    let projection = Projection::new(&catalogue, &q.attributes, &q.excluded)?;
+    let parsed = match q.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+        Some(text) => {
+            let f = filter::parse(text).map_err(ScimError::from)?;
+            query::check_user_filter(&catalogue, &f, profile.user_filter_ops)?;
+            Some(f)
+        }
+        None => None,
+    };
+    let start = q.start_index.max(1);
+    let count = q.count.map(|c| c.max(0));
+    let by_name = parsed.as_ref().and_then(query::single_user_name);
+    let page = if count == Some(0) {
+        crate::app::UserPage {
+            total: 0,
+            users: Vec::new(),
+        }
+    } else {
+        let keep = |u: &UserData| match &parsed {
+            None => true,
+            Some(f) => query::matches(&catalogue, f, &resource::user(profile, u, "")),
+        };
+        app.scim_users(
+            actor,
+            by_name.as_deref(),
+            keep,
+            usize::try_from(start - 1).unwrap_or(0),
+            count.and_then(|c| usize::try_from(c).ok()),
+        )?
+    };
+    let mut body = json!({
+        "schemas": [LIST_RESPONSE_SCHEMA],
+        "totalResults": page.total,
+        "startIndex": start,
+        "itemsPerPage": page.users.len(),
+    });
+    // Charon fills `Resources` per user: an empty list has none.
+    if !page.users.is_empty() {
+        let resources: Vec<Value> = page
+            .users
+            .iter()
+            .map(|u| render(app, profile, u, &projection))
+            .collect();
+        body["Resources"] = Value::Array(resources);
+    }
+    Ok(Answer::ok(body))
+}
+
+/// Does the request name the forced-reset trigger itself? Only then is an unchanged `true` an action again.
+pub(super) fn names_trigger(body: &[u8]) -> bool {
+    String::from_utf8_lossy(body)
+        .to_ascii_lowercase()
+        .contains("forcepasswordreset")
+}
+
+/// The edit a resulting document asks for, against the user as stored.
+fn edit_from(profile: &ScimProfile, user: &UserData, doc: &Value, action: bool) -> Result<ScimEdit, Failure> {
+    let catalogue = catalogue(profile);
+    if let Some(name) = doc.get("userName")
+        && name.as_str() != Some(user.name.as_str())
+    {
+        return Err(ScimError::new(ScimType::Mutability, "Attribute userName cannot be modified.").into());
+    }
+    let password = match doc.get("password") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(p)) => Some(Secret::new(p)),
+        Some(_) => return Err(ScimError::bad_syntax().into()),
+    };
+    let new = resource::claims_of(&catalogue, doc)?;
+    let claims = resource::claim_changes(
+        &catalogue,
+        &user.claims,
+        &new,
+        action.then_some(ADMIN_FORCED_PASSWORD_RESET),
+    );
+    Ok(ScimEdit { claims, password })
+}
+
+/// The edit of a PUT: the body is the whole user (a body without `userName` keeps it; the id is the URL's).
+pub(super) fn put_edit<'a>(
+    profile: &'a ScimProfile,
+    body: &'a Value,
+    action: bool,
+) -> Result<impl Fn(&UserData) -> Result<ScimEdit, Failure> + 'a, Failure> {
+    if !body.is_object() {
+        return Err(ScimError::bad_syntax().into());
+    }
+    Ok(move |user: &UserData| {
+        let mut doc = body.clone();
+        if doc.get("userName").is_none() {
+            doc["userName"] = json!(user.name);
+        }
+        edit_from(profile, user, &doc, action)
+    })
+}
+
+/// The edit of a PATCH: the operations applied to the stored user's document.
+pub(super) fn patch_edit<'a>(
+    profile: &'a ScimProfile,
+    request: &'a Value,
+    action: bool,
+) -> impl Fn(&UserData) -> Result<ScimEdit, Failure> + 'a {
+    move |user: &UserData| {
+        let mut doc = resource::user(profile, user, "");
+        patch::apply(&catalogue(profile), &mut doc, request)?;
+        edit_from(profile, user, &doc, action)
+    }
+}
+
+fn replace_by_id(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile, uuid: &str) -> Result<Answer, Failure> {
+    let projection = query_projection(call, profile)?;
+    let body = body_json(call)?;
+    let updated = app.scim_update(actor, uuid, put_edit(profile, &body, names_trigger(&call.body))?)?;
+    match updated {
+        Some(user) => Ok(user_answer(app, profile, StatusCode::OK, &user, &projection)),
+        None => Err(not_found(format!("No user exists with the given id: {uuid}"))),
+    }
+}
+
+fn patch_by_id(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile, uuid: &str) -> Result<Answer, Failure> {
+    let projection = query_projection(call, profile)?;
+    let request = body_json(call)?;
+    let updated = app.scim_update(actor, uuid, patch_edit(profile, &request, names_trigger(&call.body)))?;
+    match updated {
+        Some(user) => Ok(user_answer(app, profile, StatusCode::OK, &user, &projection)),
+        None => Err(not_found(format!("No user with the id : {uuid} in the user store."))),
+    }
+}
+
+pub(super) fn replace(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    replace_by_id(app, actor, call, profile, id(call))
+}
+
+pub(super) fn patch(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    patch_by_id(app, actor, call, profile, id(call))
+}
+
+pub(super) fn delete(app: &App, actor: &Actor, call: &Call) -> Result<Answer, Failure> {
+    if app.scim_delete(actor, id(call))? {
+        Ok(Answer {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+            location: None,
+        })
+    } else {
+        // SCIM2 `deleteUser` throws a NotFoundException without a message: Charon's default detail.
+        Err(not_found("Specified resource (e.g., User) or endpoint does not exist."))
+    }
+}
+
+pub(super) fn get_me(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    let projection = query_projection(call, profile)?;
+    let me = app.scim_me(actor)?;
+    Ok(user_answer(app, profile, StatusCode::OK, &me, &projection))
+}
+
+pub(super) fn replace_me(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    let me = app.scim_me(actor)?;
+    replace_by_id(app, actor, call, profile, &me.uuid)
+}
+
+pub(super) fn patch_me(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    let me = app.scim_me(actor)?;
+    patch_by_id(app, actor, call, profile, &me.uuid)
+}
+
+pub(super) fn delete_me(app: &App, actor: &Actor, profile: &ScimProfile) -> Result<Answer, Failure> {
+    match profile.delete_me {
+        DeleteMe::NotImplemented => Err(Failure::status(
+            StatusCode::NOT_IMPLEMENTED,
+            "Self delete is not supported",
+        )),
+        DeleteMe::Deletes => {
+            let me = app.scim_me(actor)?;
+            app.scim_delete(actor, &me.uuid)?;
+            Ok(Answer {
+                status: StatusCode::NO_CONTENT,
+                body: None,
+                location: None,
+            })
+        }
+    }
+}
