@@ -4,7 +4,7 @@
 //! This file holds what every use case shares: [`App`] itself (its fields are private), [`Actor`], the [`Clock`],
 //! the audit record and the boundary where store errors are logged. The use cases live in one file per subject:
 //! [`users`], [`roles`], [`claims`], [`profiles`], [`governance`], [`reset`], [`recovery`], [`login`], [`sessions`],
-//! [`mailbox`], [`audit`], whoever calls them.
+//! [`mailbox`], [`audit`], [`oauth`], whoever calls them.
 
 use std::sync::{Arc, OnceLock};
 
@@ -27,6 +27,7 @@ mod gate;
 mod governance;
 mod login;
 mod mailbox;
+mod oauth;
 mod profiles;
 mod recovery;
 mod reset;
@@ -37,6 +38,10 @@ mod users;
 pub use claims::Merge;
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
+pub use oauth::{
+    AppSpec, Application, ClientAuth, Grant, Introspection, Issued, MAX_PARAM_CHARS, OAuthFailure, Registered, Revoked,
+    qualified,
+};
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
 pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};
 pub use reset::{CodeCheck, ResetOutcome};

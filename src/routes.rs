@@ -35,6 +35,7 @@ impl Handler for Routes {
             (&Method::GET, HEALTH_PATH) => health_check(&app),
             (_, HEALTH_PATH) => response::method_not_allowed("GET, HEAD"),
             (_, p) if p.starts_with(SERVICES_PREFIX) => crate::soap::endpoint::handle(app, req, scheme).await,
+            (_, p) if crate::oauth::serves(p) => crate::oauth::handle(app, req, scheme).await,
             (_, p) if crate::web::serves(p) => crate::web::handle(app, req, scheme).await,
             _ => response::not_found(),
         }

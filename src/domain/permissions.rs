@@ -40,6 +40,12 @@ pub const CLAIM_METADATA_UPDATE: &str = "/permission/admin/manage/identity/claim
 /// The built-in mailbox: the closest WSO2 permissions are those of e-mail management.
 pub const MAILBOX_VIEW: &str = "/permission/admin/manage/identity/emailmgt/view";
 pub const MAILBOX_RESEND: &str = "/permission/admin/manage/identity/emailmgt/update";
+/// Applications (service providers and their OAuth clients): DCR's `ResourceAccessControl` (CIF 5.18.187
+/// `identity.xml.j2`), also introspection's (`…/applicationmgt/view`).
+pub const APPLICATIONS_VIEW: &str = "/permission/admin/manage/identity/applicationmgt/view";
+pub const APPLICATIONS_CREATE: &str = "/permission/admin/manage/identity/applicationmgt/create";
+pub const APPLICATIONS_UPDATE: &str = "/permission/admin/manage/identity/applicationmgt/update";
+pub const APPLICATIONS_DELETE: &str = "/permission/admin/manage/identity/applicationmgt/delete";
 /// The audit log: WSO2's monitoring permission.
 pub const AUDIT_VIEW: &str = "/permission/admin/monitor";
 
