@@ -565,3 +565,45 @@ async fn a_forced_reset_ends_the_users_tokens_and_the_password_grant_says_so() {
         (StatusCode::BAD_REQUEST, "Authentication failed for admin")
     );
 }
+
+#[test]
+fn the_cli_adds_lists_shows_and_deletes_applications_and_shows_the_secret_once() {
+    let ws = crate::support::Workspace::new();
+    let added = ws
+        .run(&[
+            "app",
+            "add",
+            "shop",
+            "--redirect-uri",
+            "https://shop.example/cb",
+            "--grant",
+            "password",
+        ])
+        .ok()
+        .to_string();
+    let field = |text: &str, name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+    };
+    let id = field(&added, "client_id:");
+    let secret = field(&added, "client_secret:");
+    assert_eq!((id.len(), secret.len()), (28, 28), "{added}");
+    let list = ws.run(&["app", "list"]).ok().to_string();
+    assert!(list.contains(&id) && list.contains("https://shop.example/cb"), "{list}");
+    let shown = ws.run(&["app", "show", "shop"]).ok().to_string();
+    assert!(
+        shown.contains(&id) && shown.contains("grant_types:    password"),
+        "{shown}"
+    );
+    assert!(!shown.contains(&secret), "the secret is shown once only");
+    assert!(ws.run(&["app", "add", "shop"]).fails().contains("already exist"));
+    assert!(
+        ws.run(&["app", "add", "x", "--redirect-uri", "not a uri"])
+            .fails()
+            .contains("Invalid redirect URI")
+    );
+    let deleted = ws.run(&["app", "delete", &id]).ok().to_string();
+    assert!(deleted.contains("deleted shop"), "{deleted}");
+    assert!(ws.run(&["app", "show", "shop"]).fails().contains("no application"));
+}
