@@ -30,6 +30,18 @@ pub enum OAuthFailure {
     Domain(DomainError),
 }
 
+impl OAuthFailure {
+    /// The failure in the words of pages and the CLI, which know no OAuth error codes.
+    pub fn into_domain(self) -> DomainError {
+        match self {
+            OAuthFailure::Refused(e) => DomainError::InvalidInput(e.description),
+            OAuthFailure::NoSuchApp => DomainError::InvalidInput("There is no such application.".to_string()),
+            OAuthFailure::Broken => DomainError::InvalidInput("The application needs a name.".to_string()),
+            OAuthFailure::Domain(e) => e,
+        }
+    }
+}
+
 impl From<DomainError> for OAuthFailure {
     fn from(e: DomainError) -> OAuthFailure {
         OAuthFailure::Domain(e)

@@ -58,12 +58,7 @@ pub fn run(app: &App, cmd: AppCommand) -> anyhow::Result<()> {
 }
 
 fn failure(e: OAuthFailure) -> anyhow::Error {
-    match e {
-        OAuthFailure::Refused(e) => anyhow::anyhow!("{}", e.description),
-        OAuthFailure::NoSuchApp => anyhow::anyhow!("no such application"),
-        OAuthFailure::Broken => anyhow::anyhow!("the application needs a name"),
-        OAuthFailure::Domain(e) => anyhow::anyhow!("{e}"),
-    }
+    anyhow::anyhow!("{}", e.into_domain())
 }
 
 /// By client id, else by name.

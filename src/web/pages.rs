@@ -19,7 +19,7 @@ macro_rules! embed_templates {
 }
 
 /// Every template of the pages and the console: the one list (a test checks it against the directory).
-const TEMPLATES: [(&str, &str); 26] = embed_templates![
+const TEMPLATES: [(&str, &str); 27] = embed_templates![
     "base.html",
     "login.html",
     "dashboard.html",
@@ -46,6 +46,7 @@ const TEMPLATES: [(&str, &str); 26] = embed_templates![
     "console/mailbox.html",
     "console/mail.html",
     "console/audit.html",
+    "console/applications.html",
 ];
 
 const STYLESHEET: &str = include_str!("static/forcereset.css");
