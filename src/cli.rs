@@ -310,6 +310,7 @@ pub fn open_app(config: Config) -> anyhow::Result<App> {
     let admin = config.super_admin.username.clone();
     let app = App::new(config, store, system_clock())
         .with_code_key(key)
+        .with_key_dir(dir.clone())
         .with_templates(templates);
     let report = app.bootstrap().context("bootstrap failed")?;
     if report.admin_user_created {

@@ -95,7 +95,7 @@ pub struct Application {
 }
 
 impl Application {
-    fn of(r: AppRecord) -> Application {
+    pub(super) fn of(r: AppRecord) -> Application {
         Application {
             grant_types: r.grant_types.split_whitespace().map(str::to_string).collect(),
             client_id: r.client_id,
@@ -525,11 +525,13 @@ impl App {
             .map(|c| (c, stored.challenge_method.as_deref().unwrap_or(oauth::PKCE_PLAIN)));
         oauth::check_verifier(challenge, verifier, app.pkce_mandatory).map_err(OAuthError::invalid_grant)?;
         let issued = self.new_values(true);
-        let id_token = if oauth::scopes(&stored.scope).iter().any(|s| s == oauth::SCOPE_OPENID) {
-            self.id_token(app, &stored, issued.access_token.expose(), now)?
-        } else {
-            None
-        };
+        let id_token = self.id_token_for(
+            &app.client_id,
+            &stored,
+            code.expose(),
+            issued.access_token.expose(),
+            now,
+        )?;
         self.store.write(|tx| {
             if !tx.use_code(&hash)? {
                 return Err(OAuthFailure::Refused(OAuthError::invalid_grant(text::CODE_INACTIVE)));
@@ -706,17 +708,6 @@ impl App {
             }))
         })
     }
-
-    /// The ID token of a code exchange; None until the signing key exists (see `oauth_keys`).
-    fn id_token(
-        &self,
-        _app: &Application,
-        _code: &crate::store::CodeRecord,
-        _access_token: &str,
-        _now: Millis,
-    ) -> Result<Option<String>, OAuthFailure> {
-        Ok(None)
-    }
 }
 
 fn duplicate(name: &str) -> OAuthFailure {
@@ -740,7 +731,12 @@ fn checked_callback(uris: &[String], grants: &[String]) -> Result<String, OAuthF
         )));
     }
     for uri in uris {
-        if uri.chars().count() > MAX_PARAM_CHARS || !oauth::redirect_uri_is_valid(uri) {
+        // A `regexp=` value is taken as WSO2 takes it: a pattern (it must compile), not a URI.
+        let valid = match uri.strip_prefix(oauth::REGEXP_PREFIX) {
+            Some(pattern) => regex::RegexBuilder::new(pattern).size_limit(1 << 20).build().is_ok(),
+            None => oauth::redirect_uri_is_valid(uri),
+        };
+        if uri.chars().count() > MAX_PARAM_CHARS || !valid {
             return Err(OAuthFailure::Refused(OAuthError::new(
                 ErrorKind::InvalidRedirectUri,
                 format!("Invalid redirect URI: {uri}"),

@@ -1,5 +1,6 @@
 //! The OAuth2 front door WSO2 puts before its login pages: Dynamic Client Registration
-//! (`/api/identity/oauth2/dcr/v1.1/register`), `/oauth2/token`, `/oauth2/introspect` and `/oauth2/revoke`.
+//! (`/api/identity/oauth2/dcr/v1.1/register`), `/oauth2/token`, `/oauth2/introspect`, `/oauth2/revoke`,
+//! `/oauth2/userinfo`, `/oauth2/jwks` and discovery. (`/oauth2/authorize` is a browser page: `web::authorize`.)
 //! Requests in (forms or JSON, bounded), one `App` call, WSO2's JSON out; no rules here.
 //!
 //! One row of [`ROUTES`] per operation: method, path, the permission a user caller needs (DCR, introspection; None
@@ -29,6 +30,11 @@ pub const DCR_PATH: &str = "/api/identity/oauth2/dcr/v1.1/register";
 pub const TOKEN_PATH: &str = "/oauth2/token";
 pub const INTROSPECT_PATH: &str = "/oauth2/introspect";
 pub const REVOKE_PATH: &str = "/oauth2/revoke";
+pub const JWKS_PATH: &str = "/oauth2/jwks";
+pub const USERINFO_PATH: &str = "/oauth2/userinfo";
+/// Discovery, where WSO2 serves it: under the issuer, and under `oidcdiscovery`.
+pub const DISCOVERY_PATH: &str = "/oauth2/token/.well-known/openid-configuration";
+pub const DISCOVERY_ALT_PATH: &str = "/oauth2/oidcdiscovery/.well-known/openid-configuration";
 
 /// A route's path: exact, or a prefix followed by one non-empty segment (the client id).
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +66,9 @@ enum Op {
     Token,
     Introspect,
     Revoke,
+    Jwks,
+    Discovery,
+    Userinfo,
 }
 
 struct Route {
@@ -118,6 +127,11 @@ const ROUTES: &[Route] = &[
         Op::Introspect,
     ),
     route(Method::POST, PathPattern::Exact(REVOKE_PATH), None, Op::Revoke),
+    route(Method::GET, PathPattern::Exact(JWKS_PATH), None, Op::Jwks),
+    route(Method::GET, PathPattern::Exact(DISCOVERY_PATH), None, Op::Discovery),
+    route(Method::GET, PathPattern::Exact(DISCOVERY_ALT_PATH), None, Op::Discovery),
+    route(Method::GET, PathPattern::Exact(USERINFO_PATH), None, Op::Userinfo),
+    route(Method::POST, PathPattern::Exact(USERINFO_PATH), None, Op::Userinfo),
 ];
 
 /// Is `path` one of ours?
@@ -160,6 +174,9 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         (Op::Introspect, Some(actor)) => token::introspect(app, req, actor).await,
         (Op::Token, _) => token::token(app, req).await,
         (Op::Revoke, _) => token::revoke(app, req).await,
+        (Op::Jwks, _) => token::jwks(app).await,
+        (Op::Discovery, _) => token::discovery(&app),
+        (Op::Userinfo, _) => token::userinfo(app, req).await,
         (_, None) => response::internal_error(),
     };
     resp.headers_mut()
@@ -173,8 +190,10 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
 fn allowed(path: &str) -> &'static str {
     if PathPattern::WithId(DCR_PATH).matches(path).is_some() {
         "GET, PUT, DELETE"
-    } else if path == DCR_PATH {
+    } else if path == DCR_PATH || path == USERINFO_PATH {
         "GET, POST"
+    } else if [JWKS_PATH, DISCOVERY_PATH, DISCOVERY_ALT_PATH].contains(&path) {
+        "GET, HEAD"
     } else {
         "POST"
     }

@@ -239,3 +239,65 @@ pub async fn revoke(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
         Err(resp) => resp,
     }
 }
+
+/// `GET /oauth2/jwks`.
+pub async fn jwks(app: Arc<App>) -> HttpResponse {
+    match blocking(&app, |app| app.jwks()).await {
+        Ok(Ok(body)) => response::with_body(StatusCode::OK, HeaderValue::from_static("application/json"), body),
+        Ok(Err(e)) => error::answer(&OAuthFailure::Domain(e), Family::Token, None),
+        Err(resp) => resp,
+    }
+}
+
+/// The discovery document.
+pub fn discovery(app: &App) -> HttpResponse {
+    response::with_body(
+        StatusCode::OK,
+        HeaderValue::from_static("application/json"),
+        app.discovery(),
+    )
+}
+
+/// `/oauth2/userinfo` with `Authorization: Bearer <token>` (or an `access_token` form parameter).
+pub async fn userinfo(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|t| t.trim().to_string());
+    let token = match bearer {
+        Some(t) => Some(t),
+        None if req.method() == hyper::Method::POST => match read_params(req).await {
+            Ok((_, params)) => params.get("access_token").map(str::to_string),
+            Err(e) => return e.into_response(),
+        },
+        None => None,
+    };
+    let Some(token) = token.filter(|t| !t.is_empty() && t.len() <= crate::app::MAX_PARAM_CHARS) else {
+        return bearer_error(&OAuthError::new(oauth::ErrorKind::InvalidRequest, text::BEARER_MISSING));
+    };
+    let token = Secret::new(token);
+    match blocking(&app, move |app| app.userinfo(&token)).await {
+        Ok(Ok(body)) => response::with_body(StatusCode::OK, HeaderValue::from_static("application/json"), body),
+        Ok(Err(OAuthFailure::Refused(e))) => bearer_error(&e),
+        Ok(Err(failure)) => error::answer(&failure, Family::Token, None),
+        Err(resp) => resp,
+    }
+}
+
+/// RFC 6750's answer: the error in `WWW-Authenticate` and in the body.
+fn bearer_error(e: &OAuthError) -> HttpResponse {
+    let mut resp = error::oauth_json(e, None);
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "Bearer error=\"{}\", error_description=\"{}\"",
+        e.kind.as_str(),
+        e.description
+    )) {
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    if e.kind == oauth::ErrorKind::InvalidRequest {
+        *resp.status_mut() = StatusCode::UNAUTHORIZED;
+    }
+    resp
+}

@@ -53,7 +53,7 @@ const STYLESHEET: &str = include_str!("static/forcereset.css");
 
 /// No scripts, no foreign origins: the pages need nothing but their own stylesheet and forms, and the console's
 /// mail preview, a frame of our own (itself sandboxed: `MAIL_PREVIEW_POLICY`).
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                                        frame-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// A mail shown as itself, for the console's preview frame: its inline styles apply (a mail is styled inline),

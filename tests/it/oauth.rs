@@ -91,6 +91,21 @@ fn error_of(body: &str) -> (String, String) {
     )
 }
 
+/// A server with tom (an e-mail address) and the e-mailed OTP reset mode on.
+fn otp_server() -> (TestServer, std::sync::Arc<forcereset::app::App>) {
+    let server = TestServer::start();
+    let app = server.app();
+    add_login_user(
+        &app,
+        "tom",
+        "Abcd@1234",
+        &[("http://wso2.org/claims/emailaddress", "tom@example.com")],
+    );
+    app.update_configurations(&Actor::System, &[(governance::OTP.to_string(), "true".to_string())])
+        .unwrap();
+    (server, app)
+}
+
 fn app_count(server: &TestServer) -> usize {
     server.app().applications(&Actor::System).unwrap().len()
 }
@@ -522,16 +537,7 @@ async fn bad_clients_and_hostile_requests_get_wso2s_oauth_errors_and_change_noth
 
 #[tokio::test]
 async fn a_forced_reset_ends_the_users_tokens_and_the_password_grant_says_so() {
-    let server = TestServer::start();
-    let app = server.app();
-    add_login_user(
-        &app,
-        "tom",
-        "Abcd@1234",
-        &[("http://wso2.org/claims/emailaddress", "tom@example.com")],
-    );
-    app.update_configurations(&Actor::System, &[(governance::OTP.to_string(), "true".to_string())])
-        .unwrap();
+    let (server, app) = otp_server();
     let c = client_of(&server, "shop", &[]).await;
     let (_, body) = password_grant(&server, &c, "tom", "Abcd@1234").await;
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -606,4 +612,360 @@ fn the_cli_adds_lists_shows_and_deletes_applications_and_shows_the_secret_once()
     let deleted = ws.run(&["app", "delete", &id]).ok().to_string();
     assert!(deleted.contains("deleted shop"), "{deleted}");
     assert!(ws.run(&["app", "show", "shop"]).fails().contains("no application"));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The code flow through the real pages
+// ---------------------------------------------------------------------------------------------------------------
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sha2::Digest as _;
+
+use crate::web_client::{Browser, Page, input_value};
+
+const CB: &str = "http://127.0.0.1:9/cb";
+
+fn query_of(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn form_enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn authorize_url(c: &Client, extra: &str) -> String {
+    format!(
+        "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid&state=st8&nonce=n0nce{extra}",
+        c.id,
+        form_enc(CB)
+    )
+}
+
+/// Verify an RS256 JWS against the server's JWKS; its claims.
+async fn verified_claims(server: &TestServer, jwt: &str) -> Value {
+    let jwks: Value = server
+        .client()
+        .get(server.https("/oauth2/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .expect("the kid in the JWKS");
+    let n = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
+    let e = URL_SAFE_NO_PAD.decode(key["e"].as_str().unwrap()).unwrap();
+    ring::signature::RsaPublicKeyComponents { n: &n, e: &e }
+        .verify(
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            format!("{}.{}", parts[0], parts[1]).as_bytes(),
+            &URL_SAFE_NO_PAD.decode(parts[2]).unwrap(),
+        )
+        .expect("a valid signature");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
+}
+
+async fn exchange(server: &TestServer, c: &Client, code: &str, verifier: &str) -> (StatusCode, String) {
+    let (status, _, body) = post_form(
+        server,
+        "/oauth2/token",
+        Some((&c.id, &c.secret)),
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", CB),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await;
+    (status, body)
+}
+
+#[tokio::test]
+async fn the_code_flow_runs_through_the_otp_reset_detour_back_to_the_application() {
+    let (server, app) = otp_server();
+    let c = client_of(&server, "spa", &[]).await;
+    let (_, body) = register(&server, json!({"client_name": "spa2", "redirect_uris": [CB]})).await;
+    assert!(body.contains(CB));
+    let resp = server
+        .client()
+        .put(server.https(&format!("{DCR}/{}", c.id)))
+        .basic_auth("admin", "admin".into())
+        .json(&json!({"redirect_uris": [CB]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    app.force_reset(&Actor::System, "tom").unwrap();
+    #[allow(clippy::disallowed_methods)]
+    let mail = app.store_for_tests().read(|tx| tx.mails(0, 1)).unwrap().remove(0).body;
+    let otp = crate::support::first_bold(&mail);
+
+    let verifier = "v".repeat(43) + "-._~0123";
+    let challenge = URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let browser = Browser::new(&server);
+    let start = browser
+        .get(&authorize_url(
+            &c,
+            &format!("&code_challenge={challenge}&code_challenge_method=S256"),
+        ))
+        .await;
+    assert_eq!(start.status, StatusCode::FOUND, "{}", start.body);
+    let login_url = start.location().to_string();
+    assert!(
+        login_url.contains("/authenticationendpoint/login.do?client_id="),
+        "{login_url}"
+    );
+    assert!(
+        login_url.contains("&commonAuthCallerPath=%2Foauth2%2Fauthorize&forceAuth=false&"),
+        "{login_url}"
+    );
+    assert!(
+        login_url.ends_with("&type=oidc&sp=spa&isSaaSApp=false&authenticators=BasicAuthenticator:LOCAL"),
+        "{login_url}"
+    );
+    let login: Page = browser.get(&login_url).await;
+    assert_eq!(login.status, StatusCode::OK);
+    let csp = login.headers["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("form-action 'self' http://127.0.0.1:9"), "{csp}");
+    // The OTP as the password: 17007, to the reset page, with a callback to the same flow.
+    let answer = browser.submit_login(&login, "tom", &otp).await;
+    assert!(
+        answer.location().contains("confirmrecovery.do?"),
+        "{}",
+        answer.location()
+    );
+    let reset_page = browser.follow(&answer).await;
+    let done = browser.submit_reset(&reset_page, "Brand@New1", "Brand@New1").await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let text = done.text();
+    let back = text
+        .split("id=\"callback\" href=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .unwrap()
+        .to_string();
+    let key = input_value(&login.body, "sessionDataKey");
+    assert!(back.contains(&key), "the callback returns to the same flow: {back}");
+    let login_again = browser.get(&back).await;
+    assert_eq!(login_again.status, StatusCode::OK);
+    let answer = browser.submit_login(&login_again, "tom", "Brand@New1").await;
+    assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+    let to_app = answer.location().to_string();
+    assert!(to_app.starts_with(&format!("{CB}?code=")), "{to_app}");
+    assert_eq!(query_of(&to_app, "state").as_deref(), Some("st8"));
+    assert!(query_of(&to_app, "session_state").unwrap().contains('.'));
+    let code = query_of(&to_app, "code").unwrap();
+
+    // A wrong verifier changes nothing; the right one gets the tokens and a signed ID token.
+    let (status, body) = exchange(&server, &c, &code, &"w".repeat(43)).await;
+    assert_eq!(
+        (status, error_of(&body).1.as_str()),
+        (StatusCode::BAD_REQUEST, "PKCE validation failed")
+    );
+    let (status, body) = exchange(&server, &c, &code, &verifier).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let keys: Vec<&str> = body.split('"').skip(1).step_by(4).collect();
+    assert_eq!(
+        keys,
+        [
+            "access_token",
+            "refresh_token",
+            "scope",
+            "id_token",
+            "token_type",
+            "expires_in"
+        ]
+    );
+    let tokens: Value = serde_json::from_str(&body).unwrap();
+    let claims = verified_claims(&server, tokens["id_token"].as_str().unwrap()).await;
+    assert_eq!(claims["sub"], "tom");
+    assert_eq!(claims["aud"], c.id.as_str());
+    assert_eq!(claims["nonce"], "n0nce");
+    assert_eq!(claims["iss"], format!("{}/oauth2/token", server.https_url()));
+    let at = tokens["access_token"].as_str().unwrap();
+    let userinfo = server
+        .client()
+        .get(server.https("/oauth2/userinfo"))
+        .bearer_auth(at)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(userinfo.status(), StatusCode::OK);
+    assert_eq!(userinfo.json::<Value>().await.unwrap(), json!({"sub": "tom"}));
+    // Replay: refused, and the tokens the code bought are revoked (RFC 6749 §4.1.2).
+    let (status, body) = exchange(&server, &c, &code, &verifier).await;
+    assert_eq!(
+        (status, error_of(&body).1.as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            "Inactive authorization code received from token request"
+        )
+    );
+    assert_eq!(introspect(&server, at).await, json!({"active": false}));
+
+    // Signed in now: the next authorization gets its code at once; prompt=login asks again.
+    let again = browser
+        .get(&authorize_url(
+            &c,
+            &format!("&code_challenge={challenge}&code_challenge_method=S256"),
+        ))
+        .await;
+    assert!(
+        again.location().starts_with(&format!("{CB}?code=")),
+        "{}",
+        again.location()
+    );
+    let forced = browser
+        .get(&authorize_url(
+            &c,
+            &format!("&prompt=login&code_challenge={challenge}&code_challenge_method=S256"),
+        ))
+        .await;
+    assert!(forced.location().contains("login.do?"), "{}", forced.location());
+    assert!(forced.location().contains("forceAuth=true"), "{}", forced.location());
+
+    // Discovery at both of WSO2's paths, and the JWKS it names.
+    for path in [
+        "/oauth2/token/.well-known/openid-configuration",
+        "/oauth2/oidcdiscovery/.well-known/openid-configuration",
+    ] {
+        let doc: Value = server
+            .client()
+            .get(server.https(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(doc["issuer"], claims["iss"]);
+        assert_eq!(doc["jwks_uri"], server.https("/oauth2/jwks"));
+        assert_eq!(doc["code_challenge_methods_supported"], json!(["S256", "plain"]));
+    }
+    // The key is kept in the data directory, owner-only.
+    let key_file = server.data_dir().join("oauth-signing.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[tokio::test]
+async fn hostile_authorization_requests_never_redirect_anywhere_unregistered() {
+    let server = TestServer::start();
+    let c = client_of(&server, "spa", &[]).await;
+    let browser = Browser::new(&server);
+    let enc = form_enc;
+    // Open redirect attempts and a mismatched redirect URI: WSO2's error page, no Location.
+    for evil in [
+        "https://evil.example/cb",
+        "https://app.example/cb/../evil",
+        "https://app.example/cb?x=1",
+        "//evil.example",
+    ] {
+        let page = browser
+            .get(&format!(
+                "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}",
+                c.id,
+                enc(evil)
+            ))
+            .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{evil}");
+        assert!(page.headers.get("location").is_none());
+        assert!(page.body.contains("invalid_callback"), "{}", page.body);
+    }
+    let page = browser
+        .get("/oauth2/authorize?response_type=code&client_id=nosuch&redirect_uri=https%3A%2F%2Fevil.example")
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.headers.get("location").is_none());
+    let cb = enc("https://app.example/cb");
+    // PKCE downgrade to plain: refused at the redirect URI (DCR apps do not take plain).
+    let page = browser
+        .get(&format!("/oauth2/authorize?response_type=code&client_id={}&redirect_uri={cb}&state=s&code_challenge={}&code_challenge_method=plain", c.id, "p".repeat(43)))
+        .await;
+    assert_eq!(page.status, StatusCode::FOUND);
+    assert_eq!(query_of(page.location(), "error").as_deref(), Some("invalid_request"));
+    assert_eq!(
+        query_of(page.location(), "error_description").as_deref(),
+        Some("This application does not support \"plain\" transformation algorithm.")
+    );
+    assert_eq!(query_of(page.location(), "state").as_deref(), Some("s"));
+    // Another response type and prompt=none without a session go back with the error; a repeated parameter does
+    // not.
+    for (query, error) in [
+        ("response_type=token", Some("unsupported_response_type")),
+        ("response_type=code&prompt=none", Some("login_required")),
+        ("response_type=code&client_id=x", None),
+    ] {
+        let page = browser
+            .get(&format!(
+                "/oauth2/authorize?{query}&client_id={}&redirect_uri={cb}",
+                c.id
+            ))
+            .await;
+        match error {
+            Some(e) => assert_eq!(query_of(page.location(), "error").as_deref(), Some(e), "{query}"),
+            None => assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}"),
+        }
+    }
+    let page = browser
+        .get(&format!(
+            "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={cb}&state={}",
+            c.id,
+            "s".repeat(5000)
+        ))
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.headers.get("location").is_none());
+    // A forged code, and a mismatched redirect URI at the token endpoint.
+    let (status, body) = exchange(&server, &c, "forged", "v").await;
+    assert_eq!(
+        (status, error_of(&body).1.as_str()),
+        (
+            StatusCode::BAD_REQUEST,
+            "Invalid authorization code received from token request"
+        )
+    );
+    // regexp= callbacks match the whole URI (OAuth2ServiceRegexCallbackUrlTestCase).
+    let (_, body) = register(
+        &server,
+        json!({"client_name": "rx", "redirect_uris": ["regexp=https://rx\\.example/cb[0-9]"]}),
+    )
+    .await;
+    let rx: Value = serde_json::from_str(&body).unwrap();
+    let ok = browser
+        .get(&format!(
+            "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}",
+            rx["client_id"].as_str().unwrap(),
+            enc("https://rx.example/cb7")
+        ))
+        .await;
+    assert_eq!(ok.status, StatusCode::FOUND);
+    let bad = browser
+        .get(&format!(
+            "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}",
+            rx["client_id"].as_str().unwrap(),
+            enc("https://rx.example/cb7.evil")
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
