@@ -969,3 +969,50 @@ async fn hostile_authorization_requests_never_redirect_anywhere_unregistered() {
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
 }
+
+/// The one third-party check: Authlib and headless Chromium (`tests/toolkits/oauth_authlib.py`).
+#[test]
+fn authlib_signs_a_user_in_through_the_otp_reset_and_verifies_the_id_token() {
+    let Some(selenium) = crate::support::Selenium::available() else {
+        return;
+    };
+    let (server, app) = otp_server();
+    add_login_user(
+        &app,
+        "carol",
+        "Carol@1234",
+        &[("http://wso2.org/claims/emailaddress", "carol@example.com")],
+    );
+    // Tokens tom holds before his reset, to be found dead afterwards.
+    let (c, old) = server.block_on(async {
+        let c = client_of(&server, "before", &[]).await;
+        let (_, body) = password_grant(&server, &c, "tom", "Abcd@1234").await;
+        (c, serde_json::from_str::<Value>(&body).unwrap())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    app.force_reset(&Actor::System, "tom").unwrap();
+    let otp = {
+        #[allow(clippy::disallowed_methods)]
+        let mail = app.store_for_tests().read(|tx| tx.mails(0, 1)).unwrap().remove(0).body;
+        crate::support::first_bold(&mail)
+    };
+    app.force_reset(&Actor::System, "carol").unwrap();
+    let shots = selenium.run(
+        "oauth_authlib.py",
+        &[
+            server.https_url().as_str(),
+            "tom",
+            &otp,
+            "Brand@New1",
+            old["access_token"].as_str().unwrap(),
+            old["refresh_token"].as_str().unwrap(),
+            &c.id,
+            &c.secret,
+            "carol",
+            "Carol@1234",
+            "Error when handling event : PRE_AUTHENTICATION",
+        ],
+        "oauth-authlib",
+    );
+    assert!(shots.join("04-back-at-the-app.png").exists(), "{}", shots.display());
+}
