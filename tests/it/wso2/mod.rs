@@ -6,6 +6,8 @@ mod admin_forced_password_reset;
 mod basic_authenticator;
 mod connector_config;
 mod identity_governance;
+mod oauth2_service_resource_owner;
+mod oauth_dcrm;
 mod remote_user_store_manager;
 mod store_kit;
 mod user_profile_admin;
