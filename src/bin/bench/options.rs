@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::load::Timing;
 
 /// The scenarios, by the names `--scenario` takes.
-pub const SCENARIOS: [&str; 10] = [
+pub const SCENARIOS: [&str; 12] = [
     "wsdl",
     "profile",
     "profile-basic",
@@ -17,6 +17,8 @@ pub const SCENARIOS: [&str; 10] = [
     "mixed",
     "mixed-rw",
     "large",
+    "password-grant",
+    "introspect",
 ];
 
 #[derive(Debug, Clone, clap::Args)]
