@@ -4,7 +4,7 @@
 //! This file holds what every use case shares: [`App`] itself (its fields are private), [`Actor`], the [`Clock`],
 //! the audit record and the boundary where store errors are logged. The use cases live in one file per subject:
 //! [`users`], [`roles`], [`claims`], [`profiles`], [`governance`], [`reset`], [`recovery`], [`login`], [`sessions`],
-//! [`mailbox`], [`audit`], whoever calls them.
+//! [`mailbox`], [`audit`], [`oauth`], [`authorize`], whoever calls them.
 
 use std::sync::{Arc, OnceLock};
 
@@ -22,11 +22,13 @@ use crate::store::{AuditRecord, Store, StoreError, Tx};
 
 mod audit;
 mod authcache;
+mod authorize;
 mod claims;
 mod gate;
 mod governance;
 mod login;
 mod mailbox;
+mod oauth;
 mod profiles;
 mod recovery;
 mod reset;
@@ -35,9 +37,14 @@ mod scim;
 mod sessions;
 mod users;
 
+pub use authorize::{AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 pub use claims::Merge;
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
+pub use oauth::{
+    AppSpec, Application, ClientAuth, Grant, Introspection, Issued, MAX_PARAM_CHARS, OAuthFailure, Registered, Revoked,
+    qualified,
+};
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
 pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};
 pub use reset::{CodeCheck, ResendOutcome, ResetOutcome};
@@ -244,6 +251,10 @@ pub struct App {
     auth_cache: authcache::AuthCache,
     /// Claim regexes, compiled once: see [`claims::ClaimPatterns`].
     claim_patterns: claims::ClaimPatterns,
+    /// Authorization requests waiting for their user to sign in: see [`authorize`].
+    pending_authorizations: authorize::PendingAuthorizations,
+    /// The OAuth signing key, made at first use: see [`authorize`].
+    keys: authorize::Keys,
 }
 
 /// What adapters may know of the configuration: the switches that shape their answers. The settings of the rules
@@ -325,6 +336,8 @@ impl App {
             argon2: gate::Gate::for_this_machine(),
             auth_cache: authcache::AuthCache::default(),
             claim_patterns: claims::ClaimPatterns::default(),
+            pending_authorizations: authorize::PendingAuthorizations::default(),
+            keys: authorize::Keys::default(),
         }
     }
 

@@ -15,6 +15,7 @@ use crate::domain::governance::ResetMode;
 use crate::domain::secret::Secret;
 use crate::store::Store;
 
+mod apps;
 mod lock;
 mod mail;
 
@@ -73,6 +74,10 @@ pub enum Command {
     #[command(after_help = "Example:\n  forcereset mail list")]
     #[command(subcommand)]
     Mail(mail::MailCommand),
+    /// OAuth2 applications (clients): register, list, show, delete.
+    #[command(after_help = "Example:\n  forcereset app add shop --redirect-uri https://shop.example/cb")]
+    #[command(subcommand)]
+    App(apps::AppCommand),
     /// Inspect the configuration.
     #[command(after_help = "Example:\n  forcereset config check")]
     #[command(subcommand)]
@@ -255,6 +260,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Role(cmd) => role(&open_app(config)?, cmd),
         Command::Claim(cmd) => claim(&open_app(config)?, cmd),
         Command::Mail(cmd) => mail::run(&open_app(config)?, cmd),
+        Command::App(cmd) => apps::run(&open_app(config)?, cmd),
     }
 }
 
@@ -304,6 +310,7 @@ pub fn open_app(config: Config) -> anyhow::Result<App> {
     let admin = config.super_admin.username.clone();
     let app = App::new(config, store, system_clock())
         .with_code_key(key)
+        .with_key_dir(dir.clone())
         .with_templates(templates);
     let report = app.bootstrap().context("bootstrap failed")?;
     if report.admin_user_created {

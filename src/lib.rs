@@ -5,6 +5,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod mail;
+pub mod oauth;
 pub mod rest;
 pub mod routes;
 pub mod scim;

@@ -30,9 +30,14 @@ fn hex_with(bytes: &[u8], digits: &[u8; 16]) -> String {
 
 /// A random UUID (version 4, RFC 9562) in its lower-case hyphenated form.
 pub fn uuid_v4(rng: &mut impl RngCore) -> String {
+    random_uuid_shaped(rng, 4)
+}
+
+/// 122 random bits written as a UUID of the given version (the version nibble and RFC 9562 variant set).
+pub fn random_uuid_shaped(rng: &mut impl RngCore, version: u8) -> String {
     let mut b = [0u8; 16];
     rng.fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
+    b[6] = (b[6] & 0x0f) | (version << 4);
     b[8] = (b[8] & 0x3f) | 0x80;
     format!(
         "{}-{}-{}-{}-{}",

@@ -120,6 +120,7 @@ const WSO2_KEYS: &[(&str, &[&str])] = &[
         ],
     ),
     ("transport.https.sslHostConfig.certificate", &["properties."]),
+    ("oauth.grant_type.password", &[]),
     ("forcereset", &[]),
 ];
 

@@ -34,6 +34,15 @@ pub struct Config {
     pub user_store: UserStoreConfig,
     pub account_lock: AccountLockConfig,
     pub emulator: EmulatorConfig,
+    pub oauth: OAuthConfig,
+}
+
+/// `[oauth…]` keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthConfig {
+    /// `[oauth.grant_type.password] show_auth_failure_reason` (7.2: the password grant tells why a login failed;
+    /// default false).
+    pub password_grant_show_auth_failure_reason: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

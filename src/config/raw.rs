@@ -34,7 +34,28 @@ pub struct RawConfig {
     pub authentication_policy: AuthenticationPolicy,
     pub transport: Transport,
     pub user_store: UserStore,
+    pub oauth: OAuth,
     pub forcereset: Forcereset,
+}
+
+/// `[oauth…]`: the one OAuth key forcereset reads.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct OAuth {
+    pub grant_type: OAuthGrantType,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct OAuthGrantType {
+    pub password: OAuthPasswordGrant,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct OAuthPasswordGrant {
+    #[serde(deserialize_with = "boolean")]
+    pub show_auth_failure_reason: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -629,6 +650,13 @@ impl From<&Config> for RawConfig {
                 store_type: Some(c.user_store.store_type.as_str().to_string()),
                 password_java_regex: Some(c.user_store.password_java_regex.clone()),
                 username_java_regex: Some(c.user_store.username_java_regex.clone()),
+            },
+            oauth: OAuth {
+                grant_type: OAuthGrantType {
+                    password: OAuthPasswordGrant {
+                        show_auth_failure_reason: Some(c.oauth.password_grant_show_auth_failure_reason),
+                    },
+                },
             },
             forcereset: Forcereset {
                 data_dir: Some(path_text(&emu.data_dir)),

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use super::raw::RawConfig;
 use super::{
-    AccountLockConfig, AdminResetDefaults, BasicAuthParams, Config, EmailConfig, EmulatorConfig, KeyError, PemPair,
-    ServerConfig, SuperAdminConfig, UserStoreConfig,
+    AccountLockConfig, AdminResetDefaults, BasicAuthParams, Config, EmailConfig, EmulatorConfig, KeyError, OAuthConfig,
+    PemPair, ServerConfig, SuperAdminConfig, UserStoreConfig,
 };
 use crate::domain::password::{DEFAULT_PASSWORD_REGEX, DEFAULT_USERNAME_REGEX, Policy};
 use crate::domain::profile::Wso2Version;
@@ -41,6 +41,7 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
         authentication_policy,
         transport,
         user_store,
+        oauth,
         forcereset: emu,
     } = raw;
     let email = output_adapter.email;
@@ -152,6 +153,13 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
             read_timeout_seconds: emu.read_timeout_seconds.unwrap_or(30),
             email_templates: emu.email_templates.map(PathBuf::from),
             wso2_version,
+        },
+        oauth: OAuthConfig {
+            password_grant_show_auth_failure_reason: oauth
+                .grant_type
+                .password
+                .show_auth_failure_reason
+                .unwrap_or(false),
         },
     }
 }

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod error;
 pub mod governance;
 pub mod login;
+pub mod oauth;
 pub mod password;
 pub mod permissions;
 pub mod profile;

@@ -47,6 +47,12 @@ pub const IDP_VIEW: &str = "/permission/admin/manage/identity/idpmgt/view";
 pub const IDP_UPDATE: &str = "/permission/admin/manage/identity/idpmgt/update";
 /// Identity management: what `POST /api/identity/user/v1.0/resend-code` needs from IS 6.0 (`identity.xml.j2`).
 pub const IDENTITY_MGT: &str = "/permission/admin/manage/identity/identitymgt";
+/// Applications (service providers and their OAuth clients): DCR's `ResourceAccessControl` (CIF 5.18.187
+/// `identity.xml.j2`), also introspection's (`…/applicationmgt/view`).
+pub const APPLICATIONS_VIEW: &str = "/permission/admin/manage/identity/applicationmgt/view";
+pub const APPLICATIONS_CREATE: &str = "/permission/admin/manage/identity/applicationmgt/create";
+pub const APPLICATIONS_UPDATE: &str = "/permission/admin/manage/identity/applicationmgt/update";
+pub const APPLICATIONS_DELETE: &str = "/permission/admin/manage/identity/applicationmgt/delete";
 /// The audit log: WSO2's monitoring permission.
 pub const AUDIT_VIEW: &str = "/permission/admin/monitor";
 

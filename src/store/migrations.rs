@@ -162,4 +162,52 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX roles_by_uuid ON roles(uuid);
     CREATE INDEX claim_values_by_value ON claim_values(uri, value COLLATE NOCASE);
     "#,
+    // 8: OAuth2 applications (issue 16), the authorization codes and tokens issued to them. Every secret is kept
+    // only as a keyed hash (`domain::oauth::secret_hash`). A token or code dies with its application or its user;
+    // one issued at or before the user's `sessions_ended_at` is dead too (a forced reset, a password set).
+    r#"
+    CREATE TABLE oauth_apps (
+        client_id      TEXT PRIMARY KEY,
+        name           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        secret_hash    BLOB NOT NULL,
+        callback       TEXT NOT NULL DEFAULT '',
+        grant_types    TEXT NOT NULL DEFAULT '',
+        token_type     TEXT NOT NULL DEFAULT 'Default',
+        pkce_mandatory INTEGER NOT NULL DEFAULT 0,
+        pkce_plain     INTEGER NOT NULL DEFAULT 0,
+        owner          TEXT NOT NULL,
+        created_at     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE oauth_tokens (
+        access_hash        BLOB PRIMARY KEY,
+        refresh_hash       BLOB UNIQUE,
+        client_id          TEXT NOT NULL REFERENCES oauth_apps(client_id) ON DELETE CASCADE,
+        user_id            INTEGER REFERENCES users(id) ON DELETE CASCADE,
+        scope              TEXT NOT NULL DEFAULT '',
+        grant_type         TEXT NOT NULL,
+        code_hash          BLOB,
+        issued_at          INTEGER NOT NULL,
+        access_expires_at  INTEGER NOT NULL,
+        refresh_expires_at INTEGER,
+        revoked            INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    CREATE INDEX oauth_tokens_by_user ON oauth_tokens(user_id);
+    CREATE INDEX oauth_tokens_by_client ON oauth_tokens(client_id);
+    CREATE INDEX oauth_tokens_by_code ON oauth_tokens(code_hash);
+    CREATE TABLE oauth_codes (
+        code_hash        BLOB PRIMARY KEY,
+        client_id        TEXT NOT NULL REFERENCES oauth_apps(client_id) ON DELETE CASCADE,
+        user_id          INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        redirect_uri     TEXT NOT NULL,
+        scope            TEXT NOT NULL DEFAULT '',
+        nonce            TEXT,
+        challenge        TEXT,
+        challenge_method TEXT,
+        session          TEXT,
+        auth_time        INTEGER NOT NULL,
+        issued_at        INTEGER NOT NULL,
+        expires_at       INTEGER NOT NULL,
+        used             INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    "#,
 ];

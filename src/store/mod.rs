@@ -4,6 +4,7 @@
 //! case that touches several tables is all-or-nothing. SQL text never leaves this module.
 
 mod migrations;
+mod oauth;
 mod outbox;
 mod queries;
 mod quick;
@@ -14,6 +15,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, TransactionBehavior};
 
+pub use oauth::{AppRecord, CodeRecord, NewCode, NewToken, TokenRecord};
 pub use outbox::{MailStatus, NewMail, OutboxMail, RecoveryCode};
 pub use queries::{AuditRecord, Authz, Dialect, Tx, UserRecord};
 use queries::{Caches, Mode};

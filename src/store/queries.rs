@@ -136,7 +136,7 @@ pub(super) struct Caches {
 }
 
 /// Turn UNIQUE/PRIMARY KEY violations into `Conflict` so callers can say "already exists".
-fn conflict(e: rusqlite::Error) -> StoreError {
+pub(super) fn conflict(e: rusqlite::Error) -> StoreError {
     match e {
         rusqlite::Error::SqliteFailure(err, _) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
             StoreError::Conflict

@@ -72,6 +72,27 @@ pub(super) fn start_login(app: &App, headers: &HeaderMap, scheme: Scheme) -> Htt
     resp
 }
 
+/// Start a login flow for an application's authorization request: the login page with WSO2's query (`qp`, then
+/// the flow key, then `tail`, then the authenticators). The key and the answer.
+pub(super) fn start_flow(
+    app: &App,
+    headers: &HeaderMap,
+    scheme: Scheme,
+    qp: &str,
+    tail: &str,
+) -> (String, HttpResponse) {
+    let (key, new_cookie) = begin_flow(app, headers);
+    let mut resp = response::redirect(&format!(
+        "{}{LOGIN_PAGE_PATH}?{qp}&sessionDataKey={}{tail}&authenticators={AUTHENTICATORS}",
+        app.product_url(),
+        enc(&key)
+    ));
+    if let Some(value) = new_cookie {
+        site_cookie(FLOW_COOKIE, &value).set(&mut resp, scheme);
+    }
+    (key, resp)
+}
+
 /// Issue a flow key, bound to the browser's flow cookie when it already has a live one (so two tabs both work),
 /// else to a new cookie, returned for setting.
 fn begin_flow(app: &App, headers: &HeaderMap) -> (String, Option<String>) {
@@ -134,6 +155,10 @@ pub fn login_page(app: &App, req: &Request<RequestBody>, scheme: Scheme) -> Http
     );
     if let Some(value) = new_cookie {
         site_cookie(FLOW_COOKIE, &value).set(&mut resp, scheme);
+    }
+    if ours && let Some(policy) = super::authorize::login_form_policy(app, &key) {
+        resp.headers_mut()
+            .insert(hyper::header::CONTENT_SECURITY_POLICY, policy);
     }
     resp
 }
@@ -243,7 +268,12 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
         app.end_session(&old);
     }
     let token = app.open_session(&user);
-    let mut resp = response::redirect(DASHBOARD_PATH);
+    // A flow started by /oauth2/authorize ends at the application, with its code.
+    let finished = match app.session(token.as_str()) {
+        Some(session) => super::authorize::finish(&app, &key, &session).await,
+        None => None,
+    };
+    let mut resp = finished.unwrap_or_else(|| response::redirect(DASHBOARD_PATH));
     site_cookie(SESSION_COOKIE, token.as_str()).set(&mut resp, scheme);
     resp
 }

@@ -6,12 +6,14 @@
 //! - [`dashboard`]: where a signed-in user lands: their profile, password change, sign-out.
 //! - [`recovery`]: `confirmrecovery.do` and `completepasswordreset.do`.
 //! - [`api`]: `POST /api/identity/auth/v1.1/authenticate`.
+//! - [`authorize`]: `GET /oauth2/authorize`, the OAuth2 code flow's way through the login page.
 //! - [`pages`]: the minijinja templates, security headers and the one `DomainError` → page mapping.
 //! - [`csrf`]: the login flow keys (`sessionDataKey`) and the derived form tokens.
 //! - [`input`]: strict form parsing, cookies and field limits.
 //! - [`console`]: the management console under `/carbon/`.
 
 mod api;
+mod authorize;
 pub mod console;
 mod csrf;
 mod dashboard;
@@ -39,7 +41,7 @@ pub const AUTHENTICATE_API_PATH: &str = "/api/identity/auth/v1.1/authenticate";
 pub const STYLESHEET_PATH: &str = "/static/forcereset.css";
 
 /// Every path this module answers; the router sends exactly these here.
-pub const PATHS: [&str; 11] = [
+pub const PATHS: [&str; 12] = [
     DASHBOARD_PATH,
     dashboard::PROFILE_PATH,
     dashboard::PASSWORD_PATH,
@@ -51,6 +53,7 @@ pub const PATHS: [&str; 11] = [
     COMPLETE_RESET_PATH,
     AUTHENTICATE_API_PATH,
     STYLESHEET_PATH,
+    authorize::AUTHORIZE_PATH,
 ];
 
 /// Is `path` one of ours?
@@ -84,6 +87,8 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         (_, COMPLETE_RESET_PATH) => response::method_not_allowed("POST"),
         (Method::POST, AUTHENTICATE_API_PATH) => api::authenticate(app, req).await,
         (_, AUTHENTICATE_API_PATH) => response::method_not_allowed("POST"),
+        (Method::GET, authorize::AUTHORIZE_PATH) => authorize::authorize(app, req, scheme).await,
+        (_, authorize::AUTHORIZE_PATH) => response::method_not_allowed("GET, HEAD"),
         (Method::GET, STYLESHEET_PATH) => pages::stylesheet(),
         (_, STYLESHEET_PATH) => response::method_not_allowed("GET, HEAD"),
         _ if console::serves(&path) => console::handle(app, req, scheme).await,

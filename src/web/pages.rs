@@ -19,7 +19,7 @@ macro_rules! embed_templates {
 }
 
 /// Every template of the pages and the console: the one list (a test checks it against the directory).
-const TEMPLATES: [(&str, &str); 26] = embed_templates![
+const TEMPLATES: [(&str, &str); 27] = embed_templates![
     "base.html",
     "login.html",
     "dashboard.html",
@@ -46,13 +46,14 @@ const TEMPLATES: [(&str, &str); 26] = embed_templates![
     "console/mailbox.html",
     "console/mail.html",
     "console/audit.html",
+    "console/applications.html",
 ];
 
 const STYLESHEET: &str = include_str!("static/forcereset.css");
 
 /// No scripts, no foreign origins: the pages need nothing but their own stylesheet and forms, and the console's
 /// mail preview, a frame of our own (itself sandboxed: `MAIL_PREVIEW_POLICY`).
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                                        frame-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// A mail shown as itself, for the console's preview frame: its inline styles apply (a mail is styled inline),

@@ -1061,3 +1061,44 @@ async fn the_audit_log_and_mailbox_are_paged() {
     );
     assert!(admin.get(MAILBOX).await.body.contains("No mail"));
 }
+
+#[tokio::test]
+async fn the_service_providers_page_registers_shows_the_secret_once_and_deletes() {
+    const LIST: &str = "/carbon/application/list-service-providers.jsp";
+    let server = TestServer::start();
+    let b = Browser::signed_in(&server, "admin", "admin").await;
+    let page = b.get(LIST).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("No applications."));
+    let done = b
+        .submit(
+            &page,
+            "/carbon/application/add-service-provider.jsp",
+            &[
+                ("name", "shop"),
+                ("redirect_uris", "https://shop.example/cb"),
+                ("grant", "password"),
+            ],
+            &[],
+        )
+        .await;
+    let listed = b.follow_any(&done).await;
+    let flash = listed.flash().expect("a message");
+    let apps = server.app().applications(&Actor::System).unwrap();
+    assert_eq!(apps.len(), 1);
+    assert!(flash.contains(&apps[0].client_id), "{flash}");
+    let secret = flash.rsplit(": ").next().unwrap().trim();
+    assert_eq!(secret.len(), 28, "{flash}");
+    assert!(unescape(&listed.body).contains("https://shop.example/cb"));
+    let again = b.get(LIST).await;
+    assert!(!again.body.contains(secret), "the secret is shown once");
+    let gone = b
+        .submit(&again, "/carbon/application/remove-service-provider.jsp", &[], &[])
+        .await;
+    assert!(b.follow_any(&gone).await.body.contains("No applications."));
+    // A user without the permission sees no entry and is refused.
+    crate::support::add_login_user(&server.app(), "tom", "Abcd@1234", &[]);
+    let tom = Browser::signed_in(&server, "tom", "Abcd@1234").await;
+    assert!(!tom.get(HOME).await.body.contains(LIST));
+    assert_eq!(tom.get(LIST).await.status, StatusCode::FORBIDDEN);
+}

@@ -80,7 +80,7 @@ impl Browser {
 
     /// Submit the reset form of `page` with `password` and `confirm`, as a browser does: its hidden fields and the
     /// two password fields (WSO2's names), with the session cookie the page set.
-    async fn submit_reset(&self, page: &Page, password: &str, confirm: &str) -> Page {
+    pub(crate) async fn submit_reset(&self, page: &Page, password: &str, confirm: &str) -> Page {
         let action = form_action(&page.body);
         assert_eq!(action, "/accountrecoveryendpoint/completepasswordreset.do");
         let mut fields = hidden_fields(&page.body);

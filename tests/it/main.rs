@@ -19,6 +19,7 @@ mod first_hour;
 mod foundation;
 mod hostile;
 mod login;
+mod oauth;
 mod pages_browser;
 mod readme;
 mod reset;

@@ -19,9 +19,10 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("web", &["app", "config", "domain", "http", "store", "util"]),
     ("rest", &["app", "domain", "http", "util"]),
     ("scim", &["app", "domain", "http", "util"]),
+    ("oauth", &["app", "domain", "http"]),
     (
         "routes",
-        &["app", "config", "http", "mail", "rest", "scim", "soap", "web"],
+        &["app", "config", "http", "mail", "oauth", "rest", "scim", "soap", "web"],
     ),
     (
         "cli",

@@ -2,6 +2,7 @@
 //! [`store_manager`] the rest of RemoteUserStoreManagerService's; [`console`] the console's own.
 
 mod console;
+mod oauth;
 mod store_manager;
 
 use super::*;

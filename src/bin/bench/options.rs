@@ -23,6 +23,8 @@ pub const SCENARIOS: &[&str] = &[
     "scim-filter",
     "scim-reset",
     "scim-bulk",
+    "password-grant",
+    "introspect",
 ];
 
 #[derive(Debug, Clone, clap::Args)]

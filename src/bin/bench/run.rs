@@ -368,6 +368,43 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
             String::from_utf8_lossy(&login_response.body)
         ),
     };
+    // OAuth2: a client registered through DCR, one password grant and one introspection of its token.
+    let oauth = if opts.wants("password-grant") || opts.wants("introspect") {
+        let registered = once(&rt, &target, &scenarios::register_client(&basic))?;
+        if registered.status != 201 {
+            bail!(
+                "DCR answered {}: {}",
+                registered.status,
+                String::from_utf8_lossy(&registered.body)
+            );
+        }
+        let v: serde_json::Value = serde_json::from_slice(&registered.body)?;
+        let client = scenarios::OAuthClient {
+            id: v["client_id"].as_str().unwrap_or_default().to_string(),
+            secret: v["client_secret"].as_str().unwrap_or_default().to_string(),
+        };
+        let grant = scenarios::password_grant(&client, seed::LOGIN_USER);
+        let granted = once(&rt, &target, &grant)?;
+        if granted.status != 200 {
+            bail!(
+                "the password grant answered {}: {}",
+                granted.status,
+                String::from_utf8_lossy(&granted.body)
+            );
+        }
+        responses.push(canned(&grant, &granted));
+        let v: serde_json::Value = serde_json::from_slice(&granted.body)?;
+        let token = v["access_token"].as_str().unwrap_or_default().to_string();
+        let introspection = scenarios::introspect(&token, &basic);
+        let seen = once(&rt, &target, &introspection)?;
+        if seen.status != 200 {
+            bail!("introspection answered {}", seen.status);
+        }
+        responses.push(canned(&introspection, &seen));
+        Some((client, token))
+    } else {
+        None
+    };
     let flow = rt.block_on(async {
         let mut conn = target.connect().await?;
         scenarios::commonauth_login(&mut conn, seed::LOGIN_USER).await
@@ -412,7 +449,8 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         raw_rates.push(raw_argon2(cores, timing.duration)?);
         Ok(())
     };
-    let logins_wanted = opts.wants("login") || opts.wants("commonauth") || opts.wants("profile-basic");
+    let logins_wanted =
+        opts.wants("login") || opts.wants("commonauth") || opts.wants("profile-basic") || opts.wants("password-grant");
 
     let real = |it: Iteration, conns: usize| measure(&rt, &target, server.pid(), it, conns, timing);
     // A scenario against both servers: rounds alternating between them, merged.
@@ -559,6 +597,23 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
             scenarios::commonauth_iteration(None),
             lc,
         ));
+    }
+    if let Some((client, token)) = &oauth {
+        if opts.wants("password-grant") {
+            eprintln!("scenario: password grant, a different user each time");
+            rep.rows.push(row_with(
+                "POST /oauth2/token (password grant), a different user each time",
+                scenarios::password_grant_iteration(client.clone(), distinct),
+                scenarios::password_grant_iteration(client.clone(), None),
+                lc,
+            ));
+        }
+        if opts.wants("introspect") {
+            eprintln!("scenario: token introspection");
+            let it = scenarios::introspect_iteration(token.clone(), basic.clone());
+            rep.rows
+                .push(row("POST /oauth2/introspect (Basic admin, cached)", it, c));
+        }
     }
     if logins_wanted {
         measure_raw(&mut raw_rates)?;

@@ -13,6 +13,53 @@ use super::seed;
 pub const PROFILE_SERVICE: &str = "/services/UserProfileMgtService";
 pub const WSDL_PATH: &str = "/services/UserProfileMgtService?wsdl";
 pub const AUTHENTICATE_API: &str = "/api/identity/auth/v1.1/authenticate";
+pub const DCR_API: &str = "/api/identity/oauth2/dcr/v1.1/register";
+pub const TOKEN_PATH: &str = "/oauth2/token";
+pub const INTROSPECT_PATH: &str = "/oauth2/introspect";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A registered OAuth2 client of the run.
+#[derive(Debug, Clone)]
+pub struct OAuthClient {
+    pub id: String,
+    pub secret: String,
+}
+
+/// DCR's registration of the bench's client, as the admin.
+pub fn register_client(auth: &Auth) -> Request {
+    let body = serde_json::json!({ "client_name": "bench", "grant_types": ["password"] }).to_string();
+    auth.apply(Request::post(DCR_API, "application/json", body))
+}
+
+/// The password grant for `user`, the client authenticating with Basic.
+pub fn password_grant(client: &OAuthClient, user: &str) -> Request {
+    let body = format!(
+        "grant_type=password&username={user}&password={}",
+        seed::PASSWORD.replace('@', "%40")
+    );
+    let basic = Auth::Basic {
+        user: client.id.clone(),
+        password: client.secret.clone(),
+    };
+    basic.apply(Request::post(TOKEN_PATH, FORM, body))
+}
+
+/// Introspection of `token` by the admin (Basic, answered from the verified-password cache after the first).
+pub fn introspect(token: &str, auth: &Auth) -> Request {
+    auth.apply(Request::post(INTROSPECT_PATH, FORM, format!("token={token}")))
+}
+
+/// Password grants, a different login user each (every one pays argon2) or always the same.
+pub fn password_grant_iteration(client: OAuthClient, distinct: Option<usize>) -> Iteration {
+    load::simple(
+        Arc::new(move |_| password_grant(&client, &next_login_user(distinct))),
+        200,
+    )
+}
+
+pub fn introspect_iteration(token: String, auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| introspect(&token, &auth)), 200)
+}
 pub const DASHBOARD: &str = "/dashboard";
 pub const COMMONAUTH: &str = "/commonauth";
 const SOAP_XML: &str = "text/xml;charset=UTF-8";

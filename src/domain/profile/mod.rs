@@ -18,6 +18,7 @@
 
 pub mod governance;
 pub mod login;
+pub mod oauth;
 pub mod recovery;
 pub mod reset;
 pub mod rest;
@@ -81,6 +82,7 @@ impl Wso2Version {
             version: self,
             governance: governance::of(self),
             login: login::of(self),
+            oauth: oauth::of(self),
             recovery: recovery::of(self),
             reset: reset::of(self),
             rest: rest::of(self),
@@ -104,6 +106,8 @@ pub struct Profile {
     pub governance: governance::GovernanceProfile,
     /// The basic authenticator: redirects, error codes, the account lock at login.
     pub login: login::LoginProfile,
+    /// OAuth2 and OpenID Connect: DCR, the token endpoint, ID tokens, JWKS, discovery.
+    pub oauth: oauth::OAuthProfile,
     /// The recovery portal's pages (`confirmrecovery.do`, `completepasswordreset.do`).
     pub recovery: recovery::RecoveryProfile,
     /// The forced reset itself: codes and the claims the trigger writes.

@@ -15,12 +15,13 @@
 //!
 //! - [`auth`]: login, logout and the home page. [`users`]: users, profiles, the forced reset, unlock.
 //! - [`roles`]: roles and the permission tree. [`claims`]: the local dialect. [`idp`]: the resident IdP.
-//! - [`mailbox`]: the mailbox and the audit log. [`view`]: templates and the layout. [`flash`]: messages.
+//! - [`mailbox`]: the mailbox and the audit log. [`applications`]: the OAuth2 applications. [`view`]: templates and the layout. [`flash`]: messages.
 
 // A handler step's error is the page to answer with: built at most once and returned once per request, so boxing
 // it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+mod applications;
 mod auth;
 mod claims;
 mod flash;
@@ -79,6 +80,9 @@ pub const MAIL: &str = "/carbon/mailbox/view.jsp";
 pub const MAIL_PREVIEW: &str = "/carbon/mailbox/preview.jsp";
 pub const RETRY_MAIL: &str = "/carbon/mailbox/retry.jsp";
 pub const AUDIT: &str = "/carbon/audit/index.jsp";
+pub const APPLICATIONS: &str = "/carbon/application/list-service-providers.jsp";
+pub const ADD_APPLICATION: &str = "/carbon/application/add-service-provider.jsp";
+pub const DELETE_APPLICATION: &str = "/carbon/application/remove-service-provider.jsp";
 
 /// The console's session cookie (Carbon's name), scoped to the console's path.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
@@ -126,6 +130,9 @@ enum Page {
     MailPreview,
     RetryMail,
     Audit,
+    Applications,
+    AddApplication,
+    DeleteApplication,
 }
 
 /// One console route and the permission it needs beyond `/permission/admin/login`.
@@ -188,6 +195,13 @@ const ROUTES: &[Route] = &[
     get(MAIL_PREVIEW, Page::MailPreview, MAILBOX_VIEW),
     post(RETRY_MAIL, Page::RetryMail, MAILBOX_RESEND),
     get(AUDIT, Page::Audit, AUDIT_VIEW),
+    get(APPLICATIONS, Page::Applications, permissions::APPLICATIONS_VIEW),
+    post(ADD_APPLICATION, Page::AddApplication, permissions::APPLICATIONS_CREATE),
+    post(
+        DELETE_APPLICATION,
+        Page::DeleteApplication,
+        permissions::APPLICATIONS_DELETE,
+    ),
 ];
 
 /// Is `path` the console's?
@@ -327,6 +341,9 @@ async fn dispatch(page: Page, ctx: Ctx, scheme: Scheme) -> HttpResponse {
         Page::MailPreview => mailbox::preview(ctx).await,
         Page::RetryMail => mailbox::retry(ctx).await,
         Page::Audit => mailbox::audit(ctx).await,
+        Page::Applications => applications::list(ctx).await,
+        Page::AddApplication => applications::add(ctx).await,
+        Page::DeleteApplication => applications::delete(ctx).await,
     }
 }
 

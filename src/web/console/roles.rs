@@ -81,6 +81,15 @@ pub const PERMISSION_TREE: &[(&str, &str, u8)] = &[
     (permissions::ASSOCIATION_VIEW, "View", 5),
     (permissions::ASSOCIATION_CREATE, "Create", 5),
     (permissions::ASSOCIATION_DELETE, "Delete", 5),
+    (
+        "/permission/admin/manage/identity/applicationmgt",
+        "Application Management (OAuth2 applications, DCR, introspection)",
+        4,
+    ),
+    (permissions::APPLICATIONS_VIEW, "View (also: introspect tokens)", 5),
+    (permissions::APPLICATIONS_CREATE, "Create", 5),
+    (permissions::APPLICATIONS_UPDATE, "Update", 5),
+    (permissions::APPLICATIONS_DELETE, "Delete", 5),
     (AUDIT_VIEW, "Monitor (audit log)", 2),
 ];
 

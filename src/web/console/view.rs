@@ -6,7 +6,7 @@ use minijinja::Value;
 use serde::Serialize;
 
 use super::flash::{self, Flash};
-use super::{AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, USERS, USERS_HOME};
+use super::{APPLICATIONS, AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, USERS, USERS_HOME};
 use crate::app::Actor;
 use crate::domain::DomainError;
 use crate::http::response::{self, HttpResponse};
@@ -23,6 +23,7 @@ pub enum Area {
     Resident,
     Mailbox,
     Audit,
+    Applications,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +70,8 @@ fn nav(actor: &Actor, area: Area) -> Vec<NavSection> {
         entry("List", DIALECTS, 1, Area::Claims),
         entry("Identity Providers", RESIDENT, 0, Area::Home),
         entry("Resident", RESIDENT, 1, Area::Resident),
+        entry("Service Providers", APPLICATIONS, 0, Area::Home),
+        entry("List", APPLICATIONS, 1, Area::Applications),
     ];
     let monitor = vec![
         entry("Mailbox", MAILBOX, 0, Area::Mailbox),
@@ -216,6 +219,8 @@ mod tests {
                 "List",
                 "Identity Providers",
                 "Resident",
+                "Service Providers",
+                "List",
                 "Mailbox",
                 "Audit Log"
             ]

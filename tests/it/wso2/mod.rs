@@ -7,6 +7,8 @@ mod basic_authenticator;
 mod connector_config;
 mod identity_governance;
 mod identity_governance_rest;
+mod oauth2_service_resource_owner;
+mod oauth_dcrm;
 mod pre_update_password_action;
 mod remote_user_store_manager;
 mod scim2_me;

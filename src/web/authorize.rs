@@ -1,0 +1,188 @@
+//! `GET /oauth2/authorize`: the authorization code flow's browser side. A checked request either gets its code at
+//! once (a live `commonAuthId` session, no `prompt=login`) or waits on a login flow while the user signs in at
+//! `login.do`, the forced-reset detour included (17007's callback brings the user back to the same flow, 5.11
+//! on); `/commonauth` then sends the browser to the redirect URI with the code ([`finish`]). A client or redirect
+//! URI that cannot be trusted gets an error page, never a redirect; any other refusal goes back to the redirect
+//! URI with `error`, `error_description` and `state`.
+
+use std::sync::Arc;
+
+use hyper::header::HeaderValue;
+use hyper::{Request, StatusCode};
+
+use super::input::cookie;
+use super::login::{SESSION_COOKIE, enc, start_flow};
+use super::pages;
+use crate::app::{App, AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization, Session};
+use crate::domain::TENANT_DOMAIN;
+use crate::domain::oauth::{ErrorKind, OAuthError, origin_of, text};
+use crate::http::request::{Params, RequestBody, Scheme};
+use crate::http::response::{self, HttpResponse};
+
+pub const AUTHORIZE_PATH: &str = "/oauth2/authorize";
+
+/// The authorize parameters WSO2 passes on to the login page (every request parameter, sorted as a Java
+/// `TreeMap` sorts them).
+const PASSED_ON: [&str; 9] = [
+    "client_id",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+    "prompt",
+    "redirect_uri",
+    "response_type",
+    "scope",
+    "state",
+];
+
+fn request_of(params: &Params) -> AuthorizationRequest {
+    let get = |k: &str| params.get(k).map(str::to_string);
+    AuthorizationRequest {
+        client_id: get("client_id"),
+        redirect_uri: get("redirect_uri"),
+        response_type: get("response_type"),
+        scope: get("scope"),
+        state: get("state"),
+        nonce: get("nonce"),
+        code_challenge: get("code_challenge"),
+        code_challenge_method: get("code_challenge_method"),
+        prompt: get("prompt"),
+    }
+}
+
+/// `redirect_uri` with `pairs` added as its query (after `?`, or `&` when it has one).
+fn with_query(uri: &str, pairs: &[(&str, &str)]) -> String {
+    let mut out = uri.to_string();
+    let mut sep = if uri.contains('?') { '&' } else { '?' };
+    for (k, v) in pairs {
+        out.push(sep);
+        out.push_str(k);
+        out.push('=');
+        out.push_str(&enc(v));
+        sep = '&';
+    }
+    out
+}
+
+/// An error back at the redirect URI, in Oltu's order (`error_description`, `state`, `error`).
+fn error_redirect(redirect_uri: &str, error: &OAuthError, state: Option<&str>) -> HttpResponse {
+    let mut pairs = vec![("error_description", error.description.as_str())];
+    if let Some(state) = state {
+        pairs.push(("state", state));
+    }
+    pairs.push(("error", error.kind.as_str()));
+    response::redirect(&with_query(redirect_uri, &pairs))
+}
+
+/// WSO2's OAuth error page (`oauth2_error.do`), answered in place.
+fn error_page(error: &OAuthError) -> HttpResponse {
+    pages::message(
+        StatusCode::BAD_REQUEST,
+        "Authorization request refused",
+        Some(error.kind.as_str()),
+        &error.description,
+        None,
+    )
+}
+
+/// The code on its way: `redirect_uri?code=…&state=…&session_state=…`.
+pub fn code_redirect(r: &CodeRedirect) -> HttpResponse {
+    let mut pairs = vec![("code", r.code.expose())];
+    if let Some(state) = r.state.as_deref() {
+        pairs.push(("state", state));
+    }
+    pairs.push(("session_state", r.session_state.as_str()));
+    response::redirect(&with_query(&r.redirect_uri, &pairs))
+}
+
+/// A live browser session, if the request carries one.
+fn live_session(app: &App, headers: &hyper::HeaderMap) -> Option<Session> {
+    let token = cookie(headers, SESSION_COOKIE)?;
+    let session = app.session(&token)?;
+    matches!(app.session_actor(&session), Ok(Some(_))).then_some(session)
+}
+
+/// `GET /oauth2/authorize`.
+pub async fn authorize(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
+    let params = Params::from_query(req.uri());
+    let mut names: Vec<&str> = params.0.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|w| w[0] == w[1]) {
+        return error_page(&OAuthError::invalid_request(text::INVALID_AUTHZ_REQUEST));
+    }
+    let request = request_of(&params);
+    let checked = {
+        let app = app.clone();
+        let request = request.clone();
+        super::blocking(&app.clone(), move |_| app.check_authorization(&request)).await
+    };
+    let pending = match checked {
+        Ok(Ok(p)) => p,
+        Ok(Err(AuthorizeRefusal::ErrorPage(e))) => return error_page(&e),
+        Ok(Err(AuthorizeRefusal::Redirect {
+            redirect_uri,
+            error,
+            state,
+        })) => return error_redirect(&redirect_uri, &error, state.as_deref()),
+        Ok(Err(AuthorizeRefusal::Domain(e))) => return pages::domain_error(&e),
+        Err(resp) => return resp,
+    };
+    let session = live_session(&app, req.headers()).filter(|_| !pending.force_login);
+    if let Some(session) = session {
+        return issue(&app, &session, &pending).await;
+    }
+    if pending.passive {
+        let error = OAuthError::new(ErrorKind::LoginRequired, text::PROMPT_NONE_NO_SESSION);
+        return error_redirect(&pending.redirect_uri, &error, pending.state.as_deref());
+    }
+    // To the login page, as WSO2's framework sends the browser there (endpoints.md §2.2).
+    let mut query: Vec<(String, String)> = PASSED_ON
+        .iter()
+        .filter_map(|k| params.get(k).map(|v| (k.to_string(), v.to_string())))
+        .collect();
+    query.push(("commonAuthCallerPath".into(), AUTHORIZE_PATH.into()));
+    query.push(("forceAuth".into(), pending.force_login.to_string()));
+    query.push(("passiveAuth".into(), "false".into()));
+    query.push(("tenantDomain".into(), TENANT_DOMAIN.into()));
+    query.sort_by(|a, b| a.0.cmp(&b.0));
+    let qp: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
+    let tail = format!(
+        "&relyingParty={}&type=oidc&sp={}&isSaaSApp=false",
+        enc(&pending.client_id),
+        enc(&pending.app_name)
+    );
+    let (key, resp) = start_flow(&app, req.headers(), scheme, &qp.join("&"), &tail);
+    app.remember_authorization(&key, pending);
+    resp
+}
+
+async fn issue(app: &Arc<App>, session: &Session, pending: &PendingAuthorization) -> HttpResponse {
+    let (session, pending) = (session.clone(), pending.clone());
+    match super::blocking(app, move |app| app.issue_code(&session, &pending)).await {
+        Ok(Ok(redirect)) => code_redirect(&redirect),
+        Ok(Err(e)) => pages::domain_error(&e.into_domain()),
+        Err(resp) => resp,
+    }
+}
+
+/// After a successful login on flow `key`: the authorization it was started for, answered with its code; None
+/// when the flow was a plain sign-in.
+pub async fn finish(app: &Arc<App>, key: &str, session: &Session) -> Option<HttpResponse> {
+    let pending = app.take_authorization(key)?;
+    Some(issue(app, session, &pending).await)
+}
+
+/// The login page's `form-action` for flow `key`: its own origin, and the redirect URI's origin when the flow
+/// ends at an application (the browser checks every hop after the form's POST against it).
+pub fn login_form_policy(app: &App, key: &str) -> Option<HeaderValue> {
+    let pending = app.pending_authorization(key)?;
+    let origin = origin_of(&pending.redirect_uri);
+    if origin
+        .chars()
+        .any(|c| c.is_whitespace() || c == ';' || c == ',' || c == '\'')
+    {
+        return None;
+    }
+    let policy = pages::CONTENT_SECURITY_POLICY.replace("form-action 'self'", &format!("form-action 'self' {origin}"));
+    HeaderValue::from_str(&policy).ok()
+}
