@@ -23,6 +23,7 @@ use crate::store::{AuditRecord, Store, StoreError, Tx};
 mod audit;
 mod authcache;
 mod claims;
+mod expiry;
 mod gate;
 mod governance;
 mod login;
@@ -35,6 +36,7 @@ mod sessions;
 mod users;
 
 pub use claims::Merge;
+pub use expiry::ExpiredChange;
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
@@ -215,6 +217,8 @@ pub struct App {
     sessions: sessions::Sessions,
     /// The recovery portal's checked codes, by browser: see [`recovery`].
     recovery_flows: recovery::RecoveryFlows,
+    /// Expired passwords' pending changes, by login flow or confirmation code: see [`expiry`].
+    expiry_tickets: expiry::ExpiryTickets,
     /// Woken whenever a mail is queued, so the outbox worker sends it at once.
     mail_wakeup: Arc<tokio::sync::Notify>,
     /// The e-mail templates (email-admin-config.xml).
@@ -300,6 +304,7 @@ impl App {
             store,
             sessions: sessions::Sessions::default(),
             recovery_flows: recovery::RecoveryFlows::default(),
+            expiry_tickets: expiry::ExpiryTickets::default(),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             templates: crate::mail::templates::Templates::embedded(),
             code_key: random_key(),

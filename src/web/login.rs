@@ -206,6 +206,10 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
             Some(SIGN_IN),
         );
     }
+    // PWP's pwd-reset.jsp posts its change here, in the same flow.
+    if super::expiry::is_change_post(&form) {
+        return super::expiry::enforcer_change(app, &parts.headers, &form, &key, scheme).await;
+    }
     let (username, password) = match (input::required(&form, "username"), input::required(&form, "password")) {
         (Ok(u), Ok(p)) => (u.to_string(), Secret::new(p)),
         (Err(bad), _) | (_, Err(bad)) => return pages::bad_input(&bad),
@@ -237,12 +241,20 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
         tracing::error!("a successful login without a user");
         return pages::internal_error();
     };
-    flows().consume(&key);
+    if outcome.password_expired {
+        return super::expiry::expired_location(&app, &key, &username, &user);
+    }
+    signed_in(&app, &parts.headers, &key, &user, scheme)
+}
+
+/// The login of `user` in flow `key` is complete: a new session, and on to the dashboard.
+pub(super) fn signed_in(app: &App, headers: &HeaderMap, key: &str, user: &str, scheme: Scheme) -> HttpResponse {
+    flows().consume(key);
     // A new id on every login (session fixation): whatever the browser sent is ended, never adopted.
-    if let Some(old) = cookie(&parts.headers, SESSION_COOKIE) {
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
         app.end_session(&old);
     }
-    let token = app.open_session(&user);
+    let token = app.open_session(user);
     let mut resp = response::redirect(DASHBOARD_PATH);
     site_cookie(SESSION_COOKIE, token.as_str()).set(&mut resp, scheme);
     resp
