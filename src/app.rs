@@ -36,7 +36,7 @@ mod sessions;
 mod users;
 
 pub use claims::Merge;
-pub use expiry::ExpiredChange;
+pub use expiry::{ChangeFields, ExpiredChange};
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
 pub use profiles::{ProfileField, profile_editable, profile_or_default};

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Actor, App};
 use crate::domain::expiry::{self, ChangeRefusal, Expiry, LAST_PASSWORD_CHANGED_FALLBACK};
+use crate::domain::profile::expiry::Enforcer;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, permissions, strip_primary_domain};
 use crate::store::{StoreError, Tx};
@@ -94,6 +95,15 @@ impl ExpiryTickets {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&digest(ticket));
     }
+}
+
+/// The change page's fields, each None when the post did not send it.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeFields {
+    /// PWP's page only (`CURRENT_PWD`); 7.x's has no such field.
+    pub current: Option<Secret>,
+    pub new: Option<Secret>,
+    pub confirm: Option<Secret>,
 }
 
 /// What the change page's post came to.
@@ -176,19 +186,23 @@ impl App {
     /// The change page's post: PWP's checks in its order (fields, new ≠ current, confirmation), then the current
     /// password (5.x–6.x's page asks it; on 7.x's, which does not, the new one must not be the current one),
     /// then the password policy; the new password and a fresh `lastPasswordUpdateTime` in one transaction.
-    pub fn change_expired_password(
-        &self,
-        ticket: &str,
-        current: Option<&Secret>,
-        new: &Secret,
-        confirm: &Secret,
-    ) -> Result<ExpiredChange, DomainError> {
+    pub fn change_expired_password(&self, ticket: &str, fields: &ChangeFields) -> Result<ExpiredChange, DomainError> {
         let Some(user) = self.expired_change_user(ticket) else {
             return Ok(ExpiredChange::NoTicket);
         };
-        if let Err(refusal) = expiry::check_change(current.map(Secret::expose), new.expose(), confirm.expose()) {
+        let asks_current = self.settings.profile.expiry.enforcer == Enforcer::Authenticator;
+        let (current, new, confirm) = (
+            fields.current.as_ref().map(Secret::expose),
+            fields.new.as_ref().map(Secret::expose),
+            fields.confirm.as_ref().map(Secret::expose),
+        );
+        if let Err(refusal) = expiry::check_change(asks_current, current, new, confirm) {
             return Ok(ExpiredChange::Refused(refusal));
         }
+        let Some(new) = &fields.new else {
+            return Ok(ExpiredChange::Refused(ChangeRefusal::AllFieldsRequired));
+        };
+        let current = fields.current.as_ref().filter(|_| asks_current);
         let Some(record) = self.store.read(|tx| tx.user(&user))? else {
             self.expiry_tickets.end(ticket);
             return Ok(ExpiredChange::NoTicket);

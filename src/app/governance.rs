@@ -183,7 +183,7 @@ impl App {
         defaults.extend(self.lock_defaults().as_defaults(enable));
         let e = &self.config.password_expiry;
         let handler = e.event_handler.as_ref();
-        defaults.extend([
+        let expiry = [
             (expiry::ENABLE_EXPIRY, e.enable_password_expiry.to_string()),
             (expiry::EXPIRY_IN_DAYS, e.expiry_in_days.to_string()),
             (
@@ -198,7 +198,14 @@ impl App {
                 expiry::PRIOR_REMINDER_TIME_IN_DAYS,
                 handler.map_or(0, |h| h.prior_reminder_time_in_days).to_string(),
             ),
-        ]);
+        ];
+        // Only the release's own: 7.1+ lists every value under the connector's prefix.
+        let connector = &self.settings.profile.expiry.connector;
+        defaults.extend(
+            expiry
+                .into_iter()
+                .filter(|(name, _)| connector.property(name).is_some()),
+        );
         defaults
     }
 

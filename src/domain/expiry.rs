@@ -140,14 +140,23 @@ impl ChangeRefusal {
     }
 }
 
-/// The checks PWP makes before it asks the store (fields present, new differs from current, confirmation equal),
-/// in its order. `current` is None on the 7.x page, which has no such field: the caller then compares the new
-/// password with the stored hash instead.
-pub fn check_change(current: Option<&str>, new: &str, confirm: &str) -> Result<(), ChangeRefusal> {
-    if current.is_some_and(str::is_empty) || new.is_empty() || confirm.is_empty() {
+/// The checks PWP makes before it asks the store, in its order: every field sent (`== null`: an empty one is
+/// sent, and the policy refuses it later), new differs from current, confirmation equal. `asks_current` is false
+/// on the 7.x page, which has no current-password field: the caller then compares the new password with the
+/// stored hash instead.
+pub fn check_change(
+    asks_current: bool,
+    current: Option<&str>,
+    new: Option<&str>,
+    confirm: Option<&str>,
+) -> Result<(), ChangeRefusal> {
+    let (Some(new), Some(confirm)) = (new, confirm) else {
+        return Err(ChangeRefusal::AllFieldsRequired);
+    };
+    if asks_current && current.is_none() {
         return Err(ChangeRefusal::AllFieldsRequired);
     }
-    if current == Some(new) {
+    if asks_current && current == Some(new) {
         return Err(ChangeRefusal::SameAsCurrent);
     }
     if new != confirm {

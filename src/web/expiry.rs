@@ -25,7 +25,7 @@ use super::input::{self, MAX_FIELD_CHARS, cookie};
 use super::login::{enc, signed_in};
 use super::pages::{self, SIGN_IN};
 use super::{DASHBOARD_PATH, blocking};
-use crate::app::{App, ExpiredChange};
+use crate::app::{App, ChangeFields, ExpiredChange};
 use crate::domain::TENANT_DOMAIN;
 use crate::domain::expiry::{ChangeRefusal, PASSWORD_EXPIRED, RETRY_TEXT};
 use crate::domain::profile::expiry::Enforcer;
@@ -179,13 +179,14 @@ pub(super) async fn enforcer_change(
     key: &str,
     scheme: Scheme,
 ) -> HttpResponse {
-    let field = |name| Secret::new(form.get(name).unwrap_or_default());
-    let (current, new, confirm) = (field("CURRENT_PWD"), field("NEW_PWD"), field("NEW_PWD_CONFIRMATION"));
+    let field = |name| form.get(name).map(Secret::new);
+    let fields = ChangeFields {
+        current: field("CURRENT_PWD"),
+        new: field("NEW_PWD"),
+        confirm: field("NEW_PWD_CONFIRMATION"),
+    };
     let ticket = key.to_string();
-    let outcome = blocking(&app, move |app| {
-        app.change_expired_password(&ticket, Some(&current), &new, &confirm)
-    })
-    .await;
+    let outcome = blocking(&app, move |app| app.change_expired_password(&ticket, &fields)).await;
     match outcome {
         Ok(Ok(ExpiredChange::Changed { user })) => signed_in(&app, headers, key, &user, scheme),
         Ok(Ok(ExpiredChange::Refused(refusal))) => match app.expired_change_user(key) {
@@ -241,13 +242,14 @@ pub async fn recovery_change(app: Arc<App>, req: Request<RequestBody>) -> HttpRe
         Err(bad) => return pages::bad_input(&bad),
     };
     let code = form.get("confirmation").unwrap_or_default().to_string();
-    let field = |name| Secret::new(form.get(name).unwrap_or_default());
-    let (new, confirm) = (field("reset-password"), field("reset-password2"));
+    let field = |name| form.get(name).map(Secret::new);
+    let fields = ChangeFields {
+        current: None,
+        new: field("reset-password"),
+        confirm: field("reset-password2"),
+    };
     let ticket = code.clone();
-    let outcome = blocking(&app, move |app| {
-        app.change_expired_password(&ticket, None, &new, &confirm)
-    })
-    .await;
+    let outcome = blocking(&app, move |app| app.change_expired_password(&ticket, &fields)).await;
     match outcome {
         Ok(Ok(ExpiredChange::Changed { .. })) => pages::notice(
             "Password updated",

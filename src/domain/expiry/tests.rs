@@ -101,18 +101,21 @@ fn the_update_time_falls_back_and_ignores_blank_or_bad_values() {
 
 #[test]
 fn the_change_checks_run_in_pwps_order_with_its_texts() {
-    assert_eq!(check_change(Some(""), "a", "a"), Err(ChangeRefusal::AllFieldsRequired));
-    assert_eq!(check_change(Some("x"), "", "a"), Err(ChangeRefusal::AllFieldsRequired));
+    let pwp = |c, n, f| check_change(true, c, n, f);
+    assert_eq!(pwp(None, Some("a"), Some("a")), Err(ChangeRefusal::AllFieldsRequired));
+    assert_eq!(pwp(Some("x"), None, Some("a")), Err(ChangeRefusal::AllFieldsRequired));
+    // Empty is not missing (PWP tests `== null`): the policy refuses it later.
+    assert_eq!(pwp(Some("12345"), Some(""), Some("")), Ok(()));
     assert_eq!(
-        check_change(Some("Old@123"), "Old@123", "other"),
+        pwp(Some("Old@123"), Some("Old@123"), Some("other")),
         Err(ChangeRefusal::SameAsCurrent)
     );
     assert_eq!(
-        check_change(Some("Old@123"), "New@123", "New@124"),
+        pwp(Some("Old@123"), Some("New@123"), Some("New@124")),
         Err(ChangeRefusal::ConfirmationMismatch)
     );
-    assert_eq!(check_change(Some("Old@123"), "New@123", "New@123"), Ok(()));
-    assert_eq!(check_change(None, "New@123", "New@123"), Ok(()));
+    assert_eq!(pwp(Some("Old@123"), Some("New@123"), Some("New@123")), Ok(()));
+    assert_eq!(check_change(false, None, Some("New@123"), Some("New@123")), Ok(()));
     assert_eq!(ChangeRefusal::SameAsCurrent.text(), SAME_AS_CURRENT);
     assert_eq!(
         ChangeRefusal::Policy("^x$".into()).text(),
