@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::load::Timing;
 
 /// The scenarios, by the names `--scenario` takes.
-pub const SCENARIOS: [&str; 10] = [
+pub const SCENARIOS: [&str; 11] = [
     "wsdl",
     "profile",
     "profile-basic",
@@ -14,6 +14,7 @@ pub const SCENARIOS: [&str; 10] = [
     "reset",
     "login",
     "commonauth",
+    "expiry-change",
     "mixed",
     "mixed-rw",
     "large",
