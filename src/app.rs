@@ -24,6 +24,7 @@ mod audit;
 mod authcache;
 mod authorize;
 mod claims;
+mod expiry;
 mod gate;
 mod governance;
 mod login;
@@ -39,6 +40,7 @@ mod users;
 
 pub use authorize::{AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 pub use claims::Merge;
+pub use expiry::{ChangeFields, ExpiredChange};
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
 pub use oauth::{
@@ -234,6 +236,8 @@ pub struct App {
     sessions: sessions::Sessions,
     /// The recovery portal's checked codes, by browser: see [`recovery`].
     recovery_flows: recovery::RecoveryFlows,
+    /// Expired passwords' pending changes, by login flow or confirmation code: see [`expiry`].
+    expiry_tickets: expiry::ExpiryTickets,
     /// Woken whenever a mail is queued, so the outbox worker sends it at once.
     mail_wakeup: Arc<tokio::sync::Notify>,
     /// The e-mail templates (email-admin-config.xml).
@@ -326,6 +330,7 @@ impl App {
             store,
             sessions: sessions::Sessions::default(),
             recovery_flows: recovery::RecoveryFlows::default(),
+            expiry_tickets: expiry::ExpiryTickets::default(),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             templates: crate::mail::templates::Templates::embedded(),
             code_key: random_key(),

@@ -465,6 +465,10 @@ fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
             for (uri, value) in view.claims {
                 println!("  {uri} = {value}");
             }
+            println!(
+                "password expires: {}",
+                expiry_words(app.password_expiry(&sys, &view.name)?, app.now())
+            );
         }
         UserCommand::Passwd { name, password } => {
             app.set_password_by_admin(&sys, &name, &read_password(&password)?)?;
@@ -479,6 +483,20 @@ fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
         } => force_reset(app, name, role.as_deref(), dry_run)?,
     }
     Ok(())
+}
+
+/// When a password expires, in words (`user show`).
+fn expiry_words(expiry: crate::domain::expiry::Expiry, now: crate::domain::Millis) -> String {
+    use crate::domain::expiry::Expiry;
+    match expiry {
+        Expiry::Off => "never (password expiry is off)".to_string(),
+        Expiry::NoRecord { expired: true } => {
+            "expired (no lastPasswordUpdateTime: the user must change it at the next sign-in)".to_string()
+        }
+        Expiry::NoRecord { expired: false } => "not recorded (no lastPasswordUpdateTime)".to_string(),
+        Expiry::At(at) if at <= now => format!("{} (expired)", crate::util::format_utc(at)),
+        Expiry::At(at) => crate::util::format_utc(at),
+    }
 }
 
 /// How a mode reaches the user, in words, with the property that turns it on.

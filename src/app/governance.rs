@@ -2,9 +2,11 @@
 //! console), and the effective forced-reset and account-lock settings the other use cases plan with.
 
 use super::{Actor, App};
+use crate::domain::expiry::ExpirySettings;
 use crate::domain::governance::{
     self, AccountLockSettings, ConnectorDef, PropertyDef, ResetSettings, Resident, UpdateRules,
 };
+use crate::domain::profile::expiry::{self, Enforcer};
 use crate::domain::{DomainError, permissions};
 use crate::store::{StoreError, Tx};
 
@@ -44,8 +46,21 @@ impl SettingSource {
     }
 }
 
-/// Which deployment.toml key gives each governance property its default (docs/CONFIG.md).
-const FILE_KEYS: [(&str, &str); 8] = [
+/// Which deployment.toml key gives each governance property its default (docs/CONFIG.md). PWP's expiry days
+/// come from the `passwordExpiry` event handler instead ([`PWP_DAYS_KEY`]).
+const FILE_KEYS: [(&str, &str); 11] = [
+    (
+        expiry::ENABLE_EXPIRY,
+        "identity_mgt.password_expiry.enable_password_expiry",
+    ),
+    (
+        expiry::EXPIRY_IN_DAYS,
+        "identity_mgt.password_expiry.password_expiry_in_days",
+    ),
+    (
+        expiry::SKIP_IF_NO_APPLICABLE_RULES,
+        "identity_mgt.password_expiry.skip_if_no_applicable_rules",
+    ),
     (
         governance::RECOVERY_LINK,
         "identity_mgt.password_reset_by_admin.enable_emailed_link_based_reset",
@@ -78,6 +93,9 @@ const FILE_KEYS: [(&str, &str); 8] = [
     ),
 ];
 
+/// Where 5.x–6.x's `passwordExpiryInDays` comes from.
+const PWP_DAYS_KEY: &str = "event_handler.properties.passwordExpiryInDays";
+
 /// Do a stored value and the file's say the same (`True` and `true`, `05` and `5`)?
 fn same_value(a: &str, b: &str) -> bool {
     let (a, b) = (a.trim(), b.trim());
@@ -96,9 +114,10 @@ impl App {
         let stored = self.store.read(|tx| tx.governance_properties())?;
         let profile = &self.settings.profile.governance;
         let enable = profile.lock_enable_property;
-        let mut defaults: Vec<(&str, String)> = self.reset_defaults().as_defaults().into();
-        defaults.extend(self.lock_defaults().as_defaults(enable));
-        let listed = |name: &str| profile.connectors.iter().any(|c| c.property(name).is_some());
+        let defaults = self.governance_defaults();
+        let connectors = self.listed_connectors();
+        let listed = |name: &str| connectors.iter().any(|c| c.property(name).is_some());
+        let pwp = self.settings.profile.expiry.enforcer == Enforcer::Authenticator;
         Ok(FILE_KEYS
             .iter()
             .map(|&(property, file_key)| {
@@ -106,6 +125,11 @@ impl App {
                     enable
                 } else {
                     property
+                };
+                let file_key = if pwp && property == expiry::EXPIRY_IN_DAYS {
+                    PWP_DAYS_KEY
+                } else {
+                    file_key
                 };
                 (property, file_key)
             })
@@ -152,12 +176,78 @@ impl App {
         }
     }
 
-    /// The resident IdP's governance values in `tx`: the defaults, overridden by what was stored.
-    pub(super) fn resident_in(&self, tx: &Tx<'_>) -> Result<Resident, StoreError> {
+    /// The deployment.toml defaults of every governance property.
+    fn governance_defaults(&self) -> Vec<(&'static str, String)> {
         let mut defaults: Vec<(&str, String)> = self.reset_defaults().as_defaults().into();
         let enable = self.settings.profile.governance.lock_enable_property;
         defaults.extend(self.lock_defaults().as_defaults(enable));
-        Ok(Resident::new(&defaults, &tx.governance_properties()?))
+        let e = &self.config.password_expiry;
+        let handler = e.event_handler.as_ref();
+        let expiry = [
+            (expiry::ENABLE_EXPIRY, e.enable_password_expiry.to_string()),
+            (expiry::EXPIRY_IN_DAYS, e.expiry_in_days.to_string()),
+            (
+                expiry::SKIP_IF_NO_APPLICABLE_RULES,
+                e.skip_if_no_applicable_rules.to_string(),
+            ),
+            (
+                expiry::ENABLE_EMAIL_NOTIFICATIONS,
+                handler.is_some_and(|h| h.enable_data_publishing).to_string(),
+            ),
+            (
+                expiry::PRIOR_REMINDER_TIME_IN_DAYS,
+                handler.map_or(0, |h| h.prior_reminder_time_in_days).to_string(),
+            ),
+        ];
+        // Only the release's own: 7.1+ lists every value under the connector's prefix.
+        let connector = &self.settings.profile.expiry.connector;
+        defaults.extend(
+            expiry
+                .into_iter()
+                .filter(|(name, _)| connector.property(name).is_some()),
+        );
+        defaults
+    }
+
+    /// The connectors the resident IdP lists: the release's, then the password-expiry connector where it exists
+    /// (7.x always; 5.x–6.x once the `passwordExpiry` event handler installs PWP).
+    pub fn listed_connectors(&self) -> Vec<ConnectorDef> {
+        let mut connectors = self.settings.profile.governance.connectors.to_vec();
+        if self.expiry_installed() {
+            connectors.push(self.settings.profile.expiry.connector);
+        }
+        connectors
+    }
+
+    fn expiry_installed(&self) -> bool {
+        match self.settings.profile.expiry.enforcer {
+            Enforcer::Authenticator => self.config.password_expiry.event_handler.is_some(),
+            Enforcer::PostAuthenticationHandler => true,
+        }
+    }
+
+    /// The resident IdP's governance values in `tx`: the defaults, overridden by what was stored.
+    pub(super) fn resident_in(&self, tx: &Tx<'_>) -> Result<Resident, StoreError> {
+        Ok(Resident::new(&self.governance_defaults(), &tx.governance_properties()?))
+    }
+
+    /// The password expiry in force in `tx`.
+    pub(super) fn expiry_settings_in(&self, tx: &Tx<'_>) -> Result<ExpirySettings, StoreError> {
+        let fallback = ExpirySettings {
+            enabled: false,
+            days: self.config.password_expiry.expiry_in_days,
+            skip_if_no_applicable_rules: false,
+        };
+        Ok(fallback.read(
+            &self.resident_in(tx)?,
+            &self.settings.profile.expiry,
+            self.expiry_installed(),
+        ))
+    }
+
+    /// The password expiry in force.
+    pub fn expiry_settings(&self) -> Result<ExpirySettings, DomainError> {
+        Ok(self.store.read(|tx| self.expiry_settings_in(tx))?)
     }
 
     /// The account lock in force in `tx`.
@@ -214,8 +304,8 @@ impl App {
     fn connector_views(&self) -> Result<Vec<ConnectorView>, DomainError> {
         let resident = self.store.read(|tx| self.resident_in(tx))?;
         let profile = &self.settings.profile.governance;
-        Ok(profile
-            .connectors
+        Ok(self
+            .listed_connectors()
             .iter()
             .map(|c| ConnectorView {
                 def: *c,
@@ -230,8 +320,9 @@ impl App {
         let now = self.now();
         actor.require_any(&[permissions::GOVERNANCE_UPDATE, permissions::IDP_UPDATE])?;
         let profile = &self.settings.profile.governance;
+        let connectors = self.listed_connectors();
         let rules = UpdateRules {
-            connectors: &profile.connectors,
+            connectors: &connectors,
             single_reset_option: profile.single_reset_option,
         };
         self.store.write(|tx| {

@@ -17,6 +17,12 @@ pub struct LoginOutcome {
     pub decision: Decision,
     pub user: Option<String>,
     pub context: Option<ErrorContext>,
+    /// A successful login whose password has expired (`domain::expiry`, the release's rule and the resident IdP's
+    /// settings). The browser login sends the user to the change page; the admin services' Basic auth and the
+    /// authentication API ignore it, as WSO2's do (its enforcers act only in the browser flow); the password grant
+    /// answers "Authentication Failed! Password has expired" (GOV `PasswordPolicyConstants
+    /// .PASSWORD_EXPIRED_ERROR_MESSAGE`, `domain::expiry::PASSWORD_EXPIRED`).
+    pub password_expired: bool,
 }
 
 /// What the store says about a user at login: the facts a decision needs, owned.
@@ -49,6 +55,7 @@ struct Decided {
     decision: Decision,
     step: LockStep,
     context: Option<ErrorContext>,
+    password_expired: bool,
 }
 
 impl App {
@@ -79,6 +86,7 @@ impl App {
                 decision,
                 user: None,
                 context,
+                password_expired: false,
             });
         };
         let user = record.name;
@@ -90,6 +98,7 @@ impl App {
                 decision: decided.decision,
                 user: Some(user),
                 context: decided.context,
+                password_expired: decided.password_expired,
             });
         }
         let decided = self.store.write(|tx| {
@@ -101,6 +110,7 @@ impl App {
             decision: decided.decision,
             user: Some(user),
             context: decided.context,
+            password_expired: decided.password_expired,
         })
     }
 
@@ -122,10 +132,13 @@ impl App {
         );
         let step = login::lock_step(decision, &facts, &snapshot.policy, now);
         let context = self.error_context(decision, step, Some(&facts), &snapshot.policy);
+        // Asked only of a good login: a pending forced reset or a lock is decided first (the forced reset wins).
+        let password_expired = decision == Decision::Success && self.password_expired_in(tx, user, now)?;
         Ok(Decided {
             decision,
             step,
             context,
+            password_expired,
         })
     }
 

@@ -398,17 +398,11 @@ impl App {
     /// A reset's code was accepted: set the new password, use the code up, write the release's completion claims
     /// and audit.
     pub(super) fn finish_reset_in(&self, tx: &Tx<'_>, user: &str, hash: &str, now: Millis) -> Result<(), DomainError> {
-        tx.set_password_hash(user, hash, now)?;
+        super::users::set_password_in(tx, user, hash, now)?;
         tx.end_sessions(user, now)?;
         tx.delete_recovery_code(user)?;
         let claims = reset::completion_claims(&self.settings.profile.reset);
         self.write_claims_in(tx, user, &claims)?;
-        tx.set_claim_value(
-            user,
-            DEFAULT_PROFILE,
-            claims::LAST_PASSWORD_UPDATE_TIME,
-            &now.to_string(),
-        )?;
         self.audit(tx, now, &Actor::System, "user.force_reset.completed", user, "")
     }
 

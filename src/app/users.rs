@@ -7,7 +7,7 @@ use crate::domain::claims;
 use crate::domain::profile::store::NumericIds;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, permissions, reset, strip_primary_domain};
-use crate::store::Tx;
+use crate::store::{StoreError, Tx};
 
 /// The tenant id of `carbon.super`, the only tenant.
 pub const SUPER_TENANT_ID: i32 = -1234;
@@ -63,6 +63,22 @@ pub fn matches_filter(filter: &str, value: &str) -> bool {
         }
     }
     rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// Every password set (an admin's, the user's change, a completed reset, an expired password's change): the new
+/// hash and `lastPasswordUpdateTime` (epoch ms) in the same transaction, as the `passwordExpiry` handler writes it
+/// on `POST_UPDATE_CREDENTIAL[_BY_ADMIN]`, so password expiry counts from here. False when there is no such user.
+pub(super) fn set_password_in(tx: &Tx<'_>, user: &str, hash: &str, now: Millis) -> Result<bool, StoreError> {
+    if !tx.set_password_hash(user, hash, now)? {
+        return Ok(false);
+    }
+    tx.set_claim_value(
+        user,
+        DEFAULT_PROFILE,
+        claims::LAST_PASSWORD_UPDATE_TIME,
+        &now.to_string(),
+    )?;
+    Ok(true)
 }
 
 impl App {
@@ -228,15 +244,9 @@ impl App {
         hash: &str,
         now: Millis,
     ) -> Result<(), DomainError> {
-        if !tx.set_password_hash(name, hash, now)? {
+        if !set_password_in(tx, name, hash, now)? {
             return Err(DomainError::UserNotFound(name.to_string()));
         }
-        tx.set_claim_value(
-            name,
-            DEFAULT_PROFILE,
-            claims::LAST_PASSWORD_UPDATE_TIME,
-            &now.to_string(),
-        )?;
         tx.end_sessions(name, now)?;
         // WSO2's POST_UPDATE_CREDENTIAL_BY_ADMIN: what this does to a pending forced reset depends on the release.
         self.admin_password_set_in(tx, name)
@@ -271,13 +281,7 @@ impl App {
                 Some(_) => return Err(DomainError::InvalidInput(OLD_CREDENTIAL_MISMATCH.into())),
                 None => return Err(DomainError::UserNotFound(user.to_string())),
             }
-            tx.set_password_hash(&record.name, &hash, now)?;
-            tx.set_claim_value(
-                &record.name,
-                DEFAULT_PROFILE,
-                claims::LAST_PASSWORD_UPDATE_TIME,
-                &now.to_string(),
-            )?;
+            set_password_in(tx, &record.name, &hash, now)?;
             self.audit(tx, now, actor, "user.password.update", &record.name, "")
         })
     }

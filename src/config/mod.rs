@@ -33,6 +33,7 @@ pub struct Config {
     pub tls: Option<PemPair>,
     pub user_store: UserStoreConfig,
     pub account_lock: AccountLockConfig,
+    pub password_expiry: PasswordExpiryConfig,
     pub emulator: EmulatorConfig,
     pub oauth: OAuthConfig,
 }
@@ -157,6 +158,34 @@ pub struct AccountLockConfig {
     pub auto_unlock_after_minutes: i64,
     /// `auto_unlock_time_increment_ratio`: each further lock lasts this many times longer (default 2).
     pub auto_unlock_time_increment_ratio: u32,
+}
+
+/// The `[[event_handler]]` name of PWP's password-expiry handler.
+pub const PASSWORD_EXPIRY_HANDLER: &str = "passwordExpiry";
+
+/// Password expiry's deployment.toml: PWP's `[[event_handler]] name = "passwordExpiry"` (5.x–6.x) and
+/// `[identity_mgt.password_expiry]` (7.x's connector defaults).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordExpiryConfig {
+    /// The `passwordExpiry` event handler, when configured: on 5.x–6.x it installs PWP's connector and turns
+    /// the enforcer on.
+    pub event_handler: Option<ExpiryEventHandler>,
+    /// `passwordExpiryInDays` of the handler, else `[identity_mgt.password_expiry] password_expiry_in_days`;
+    /// default 30.
+    pub expiry_in_days: i64,
+    /// `[identity_mgt.password_expiry] enable_password_expiry`: 7.x's `passwordExpiry.enablePasswordExpiry`
+    /// default, false as in WSO2.
+    pub enable_password_expiry: bool,
+    /// `skip_if_no_applicable_rules` (7.1+), default false.
+    pub skip_if_no_applicable_rules: bool,
+}
+
+/// The `passwordExpiry` `[[event_handler]]`'s other keys, kept for `config check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpiryEventHandler {
+    pub subscriptions: Vec<String>,
+    pub enable_data_publishing: bool,
+    pub prior_reminder_time_in_days: i64,
 }
 
 /// `[forcereset]`: settings of the emulator itself, not WSO2 keys.

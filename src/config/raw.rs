@@ -36,6 +36,32 @@ pub struct RawConfig {
     pub user_store: UserStore,
     pub oauth: OAuth,
     pub forcereset: Forcereset,
+    /// `[[event_handler]]`: only `name = "passwordExpiry"` is read (PWP's handler, which turns its password expiry
+    /// on); other handlers' keys are noted as ignored.
+    pub event_handler: Vec<EventHandler>,
+}
+
+/// One `[[event_handler]]`.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EventHandler {
+    #[serde(deserialize_with = "string")]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "strings")]
+    pub subscriptions: Option<Vec<String>>,
+    pub properties: EventHandlerProperties,
+}
+
+/// `[event_handler.properties]` of the `passwordExpiry` handler (PWP `docs/config.md`).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EventHandlerProperties {
+    #[serde(rename = "passwordExpiryInDays", deserialize_with = "int::<_, _, 0, U32_MAX>")]
+    pub password_expiry_in_days: Option<i64>,
+    #[serde(rename = "enableDataPublishing", deserialize_with = "boolean")]
+    pub enable_data_publishing: Option<bool>,
+    #[serde(rename = "priorReminderTimeInDays", deserialize_with = "int::<_, _, 0, U32_MAX>")]
+    pub prior_reminder_time_in_days: Option<i64>,
 }
 
 /// `[oauth…]`: the one OAuth key forcereset reads.
@@ -125,6 +151,20 @@ pub struct Email {
 pub struct IdentityMgt {
     pub password_reset_by_admin: PasswordResetByAdmin,
     pub account_locking: AccountLocking,
+    pub password_expiry: PasswordExpiry,
+}
+
+/// `[identity_mgt.password_expiry]`: defaults of IS 7.x's built-in connector (`passwordExpiry.*` in identity.xml;
+/// the deployment.toml names are forcereset's, UNCONFIRMED in WSO2's templates).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PasswordExpiry {
+    #[serde(deserialize_with = "boolean")]
+    pub enable_password_expiry: Option<bool>,
+    #[serde(deserialize_with = "int::<_, _, 0, U32_MAX>")]
+    pub password_expiry_in_days: Option<i64>,
+    #[serde(deserialize_with = "boolean")]
+    pub skip_if_no_applicable_rules: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -303,7 +343,20 @@ pub(super) fn read(text: &str, file: &Table) -> Result<(RawConfig, Vec<String>),
     }
     // Sorted by segments: the order of a walk through the file's (sorted) tables, whatever order the file has.
     unknown.sort();
-    let notes = super::keys::classify(&unknown, &known)?;
+    let mut notes = super::keys::classify(&unknown, &known)?;
+    let others: Vec<String> = raw
+        .event_handler
+        .iter()
+        .filter(|h| h.name.as_deref() != Some(super::PASSWORD_EXPIRY_HANDLER))
+        .map(|h| format!("{:?}", h.name.as_deref().unwrap_or_default()))
+        .collect();
+    if !others.is_empty() {
+        notes.push(format!(
+            "[[event_handler]] name = {}: forcereset emulates only the `{}` handler; ignored",
+            others.join(", "),
+            super::PASSWORD_EXPIRY_HANDLER
+        ));
+    }
     Ok((raw, notes))
 }
 
@@ -437,6 +490,19 @@ fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
         Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Ok(Some(false)),
         other => Err(wrong("true or false", &other, false)),
     }
+}
+
+/// A list of strings (`subscriptions = ["POST_ADD_USER", …]`).
+fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let value = Value::deserialize(d)?;
+    let list = match &value {
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect::<Option<Vec<String>>>(),
+        _ => None,
+    };
+    list.map(Some).ok_or_else(|| wrong("a list of strings", &value, false))
 }
 
 fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -614,6 +680,11 @@ impl From<&Config> for RawConfig {
                     auto_unlock_after: Some(lock.auto_unlock_after_minutes),
                     auto_unlock_time_increment_ratio: Some(lock.auto_unlock_time_increment_ratio),
                 },
+                password_expiry: PasswordExpiry {
+                    enable_password_expiry: Some(c.password_expiry.enable_password_expiry),
+                    password_expiry_in_days: Some(c.password_expiry.expiry_in_days),
+                    skip_if_no_applicable_rules: Some(c.password_expiry.skip_if_no_applicable_rules),
+                },
             },
             authentication: Authentication {
                 authenticator: Authenticator {
@@ -676,6 +747,20 @@ impl From<&Config> for RawConfig {
                 email_templates: emu.email_templates.as_ref().map(|path| path_text(path)),
                 wso2_version: Some(emu.wso2_version.as_str().to_string()),
             },
+            event_handler: c
+                .password_expiry
+                .event_handler
+                .iter()
+                .map(|h| EventHandler {
+                    name: Some(super::PASSWORD_EXPIRY_HANDLER.to_string()),
+                    subscriptions: Some(h.subscriptions.clone()),
+                    properties: EventHandlerProperties {
+                        password_expiry_in_days: Some(c.password_expiry.expiry_in_days),
+                        enable_data_publishing: Some(h.enable_data_publishing),
+                        prior_reminder_time_in_days: Some(h.prior_reminder_time_in_days),
+                    },
+                })
+                .collect(),
         }
     }
 }

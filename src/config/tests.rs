@@ -118,9 +118,10 @@ fn wso2_style_file_warns_once_per_ignored_table() {
             "deployment.toml: [server] node_ip: WSO2 key forcereset does not emulate, ignored",
             "deployment.toml: [super_admin] admin_role: WSO2 key forcereset does not emulate, ignored",
             "deployment.toml: [database.identity_db] is not implemented by forcereset; its 2 keys are ignored",
-            "deployment.toml: [event_handler] is not implemented by forcereset, ignored",
             "deployment.toml: [keystore.primary] is not implemented by forcereset; its 2 keys are ignored",
             "deployment.toml: [tenant_mgt] is not implemented by forcereset, ignored",
+            "deployment.toml: [[event_handler]] name = \"x\", \"y\": forcereset emulates only the `passwordExpiry` \
+             handler; ignored",
         ],
         "{:#?}",
         loaded.warnings
@@ -604,4 +605,37 @@ fn the_release_and_the_user_store_type() {
             r#"deployment.toml: user_store.type "active_directory_unique_id" is not emulated; the primary store of a fresh WSO2 IS 5.11 (read_write_ldap_unique_id) stands in for it"#
         ]
     );
+}
+
+#[test]
+fn the_password_expiry_handler_and_table_are_read() {
+    let loaded = parse(
+        r#"
+        [identity_mgt.password_expiry]
+        enable_password_expiry = true
+        skip_if_no_applicable_rules = "true"
+
+        [[event_handler]]
+        name = "passwordExpiry"
+        subscriptions = ["POST_UPDATE_CREDENTIAL", "POST_ADD_USER"]
+        [event_handler.properties]
+        passwordExpiryInDays = "45"
+        enableDataPublishing = false
+        priorReminderTimeInDays = "0"
+        "#,
+    );
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let e = &loaded.config.password_expiry;
+    assert!(e.enable_password_expiry && e.skip_if_no_applicable_rules);
+    assert_eq!(e.expiry_in_days, 45, "the handler's days win");
+    let handler = e.event_handler.as_ref().expect("the handler");
+    assert_eq!(handler.subscriptions, ["POST_UPDATE_CREDENTIAL", "POST_ADD_USER"]);
+    let defaults = Config::defaults().password_expiry;
+    assert!(defaults.event_handler.is_none() && !defaults.enable_password_expiry);
+    assert_eq!(defaults.expiry_in_days, 30);
+    let shown = error_for(
+        "[[event_handler]]\nname = \"passwordExpiry\"\n[event_handler.properties]\npasswordExpiryInDays = \"soon\"\n",
+        "event_handler.0.properties.passwordExpiryInDays",
+    );
+    assert!(shown.contains("expected an integer of at least 0"), "{shown}");
 }

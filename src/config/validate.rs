@@ -8,9 +8,10 @@ use std::path::PathBuf;
 
 use super::raw::RawConfig;
 use super::{
-    AccountLockConfig, AdminResetDefaults, BasicAuthParams, Config, EmailConfig, EmulatorConfig, KeyError, OAuthConfig,
-    PemPair, ServerConfig, SuperAdminConfig, UserStoreConfig,
+    AccountLockConfig, AdminResetDefaults, BasicAuthParams, Config, EmailConfig, EmulatorConfig, ExpiryEventHandler,
+    KeyError, OAuthConfig, PasswordExpiryConfig, PemPair, ServerConfig, SuperAdminConfig, UserStoreConfig,
 };
+use crate::domain::expiry::DEFAULT_EXPIRY_DAYS;
 use crate::domain::password::{DEFAULT_PASSWORD_REGEX, DEFAULT_USERNAME_REGEX, Policy};
 use crate::domain::profile::Wso2Version;
 use crate::domain::profile::store::UserStoreType;
@@ -43,7 +44,12 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
         user_store,
         oauth,
         forcereset: emu,
+        event_handler,
     } = raw;
+    let expiry = identity_mgt.password_expiry;
+    let expiry_handler = event_handler
+        .into_iter()
+        .find(|h| h.name.as_deref() == Some(super::PASSWORD_EXPIRY_HANDLER));
     let email = output_adapter.email;
     let reset = identity_mgt.password_reset_by_admin;
     let lock = identity_mgt.account_locking;
@@ -135,6 +141,30 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
             allowed_failed_attempts: lock.allowed_failed_attempts.unwrap_or(5),
             auto_unlock_after_minutes: lock.auto_unlock_after.unwrap_or(5),
             auto_unlock_time_increment_ratio: lock.auto_unlock_time_increment_ratio.unwrap_or(2),
+        },
+        password_expiry: PasswordExpiryConfig {
+            expiry_in_days: expiry_handler
+                .as_ref()
+                .and_then(|h| h.properties.password_expiry_in_days)
+                .or(expiry.password_expiry_in_days)
+                .unwrap_or(DEFAULT_EXPIRY_DAYS),
+            event_handler: expiry_handler.map(|h| ExpiryEventHandler {
+                // PWP docs/config.md's subscriptions.
+                subscriptions: h.subscriptions.unwrap_or_else(|| {
+                    [
+                        "POST_UPDATE_CREDENTIAL",
+                        "POST_UPDATE_CREDENTIAL_BY_ADMIN",
+                        "POST_ADD_USER",
+                    ]
+                    .map(String::from)
+                    .to_vec()
+                }),
+                enable_data_publishing: h.properties.enable_data_publishing.unwrap_or(false),
+                prior_reminder_time_in_days: h.properties.prior_reminder_time_in_days.unwrap_or(0),
+            }),
+            // Off, as GOV `PasswordExpiryConfigImpl.getDefaultPropertyValues` (v1.9.6 on).
+            enable_password_expiry: expiry.enable_password_expiry.unwrap_or(false),
+            skip_if_no_applicable_rules: expiry.skip_if_no_applicable_rules.unwrap_or(false),
         },
         emulator: EmulatorConfig {
             data_dir: PathBuf::from(emu.data_dir.unwrap_or_else(|| "./data".to_string())),

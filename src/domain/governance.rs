@@ -107,7 +107,7 @@ impl Resident {
         self.get(name).is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
     }
 
-    fn int(&self, name: &str) -> Option<i64> {
+    pub fn int(&self, name: &str) -> Option<i64> {
         self.get(name).and_then(|v| v.trim().parse().ok())
     }
 

@@ -5,6 +5,7 @@
 
 pub mod claims;
 pub mod error;
+pub mod expiry;
 pub mod governance;
 pub mod login;
 pub mod oauth;

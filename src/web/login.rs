@@ -231,6 +231,10 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
             Some(SIGN_IN),
         );
     }
+    // PWP's pwd-reset.jsp posts its change here, in the same flow.
+    if super::expiry::is_change_post(&form) {
+        return super::expiry::enforcer_change(app, &parts.headers, &form, &key, scheme).await;
+    }
     let (username, password) = match (input::required(&form, "username"), input::required(&form, "password")) {
         (Ok(u), Ok(p)) => (u.to_string(), Secret::new(p)),
         (Err(bad), _) | (_, Err(bad)) => return pages::bad_input(&bad),
@@ -262,15 +266,29 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
         tracing::error!("a successful login without a user");
         return pages::internal_error();
     };
-    flows().consume(&key);
+    if outcome.password_expired {
+        return super::expiry::expired_location(&app, &key, &username, &user);
+    }
+    signed_in(&app, &parts.headers, &key, &user, scheme).await
+}
+
+/// The login of `user` in flow `key` is complete: a new session, and on to the dashboard.
+pub(super) async fn signed_in(
+    app: &Arc<App>,
+    headers: &HeaderMap,
+    key: &str,
+    user: &str,
+    scheme: Scheme,
+) -> HttpResponse {
+    flows().consume(key);
     // A new id on every login (session fixation): whatever the browser sent is ended, never adopted.
-    if let Some(old) = cookie(&parts.headers, SESSION_COOKIE) {
+    if let Some(old) = cookie(headers, SESSION_COOKIE) {
         app.end_session(&old);
     }
-    let token = app.open_session(&user);
+    let token = app.open_session(user);
     // A flow started by /oauth2/authorize ends at the application, with its code.
     let finished = match app.session(token.as_str()) {
-        Some(session) => super::authorize::finish(&app, &key, &session).await,
+        Some(session) => super::authorize::finish(app, key, &session).await,
         None => None,
     };
     let mut resp = finished.unwrap_or_else(|| response::redirect(DASHBOARD_PATH));

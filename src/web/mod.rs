@@ -5,6 +5,7 @@
 //! - [`login`]: login page, `/commonauth` (the basic authenticator's redirects), `retry.do`, logout.
 //! - [`dashboard`]: where a signed-in user lands: their profile, password change, sign-out.
 //! - [`recovery`]: `confirmrecovery.do` and `completepasswordreset.do`.
+//! - [`expiry`]: where an expired password is changed (`pwd-reset.jsp`, 7.x `password-recovery-confirm.jsp`).
 //! - [`api`]: `POST /api/identity/auth/v1.1/authenticate`.
 //! - [`authorize`]: `GET /oauth2/authorize`, the OAuth2 code flow's way through the login page.
 //! - [`pages`]: the minijinja templates, security headers and the one `DomainError` → page mapping.
@@ -17,6 +18,7 @@ mod authorize;
 pub mod console;
 mod csrf;
 mod dashboard;
+mod expiry;
 mod input;
 mod login;
 mod pages;
@@ -41,7 +43,7 @@ pub const AUTHENTICATE_API_PATH: &str = "/api/identity/auth/v1.1/authenticate";
 pub const STYLESHEET_PATH: &str = "/static/forcereset.css";
 
 /// Every path this module answers; the router sends exactly these here.
-pub const PATHS: [&str; 12] = [
+pub const PATHS: &[&str] = &[
     DASHBOARD_PATH,
     dashboard::PROFILE_PATH,
     dashboard::PASSWORD_PATH,
@@ -51,6 +53,8 @@ pub const PATHS: [&str; 12] = [
     LOGOUT_PATH,
     CONFIRM_RECOVERY_PATH,
     COMPLETE_RESET_PATH,
+    expiry::PWD_RESET_PATH,
+    expiry::RECOVERY_CONFIRM_PATH,
     AUTHENTICATE_API_PATH,
     STYLESHEET_PATH,
     authorize::AUTHORIZE_PATH,
@@ -85,6 +89,11 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         (_, CONFIRM_RECOVERY_PATH) => response::method_not_allowed("GET, HEAD"),
         (Method::POST, COMPLETE_RESET_PATH) => recovery::complete(app, req, scheme).await,
         (_, COMPLETE_RESET_PATH) => response::method_not_allowed("POST"),
+        (Method::GET, expiry::PWD_RESET_PATH) => expiry::enforcer_page(&app, &req),
+        (_, expiry::PWD_RESET_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::GET, expiry::RECOVERY_CONFIRM_PATH) => expiry::recovery_page(&app, &req),
+        (Method::POST, expiry::RECOVERY_CONFIRM_PATH) => expiry::recovery_change(app, req).await,
+        (_, expiry::RECOVERY_CONFIRM_PATH) => response::method_not_allowed("GET, HEAD, POST"),
         (Method::POST, AUTHENTICATE_API_PATH) => api::authenticate(app, req).await,
         (_, AUTHENTICATE_API_PATH) => response::method_not_allowed("POST"),
         (Method::GET, authorize::AUTHORIZE_PATH) => authorize::authorize(app, req, scheme).await,

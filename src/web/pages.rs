@@ -19,13 +19,14 @@ macro_rules! embed_templates {
 }
 
 /// Every template of the pages and the console: the one list (a test checks it against the directory).
-const TEMPLATES: [(&str, &str); 27] = embed_templates![
+const TEMPLATES: &[(&str, &str)] = &embed_templates![
     "base.html",
     "login.html",
     "dashboard.html",
     "reset_form.html",
     "reset_done.html",
     "reset_redirect.html",
+    "expiry_form.html",
     "message.html",
     "console/layout.html",
     "console/login.html",

@@ -15,6 +15,7 @@ mod console;
 mod console_browser;
 mod crash;
 mod dashboard;
+mod expiry;
 mod first_hour;
 mod foundation;
 mod hostile;

@@ -17,6 +17,7 @@ pub const SCENARIOS: &[&str] = &[
     "reset",
     "login",
     "commonauth",
+    "expiry-change",
     "mixed",
     "mixed-rw",
     "large",

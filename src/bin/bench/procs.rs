@@ -146,6 +146,11 @@ enable = true
 [identity_mgt.password_reset_by_admin]
 enable_offline_otp_based_reset = true
 
+[[event_handler]]
+name = "passwordExpiry"
+[event_handler.properties]
+passwordExpiryInDays = "30"
+
 [forcereset]
 data_dir = "{data_dir}"
 bind_address = "127.0.0.1"

@@ -568,6 +568,17 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         }
     }
     let distinct = Some(opts.login_users);
+    if opts.wants("expiry-change") && commonauth_available {
+        // Real server only: the baseline replays one answer per path, and this flow posts /commonauth twice.
+        eprintln!("scenario: expired password changed (login → pwd-reset.jsp → POST /commonauth)");
+        let it = scenarios::expired_change_iteration(opts.login_users);
+        rep.rows.push(Row::new(
+            "expired password: login, GET pwd-reset.jsp, POST /commonauth change (3 argon2 runs), a different user \
+             each time",
+            real(it, lc),
+            None,
+        ));
+    }
     if logins_wanted {
         measure_raw(&mut raw_rates)?;
     }

@@ -62,6 +62,8 @@ pub fn introspect_iteration(token: String, auth: Auth) -> Iteration {
 }
 pub const DASHBOARD: &str = "/dashboard";
 pub const COMMONAUTH: &str = "/commonauth";
+/// PWP's change page (5.x–6.x, the bench server's default release).
+pub const PWD_RESET: &str = "/authenticationendpoint/pwd-reset.jsp";
 const SOAP_XML: &str = "text/xml;charset=UTF-8";
 pub const GET_PROFILE_ACTION: &str = "\"urn:getUserProfile\"";
 pub const SET_PROFILE_ACTION: &str = "\"urn:setUserProfile\"";
@@ -421,6 +423,61 @@ pub async fn commonauth_login(conn: &mut Conn, user: &str) -> anyhow::Result<Vec
     }
     exchanges.push((third, post));
     Ok(exchanges)
+}
+
+/// One expired password changed, as a browser does it: the login (`GET /dashboard`, `GET` the login page,
+/// `POST /commonauth`, 302 to `pwd-reset.jsp`), `GET pwd-reset.jsp`, then `POST /commonauth` with
+/// `CURRENT_PWD`, `NEW_PWD`, `NEW_PWD_CONFIRMATION` (302 to the dashboard). Three argon2 runs: the login, the
+/// current password, the new hash.
+pub async fn expired_change(conn: &mut Conn, user: &str) -> anyhow::Result<()> {
+    let mut jar = Jar::default();
+    let start = conn.send(&Request::get(DASHBOARD).bytes()).await?;
+    expect(&start, 302, "GET /dashboard")?;
+    jar.take(&start);
+    let location = start.header("location").unwrap_or_default().to_string();
+    let page = conn.send(&jar.apply(Request::get(&path_of(&location))).bytes()).await?;
+    expect(&page, 200, "GET login page")?;
+    jar.take(&page);
+    let mut form = hidden_fields(&String::from_utf8_lossy(&page.body));
+    form.push(("username".into(), user.into()));
+    form.push(("password".into(), seed::PASSWORD.into()));
+    let login = Request::post(COMMONAUTH, FORM, serde_urlencoded::to_string(&form)?);
+    let answer = conn.send(&jar.apply(login).bytes()).await?;
+    expect(&answer, 302, "POST /commonauth (login)")?;
+    let change_page = answer.header("location").unwrap_or_default().to_string();
+    if !change_page.starts_with(PWD_RESET) {
+        bail!("{user}: the login did not go to the change page ({change_page})");
+    }
+    let page = conn.send(&jar.apply(Request::get(&change_page)).bytes()).await?;
+    expect(&page, 200, "GET pwd-reset.jsp")?;
+    let mut form = hidden_fields(&String::from_utf8_lossy(&page.body));
+    form.push(("CURRENT_PWD".into(), seed::PASSWORD.into()));
+    form.push(("NEW_PWD".into(), seed::NEW_PASSWORD.into()));
+    form.push(("NEW_PWD_CONFIRMATION".into(), seed::NEW_PASSWORD.into()));
+    let change = Request::post(COMMONAUTH, FORM, serde_urlencoded::to_string(&form)?);
+    let done = conn.send(&jar.apply(change).bytes()).await?;
+    expect(&done, 302, "POST /commonauth (change)")?;
+    if done.header("location") != Some(DASHBOARD) {
+        bail!(
+            "{user}: the change did not complete the login ({:?})",
+            done.header("location")
+        );
+    }
+    Ok(())
+}
+
+/// Each iteration changes the next expired user's password (each can change it once: then it is fresh).
+pub fn expired_change_iteration(users: usize) -> Iteration {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    Arc::new(move |conn: &mut Conn, _n: u64| {
+        let i = NEXT.fetch_add(1, Ordering::Relaxed);
+        Box::pin(async move {
+            if i >= users {
+                bail!("out of expired users ({users}): raise --login-users");
+            }
+            expired_change(conn, &seed::expired_user_name(i)).await
+        }) as BoxFut<'_>
+    })
 }
 
 pub fn commonauth_iteration(distinct: Option<usize>) -> Iteration {

@@ -27,6 +27,15 @@ pub fn login_user_name(i: usize) -> String {
     format!("login{i:05}")
 }
 
+/// The name of expired user `i`: a password last set at the epoch (expired under the bench's password expiry),
+/// changed once by the expiry scenario.
+pub fn expired_user_name(i: usize) -> String {
+    format!("expired{i:05}")
+}
+
+/// The password the expiry scenario changes to.
+pub const NEW_PASSWORD: &str = "Bench@5678";
+
 /// Open the data directory like `forcereset` does (migrations, bootstrap), then add users `from..to`, and the
 /// login users (`benchlogin` and `login_users` numbered ones) if absent. Returns the time spent inserting.
 pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> anyhow::Result<Duration> {
@@ -41,14 +50,17 @@ pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> a
     let started = Instant::now();
     store
         .write::<_, StoreError>(|tx| {
-            if !tx.user_exists(LOGIN_USER)? {
-                tx.insert_user(LOGIN_USER, &hash, now)?;
-            }
-            for i in 0..login_users {
-                let name = login_user_name(i);
+            // Every password has its update time (the server runs with password expiry on), except the expired
+            // users', whose is the epoch.
+            let fresh = now.to_string();
+            let users = std::iter::once((LOGIN_USER.to_string(), fresh.as_str()))
+                .chain((0..login_users).map(|i| (login_user_name(i), fresh.as_str())))
+                .chain((0..login_users).map(|i| (expired_user_name(i), "0")));
+            for (name, updated) in users {
                 if !tx.user_exists(&name)? {
                     tx.insert_user(&name, &hash, now)?;
                 }
+                tx.set_claim_value(&name, DEFAULT_PROFILE, claims::LAST_PASSWORD_UPDATE_TIME, updated)?;
             }
             Ok(())
         })

@@ -16,6 +16,7 @@
 //! | 7.1 | 1.11.48 | 6.8.20 | 1.9.14 | 7.8.23 |
 //! | 7.2 | 1.11.145 | 6.8.49 | 1.9.19 | 7.8.586 |
 
+pub mod expiry;
 pub mod governance;
 pub mod login;
 pub mod oauth;
@@ -80,6 +81,7 @@ impl Wso2Version {
     pub fn profile(self) -> Profile {
         Profile {
             version: self,
+            expiry: expiry::of(self),
             governance: governance::of(self),
             login: login::of(self),
             oauth: oauth::of(self),
@@ -102,6 +104,8 @@ impl std::fmt::Display for Wso2Version {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub version: Wso2Version,
+    /// Password expiry: who enforces it, its connector, its rule.
+    pub expiry: expiry::ExpiryProfile,
     /// The resident IdP's connectors and `updateConfigurations`.
     pub governance: governance::GovernanceProfile,
     /// The basic authenticator: redirects, error codes, the account lock at login.

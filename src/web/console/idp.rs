@@ -156,11 +156,14 @@ pub async fn resident(ctx: Ctx) -> HttpResponse {
 pub async fn save(ctx: Ctx) -> HttpResponse {
     let form = ctx.params.clone();
     act(&ctx, RESIDENT, RESIDENT, Vec::new(), move |app, a| {
-        let connectors = &app.profile().governance.connectors;
-        let connector = form
+        let connectors = app.listed_connectors();
+        let Some(connector) = form
             .get("connector")
             .and_then(|name| connectors.iter().find(|c| c.name == name))
-            .unwrap_or(&connectors[0]);
+            .or(connectors.first())
+        else {
+            return Err(crate::domain::DomainError::Internal);
+        };
         let values: Vec<(String, String)> = connector
             .properties
             .iter()
@@ -179,6 +182,19 @@ pub async fn save(ctx: Ctx) -> HttpResponse {
                 "The resident identity provider was updated. {} is now {}.",
                 connector.friendly_name,
                 lock_in_force(&lock)
+            ));
+        }
+        if connector.name == app.profile().expiry.connector.name {
+            let e = app.expiry_settings()?;
+            let state = if !e.enabled {
+                "off".to_string()
+            } else if e.skip_if_no_applicable_rules {
+                "skipped (no rule applies to any user)".to_string()
+            } else {
+                format!("on: passwords expire after {} days", e.days)
+            };
+            return Ok(format!(
+                "The resident identity provider was updated. Password expiry is {state}."
             ));
         }
         let mode = app.reset_settings()?.mode();

@@ -599,11 +599,15 @@ async fn an_admin_password_update_and_the_lock() {
 
 /// Not a WSO2 test: the seed's three flows (offline OTP, e-mailed OTP, e-mailed link) end to end through the
 /// recovery portal on every release, with the release's texts (versions.md rows 25–27; identity-governance's
-/// 18001 quoting: 'X.' up to v1.4.72, 'X'. from v1.6.3).
+/// 18001 quoting: 'X.' up to v1.4.72, 'X'. from v1.6.3). Password expiry is on (`expiry::EXPIRY_ON`): the
+/// reset's new password starts a fresh period, so the final login still lands on the dashboard.
 #[tokio::test]
 async fn the_three_flows_complete_through_the_portal_on_every_release() {
     for version in Wso2Version::ALL {
-        let server = server_for(version);
+        let server = TestServer::start_with(&format!(
+            "{}\n[forcereset]\nwso2_version = \"{version}\"\n",
+            crate::expiry::EXPIRY_ON
+        ));
         let app = server.app();
         for (user, option) in [
             ("offline", OFFLINE),

@@ -9,6 +9,7 @@ mod identity_governance;
 mod identity_governance_rest;
 mod oauth2_service_resource_owner;
 mod oauth_dcrm;
+mod password_expiry;
 mod pre_update_password_action;
 mod remote_user_store_manager;
 mod scim2_me;
