@@ -32,6 +32,7 @@ mod recovery;
 mod reset;
 mod roles;
 mod sessions;
+mod templates;
 mod users;
 
 pub use claims::Merge;
@@ -41,6 +42,7 @@ pub use profiles::{ProfileField, profile_editable, profile_or_default};
 pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};
 pub use reset::{CodeCheck, ResetOutcome};
 pub use sessions::{Session, SessionToken};
+pub use templates::Saved;
 pub use users::{INVALID_TENANT_ID, OLD_CREDENTIAL_MISMATCH, PendingReset, SUPER_TENANT_ID, UserState, UserView};
 
 /// Where time comes from: the system clock in production, a settable one in tests.
@@ -140,6 +142,8 @@ pub struct BootstrapReport {
     pub claims_updated: usize,
     pub admin_role_created: bool,
     pub admin_user_created: bool,
+    /// E-mail template types seeded from email-admin-config.xml (those missing from the store).
+    pub template_types_added: usize,
 }
 
 /// A claim dialect fixture: `[[claim]]` tables of [`FixtureClaim`].
@@ -487,6 +491,7 @@ impl App {
                     "super admin bootstrap",
                 )?;
             }
+            report.template_types_added = self.seed_templates(tx, now)?;
             Ok::<_, DomainError>(report)
         })
     }

@@ -12,6 +12,7 @@ pub mod permissions;
 pub mod profile;
 pub mod reset;
 pub mod secret;
+pub mod templates;
 
 pub use error::DomainError;
 

@@ -7,6 +7,7 @@ mod migrations;
 mod outbox;
 mod queries;
 mod quick;
+mod templates;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -18,6 +19,7 @@ pub use outbox::{MailStatus, NewMail, OutboxMail, RecoveryCode};
 pub use queries::{AuditRecord, Authz, Dialect, Tx, UserRecord};
 use queries::{Caches, Mode};
 use quick::{QuickPool, in_quick};
+pub use templates::{StoredTemplate, TemplateType};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -168,8 +168,14 @@ pub fn describe(e: &DomainError) -> (StatusCode, String) {
     let status = match e {
         DomainError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         DomainError::AccessDenied | DomainError::NotAuthorized => StatusCode::FORBIDDEN,
-        DomainError::UserNotFound(_) | DomainError::RoleNotFound(_) => StatusCode::NOT_FOUND,
-        DomainError::UserExists(_) | DomainError::RoleExists(_) => StatusCode::CONFLICT,
+        DomainError::UserNotFound(_)
+        | DomainError::RoleNotFound(_)
+        | DomainError::TemplateTypeNotFound(_)
+        | DomainError::TemplateNotFound { .. } => StatusCode::NOT_FOUND,
+        DomainError::UserExists(_)
+        | DomainError::RoleExists(_)
+        | DomainError::TemplateTypeExists(_)
+        | DomainError::TemplateExists { .. } => StatusCode::CONFLICT,
         DomainError::InvalidInput(_)
         | DomainError::PasswordPolicy(_)
         | DomainError::UsernamePolicy { .. }
@@ -177,7 +183,8 @@ pub fn describe(e: &DomainError) -> (StatusCode, String) {
         | DomainError::ReadOnlyClaim(_)
         | DomainError::MissingInput
         | DomainError::CannotDeleteAdmin
-        | DomainError::CannotDeleteAdminRole => StatusCode::BAD_REQUEST,
+        | DomainError::CannotDeleteAdminRole
+        | DomainError::TemplateRefused(_) => StatusCode::BAD_REQUEST,
         DomainError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
     (status, e.to_string())

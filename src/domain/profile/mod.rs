@@ -21,6 +21,7 @@ pub mod login;
 pub mod recovery;
 pub mod reset;
 pub mod store;
+pub mod templates;
 
 /// A WSO2 Identity Server release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -82,6 +83,7 @@ impl Wso2Version {
             recovery: recovery::of(self),
             reset: reset::of(self),
             store: store::of(self),
+            templates: templates::of(self),
         }
     }
 }
@@ -106,6 +108,8 @@ pub struct Profile {
     pub reset: reset::ResetProfile,
     /// The user store and the claim dialect a fresh server has.
     pub store: store::StoreProfile,
+    /// E-mail templates: the locale claim, locale spelling, save-time checks.
+    pub templates: templates::TemplatesProfile,
 }
 
 impl Default for Profile {
