@@ -341,6 +341,11 @@ fn shipped_templates_pass_the_save_checks_under_wso2s_names() {
             body: t.body.clone(),
             footer: t.footer.clone(),
         };
-        assert_eq!(check_mail(&type_key(&t.display), &draft), Ok(Vec::new()), "{}", t.display);
+        assert_eq!(
+            check_mail(&type_key(&t.display), &draft),
+            Ok(Vec::new()),
+            "{}",
+            t.display
+        );
     }
 }
