@@ -19,7 +19,7 @@ macro_rules! embed_templates {
 }
 
 /// Every template of the pages and the console: the one list (a test checks it against the directory).
-const TEMPLATES: [(&str, &str); 26] = embed_templates![
+const TEMPLATES: [(&str, &str); 35] = embed_templates![
     "base.html",
     "login.html",
     "dashboard.html",
@@ -46,6 +46,15 @@ const TEMPLATES: [(&str, &str); 26] = embed_templates![
     "console/mailbox.html",
     "console/mail.html",
     "console/audit.html",
+    "console/email_home.html",
+    "console/email_type_add.html",
+    "console/email_fields.html",
+    "console/email_preview.html",
+    "console/email_add.html",
+    "console/email_edit_form.html",
+    "console/email_edit.html",
+    "console/email_list.html",
+    "console/email_confirm.html",
 ];
 
 const STYLESHEET: &str = include_str!("static/forcereset.css");

@@ -23,5 +23,6 @@ mod pages_browser;
 mod readme;
 mod reset;
 mod soap;
+mod templates;
 mod tidy;
 mod wso2;

@@ -6,7 +6,9 @@ use minijinja::Value;
 use serde::Serialize;
 
 use super::flash::{self, Flash};
-use super::{AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, USERS, USERS_HOME};
+use super::{
+    AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, TEMPLATES, TEMPLATES_HOME, USERS, USERS_HOME,
+};
 use crate::app::Actor;
 use crate::domain::DomainError;
 use crate::http::response::{self, HttpResponse};
@@ -23,6 +25,8 @@ pub enum Area {
     Resident,
     Mailbox,
     Audit,
+    EmailAdd,
+    EmailList,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +73,9 @@ fn nav(actor: &Actor, area: Area) -> Vec<NavSection> {
         entry("List", DIALECTS, 1, Area::Claims),
         entry("Identity Providers", RESIDENT, 0, Area::Home),
         entry("Resident", RESIDENT, 1, Area::Resident),
+        entry("Email Templates", TEMPLATES, 0, Area::Home),
+        entry("Add", TEMPLATES_HOME, 1, Area::EmailAdd),
+        entry("List", TEMPLATES, 1, Area::EmailList),
     ];
     let monitor = vec![
         entry("Mailbox", MAILBOX, 0, Area::Mailbox),
@@ -216,6 +223,9 @@ mod tests {
                 "List",
                 "Identity Providers",
                 "Resident",
+                "Email Templates",
+                "Add",
+                "List",
                 "Mailbox",
                 "Audit Log"
             ]
