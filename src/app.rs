@@ -40,7 +40,7 @@ pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
 pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};
-pub use reset::{CodeCheck, ResetOutcome};
+pub use reset::{CodeCheck, ResendOutcome, ResetOutcome};
 pub use sessions::{Session, SessionToken};
 pub use templates::Saved;
 pub use users::{INVALID_TENANT_ID, OLD_CREDENTIAL_MISMATCH, PendingReset, SUPER_TENANT_ID, UserState, UserView};
@@ -104,6 +104,16 @@ impl Actor {
     /// Refuse with WSO2's "Access Denied." unless the actor holds `permission`.
     pub fn require(&self, permission: &str) -> Result<(), DomainError> {
         if self.has(permission) {
+            Ok(())
+        } else {
+            Err(DomainError::AccessDenied)
+        }
+    }
+
+    /// Refuse unless the actor holds one of `permissions` (the same resource behind two WSO2 front doors that ask
+    /// for different paths: the admin service and the REST API).
+    pub fn require_any(&self, permissions: &[&str]) -> Result<(), DomainError> {
+        if permissions.iter().any(|p| self.has(p)) {
             Ok(())
         } else {
             Err(DomainError::AccessDenied)
@@ -256,6 +266,8 @@ pub struct Settings {
     pub originator: Originator,
     /// The WSO2 release emulated (`[forcereset] wso2_version`): what differs between releases, by subject.
     pub profile: Profile,
+    /// `[server] hostname`: Carbon's `HostName`, which the REST valve's Bearer challenge names.
+    pub hostname: String,
 }
 
 impl Settings {
@@ -266,6 +278,7 @@ impl Settings {
             wsdl_enabled: config.admin_service_wsdl_enable,
             basic_auth: config.basic_auth.clone(),
             smtp_configured: config.email.hostname.is_some(),
+            hostname: config.server.hostname.clone(),
             originator: Originator::from_config(&config.email),
             profile: config.emulator.wso2_version.profile(),
         }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod mail;
+pub mod rest;
 pub mod routes;
 pub mod soap;
 pub mod store;

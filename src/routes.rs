@@ -36,6 +36,7 @@ impl Handler for Routes {
             (_, HEALTH_PATH) => response::method_not_allowed("GET, HEAD"),
             (_, p) if p.starts_with(SERVICES_PREFIX) => crate::soap::endpoint::handle(app, req, scheme).await,
             (_, p) if crate::web::serves(p) => crate::web::handle(app, req, scheme).await,
+            (_, p) if crate::rest::serves(p) => crate::rest::handle(app, req, scheme).await,
             _ => response::not_found(),
         }
     }

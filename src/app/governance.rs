@@ -191,9 +191,22 @@ impl App {
         Ok(self.store.read(|tx| self.lock_settings_in(tx))?)
     }
 
-    /// `getConnectorList`: the release's connectors with the current value of each property they list.
+    /// `getConnectorList` (and the REST API's GETs): the release's connectors with the current value of each
+    /// property they list. The admin service asks for `governance/view`, the REST API for `idpmgt/view`.
     pub fn connectors(&self, actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
-        actor.require(permissions::GOVERNANCE_VIEW)?;
+        actor.require_any(&[permissions::GOVERNANCE_VIEW, permissions::IDP_VIEW])?;
+        self.connector_views()
+    }
+
+    /// The REST API's `POST …/preferences`: the same connectors, for any signed-in caller (its resource has
+    /// `<Permissions>none</Permissions>` and the `internal_login` scope in carbon-identity-framework's
+    /// `identity.xml.j2`: the login and recovery portals read settings through it). Being an authenticated
+    /// [`Actor`] is the whole check.
+    pub fn governance_preferences(&self, _actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
+        self.connector_views()
+    }
+
+    fn connector_views(&self) -> Result<Vec<ConnectorView>, DomainError> {
         let resident = self.store.read(|tx| self.resident_in(tx))?;
         let profile = &self.settings.profile.governance;
         Ok(profile
@@ -210,7 +223,7 @@ impl App {
     /// checked first, all in one transaction (a bad value stores nothing).
     pub fn update_configurations(&self, actor: &Actor, values: &[(String, String)]) -> Result<(), DomainError> {
         let now = self.now();
-        actor.require(permissions::GOVERNANCE_UPDATE)?;
+        actor.require_any(&[permissions::GOVERNANCE_UPDATE, permissions::IDP_UPDATE])?;
         let profile = &self.settings.profile.governance;
         let rules = UpdateRules {
             connectors: &profile.connectors,

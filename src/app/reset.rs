@@ -23,6 +23,14 @@ pub struct ResetOutcome {
     pub expires_at: Option<Millis>,
 }
 
+/// What `resend-code` did for a pending reset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResendOutcome {
+    /// The queued mail with the new code.
+    pub mail_id: i64,
+    pub expires_at: Option<Millis>,
+}
+
 /// The state of a user's pending reset as a code check sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeCheck {
@@ -229,6 +237,70 @@ impl App {
             mail_id,
             expires_at: plan.expires_at,
         })
+    }
+
+    /// `resend-code` for a forced reset: a new code for `user`'s pending reset of `scenario`, the old one dead and
+    /// one new mail (the release's resend template), in one transaction. None when the user has no pending reset
+    /// of that scenario (no such user included: WSO2 finds no recovery data either). An expired or spent code is
+    /// resent as WSO2 does (`loadWithoutCodeExpiryValidation`). From IS 6.0 the caller needs the identity
+    /// management permission (the profile's `rest.resend_code.permission`); before, any authenticated caller.
+    pub fn resend_reset_code(
+        &self,
+        actor: &Actor,
+        user: &str,
+        scenario: &str,
+    ) -> Result<Option<ResendOutcome>, DomainError> {
+        let api = self.settings.profile.rest.resend_code;
+        if let Some(permission) = api.permission {
+            actor.require(permission)?;
+        }
+        let user = crate::domain::strip_primary_domain(user);
+        let now = self.now();
+        let settings = self.reset_settings()?;
+        let e = &self.config.emulator;
+        let format = reset::OtpFormat::new(e.otp_length, &e.otp_alphabet);
+        let outcome = self.store.write(|tx| {
+            let Some(pending) = tx.recovery_code(user)? else {
+                return Ok(None);
+            };
+            let planned = reset::plan_resend(
+                &pending.scenario,
+                scenario,
+                api.otp_resent_as_otp,
+                &format,
+                &settings,
+                e.max_otp_attempts,
+                self.code_key(),
+                user,
+                now,
+                &mut rand::rng(),
+            );
+            let Some(plan) = planned else {
+                return Ok(None);
+            };
+            tx.put_recovery_code(
+                user,
+                &RecoveryCode {
+                    scenario: pending.scenario.clone(),
+                    code_hash: plan.code_hash.clone(),
+                    created_at: now,
+                    expires_at: plan.expires_at,
+                    attempts_left: i64::from(plan.attempts),
+                },
+            )?;
+            // An offline reset's code in the oneTimePassword claim is dead now: it must not linger there.
+            tx.delete_claim_value(user, DEFAULT_PROFILE, claims::ONE_TIME_PASSWORD)?;
+            let mail_id = self.queue_reset_mail(tx, user, plan.template, &plan.code, now)?;
+            self.audit(tx, now, actor, "user.force_reset.resend", user, &pending.scenario)?;
+            Ok::<_, DomainError>(Some(ResendOutcome {
+                mail_id,
+                expires_at: plan.expires_at,
+            }))
+        })?;
+        if outcome.is_some() {
+            self.mail_wakeup.notify_one();
+        }
+        Ok(outcome)
     }
 
     /// Check a submitted code without consuming it (the reset page's GET). A mismatch counts against the budget.

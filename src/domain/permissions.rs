@@ -45,6 +45,13 @@ pub const EMAIL_TEMPLATES_VIEW: &str = "/permission/admin/manage/identity/emailm
 pub const EMAIL_TEMPLATES_CREATE: &str = "/permission/admin/manage/identity/emailmgt/create";
 pub const EMAIL_TEMPLATES_UPDATE: &str = "/permission/admin/manage/identity/emailmgt/update";
 pub const EMAIL_TEMPLATES_DELETE: &str = "/permission/admin/manage/identity/emailmgt/delete";
+/// The resident IdP over REST (`/api/server/v1/identity-governance`): carbon-identity-framework `identity.xml.j2`
+/// gives its GET `idpmgt/view` and its PATCH `idpmgt/update` (5.17.5, 5.18.187 and on), where the admin service
+/// asks for `governance/view|update`.
+pub const IDP_VIEW: &str = "/permission/admin/manage/identity/idpmgt/view";
+pub const IDP_UPDATE: &str = "/permission/admin/manage/identity/idpmgt/update";
+/// Identity management: what `POST /api/identity/user/v1.0/resend-code` needs from IS 6.0 (`identity.xml.j2`).
+pub const IDENTITY_MGT: &str = "/permission/admin/manage/identity/identitymgt";
 /// The audit log: WSO2's monitoring permission.
 pub const AUDIT_VIEW: &str = "/permission/admin/monitor";
 

@@ -32,6 +32,10 @@ pub const ACCOUNT_STATE_PENDING_ASK_PASSWORD: &str = "PENDING_AP";
 /// Email template types (matched case-insensitively against email-admin-config.xml).
 pub const TEMPLATE_LINK: &str = "adminforcedpasswordreset";
 pub const TEMPLATE_OTP: &str = "adminforcedpasswordresetwithotp";
+/// The resent code's templates (identity-governance `NOTIFICATION_TYPE_RESEND_ADMIN_FORCED_PASSWORD_RESET` and
+/// `…_WITH_OTP`).
+pub const TEMPLATE_RESEND_LINK: &str = "resendadminforcedpasswordreset";
+pub const TEMPLATE_RESEND_OTP: &str = "resendadminforcedpasswordresetwithotp";
 
 /// The shape of generated OTPs (`[forcereset] otp_length`, `otp_alphabet`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +138,52 @@ pub fn plan(
         expires_at: expiry(settings.expiry_minutes, now),
         attempts: max_attempts,
         claims: lock_claims(profile),
+        template,
+    })
+}
+
+/// A new code for a pending reset, decided before any IO.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResendPlan {
+    /// The plaintext code: goes into the mail only.
+    pub code: Secret,
+    pub code_hash: String,
+    pub expires_at: Option<Millis>,
+    pub attempts: u32,
+    pub template: &'static str,
+}
+
+/// Plan the resend of a pending reset's code (`resend-code`): None unless the pending reset's scenario is the one
+/// asked for (WSO2's `ResendCodeApiServiceImpl` finds no recovery data of another scenario). The new code counts
+/// its validity and attempts from `now`, as WSO2 stores a new recovery record. Its shape is the first code's,
+/// except that before IS 7.0 an OTP scenario is resent a UUID (`otp_as_otp` false: product-is#11792).
+#[allow(clippy::too_many_arguments)] // Each is an input the rules need; time and randomness come in from outside.
+pub fn plan_resend(
+    pending: &str,
+    requested: &str,
+    otp_as_otp: bool,
+    format: &OtpFormat,
+    settings: &ResetSettings,
+    max_attempts: u32,
+    key: &[u8; 32],
+    user: &str,
+    now: Millis,
+    rng: &mut impl RngCore,
+) -> Option<ResendPlan> {
+    if pending != requested {
+        return None;
+    }
+    let (code, template) = match pending {
+        SCENARIO_EMAIL_LINK => (generate_link_code(rng), TEMPLATE_RESEND_LINK),
+        SCENARIO_OTP if otp_as_otp => (generate_otp(format, rng), TEMPLATE_RESEND_OTP),
+        SCENARIO_OTP => (generate_link_code(rng), TEMPLATE_RESEND_OTP),
+        _ => return None,
+    };
+    Some(ResendPlan {
+        code_hash: hash_code(key, user, &code),
+        code: Secret::new(code),
+        expires_at: expiry(settings.expiry_minutes, now),
+        attempts: max_attempts,
         template,
     })
 }
@@ -434,5 +484,36 @@ mod tests {
             ..stored
         };
         assert_eq!(judge(&forever, &KEY, "tom", "ABC123", i64::MAX), CodeVerdict::Valid);
+    }
+
+    #[test]
+    fn a_resend_replaces_the_code_of_the_scenario_asked_for_only() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let plan = |pending, requested, otp_as_otp, rng: &mut StdRng| {
+            plan_resend(
+                pending,
+                requested,
+                otp_as_otp,
+                &format(),
+                &settings(true, false, false),
+                3,
+                &KEY,
+                "tom",
+                1_000,
+                rng,
+            )
+        };
+        assert_eq!(plan(SCENARIO_OTP, SCENARIO_EMAIL_LINK, true, &mut rng), None);
+        assert_eq!(plan("SELF_SIGN_UP", "SELF_SIGN_UP", true, &mut rng), None);
+        let link = plan(SCENARIO_EMAIL_LINK, SCENARIO_EMAIL_LINK, true, &mut rng).unwrap();
+        assert_eq!(link.template, TEMPLATE_RESEND_LINK);
+        assert_eq!(link.code.expose().len(), 36);
+        assert_eq!(link.code_hash, hash_code(&KEY, "tom", link.code.expose()));
+        assert_eq!((link.expires_at, link.attempts), (Some(1_000 + 600_000), 3));
+        let otp = plan(SCENARIO_OTP, SCENARIO_OTP, true, &mut rng).unwrap();
+        assert_eq!((otp.template, otp.code.expose().len()), (TEMPLATE_RESEND_OTP, 6));
+        // Before IS 7.0 the resent OTP is a UUID (product-is#11792).
+        let uuid = plan(SCENARIO_OTP, SCENARIO_OTP, false, &mut rng).unwrap();
+        assert_eq!((uuid.template, uuid.code.expose().len()), (TEMPLATE_RESEND_OTP, 36));
     }
 }

@@ -78,7 +78,7 @@ impl Browser {
 
     /// Submit the form of `page` that posts to `action`: what the browser would send (hidden and text fields,
     /// ticked boxes), with `set` fields replacing or adding values and `untick` names removed.
-    async fn submit(&self, page: &Page, action: &str, set: &[(&str, &str)], untick: &[&str]) -> Page {
+    pub(crate) async fn submit(&self, page: &Page, action: &str, set: &[(&str, &str)], untick: &[&str]) -> Page {
         let mut fields = form_values(&page.body, action);
         fields.retain(|(k, _)| !untick.contains(&k.as_str()) && !set.iter().any(|(s, _)| s == k));
         fields.extend(set.iter().map(|(k, v)| (k.to_string(), v.to_string())));

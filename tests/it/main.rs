@@ -22,6 +22,7 @@ mod login;
 mod pages_browser;
 mod readme;
 mod reset;
+mod rest;
 mod soap;
 mod templates;
 mod tidy;

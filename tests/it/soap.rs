@@ -745,18 +745,8 @@ async fn wsdls_are_served_with_the_live_address_or_hidden_as_in_wso2() {
 fn zeep_and_suds_drive_the_served_wsdls() {
     let Some(python) = crate::smtp::python() else { return };
     let server = server();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/toolkits/soap_clients.py");
-    let out = std::process::Command::new(&python)
-        .arg(&script)
-        .args([server.https_url().as_str(), "admin", "admin", "tom"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let url = server.https_url();
+    let stdout = crate::support::run_toolkit(&python, "soap_clients.py", &[&url, "admin", "admin", "tom"]);
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 
     let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/toolkits/check_wsdls.py");

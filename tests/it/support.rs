@@ -324,6 +324,26 @@ pub fn add_login_user(app: &App, name: &str, password: &str, claims: &[(&str, &s
     .unwrap();
 }
 
+/// Run `tests/toolkits/<script>` with `args` through the toolkits' Python and return its stdout; fails the test
+/// unless the script exits 0.
+pub fn run_toolkit(python: &str, script: &str, args: &[&str]) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/toolkits")
+        .join(script);
+    let out = std::process::Command::new(python)
+        .arg(&script)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// A client for the servers under test: accepts the self-signed certificate, keeps cookies, does not follow
 /// redirects, ignores proxy settings, exposes TLS info (`reqwest::tls::TlsInfo` in response extensions), and
 /// resolves `localhost` to 127.0.0.1 (the servers bind 127.0.0.1; links they generate say `localhost`).

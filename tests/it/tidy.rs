@@ -17,7 +17,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("app", &["config", "domain", "store", "mail", "util"]),
     ("soap", &["app", "config", "domain", "http", "store", "util"]),
     ("web", &["app", "config", "domain", "http", "store", "util"]),
-    ("routes", &["app", "config", "http", "mail", "soap", "web"]),
+    ("rest", &["app", "domain", "http", "util"]),
+    ("routes", &["app", "config", "http", "mail", "rest", "soap", "web"]),
     (
         "cli",
         &["app", "config", "domain", "http", "mail", "routes", "store", "util"],

@@ -321,6 +321,33 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         );
     }
     responses.push(canned(&reset, &reset_response));
+    // The REST scenarios: every user gets a pending reset first, for resend-code to resend.
+    if opts.wants("resend-code") {
+        for i in 0..opts.users {
+            let reset = scenarios::force_reset(&seed::user_name(i), &session);
+            let answer = once(&rt, &target, &reset)?;
+            if answer.status != 202 {
+                bail!("the forced reset of {} answered {}", seed::user_name(i), answer.status);
+            }
+        }
+    }
+    for (request, status) in [
+        (scenarios::rest_connector(&basic), 200),
+        (scenarios::rest_patch(0, &basic), 200),
+        (scenarios::resend_code(&seed::user_name(0), &basic), 201),
+    ] {
+        let answer = once(&rt, &target, &request)?;
+        if answer.status != status {
+            bail!(
+                "{} {} answered {}: {}",
+                request.method,
+                request.path,
+                answer.status,
+                String::from_utf8_lossy(&answer.body)
+            );
+        }
+        responses.push(canned(&request, &answer));
+    }
     let login = scenarios::login_api(seed::LOGIN_USER);
     let login_response = once(&rt, &target, &login)?;
     let login_available = match login_response.status {
@@ -436,6 +463,23 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         eprintln!("scenario: getConnectorList (JSESSIONID)");
         let it = scenarios::connector_list_iteration(session.clone());
         rep.rows.push(row("getConnectorList (JSESSIONID)", it, c));
+    }
+    if opts.wants("rest-connector") {
+        eprintln!("scenario: REST GET connector (Basic)");
+        let it = scenarios::rest_connector_iteration(basic.clone());
+        rep.rows
+            .push(row("REST GET identity-governance connector (Basic)", it, c));
+    }
+    if opts.wants("rest-patch") {
+        eprintln!("scenario: REST PATCH connector (Basic)");
+        let it = scenarios::rest_patch_iteration(basic.clone());
+        rep.rows
+            .push(row("REST PATCH identity-governance connector (Basic)", it, c));
+    }
+    if opts.wants("resend-code") {
+        eprintln!("scenario: REST resend-code (Basic)");
+        let it = scenarios::resend_code_iteration(users, basic.clone());
+        rep.rows.push(row("REST resend-code → new code + mail (Basic)", it, c));
     }
     if opts.wants("reset") {
         eprintln!("scenario: setUserProfile forcing a reset");

@@ -20,6 +20,10 @@ pub const GET_PROFILE_ACTION: &str = "\"urn:getUserProfile\"";
 pub const SET_PROFILE_ACTION: &str = "\"urn:setUserProfile\"";
 pub const GOVERNANCE_SERVICE: &str = "/services/IdentityGovernanceAdminService";
 pub const CONNECTOR_LIST_ACTION: &str = "\"urn:getConnectorList\"";
+/// The reset connector over REST (IS 5.11+ category id, which the bench's default release answers).
+pub const REST_CONNECTOR: &str =
+    "/api/server/v1/identity-governance/QWNjb3VudCBNYW5hZ2VtZW50/connectors/YWRtaW4tZm9yY2VkLXBhc3N3b3JkLXJlc2V0";
+pub const RESEND_CODE: &str = "/api/identity/user/v1.0/resend-code";
 
 /// How an admin-service call authenticates.
 #[derive(Debug, Clone)]
@@ -105,6 +109,33 @@ pub fn force_reset(user: &str, auth: &Auth) -> Request {
     auth.apply(Request::post(PROFILE_SERVICE, SOAP_XML, body).header("SOAPAction", SET_PROFILE_ACTION))
 }
 
+/// `GET` the reset connector over REST, Basic-authenticated as REST clients are (the verified-password cache
+/// answers after the first call).
+pub fn rest_connector(auth: &Auth) -> Request {
+    auth.apply(Request::get(REST_CONNECTOR).header("Accept", "application/json"))
+}
+
+/// `PATCH` the reset connector: a property no connector lists (stored as WSO2 stores it), a new value each time,
+/// so that every call is a durable write.
+pub fn rest_patch(n: u64, auth: &Auth) -> Request {
+    let body = serde_json::json!({"operation": "UPDATE",
+        "properties": [{"name": "bench.rest.counter", "value": n.to_string()}]})
+    .to_string();
+    let request = Request {
+        method: "PATCH",
+        ..Request::post(REST_CONNECTOR, "application/json", body)
+    };
+    auth.apply(request)
+}
+
+/// `resend-code` for `user`'s pending forced reset (the bench's Offline OTP one): a new code and one mail.
+pub fn resend_code(user: &str, auth: &Auth) -> Request {
+    let body = serde_json::json!({"user": {"username": user, "realm": "PRIMARY"},
+        "properties": [{"key": "RecoveryScenario", "value": "ADMIN_FORCED_PASSWORD_RESET_VIA_OTP"}]})
+    .to_string();
+    auth.apply(Request::post(RESEND_CODE, "application/json", body))
+}
+
 pub fn login_api(user: &str) -> Request {
     let body = serde_json::json!({ "username": user, "password": seed::PASSWORD }).to_string();
     Request::post(AUTHENTICATE_API, "application/json", body).header("Accept", "application/json")
@@ -148,6 +179,21 @@ pub fn force_reset_iteration(users: usize, auth: Auth) -> Iteration {
     load::simple(
         Arc::new(move |n| force_reset(&seed::user_name(pick(n, users)), &auth)),
         202,
+    )
+}
+
+pub fn rest_connector_iteration(auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| rest_connector(&auth)), 200)
+}
+
+pub fn rest_patch_iteration(auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |n| rest_patch(n, &auth)), 200)
+}
+
+pub fn resend_code_iteration(users: usize, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |n| resend_code(&seed::user_name(pick(n, users)), &auth)),
+        201,
     )
 }
 

@@ -20,6 +20,7 @@ pub mod governance;
 pub mod login;
 pub mod recovery;
 pub mod reset;
+pub mod rest;
 pub mod store;
 pub mod templates;
 
@@ -82,6 +83,7 @@ impl Wso2Version {
             login: login::of(self),
             recovery: recovery::of(self),
             reset: reset::of(self),
+            rest: rest::of(self),
             store: store::of(self),
             templates: templates::of(self),
         }
@@ -106,6 +108,8 @@ pub struct Profile {
     pub recovery: recovery::RecoveryProfile,
     /// The forced reset itself: codes and the claims the trigger writes.
     pub reset: reset::ResetProfile,
+    /// The REST APIs: the auth valve's refusals, identity governance, `resend-code`.
+    pub rest: rest::RestProfile,
     /// The user store and the claim dialect a fresh server has.
     pub store: store::StoreProfile,
     /// E-mail templates: the locale claim, locale spelling, save-time checks.

@@ -6,6 +6,7 @@ mod admin_forced_password_reset;
 mod basic_authenticator;
 mod connector_config;
 mod identity_governance;
+mod identity_governance_rest;
 mod remote_user_store_manager;
 mod store_kit;
 mod user_profile_admin;
