@@ -114,32 +114,160 @@ impl App {
         self.put_template(actor, draft)
     }
 
-    /// WSO2's checks, then forcereset's; nothing is written unless both pass.
+    /// WSO2's checks, then forcereset's; nothing is written unless both pass. Add or overwrite; the type is
+    /// created if missing.
     fn put_template(&self, actor: &Actor, draft: &TemplateDraft) -> Result<Saved, DomainError> {
-        let profile = &self.profile().templates;
-        templates::check_draft(profile, draft)?;
         let key = templates::type_key(&draft.display_name);
-        let warnings = templates::check_mail(&key, draft)?;
-        let locale = templates::normalize_locale(profile, draft.locale.trim());
+        let prepared = self.prepare_all(std::slice::from_ref(draft), &key)?;
         let now = self.now();
-        let stored = StoredTemplate {
-            type_key: key.clone(),
-            locale_key: locale.to_lowercase(),
-            locale: locale.clone(),
-            display_name: draft.display_name.trim().to_string(),
-            content_type: draft.content_type.clone(),
-            subject: draft.subject.clone(),
-            body: draft.body.clone(),
-            footer: draft.footer.clone(),
-            updated_at: now,
-        };
         self.store.write(|tx| {
-            tx.insert_template_type(&key, &stored.display_name)?;
+            tx.insert_template_type(&key, draft.display_name.trim())?;
+            self.put_prepared(tx, actor, now, &prepared)
+        })
+    }
+
+    /// Add a type with its first templates, all or nothing (REST `POST /email/template-types`; WSO2 adds the
+    /// type, then each template, and keeps the type when a template fails).
+    pub fn add_template_type_with(
+        &self,
+        actor: &Actor,
+        display_name: &str,
+        drafts: &[TemplateDraft],
+    ) -> Result<Saved, DomainError> {
+        actor.require(permissions::EMAIL_TEMPLATES_CREATE)?;
+        templates::check_type_name(display_name)?;
+        let key = templates::type_key(display_name);
+        // WSO2 adds the type before its templates: a duplicate is named as such whatever the templates hold.
+        if self.store.read(|tx| tx.template_type(&key))?.is_some() {
+            return Err(DomainError::TemplateTypeExists(display_name.to_string()));
+        }
+        let prepared = self.prepare_all(drafts, &key)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            if !tx.insert_template_type(&key, display_name.trim())? {
+                return Err(DomainError::TemplateTypeExists(display_name.to_string()));
+            }
+            self.audit(tx, now, actor, "template_type.add", display_name, "")?;
+            self.put_prepared(tx, actor, now, &prepared)
+        })
+    }
+
+    /// Add a template that must not exist yet (REST `POST …/{type}`: 409 otherwise); the type is created if
+    /// missing, as WSO2's registry path is.
+    pub fn create_email_template(&self, actor: &Actor, draft: &TemplateDraft) -> Result<Saved, DomainError> {
+        actor.require(permissions::EMAIL_TEMPLATES_CREATE)?;
+        let key = templates::type_key(&draft.display_name);
+        let prepared = self.prepare_all(std::slice::from_ref(draft), &key)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            for (stored, _) in &prepared {
+                if tx.template(&stored.type_key, &stored.locale_key)?.is_some() {
+                    return Err(DomainError::TemplateExists {
+                        template_type: draft.display_name.clone(),
+                        locale: draft.locale.clone(),
+                    });
+                }
+            }
+            tx.insert_template_type(&key, draft.display_name.trim())?;
+            self.put_prepared(tx, actor, now, &prepared)
+        })
+    }
+
+    /// Replace a template that must exist, found by the path's `locale` (REST `PUT …/templates/{id}`; WSO2 stores
+    /// the body's locale).
+    pub fn update_email_template(
+        &self,
+        actor: &Actor,
+        locale: &str,
+        draft: &TemplateDraft,
+    ) -> Result<Saved, DomainError> {
+        actor.require(permissions::EMAIL_TEMPLATES_UPDATE)?;
+        let key = templates::type_key(&draft.display_name);
+        let path_key = templates::locale_key(&self.profile().templates, locale);
+        let prepared = self.prepare_all(std::slice::from_ref(draft), &key)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            if tx.template(&key, &path_key)?.is_none() {
+                return Err(DomainError::TemplateNotFound {
+                    template_type: draft.display_name.clone(),
+                    locale: locale.to_string(),
+                });
+            }
+            tx.delete_template(&key, &path_key)?;
+            self.put_prepared(tx, actor, now, &prepared)
+        })
+    }
+
+    /// Replace every template of an existing type (REST `PUT /email/template-types/{id}`).
+    pub fn replace_type_templates(
+        &self,
+        actor: &Actor,
+        display_name: &str,
+        drafts: &[TemplateDraft],
+    ) -> Result<Saved, DomainError> {
+        actor.require(permissions::EMAIL_TEMPLATES_UPDATE)?;
+        let key = templates::type_key(display_name);
+        let prepared = self.prepare_all(drafts, &key)?;
+        let now = self.now();
+        self.store.write(|tx| {
+            if tx.template_type(&key)?.is_none() {
+                return Err(DomainError::TemplateTypeNotFound(display_name.to_string()));
+            }
+            for t in tx.all_templates()?.into_iter().filter(|t| t.type_key == key) {
+                tx.delete_template(&key, &t.locale_key)?;
+            }
+            self.put_prepared(tx, actor, now, &prepared)
+        })
+    }
+
+    /// Every check of each draft (which must be of type `key`), before any write.
+    fn prepare_all(
+        &self,
+        drafts: &[TemplateDraft],
+        key: &str,
+    ) -> Result<Vec<(StoredTemplate, Vec<String>)>, DomainError> {
+        let profile = &self.profile().templates;
+        drafts
+            .iter()
+            .map(|draft| {
+                templates::check_draft(profile, draft)?;
+                let warnings = templates::check_mail(key, draft)?;
+                let locale = templates::normalize_locale(profile, draft.locale.trim());
+                let stored = StoredTemplate {
+                    type_key: key.to_string(),
+                    locale_key: locale.to_lowercase(),
+                    locale,
+                    display_name: draft.display_name.trim().to_string(),
+                    content_type: draft.content_type.clone(),
+                    subject: draft.subject.clone(),
+                    body: draft.body.clone(),
+                    footer: draft.footer.clone(),
+                    updated_at: 0,
+                };
+                Ok((stored, warnings))
+            })
+            .collect()
+    }
+
+    fn put_prepared(
+        &self,
+        tx: &Tx<'_>,
+        actor: &Actor,
+        now: Millis,
+        prepared: &[(StoredTemplate, Vec<String>)],
+    ) -> Result<Saved, DomainError> {
+        let mut all = Vec::new();
+        for (stored, warnings) in prepared {
+            let stored = StoredTemplate {
+                updated_at: now,
+                ..stored.clone()
+            };
             tx.put_template(&stored)?;
             let target = format!("{}/{}", stored.display_name, stored.locale);
-            self.audit(tx, now, actor, "template.save", &target, &warnings.join(" "))
-        })?;
-        Ok(Saved { warnings })
+            self.audit(tx, now, actor, "template.save", &target, &warnings.join(" "))?;
+            all.extend(warnings.iter().cloned());
+        }
+        Ok(Saved { warnings: all })
     }
 
     /// Delete one template (deleteEmailTemplate). A missing one is a fault up to 7.0, a no-op from 7.1.

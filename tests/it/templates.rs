@@ -1,5 +1,5 @@
-//! E-mail templates end to end (issue 17): edited through I18nEmailMgtConfigService and through the console's
-//! Manage → Email Templates pages, a forced reset in each e-mail mode then delivers the edited subject and body to
+//! E-mail templates end to end (issue 17): edited through I18nEmailMgtConfigService, the console's Manage → Email
+//! Templates pages and the REST API, a forced reset in each e-mail mode then delivers the edited subject and body to
 //! a real SMTP server (aiosmtpd), in the user's locale when a template exists for it and in en_US otherwise;
 //! refusals change nothing through either way; a queued mail keeps the text it was rendered with; the locale
 //! claim and its spelling follow the release.
@@ -233,6 +233,17 @@ async fn edits_through_soap_and_the_console_reach_a_real_smtp_server_in_the_user
     let (subject, body) = mail_to(&messages[2..], "ann@example.com");
     assert_eq!(subject, "Your code (console)");
     assert!(body.contains("Code for ann: <b>"), "{body}");
+
+    // The third way: the REST API edits the en_US OTP template; ann's next mail carries it.
+    let path = "/api/server/v1/email/template-types/QWRtaW5Gb3JjZWRQYXNzd29yZFJlc2V0V2l0aE9UUA/templates/en_US";
+    let edit = serde_json::json!({"contentType": "text/plain", "subject": "Your code (REST)", "body": "REST code: {{confirmation-code}}", "footer": "--", "id": "en_US"});
+    let put = crate::rest::admin(&server, reqwest::Method::PUT, path, Some(&edit.to_string())).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+    force_reset(&server, "ann").await;
+    let messages = wait_for_messages(&smtp_server, 5);
+    let (subject, body) = mail_to(&messages[4..], "ann@example.com");
+    assert_eq!(subject, "Your code (REST)");
+    assert!(body.starts_with("REST code: "), "{body}");
 }
 
 #[tokio::test]

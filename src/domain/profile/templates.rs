@@ -36,6 +36,23 @@ pub struct TemplatesProfile {
     /// Deleting a template or type that does not exist is a fault (5.9–7.0, CIF `deleteIdentityResource`
     /// "Resource does not exist"); 7.1+ (`UnifiedTemplateManager.deleteNotificationTemplate`) succeeds silently.
     pub delete_missing_faults: bool,
+    /// `/api/server/v1/email/template-types`, if the release ships it.
+    pub rest: Option<TemplatesApi>,
+}
+
+/// The e-mail template REST API (identity-api-server `…email.template.v1`: IS 5.10 on; the 5.9 dispatcher
+/// v1.0.12 has no `email.template` artifact).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplatesApi {
+    /// `self` links name the super tenant, `/t/carbon.super/api/server/v1/…` (5.10–6.1: product-is
+    /// `get-templates-list-of-email-template-type-response.json` at v5.11.0, v6.1.0); from 7.0 `/api/server/v1/…`.
+    pub self_links_name_super_tenant: bool,
+    /// `requiredAttributes` on the type list, and `templates` in its items (API v1.0.190: IS 5.11); 5.10 has
+    /// neither.
+    pub required_attributes: bool,
+    /// A type without templates reads as `{displayName, templates: [], id}` (5.11+); 5.10 answers 404 ETM-50002
+    /// (`internalEmailTemplates.isEmpty()`, v1.0.82) and lists only types that have templates.
+    pub empty_types_found: bool,
 }
 
 pub fn of(version: Wso2Version) -> TemplatesProfile {
@@ -53,5 +70,10 @@ pub fn of(version: Wso2Version) -> TemplatesProfile {
         footer_required: version <= Wso2Version::V6_1,
         locale_registry_chars_refused: version <= Wso2Version::V7_0,
         delete_missing_faults: version <= Wso2Version::V7_0,
+        rest: (version >= Wso2Version::V5_10).then_some(TemplatesApi {
+            self_links_name_super_tenant: version <= Wso2Version::V6_1,
+            required_attributes: version >= Wso2Version::V5_11,
+            empty_types_found: version >= Wso2Version::V5_11,
+        }),
     }
 }
