@@ -35,6 +35,8 @@ mod sessions;
 mod templates;
 mod users;
 
+/// The stored e-mail templates the template use cases answer with (for adapters that do not know the store).
+pub use crate::store::{StoredTemplate, TemplateType};
 pub use claims::Merge;
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, Failure, Kind, kind};
 use super::governance::{body, name_of};
 use super::{Cx, Need, Op, Reply, Verb};
+use crate::app::StoredTemplate;
 use crate::domain::DomainError;
 use crate::domain::permissions::{
     EMAIL_TEMPLATES_CREATE, EMAIL_TEMPLATES_DELETE, EMAIL_TEMPLATES_UPDATE, EMAIL_TEMPLATES_VIEW,
@@ -22,7 +23,6 @@ use crate::domain::permissions::{
 use crate::domain::profile::Profile;
 use crate::domain::profile::templates::TemplatesApi;
 use crate::domain::templates::{TemplateDraft, type_key};
-use crate::store::StoredTemplate;
 use crate::util::java_hashmap_order;
 
 pub const BASE: &str = "/api/server/v1/email/template-types";

@@ -6,11 +6,13 @@ use std::time::Duration;
 use super::load::Timing;
 
 /// The scenarios, by the names `--scenario` takes.
-pub const SCENARIOS: [&str; 13] = [
+pub const SCENARIOS: [&str; 15] = [
     "wsdl",
     "profile",
     "profile-basic",
     "governance",
+    "templates",
+    "rest-template",
     "rest-connector",
     "rest-patch",
     "resend-code",
@@ -59,8 +61,8 @@ pub struct Options {
     /// Warm restarts timed for the start-up figure (the median is reported)
     #[arg(long, default_value_t = 5)]
     pub starts: usize,
-    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, rest-connector, rest-patch,
-    /// resend-code, reset, login, commonauth, mixed, mixed-rw, large
+    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, templates, rest-template,
+    /// rest-connector, rest-patch, resend-code, reset, login, commonauth, mixed, mixed-rw, large
     #[arg(long, value_delimiter = ',')]
     pub scenario: Vec<String>,
     /// Plain HTTP (admin services allowed over HTTP) instead of HTTPS, for the server and the baseline alike

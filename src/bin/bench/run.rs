@@ -464,6 +464,16 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         let it = scenarios::connector_list_iteration(session.clone());
         rep.rows.push(row("getConnectorList (JSESSIONID)", it, c));
     }
+    if opts.wants("templates") {
+        eprintln!("scenario: getEmailTemplateTypes (JSESSIONID)");
+        let it = scenarios::template_types_iteration(session.clone());
+        rep.rows.push(row("getEmailTemplateTypes (JSESSIONID)", it, c));
+    }
+    if opts.wants("rest-template") {
+        eprintln!("scenario: REST GET e-mail template (Basic)");
+        let it = scenarios::rest_template_iteration(basic.clone());
+        rep.rows.push(row("REST GET e-mail template (Basic)", it, c));
+    }
     if opts.wants("rest-connector") {
         eprintln!("scenario: REST GET connector (Basic)");
         let it = scenarios::rest_connector_iteration(basic.clone());
