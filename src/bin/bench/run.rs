@@ -335,6 +335,8 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         (scenarios::rest_connector(&basic), 200),
         (scenarios::rest_patch(0, &basic), 200),
         (scenarios::resend_code(&seed::user_name(0), &basic), 201),
+        (scenarios::template_types(&session), 200),
+        (scenarios::rest_template(&basic), 200),
     ] {
         let answer = once(&rt, &target, &request)?;
         if answer.status != status {
