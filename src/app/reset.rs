@@ -8,7 +8,7 @@ use crate::domain::profile::reset::AdminPasswordSet;
 use crate::domain::reset::{self, CodeVerdict, ResetPlan, StoredCode};
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, USER_STORE_DOMAIN, claims, permissions};
-use crate::mail::templates::TemplateVars;
+use crate::mail::templates::{TemplateVars, render_stored};
 use crate::store::{MailStatus, NewMail, RecoveryCode, Tx};
 
 /// Claim values as (URI, value).
@@ -223,10 +223,12 @@ impl App {
             tenant_domain: TENANT_DOMAIN.to_string(),
             product_url: self.product_url(),
         };
-        let rendered = self.templates.render(template, &vars).map_err(|e| {
-            tracing::error!(template, error = %e, "cannot render the reset e-mail");
-            DomainError::Internal
-        })?;
+        // Rendered now and kept in the outbox: editing the template later never changes this mail.
+        let Some(stored) = self.template_for(tx, template, &vars.user_claims)? else {
+            tracing::error!(template, "no e-mail template of this type, not even in en_US");
+            return Err(DomainError::Internal);
+        };
+        let rendered = render_stored(&stored, &vars);
         let status = if self.config.email.hostname.is_some() {
             MailStatus::Pending
         } else {

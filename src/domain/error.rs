@@ -34,6 +34,19 @@ pub enum DomainError {
     CannotDeleteAdmin,
     #[error("Cannot delete the admin role")]
     CannotDeleteAdminRole,
+    /// NOTIF `EMAIL_TEMPLATE_TYPE_NOT_FOUND` (code 10003).
+    #[error("Email Template Type: {0} not found in carbon.super tenant registry.")]
+    TemplateTypeNotFound(String),
+    /// NOTIF `ETM-60008`.
+    #[error("Notification template type : {0} already exists in tenant registry: carbon.super")]
+    TemplateTypeExists(String),
+    #[error("Email template {template_type} does not exist in locale {locale}.")]
+    TemplateNotFound { template_type: String, locale: String },
+    #[error("Email template {template_type} already exists in locale {locale}.")]
+    TemplateExists { template_type: String, locale: String },
+    /// forcereset's own save-time refusal of a template that would break the mail (WSO2 has none).
+    #[error("{0}")]
+    TemplateRefused(String),
     #[error("Internal error. Please check the server logs for details.")]
     Internal,
 }

@@ -15,6 +15,7 @@ pub mod profile;
 pub mod reset;
 pub mod scim;
 pub mod secret;
+pub mod templates;
 
 pub use error::DomainError;
 

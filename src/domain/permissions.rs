@@ -40,6 +40,11 @@ pub const CLAIM_METADATA_UPDATE: &str = "/permission/admin/manage/identity/claim
 /// The built-in mailbox: the closest WSO2 permissions are those of e-mail management.
 pub const MAILBOX_VIEW: &str = "/permission/admin/manage/identity/emailmgt/view";
 pub const MAILBOX_RESEND: &str = "/permission/admin/manage/identity/emailmgt/update";
+/// E-mail template management (NOTIF `I18nEmailMgtConfigService` services.xml, every release).
+pub const EMAIL_TEMPLATES_VIEW: &str = "/permission/admin/manage/identity/emailmgt/view";
+pub const EMAIL_TEMPLATES_CREATE: &str = "/permission/admin/manage/identity/emailmgt/create";
+pub const EMAIL_TEMPLATES_UPDATE: &str = "/permission/admin/manage/identity/emailmgt/update";
+pub const EMAIL_TEMPLATES_DELETE: &str = "/permission/admin/manage/identity/emailmgt/delete";
 /// The resident IdP over REST (`/api/server/v1/identity-governance`): carbon-identity-framework `identity.xml.j2`
 /// gives its GET `idpmgt/view` and its PATCH `idpmgt/update` (5.17.5, 5.18.187 and on), where the admin service
 /// asks for `governance/view|update`.

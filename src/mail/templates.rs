@@ -5,12 +5,13 @@
 //! unchanged. Anything that is not a well-formed known placeholder is copied through as it is.
 
 use std::path::Path;
-use std::sync::LazyLock;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use regex::{Captures, Regex};
+use regex::Captures;
 
+use crate::domain::templates::{self, is_known, placeholders};
 use crate::soap::xml::{self, Element, Limits, XmlError};
+use crate::store::StoredTemplate;
 
 use super::MailError;
 
@@ -27,29 +28,41 @@ const CLAIM_PREFIX: &str = "http://wso2.org/claims/";
 const EXPECTED: [&str; 4] = [
     "AdminForcedPasswordReset",
     "AdminForcedPasswordResetWithOTP",
-    "ResendAdminForcedPasswordReset",
-    "ResendAdminForcedPasswordResetWithOTP",
+    "resendAdminForcedPasswordReset",
+    "resendAdminForcedPasswordResetWithOTP",
 ];
 
 /// RFC 3986 unreserved characters stay as they are; everything else is percent-encoded, so a space becomes %20
 /// (understood by both URL and form decoders, unlike `+`).
 const URL_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// One `<configuration>` of the file.
+/// One `<configuration>` of the file: what start-up seeds the store's template tables with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Template {
-    kind: String,
-    display: String,
-    locale: String,
-    content_type: String,
-    subject: String,
-    body: String,
-    footer: String,
+pub struct Template {
+    pub kind: String,
+    pub display: String,
+    pub locale: String,
+    /// `text/html` or `text/plain`.
+    pub content_type: String,
+    pub subject: String,
+    pub body: String,
+    pub footer: String,
 }
 
 impl Template {
-    fn is_html(&self) -> bool {
-        self.content_type.eq_ignore_ascii_case("text/html")
+    /// The template as the store holds it (key and locale key as WSO2 5.9–7.0 name them), saved at `now`.
+    pub fn to_stored(&self, now: i64) -> StoredTemplate {
+        StoredTemplate {
+            type_key: templates::type_key(&self.display),
+            locale_key: self.locale.to_lowercase(),
+            locale: self.locale.clone(),
+            display_name: self.display.clone(),
+            content_type: Some(self.content_type.clone()),
+            subject: self.subject.clone(),
+            body: self.body.clone(),
+            footer: self.footer.clone(),
+            updated_at: now,
+        }
     }
 
     fn answers_to(&self, name: &str) -> bool {
@@ -205,6 +218,11 @@ impl Templates {
         Ok((loaded, warnings))
     }
 
+    /// Every template of the file, in its order.
+    pub fn iter(&self) -> impl Iterator<Item = &Template> {
+        self.templates.iter()
+    }
+
     /// Is there a template of this type or display name?
     pub fn contains(&self, template: &str) -> bool {
         self.find(template).is_some()
@@ -230,18 +248,25 @@ impl Templates {
         let t = self
             .find(template)
             .ok_or_else(|| MailError::UnknownTemplate(template.to_string()))?;
-        let html = t.is_html();
-        let subject = one_line(&expand(&t.subject, vars, false));
-        let mut body = expand(&t.body, vars, html);
-        if !t.footer.is_empty() {
-            body.push('\n');
-            body.push_str(&expand(&t.footer, vars, html));
-        }
-        Ok(Rendered {
-            subject,
-            body,
-            content_type: t.content_type.clone(),
-        })
+        Ok(render_stored(&t.to_stored(0), vars))
+    }
+}
+
+/// Render a stored template: placeholders replaced (HTML-escaped in text/html bodies, never in the subject), the
+/// footer appended to the body. The content type becomes plain `text/html` or `text/plain` (a stored
+/// `text/html; charset=UTF-8` is HTML; no content type is plain text).
+pub fn render_stored(t: &StoredTemplate, vars: &TemplateVars) -> Rendered {
+    let html = templates::is_html(t.content_type.as_deref());
+    let subject = one_line(&expand(&t.subject, vars, false));
+    let mut body = expand(&t.body, vars, html);
+    if !t.footer.trim().is_empty() {
+        body.push('\n');
+        body.push_str(&expand(&t.footer, vars, html));
+    }
+    Rendered {
+        subject,
+        body,
+        content_type: if html { "text/html" } else { "text/plain" }.to_string(),
     }
 }
 
@@ -296,44 +321,13 @@ fn read_template(config: &Element, file: &str) -> Result<Template, MailError> {
     })
 }
 
-/// A well-formed placeholder, `{{name}}`. Names are WSO2 property keys and claim names: ASCII letters, digits and
-/// `. _ : -`. A literal pattern: the unit tests prove it compiles.
-static PLACEHOLDER: LazyLock<Option<Regex>> = LazyLock::new(|| match Regex::new(r"\{\{([A-Za-z0-9._:-]+)\}\}") {
-    Ok(re) => Some(re),
-    Err(e) => {
-        tracing::error!(error = %e, "the placeholder pattern does not compile");
-        None
-    }
-});
-
-/// Every placeholder name in `text`, in order.
-fn placeholders(text: &str) -> Vec<&str> {
-    let Some(re) = PLACEHOLDER.as_ref() else {
-        return Vec::new();
-    };
-    re.captures_iter(text)
-        .filter_map(|c| c.get(1))
-        .map(|name| name.as_str())
-        .collect()
-}
-
-fn is_known(name: &str) -> bool {
-    matches!(
-        name,
-        "user-name"
-            | "url:user-name"
-            | "confirmation-code"
-            | "userstore-domain"
-            | "tenant-domain"
-            | "carbon.product-url"
-    ) || name.strip_prefix("user.claim.").is_some_and(|claim| !claim.is_empty())
-}
-
 /// The raw value of a known placeholder; None for unknown ones.
 fn value_of(name: &str, vars: &TemplateVars) -> Option<String> {
+    if let Some(bare) = name.strip_prefix("url:") {
+        return value_of(bare, vars).map(|v| utf8_percent_encode(&v, URL_VALUE).to_string());
+    }
     Some(match name {
         "user-name" => vars.user_name.clone(),
-        "url:user-name" => utf8_percent_encode(&vars.user_name, URL_VALUE).to_string(),
         "confirmation-code" => vars.confirmation_code.clone(),
         "userstore-domain" => vars.userstore_domain.clone(),
         "tenant-domain" => vars.tenant_domain.clone(),
@@ -362,7 +356,7 @@ const EMPTY: char = '\u{E000}';
 
 /// Replace every known placeholder in `text`; unknown and malformed ones are copied as they are.
 fn expand(text: &str, vars: &TemplateVars, html: bool) -> String {
-    let Some(re) = PLACEHOLDER.as_ref() else {
+    let Some(re) = templates::placeholder_pattern() else {
         return text.to_string();
     };
     let expanded = re.replace_all(text, |caps: &Captures<'_>| match value_of(&caps[1], vars) {

@@ -104,8 +104,15 @@ fn domain(e: &DomainError, family: Family) -> HttpResponse {
         | DomainError::UsernamePolicy { .. }
         | DomainError::UnknownClaim(_)
         | DomainError::ReadOnlyClaim(_) => StatusCode::BAD_REQUEST,
-        DomainError::UserNotFound(_) | DomainError::RoleNotFound(_) => StatusCode::NOT_FOUND,
-        DomainError::UserExists(_) | DomainError::RoleExists(_) => StatusCode::CONFLICT,
+        DomainError::UserNotFound(_)
+        | DomainError::RoleNotFound(_)
+        | DomainError::TemplateTypeNotFound(_)
+        | DomainError::TemplateNotFound { .. } => StatusCode::NOT_FOUND,
+        DomainError::UserExists(_)
+        | DomainError::RoleExists(_)
+        | DomainError::TemplateTypeExists(_)
+        | DomainError::TemplateExists { .. } => StatusCode::CONFLICT,
+        DomainError::TemplateRefused(_) => StatusCode::BAD_REQUEST,
         DomainError::CannotDeleteAdmin | DomainError::CannotDeleteAdminRole => StatusCode::FORBIDDEN,
         DomainError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };

@@ -20,6 +20,10 @@ pub enum Kind {
     Forbidden,
     /// The service refused the request; the text says why (each API words its own error around it).
     Refused(String),
+    /// What the request names does not exist (an API whose errors tell this apart words it: ETM-50002/50003).
+    Missing(String),
+    /// What the request would create exists already (ETM-50004/50005).
+    Exists(String),
     /// A fault of ours, logged where it happened.
     Internal,
 }
@@ -40,7 +44,10 @@ pub fn kind(e: &DomainError) -> Kind {
         | DomainError::ReadOnlyClaim(_)
         | DomainError::MissingInput
         | DomainError::CannotDeleteAdmin
-        | DomainError::CannotDeleteAdminRole => Kind::Refused(e.to_string()),
+        | DomainError::CannotDeleteAdminRole
+        | DomainError::TemplateRefused(_) => Kind::Refused(e.to_string()),
+        DomainError::TemplateTypeNotFound(_) | DomainError::TemplateNotFound { .. } => Kind::Missing(e.to_string()),
+        DomainError::TemplateTypeExists(_) | DomainError::TemplateExists { .. } => Kind::Exists(e.to_string()),
         DomainError::Internal => Kind::Internal,
     }
 }
@@ -111,7 +118,7 @@ impl Failure {
         match kind(e) {
             Kind::Unauthenticated => Failure::Unauthenticated,
             Kind::Forbidden => Failure::Forbidden { user: user.to_string() },
-            Kind::Refused(text) => Failure::Api(refused(text)),
+            Kind::Refused(text) | Kind::Missing(text) | Kind::Exists(text) => Failure::Api(refused(text)),
             Kind::Internal => Failure::Api(internal),
         }
     }

@@ -217,7 +217,7 @@ pub fn id_of(name: &str) -> String {
 }
 
 /// The name an id stands for (lossy, as `new String(bytes, UTF_8)`); None if it is not base64url at all.
-fn name_of(id: &str) -> Option<String> {
+pub(super) fn name_of(id: &str) -> Option<String> {
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &alphabet::URL_SAFE,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
@@ -480,7 +480,7 @@ struct ConnectorPatch {
     properties: Vec<PropertyReq>,
 }
 
-fn body<'a, T: Deserialize<'a>>(cx: &'a Cx<'_>) -> Result<T, Failure> {
+pub(super) fn body<'a, T: Deserialize<'a>>(cx: &'a Cx<'_>) -> Result<T, Failure> {
     serde_json::from_slice(&cx.body).map_err(|_| Failure::Api(ApiError::unreadable_body()))
 }
 

@@ -1,5 +1,6 @@
 //! The REST APIs under `/api` (also under `/t/carbon.super/api`): WSO2's identity-governance API
-//! (`/api/server/v1/identity-governance`, [`governance`]) and the user API's `resend-code` ([`user`]).
+//! (`/api/server/v1/identity-governance`, [`governance`]), the user API's `resend-code` ([`user`]) and the e-mail
+//! template API (`/api/server/v1/email/template-types`, [`email_templates`]).
 //!
 //! One table of operations, [`OPS`]: a row per method and path pattern, with the permission WSO2's
 //! `identity.xml.j2` binds to it, the releases that ship it and its handler. Every request passes the same steps,
@@ -12,6 +13,7 @@
 //! To add an API: its mount to [`MOUNTS`], its rows to [`OPS`], its handlers in a module of its own returning
 //! [`Reply`] or [`error::ApiError`].
 
+mod email_templates;
 mod error;
 mod governance;
 mod user;
@@ -34,7 +36,7 @@ use error::Failure;
 const TENANT_PREFIX: &str = "/t/carbon.super";
 
 /// The APIs this adapter answers: a path is ours if it is one of these or below one.
-pub const MOUNTS: [&str; 2] = [governance::BASE, user::RESEND_CODE];
+pub const MOUNTS: [&str; 3] = [governance::BASE, user::RESEND_CODE, email_templates::BASE];
 
 /// Is `path` one of ours?
 pub fn serves(path: &str) -> bool {
@@ -55,6 +57,8 @@ enum Verb {
     Get,
     Post,
     Patch,
+    Put,
+    Delete,
 }
 
 impl Verb {
@@ -63,6 +67,8 @@ impl Verb {
             Method::GET => Some(Verb::Get),
             Method::POST => Some(Verb::Post),
             Method::PATCH => Some(Verb::Patch),
+            Method::PUT => Some(Verb::Put),
+            Method::DELETE => Some(Verb::Delete),
             _ => None,
         }
     }
@@ -72,6 +78,8 @@ impl Verb {
             Verb::Get => "GET",
             Verb::Post => "POST",
             Verb::Patch => "PATCH",
+            Verb::Put => "PUT",
+            Verb::Delete => "DELETE",
         }
     }
 }
@@ -121,6 +129,16 @@ const OPS: &[Op] = &[
     governance::CONNECTOR,
     governance::PATCH_CONNECTOR,
     user::RESEND,
+    email_templates::LIST,
+    email_templates::ADD_TYPE,
+    email_templates::GET_TYPE,
+    email_templates::ADD_TEMPLATE,
+    email_templates::PUT_TYPE,
+    email_templates::DELETE_TYPE,
+    email_templates::LIST_TEMPLATES,
+    email_templates::GET_TEMPLATE,
+    email_templates::PUT_TEMPLATE,
+    email_templates::DELETE_TEMPLATE,
 ];
 
 /// What a handler has: the app, the authenticated caller, the path's `{name}` values, the query, the body and
@@ -154,6 +172,8 @@ enum Reply {
     Json(StatusCode, Vec<u8>),
     /// No body.
     Empty(StatusCode),
+    /// 201 with a `Location` (absolute) and a JSON body.
+    Created(String, Vec<u8>),
 }
 
 impl Reply {
@@ -290,6 +310,14 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
                 response::with_body(status, HeaderValue::from_static("application/json"), body)
             }
             Ok(Reply::Empty(status)) => response::empty(status),
+            Ok(Reply::Created(location, body)) => {
+                let mut resp =
+                    response::with_body(StatusCode::CREATED, HeaderValue::from_static("application/json"), body);
+                if let Ok(v) = HeaderValue::from_str(&location) {
+                    resp.headers_mut().insert(header::LOCATION, v);
+                }
+                resp
+            }
             Err(failure) => error::answer(app, &trace_id, failure),
         }
     })

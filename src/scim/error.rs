@@ -96,6 +96,10 @@ fn describe(e: &DomainError, profile: &ScimProfile) -> Result<(StatusCode, Optio
         // Before 7.0 the user core's refusal surfaces as Charon's internal error (UNCONFIRMED by a capture).
         E::CannotDeleteAdmin | E::CannotDeleteAdminRole => (StatusCode::INTERNAL_SERVER_ERROR, None, e.to_string()),
         E::Internal => (StatusCode::INTERNAL_SERVER_ERROR, None, "An internal error.".into()),
+        // No SCIM operation touches e-mail templates; should one ever surface, it is a refusal with its text.
+        E::TemplateTypeNotFound(_) | E::TemplateNotFound { .. } => (StatusCode::NOT_FOUND, None, e.to_string()),
+        E::TemplateTypeExists(_) | E::TemplateExists { .. } => (StatusCode::CONFLICT, None, e.to_string()),
+        E::TemplateRefused(_) => (StatusCode::BAD_REQUEST, Some(ScimType::InvalidValue), e.to_string()),
     })
 }
 

@@ -53,6 +53,11 @@ pub fn from_domain(service: Service, e: &DomainError) -> Fault {
         | DomainError::ReadOnlyClaim(_)
         | DomainError::CannotDeleteAdmin
         | DomainError::CannotDeleteAdminRole
+        | DomainError::TemplateTypeNotFound(_)
+        | DomainError::TemplateTypeExists(_)
+        | DomainError::TemplateNotFound { .. }
+        | DomainError::TemplateExists { .. }
+        | DomainError::TemplateRefused(_)
         | DomainError::Internal => business(service, e.to_string()),
     }
 }

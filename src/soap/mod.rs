@@ -1,7 +1,7 @@
 //! The only module that knows XML: envelopes, WSDL serving, faults, and one submodule per admin service mapping
 //! operations to `App` use cases.
 //!
-//! Each service is a table of [`Op`]s (`user_profile::SERVICE`, …): an operation's name, the permission its
+//! Each service is a table of [`Op`]s (`user_profile::SERVICE`, `email_templates::SERVICE`, …): an operation's name, the permission its
 //! services.xml requires, the payload children it accepts, whether it is a bounded read, and the function that
 //! decodes it, calls one use case and encodes the answer. Adding an operation is one row and one function.
 //!
@@ -11,6 +11,7 @@
 //! permission and runs it. Every error becomes a fault through [`fault::from_domain`].
 
 pub mod decode;
+mod email_templates;
 pub mod endpoint;
 pub mod envelope;
 pub mod fault;
@@ -96,13 +97,15 @@ pub enum Service {
     UserProfileMgt,
     RemoteUserStoreManager,
     IdentityGovernanceAdmin,
+    I18nEmailMgtConfig,
 }
 
 impl Service {
-    pub const ALL: [Service; 3] = [
+    pub const ALL: [Service; 4] = [
         Service::UserProfileMgt,
         Service::RemoteUserStoreManager,
         Service::IdentityGovernanceAdmin,
+        Service::I18nEmailMgtConfig,
     ];
 
     pub fn def(self) -> &'static ServiceDef {
@@ -110,6 +113,7 @@ impl Service {
             Service::UserProfileMgt => &user_profile::SERVICE,
             Service::RemoteUserStoreManager => &remote_user_store::SERVICE,
             Service::IdentityGovernanceAdmin => &governance::SERVICE,
+            Service::I18nEmailMgtConfig => &email_templates::SERVICE,
         }
     }
 

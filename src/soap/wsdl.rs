@@ -10,6 +10,7 @@ fn template(service: Service) -> &'static str {
         Service::UserProfileMgt => include_str!("../../wsdl/UserProfileMgtService.wsdl"),
         Service::RemoteUserStoreManager => include_str!("../../wsdl/RemoteUserStoreManagerService.wsdl"),
         Service::IdentityGovernanceAdmin => include_str!("../../wsdl/IdentityGovernanceAdminService.wsdl"),
+        Service::I18nEmailMgtConfig => include_str!("../../wsdl/I18nEmailMgtConfigService.wsdl"),
     }
 }
 

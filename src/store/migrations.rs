@@ -210,4 +210,28 @@ pub(super) const MIGRATIONS: &[&str] = &[
         used             INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     "#,
+    // 9: e-mail template types and their templates per
+    // locale (issue 17). A type's key is WSO2's normalized name (whitespace removed, lower-cased); a template's
+    // `locale_key` is the locale as the release addresses it, lower-cased (the registry's resource name), and
+    // `locale` is the locale as the client gave it. `content_type` is NULL when the client sent none, as WSO2
+    // stores it. `position` keeps the types in the order they were added.
+    r#"
+    CREATE TABLE email_template_types (
+        key          TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        position     INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE email_templates (
+        type_key     TEXT NOT NULL REFERENCES email_template_types(key) ON DELETE CASCADE,
+        locale_key   TEXT NOT NULL,
+        locale       TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        content_type TEXT,
+        subject      TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        footer       TEXT NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (type_key, locale_key)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -8,6 +8,7 @@ mod oauth;
 mod outbox;
 mod queries;
 mod quick;
+mod templates;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -20,6 +21,7 @@ pub use outbox::{MailStatus, NewMail, OutboxMail, RecoveryCode};
 pub use queries::{AuditRecord, Authz, Dialect, Tx, UserRecord};
 use queries::{Caches, Mode};
 use quick::{QuickPool, in_quick};
+pub use templates::{StoredTemplate, TemplateType};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

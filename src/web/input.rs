@@ -12,6 +12,8 @@ use crate::http::request::{BodyError, Params, RequestBody, media_type, read_requ
 /// The longest value any form field or query parameter may have. Far above any user name, password, code or
 /// token; it only keeps absurd input away from argon2 and the store.
 pub const MAX_FIELD_CHARS: usize = 1024;
+/// The longest document a form may carry in the fields that hold one (an e-mail template's body).
+pub const MAX_TEXT_CHARS: usize = 64 * 1024;
 
 /// Why a request was refused before any use case ran.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -48,6 +48,15 @@ const TEMPLATES: &[(&str, &str)] = &embed_templates![
     "console/mail.html",
     "console/audit.html",
     "console/applications.html",
+    "console/email_home.html",
+    "console/email_type_add.html",
+    "console/email_fields.html",
+    "console/email_preview.html",
+    "console/email_add.html",
+    "console/email_edit_form.html",
+    "console/email_edit.html",
+    "console/email_list.html",
+    "console/email_confirm.html",
 ];
 
 const STYLESHEET: &str = include_str!("static/forcereset.css");
@@ -170,8 +179,14 @@ pub fn describe(e: &DomainError) -> (StatusCode, String) {
     let status = match e {
         DomainError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         DomainError::AccessDenied | DomainError::NotAuthorized => StatusCode::FORBIDDEN,
-        DomainError::UserNotFound(_) | DomainError::RoleNotFound(_) => StatusCode::NOT_FOUND,
-        DomainError::UserExists(_) | DomainError::RoleExists(_) => StatusCode::CONFLICT,
+        DomainError::UserNotFound(_)
+        | DomainError::RoleNotFound(_)
+        | DomainError::TemplateTypeNotFound(_)
+        | DomainError::TemplateNotFound { .. } => StatusCode::NOT_FOUND,
+        DomainError::UserExists(_)
+        | DomainError::RoleExists(_)
+        | DomainError::TemplateTypeExists(_)
+        | DomainError::TemplateExists { .. } => StatusCode::CONFLICT,
         DomainError::InvalidInput(_)
         | DomainError::PasswordPolicy(_)
         | DomainError::UsernamePolicy { .. }
@@ -179,7 +194,8 @@ pub fn describe(e: &DomainError) -> (StatusCode, String) {
         | DomainError::ReadOnlyClaim(_)
         | DomainError::MissingInput
         | DomainError::CannotDeleteAdmin
-        | DomainError::CannotDeleteAdminRole => StatusCode::BAD_REQUEST,
+        | DomainError::CannotDeleteAdminRole
+        | DomainError::TemplateRefused(_) => StatusCode::BAD_REQUEST,
         DomainError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
     (status, e.to_string())

@@ -27,5 +27,6 @@ mod reset;
 mod rest;
 mod scim;
 mod soap;
+mod templates;
 mod tidy;
 mod wso2;

@@ -118,6 +118,32 @@ fn every_page_fits_a_desktop_and_a_phone() {
             "console",
         ),
         page("console-audit", "/carbon/audit/index.jsp".into(), "console"),
+        page(
+            "console-email-templates-add-menu",
+            "/carbon/email-mgt/email-template-mgt.jsp".into(),
+            "console",
+        ),
+        page(
+            "console-email-template-type-add",
+            "/carbon/email-mgt/email-template-type-add.jsp".into(),
+            "console",
+        ),
+        page(
+            "console-email-template-add",
+            "/carbon/email-mgt/email-template-add.jsp?templateType=AdminForcedPasswordReset".into(),
+            "console",
+        ),
+        page(
+            "console-email-templates",
+            "/carbon/email-mgt/email-template-config.jsp?templateType=AdminForcedPasswordReset&locale=en_US".into(),
+            "console",
+        ),
+        serde_json::json!({
+            "name": "console-email-template-preview",
+            "path": "/carbon/email-mgt/email-template-config.jsp?templateType=AdminForcedPasswordResetWithOTP&locale=en_US",
+            "as": "console",
+            "click": "#preview-template",
+        }),
     ];
     let spec = serde_json::json!({
         "base": server.https_url(),

@@ -31,7 +31,7 @@ fn envelope(payload: &str) -> String {
 
 /// Turn on exactly the given modes through IdentityGovernanceAdminService.updateConfigurations, as WSO2's own
 /// integration test does.
-async fn enable(server: &TestServer, modes: &[&str]) {
+pub(crate) async fn enable(server: &TestServer, modes: &[&str]) {
     let props: String = ["RecoveryLink", "OTP", "Offline"]
         .iter()
         .map(|m| {
@@ -80,13 +80,13 @@ async fn locked_over_soap(server: &TestServer) -> String {
 }
 
 /// A server sending mail to a real SMTP server on `smtp_port`, with the worker's default pacing.
-fn mailing_server(smtp_port: u16, extra: &str) -> TestServer {
+pub(crate) fn mailing_server(smtp_port: u16, extra: &str) -> TestServer {
     TestServer::start_with(&format!(
         "[output_adapter.email]\nhostname = \"127.0.0.1\"\nport = {smtp_port}\nfrom_address = \"iam@example.com\"\nenable_start_tls = false\nenable_authentication = false\n{extra}"
     ))
 }
 
-fn wait_for_messages(smtp: &SmtpServer, n: usize) -> Vec<String> {
+pub(crate) fn wait_for_messages(smtp: &SmtpServer, n: usize) -> Vec<String> {
     let start = Instant::now();
     loop {
         let messages = smtp.messages();

@@ -234,7 +234,11 @@ async fn golden_fixtures_replay() {
         TestServer::start_with("[admin_service.wsdl]\nenable = true\n[user_store]\ntype = \"database_unique_id\"\n");
     seed(&server.app());
     let mut checked = 0;
-    for service in ["UserProfileMgtService", "IdentityGovernanceAdminService"] {
+    for service in [
+        "UserProfileMgtService",
+        "IdentityGovernanceAdminService",
+        "I18nEmailMgtConfigService",
+    ] {
         let mut names: Vec<_> = std::fs::read_dir(fixtures().join(service))
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
@@ -246,7 +250,7 @@ async fn golden_fixtures_replay() {
             checked += 1;
         }
     }
-    assert!(checked >= 19, "only {checked} fixtures replayed");
+    assert!(checked >= 26, "only {checked} fixtures replayed");
 }
 
 /// Replay every RemoteUserStoreManagerService fixture in an order that makes each one meaningful (tom is added
@@ -683,6 +687,7 @@ async fn wsdls_are_served_with_the_live_address_or_hidden_as_in_wso2() {
         "UserProfileMgtService",
         "RemoteUserStoreManagerService",
         "IdentityGovernanceAdminService",
+        "I18nEmailMgtConfigService",
     ] {
         let resp = client
             .get(server.https(&format!("/services/{svc}?wsdl")))

@@ -4,7 +4,8 @@ scrolling of the page, no text sticking out of the view unless it sits in a box 
 Usage: browser_pages.py PAGES_JSON SCREENSHOT_DIR
 
 PAGES_JSON: {"base": URL, "console": {"username": .., "password": ..}, "user": {"username": .., "password": ..},
-             "pages": [{"name": .., "path": .., "as": "anonymous" | "console" | "user"}, ...]}
+             "pages": [{"name": .., "path": .., "as": "anonymous" | "console" | "user",
+                        "click": CSS selector of a button to press first (optional)}, ...]}
 Prints one line per check and 'N passed, N failed'.
 """
 import json
@@ -86,6 +87,11 @@ def main():
             for page in spec["pages"]:
                 driver = sessions[page.get("as", "anonymous")]
                 driver.get(base + page["path"])
+                if page.get("click"):
+                    # A page that only a form's POST shows (the template preview): press its button.
+                    before = driver.current_url
+                    driver.find_element(By.CSS_SELECTOR, page["click"]).click()
+                    wait_for(driver, lambda: driver.current_url != before, "the page the button leads to")
                 name = f"{size}-{page['name']}"
                 driver.save_screenshot(os.path.join(shots, name + ".png"))
                 found = driver.execute_script(OVERFLOW, strict)

@@ -6,7 +6,7 @@ Usage:
 
 SOURCE is either
   * a directory holding UserProfileMgtService.wsdl, RemoteUserStoreManagerService.wsdl and
-    IdentityGovernanceAdminService.wsdl (the repository's wsdl/ folder): the literal {{HOST_PORT}}
+    IdentityGovernanceAdminService.wsdl, I18nEmailMgtConfigService.wsdl (the repository's wsdl/ folder): the literal {{HOST_PORT}}
     placeholder is replaced by --host-port (default localhost:9443) in a temporary copy; or
   * a base URL of a running server (https://localhost:9443 or https://localhost:9443/services):
     each WSDL is fetched from <base>/services/<Service>?wsdl. Certificates are not verified.
@@ -97,6 +97,16 @@ SERVICES = {
         'fault': 'IdentityGovernanceAdminServiceIdentityGovernanceException',
         'no_fault': set(),
         'ops': {'getConnectorList': 'inout', 'updateConfigurations': 'empty'},
+    },
+    'I18nEmailMgtConfigService': {
+        'tns': 'http://mgt.email.carbon.wso2.org',
+        'fault': 'I18nEmailMgtConfigServiceI18nEmailMgtServerException',
+        'no_fault': set(),
+        'ops': {
+            'addEmailTemplateType': 'inonly', 'deleteEmailTemplateType': 'inonly', 'getEmailTemplateTypes': 'inout',
+            'saveEmailTemplate': 'inonly', 'addEmailTemplate': 'inonly', 'deleteEmailTemplate': 'inonly',
+            'getAllTemplatesForTenant': 'inout',
+        },
     },
 }
 

@@ -110,13 +110,38 @@ def zeep_checks():
         lock = [c for c in after if c.name == "account.lock.handler"][0]
         assert {p.name: p.value for p in lock.properties}["account.lock.handler.Time"] == "30"
 
-    check("zeep: import the three served WSDLs", lambda: None)
+    def email_templates_round_trip():
+        from zeep.exceptions import Fault
+
+        i18n = client("I18nEmailMgtConfigService")
+        tmpl_t = i18n.get_type("{http://model.mgt.email.carbon.wso2.org/xsd}EmailTemplate")
+        types = i18n.service.getEmailTemplateTypes()
+        assert "resendAdminForcedPasswordReset" in types, types
+        i18n.service.addEmailTemplateType(emailTemplateDisplayName="Zeep Notice")
+        i18n.service.saveEmailTemplate(emailTemplate=tmpl_t(
+            body="Hello {{user-name}}", emailContentType="text/plain", footer="--", locale="fr_FR",
+            subject="Zeep subject", templateDisplayName="Zeep Notice", templateType="zeepnotice"))
+        saved = [t for t in i18n.service.getAllTemplatesForTenant() if t.templateDisplayName == "Zeep Notice"]
+        assert len(saved) == 1 and saved[0].subject == "Zeep subject", saved
+        assert saved[0].emailContentType == "text/plain; charset=UTF-8", saved[0].emailContentType
+        try:
+            i18n.service.addEmailTemplateType(emailTemplateDisplayName="Zeep Notice")
+        except Fault as f:
+            assert f.message == "Error while adding email template type to carbon.super tenant.", f.message
+        else:
+            raise AssertionError("expected a SOAP fault for a duplicate type")
+        i18n.service.deleteEmailTemplate(emailTemplateDisplayName="Zeep Notice", locale="fr_FR")
+        i18n.service.deleteEmailTemplateType(emailTemplateDisplayName="Zeep Notice")
+        assert "Zeep Notice" not in i18n.service.getEmailTemplateTypes()
+
+    check("zeep: import the four served WSDLs", lambda: None)
     check("zeep: setUserProfile(UserProfileDTO) then getUserProfile", set_and_get_profile)
     check("zeep: SOAP 1.2 binding", soap12_binding)
     check("zeep: getUserClaimValue sees the profile write", claim_value_agrees)
     check("zeep: listUsers, isExistingUser, authenticate", users_and_roles)
     check("zeep: a business error arrives as a zeep Fault", fault_is_raised)
     check("zeep: getConnectorList / updateConfigurations", governance_round_trip)
+    check("zeep: I18nEmailMgtConfigService types and templates", email_templates_round_trip)
 
 
 # ---------------------------------------------------------------- suds
@@ -161,9 +186,21 @@ def suds_checks():
         names = [c.name for c in gov.service.getConnectorList()]
         assert "admin-forced-password-reset" in names, names
 
+    def email_templates():
+        i18n = client("I18nEmailMgtConfigService")
+        t = i18n.factory.create("{http://model.mgt.email.carbon.wso2.org/xsd}EmailTemplate")
+        t.body, t.emailContentType, t.footer, t.locale = "Hi {{user-name}}", "text/plain", "--", "en_GB"
+        t.subject, t.templateDisplayName, t.templateType = "Suds subject", "Suds Notice", "sudsnotice"
+        i18n.service.addEmailTemplate(t)
+        found = [x for x in i18n.service.getAllTemplatesForTenant() if x.templateDisplayName == "Suds Notice"]
+        assert found and found[0].locale == "en_GB", found
+        assert "Suds Notice" in i18n.service.getEmailTemplateTypes()
+        i18n.service.deleteEmailTemplateType("Suds Notice")
+
     check("suds: getUserProfile through the generated client", profile_read)
     check("suds: setUserClaimValue / getUserClaimValue", claim_write_and_read)
     check("suds: getConnectorList", connectors)
+    check("suds: I18nEmailMgtConfigService addEmailTemplate / getAllTemplatesForTenant", email_templates)
 
 
 check("toolkits load", lambda: (__import__("zeep"), __import__("suds")))

@@ -11,6 +11,8 @@ pub const SCENARIOS: &[&str] = &[
     "profile",
     "profile-basic",
     "governance",
+    "templates",
+    "rest-template",
     "rest-connector",
     "rest-patch",
     "resend-code",
@@ -65,8 +67,9 @@ pub struct Options {
     /// Warm restarts timed for the start-up figure (the median is reported)
     #[arg(long, default_value_t = 5)]
     pub starts: usize,
-    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, rest-connector, rest-patch,
-    /// resend-code, reset, login, commonauth, mixed, mixed-rw, large, scim-filter, scim-reset, scim-bulk
+    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, templates, rest-template,
+    /// rest-connector, rest-patch, resend-code, reset, login, commonauth, expiry-change, mixed, mixed-rw, large,
+    /// scim-filter, scim-reset, scim-bulk, password-grant, introspect
     #[arg(long, value_delimiter = ',')]
     pub scenario: Vec<String>,
     /// Plain HTTP (admin services allowed over HTTP) instead of HTTPS, for the server and the baseline alike

@@ -335,6 +335,8 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         (scenarios::rest_connector(&basic), 200),
         (scenarios::rest_patch(0, &basic), 200),
         (scenarios::resend_code(&seed::user_name(0), &basic), 201),
+        (scenarios::template_types(&session), 200),
+        (scenarios::rest_template(&basic), 200),
     ] {
         let answer = once(&rt, &target, &request)?;
         if answer.status != status {
@@ -501,6 +503,16 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         eprintln!("scenario: getConnectorList (JSESSIONID)");
         let it = scenarios::connector_list_iteration(session.clone());
         rep.rows.push(row("getConnectorList (JSESSIONID)", it, c));
+    }
+    if opts.wants("templates") {
+        eprintln!("scenario: getEmailTemplateTypes (JSESSIONID)");
+        let it = scenarios::template_types_iteration(session.clone());
+        rep.rows.push(row("getEmailTemplateTypes (JSESSIONID)", it, c));
+    }
+    if opts.wants("rest-template") {
+        eprintln!("scenario: REST GET e-mail template (Basic)");
+        let it = scenarios::rest_template_iteration(basic.clone());
+        rep.rows.push(row("REST GET e-mail template (Basic)", it, c));
     }
     if opts.wants("rest-connector") {
         eprintln!("scenario: REST GET connector (Basic)");

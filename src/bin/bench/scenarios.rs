@@ -136,6 +136,23 @@ pub fn connector_list(auth: &Auth) -> Request {
     )
 }
 
+/// `getEmailTemplateTypes` of I18nEmailMgtConfigService (a read of the template store).
+pub fn template_types(auth: &Auth) -> Request {
+    let body = r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:mgt="http://mgt.email.carbon.wso2.org"><soapenv:Body><mgt:getEmailTemplateTypes/></soapenv:Body></soapenv:Envelope>"#;
+    auth.apply(
+        Request::post("/services/I18nEmailMgtConfigService", SOAP_XML, body.to_string())
+            .header("SOAPAction", "\"urn:getEmailTemplateTypes\""),
+    )
+}
+
+/// `GET` the OTP reset template over REST, Basic-authenticated.
+pub fn rest_template(auth: &Auth) -> Request {
+    auth.apply(
+        Request::get("/api/server/v1/email/template-types/QWRtaW5Gb3JjZWRQYXNzd29yZFJlc2V0V2l0aE9UUA/templates/en_US")
+            .header("Accept", "application/json"),
+    )
+}
+
 /// The seed document's request (fixtures/soap/setUserProfile.seed.xml) for `user`.
 pub fn force_reset(user: &str, auth: &Auth) -> Request {
     let body = format!(
@@ -229,6 +246,14 @@ pub fn force_reset_iteration(users: usize, auth: Auth) -> Iteration {
         Arc::new(move |n| force_reset(&seed::user_name(pick(n, users)), &auth)),
         202,
     )
+}
+
+pub fn template_types_iteration(auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| template_types(&auth)), 200)
+}
+
+pub fn rest_template_iteration(auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| rest_template(&auth)), 200)
 }
 
 pub fn rest_connector_iteration(auth: Auth) -> Iteration {

@@ -25,6 +25,7 @@ pub mod reset;
 pub mod rest;
 pub mod scim;
 pub mod store;
+pub mod templates;
 
 /// A WSO2 Identity Server release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -90,6 +91,7 @@ impl Wso2Version {
             rest: rest::of(self),
             scim: scim::of(self),
             store: store::of(self),
+            templates: templates::of(self),
         }
     }
 }
@@ -122,6 +124,8 @@ pub struct Profile {
     pub scim: scim::ScimProfile,
     /// The user store and the claim dialect a fresh server has.
     pub store: store::StoreProfile,
+    /// E-mail templates: the locale claim, locale spelling, save-time checks.
+    pub templates: templates::TemplatesProfile,
 }
 
 impl Default for Profile {

@@ -322,3 +322,30 @@ fn subjects_are_one_line_and_secrets_stay_out_of_debug() {
     let r = embedded().render("AdminForcedPasswordResetWithOTP", &v).unwrap();
     assert!(!format!("{r:?}").contains("ABC123"));
 }
+
+/// The shipped templates pass the checks every edit must pass, with no warning, and carry WSO2's display names
+/// (`resendAdminForcedPasswordReset` with a lower-case r: NOTIF email-admin-config.xml l.840 at v1.5.1).
+#[test]
+fn shipped_templates_pass_the_save_checks_under_wso2s_names() {
+    use crate::domain::templates::{TemplateDraft, check_mail, type_key};
+    let templates = Templates::embedded();
+    let names: Vec<&str> = templates.iter().map(|t| t.display.as_str()).collect();
+    assert!(names.contains(&"resendAdminForcedPasswordReset"), "{names:?}");
+    assert!(names.contains(&"resendAdminForcedPasswordResetWithOTP"), "{names:?}");
+    for t in templates.iter() {
+        let draft = TemplateDraft {
+            display_name: t.display.clone(),
+            locale: t.locale.clone(),
+            content_type: Some(t.content_type.clone()),
+            subject: t.subject.clone(),
+            body: t.body.clone(),
+            footer: t.footer.clone(),
+        };
+        assert_eq!(
+            check_mail(&type_key(&t.display), &draft),
+            Ok(Vec::new()),
+            "{}",
+            t.display
+        );
+    }
+}

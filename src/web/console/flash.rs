@@ -1,4 +1,4 @@
-//! One-shot console messages across POST → redirect → GET. Kept in memory per session (keyed by the token's hash),
+//! One-shot console messages across POST → redirect → GET (and the e-mail template preview, kept the same way). Kept in memory per session (keyed by the token's hash),
 //! never in the URL, so a crafted link cannot put words on a console page; the next page rendered takes it.
 
 use std::collections::HashMap;
@@ -56,10 +56,54 @@ impl Flash {
     }
 }
 
-/// Messages by the SHA-256 of their session token, with when they were left.
-type Store = Mutex<HashMap<[u8; 32], (Millis, Flash)>>;
+/// Values by the SHA-256 of their session token, with when they were left; bounded in age and number.
+pub(super) struct Slots<T>(Mutex<HashMap<[u8; 32], (Millis, T)>>);
 
-static FLASHES: LazyLock<Store> = LazyLock::new(Default::default);
+impl<T: Clone> Slots<T> {
+    fn new() -> Slots<T> {
+        Slots(Mutex::new(HashMap::new()))
+    }
+
+    /// Leave `value` for the session (replacing an earlier one).
+    pub fn put(&self, token: &str, value: T, now: Millis) {
+        let Ok(mut map) = self.0.lock() else { return };
+        map.retain(|_, (at, _)| now - *at < TTL_MS);
+        while map.len() >= MAX_FLASHES {
+            let oldest = map.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| *k);
+            match oldest {
+                Some(k) => map.remove(&k),
+                None => break,
+            };
+        }
+        map.insert(key(token), (now, value));
+    }
+
+    /// Take the session's value, if a fresh one is waiting.
+    pub fn take(&self, token: &str, now: Millis) -> Option<T> {
+        let mut map = self.0.lock().ok()?;
+        let (at, value) = map.remove(&key(token))?;
+        (now - at < TTL_MS).then_some(value)
+    }
+
+    /// The session's value, left in place (a frame may be loaded again).
+    pub fn get(&self, token: &str, now: Millis) -> Option<T> {
+        let map = self.0.lock().ok()?;
+        let (at, value) = map.get(&key(token))?;
+        (now - *at < TTL_MS).then(|| value.clone())
+    }
+}
+
+static FLASHES: LazyLock<Slots<Flash>> = LazyLock::new(Slots::new);
+
+/// The e-mail template previews, one per session: the rendered mail the preview frame shows.
+pub(super) static PREVIEWS: LazyLock<Slots<Preview>> = LazyLock::new(Slots::new);
+
+/// A rendered template for the preview frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub html: bool,
+    pub body: String,
+}
 
 fn key(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
@@ -67,23 +111,12 @@ fn key(token: &str) -> [u8; 32] {
 
 /// Leave `flash` for the session's next page (replacing an unread one).
 pub fn put(token: &str, flash: Flash, now: Millis) {
-    let Ok(mut map) = FLASHES.lock() else { return };
-    map.retain(|_, (at, _)| now - *at < TTL_MS);
-    while map.len() >= MAX_FLASHES {
-        let oldest = map.iter().min_by_key(|(_, (at, _))| *at).map(|(k, _)| *k);
-        match oldest {
-            Some(k) => map.remove(&k),
-            None => break,
-        };
-    }
-    map.insert(key(token), (now, flash));
+    FLASHES.put(token, flash, now);
 }
 
 /// Take the session's message, if a fresh one is waiting.
 pub fn take(token: &str, now: Millis) -> Option<Flash> {
-    let mut map = FLASHES.lock().ok()?;
-    let (at, flash) = map.remove(&key(token))?;
-    (now - at < TTL_MS).then_some(flash)
+    FLASHES.take(token, now)
 }
 
 #[cfg(test)]

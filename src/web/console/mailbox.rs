@@ -122,12 +122,17 @@ pub async fn preview(ctx: Ctx) -> HttpResponse {
         Ok(m) => m,
         Err(resp) => return resp,
     };
-    let content_type = if mail.content_type.eq_ignore_ascii_case("text/html") {
+    sandboxed(mail.content_type.eq_ignore_ascii_case("text/html"), mail.body)
+}
+
+/// A mail as a document of its own for a preview frame (see the module doc); the e-mail template preview too.
+pub(super) fn sandboxed(html: bool, body: String) -> HttpResponse {
+    let content_type = if html {
         "text/html; charset=utf-8"
     } else {
         "text/plain; charset=utf-8"
     };
-    let mut resp = response::with_body(StatusCode::OK, HeaderValue::from_static(content_type), mail.body);
+    let mut resp = response::with_body(StatusCode::OK, HeaderValue::from_static(content_type), body);
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

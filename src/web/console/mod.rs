@@ -15,7 +15,8 @@
 //!
 //! - [`auth`]: login, logout and the home page. [`users`]: users, profiles, the forced reset, unlock.
 //! - [`roles`]: roles and the permission tree. [`claims`]: the local dialect. [`idp`]: the resident IdP.
-//! - [`mailbox`]: the mailbox and the audit log. [`applications`]: the OAuth2 applications. [`view`]: templates and the layout. [`flash`]: messages.
+//! - [`mailbox`]: the mailbox and the audit log. [`applications`]: the OAuth2 applications. [`email`]: Manage →
+//!   Email Templates. [`view`]: templates and the layout. [`flash`]: messages.
 
 // A handler step's error is the page to answer with: built at most once and returned once per request, so boxing
 // it would buy nothing.
@@ -24,6 +25,7 @@
 mod applications;
 mod auth;
 mod claims;
+mod email;
 mod flash;
 mod idp;
 mod mailbox;
@@ -42,8 +44,9 @@ use super::input::{self, BadInput};
 use super::pages;
 use crate::app::{Actor, App};
 use crate::domain::permissions::{
-    self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, ROLES_CREATE,
-    ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
+    self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, EMAIL_TEMPLATES_CREATE, EMAIL_TEMPLATES_UPDATE,
+    EMAIL_TEMPLATES_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, ROLES_CREATE, ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW,
+    USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
 };
 use crate::domain::{DomainError, Millis};
 use crate::http::cookie::{SameSite, SetCookie};
@@ -83,6 +86,16 @@ pub const AUDIT: &str = "/carbon/audit/index.jsp";
 pub const APPLICATIONS: &str = "/carbon/application/list-service-providers.jsp";
 pub const ADD_APPLICATION: &str = "/carbon/application/add-service-provider.jsp";
 pub const DELETE_APPLICATION: &str = "/carbon/application/remove-service-provider.jsp";
+pub const TEMPLATES_HOME: &str = "/carbon/email-mgt/email-template-mgt.jsp";
+pub const ADD_TEMPLATE_TYPE: &str = "/carbon/email-mgt/email-template-type-add.jsp";
+pub const ADD_TEMPLATE_TYPE_FINISH: &str = "/carbon/email-mgt/email-template-type-add-finish-ajaxprocessor.jsp";
+pub const ADD_TEMPLATE: &str = "/carbon/email-mgt/email-template-add.jsp";
+pub const ADD_TEMPLATE_FINISH: &str = "/carbon/email-mgt/email-template-add-finish-ajaxprocessor.jsp";
+pub const TEMPLATES: &str = "/carbon/email-mgt/email-template-config.jsp";
+pub const SAVE_TEMPLATE: &str = "/carbon/email-mgt/email-template-config-finish-ajaxprocessor.jsp";
+/// forcereset's preview (WSO2 has none): the form with the rendered draft, and the frame showing it.
+pub const PREVIEW_TEMPLATE: &str = "/carbon/email-mgt/email-template-preview.jsp";
+pub const PREVIEW_FRAME: &str = "/carbon/email-mgt/email-template-preview-frame.jsp";
 
 /// The console's session cookie (Carbon's name), scoped to the console's path.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
@@ -133,6 +146,15 @@ enum Page {
     Applications,
     AddApplication,
     DeleteApplication,
+    TemplatesHome,
+    AddTemplateTypeForm,
+    AddTemplateType,
+    AddTemplateForm,
+    AddTemplate,
+    Templates,
+    SaveTemplate,
+    PreviewTemplate,
+    PreviewFrame,
 }
 
 /// One console route and the permission it needs beyond `/permission/admin/login`.
@@ -202,7 +224,21 @@ const ROUTES: &[Route] = &[
         Page::DeleteApplication,
         permissions::APPLICATIONS_DELETE,
     ),
+    // NOTIF email-mgt.ui component.xml and services.xml: Add needs emailmgt/create, List emailmgt/view; saving
+    // and deleting share WSO2's one path, so it needs update and the delete use case checks emailmgt/delete.
+    get(TEMPLATES_HOME, Page::TemplatesHome, EMAIL_TEMPLATES_CREATE),
+    get(ADD_TEMPLATE_TYPE, Page::AddTemplateTypeForm, EMAIL_TEMPLATES_CREATE),
+    post(ADD_TEMPLATE_TYPE_FINISH, Page::AddTemplateType, EMAIL_TEMPLATES_CREATE),
+    get(ADD_TEMPLATE, Page::AddTemplateForm, EMAIL_TEMPLATES_CREATE),
+    post(ADD_TEMPLATE_FINISH, Page::AddTemplate, EMAIL_TEMPLATES_CREATE),
+    get(TEMPLATES, Page::Templates, EMAIL_TEMPLATES_VIEW),
+    post(SAVE_TEMPLATE, Page::SaveTemplate, EMAIL_TEMPLATES_UPDATE),
+    post(PREVIEW_TEMPLATE, Page::PreviewTemplate, EMAIL_TEMPLATES_VIEW),
+    get(PREVIEW_FRAME, Page::PreviewFrame, EMAIL_TEMPLATES_VIEW),
 ];
+
+/// Form fields that carry a document (a template's body and footer): allowed up to [`input::MAX_TEXT_CHARS`].
+const TEXT_FIELDS: [&str; 2] = ["emailBody", "emailFooter"];
 
 /// Is `path` the console's?
 pub fn serves(path: &str) -> bool {
@@ -276,15 +312,15 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         },
     };
     // Every value bounded once here, so handlers may take any field as it is.
-    if let Some((name, _)) = params
-        .0
-        .iter()
-        .find(|(_, v)| v.chars().count() > input::MAX_FIELD_CHARS)
-    {
-        let bad = BadInput::Bad(format!(
-            "The field '{name}' is longer than {} characters.",
+    let limit = |name: &str| {
+        if TEXT_FIELDS.contains(&name) {
+            input::MAX_TEXT_CHARS
+        } else {
             input::MAX_FIELD_CHARS
-        ));
+        }
+    };
+    if let Some((name, _)) = params.0.iter().find(|(k, v)| v.chars().count() > limit(k)) {
+        let bad = BadInput::Bad(format!("The field '{name}' is longer than {} characters.", limit(name)));
         return view::bad_input(&session, &bad);
     }
     if verb == Verb::Post && !csrf::verify(params.get("csrf").unwrap_or_default(), CSRF_PURPOSE, &[&session.token]) {
@@ -344,6 +380,15 @@ async fn dispatch(page: Page, ctx: Ctx, scheme: Scheme) -> HttpResponse {
         Page::Applications => applications::list(ctx).await,
         Page::AddApplication => applications::add(ctx).await,
         Page::DeleteApplication => applications::delete(ctx).await,
+        Page::TemplatesHome => email::home(ctx),
+        Page::AddTemplateTypeForm => email::add_type_form(ctx),
+        Page::AddTemplateType => email::add_type(ctx).await,
+        Page::AddTemplateForm => email::add_form(ctx).await,
+        Page::AddTemplate => email::add(ctx).await,
+        Page::Templates => email::list(ctx).await,
+        Page::SaveTemplate => email::save(ctx).await,
+        Page::PreviewTemplate => email::preview(ctx).await,
+        Page::PreviewFrame => email::preview_frame(ctx),
     }
 }
 

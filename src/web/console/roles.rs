@@ -68,11 +68,13 @@ pub const PERMISSION_TREE: &[(&str, &str, u8)] = &[
     (permissions::GOVERNANCE_UPDATE, "Update", 5),
     (
         "/permission/admin/manage/identity/emailmgt",
-        "Email Management (mailbox)",
+        "Email Management (templates, mailbox)",
         4,
     ),
+    (permissions::EMAIL_TEMPLATES_CREATE, "Create", 5),
     (MAILBOX_VIEW, "View", 5),
     (MAILBOX_RESEND, "Update (resend)", 5),
+    (permissions::EMAIL_TEMPLATES_DELETE, "Delete", 5),
     (
         "/permission/admin/manage/identity/user/association",
         "User Association",

@@ -6,7 +6,10 @@ use minijinja::Value;
 use serde::Serialize;
 
 use super::flash::{self, Flash};
-use super::{APPLICATIONS, AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, USERS, USERS_HOME};
+use super::{
+    APPLICATIONS, AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, TEMPLATES, TEMPLATES_HOME, USERS,
+    USERS_HOME,
+};
 use crate::app::Actor;
 use crate::domain::DomainError;
 use crate::http::response::{self, HttpResponse};
@@ -24,6 +27,8 @@ pub enum Area {
     Mailbox,
     Audit,
     Applications,
+    EmailAdd,
+    EmailList,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +77,9 @@ fn nav(actor: &Actor, area: Area) -> Vec<NavSection> {
         entry("Resident", RESIDENT, 1, Area::Resident),
         entry("Service Providers", APPLICATIONS, 0, Area::Home),
         entry("List", APPLICATIONS, 1, Area::Applications),
+        entry("Email Templates", TEMPLATES, 0, Area::Home),
+        entry("Add", TEMPLATES_HOME, 1, Area::EmailAdd),
+        entry("List", TEMPLATES, 1, Area::EmailList),
     ];
     let monitor = vec![
         entry("Mailbox", MAILBOX, 0, Area::Mailbox),
@@ -220,6 +228,8 @@ mod tests {
                 "Identity Providers",
                 "Resident",
                 "Service Providers",
+                "Email Templates",
+                "Add",
                 "List",
                 "Mailbox",
                 "Audit Log"

@@ -5,6 +5,7 @@ mod account_lock;
 mod admin_forced_password_reset;
 mod basic_authenticator;
 mod connector_config;
+mod email_templates_rest;
 mod identity_governance;
 mod identity_governance_rest;
 mod oauth2_service_resource_owner;
