@@ -228,6 +228,7 @@ mod tests {
                 "Identity Providers",
                 "Resident",
                 "Service Providers",
+                "List",
                 "Email Templates",
                 "Add",
                 "List",
