@@ -36,7 +36,7 @@ pub const PASSWORD_EXPIRED: &str = "Password has expired";
 pub struct ExpirySettings {
     pub enabled: bool,
     pub days: i64,
-    /// 7.1+: with no rule for the user (forcereset has no rules), no password expires.
+    /// 7.1+: when no rule applies to the user (`rules::settings_for`), no password expires.
     pub skip_if_no_applicable_rules: bool,
 }
 
@@ -164,6 +164,8 @@ pub fn check_change(
     }
     Ok(())
 }
+
+pub mod rules;
 
 #[cfg(test)]
 mod tests;

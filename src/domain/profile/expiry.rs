@@ -40,6 +40,8 @@ pub struct ExpiryProfile {
     /// The 7.x redirect carries `&passwordExpiredMsg=Password+has+expired` (GOV commit eb57c190b, first tag
     /// v1.11.2: IS 7.1 on).
     pub expired_msg_param: bool,
+    /// Rules by role or group, `passwordExpiry.rule*` (GOV commit ad71ac403, first tag v1.10.6: IS 7.1 on).
+    pub rules: bool,
 }
 
 /// Who enforces password expiry.
@@ -88,6 +90,7 @@ pub fn of(version: Wso2Version) -> ExpiryProfile {
             boundary: Boundary::MoreThanFractionalDays,
             missing: Missing::Expired,
             expired_msg_param: false,
+            rules: false,
         },
         V7_0 => ExpiryProfile {
             enforcer: Enforcer::PostAuthenticationHandler,
@@ -95,6 +98,7 @@ pub fn of(version: Wso2Version) -> ExpiryProfile {
             boundary: Boundary::MoreThanWholeDays,
             missing: Missing::Epoch,
             expired_msg_param: false,
+            rules: false,
         },
         V7_1 | V7_2 => ExpiryProfile {
             enforcer: Enforcer::PostAuthenticationHandler,
@@ -102,6 +106,7 @@ pub fn of(version: Wso2Version) -> ExpiryProfile {
             boundary: Boundary::AtLeastWholeDays,
             missing: Missing::Expired,
             expired_msg_param: true,
+            rules: true,
         },
     }
 }
