@@ -16,6 +16,7 @@ pub mod reset;
 pub mod scim;
 pub mod secret;
 pub mod templates;
+pub mod tenant;
 
 pub use error::DomainError;
 

@@ -26,6 +26,7 @@ pub mod rest;
 pub mod scim;
 pub mod store;
 pub mod templates;
+pub mod tenancy;
 
 /// A WSO2 Identity Server release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -92,6 +93,7 @@ impl Wso2Version {
             scim: scim::of(self),
             store: store::of(self),
             templates: templates::of(self),
+            tenancy: tenancy::of(self),
         }
     }
 }
@@ -126,6 +128,8 @@ pub struct Profile {
     pub store: store::StoreProfile,
     /// E-mail templates: the locale claim, locale spelling, save-time checks.
     pub templates: templates::TemplatesProfile,
+    /// Tenant management: its texts, what `addTenant` returns, the domain regex setting.
+    pub tenancy: tenancy::TenancyProfile,
 }
 
 impl Default for Profile {
