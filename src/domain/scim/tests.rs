@@ -147,6 +147,7 @@ mod documents {
                 (claims::ONE_TIME_PASSWORD.into(), "X7Q".into()),
             ],
             roles: vec!["Internal/everyone".into()],
+            groups: vec![],
         }
     }
 
