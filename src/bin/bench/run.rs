@@ -579,6 +579,36 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
             ));
         }
     }
+    if opts.wants("scim-groups") {
+        // A hundred groups of (up to) ten seeded users each, made through SCIM as a provisioning client would.
+        let mut ids = Vec::new();
+        for i in 0..users.min(100) {
+            let found = once(&rt, &target, &scenarios::scim_filter(&seed::user_name(i), &basic))?;
+            ids.push(scenarios::scim_id_of(&found)?);
+        }
+        let mut groups = Vec::new();
+        for g in 0..100 {
+            let members = &ids[..ids.len().min(10)];
+            let name = format!("bench-group-{g}");
+            let made = once(&rt, &target, &scenarios::scim_create_group(&name, members, &basic))?;
+            if made.status != 201 {
+                bail!("creating {name} answered {}", made.status);
+            }
+            let body: serde_json::Value = serde_json::from_slice(&made.body)?;
+            groups.push(body["id"].as_str().unwrap_or_default().to_string());
+        }
+        eprintln!("scenario: SCIM group filter displayName eq");
+        let it = scenarios::scim_group_filter_iteration("bench-group-50".into(), basic.clone());
+        rep.rows
+            .push(row("GET /scim2/Groups?filter=displayName eq … (100 groups)", it, c));
+        eprintln!("scenario: SCIM group member PATCH");
+        let it = scenarios::scim_group_patch_iteration(groups[0].clone(), std::sync::Arc::new(ids), basic.clone());
+        rep.rows.push(row(
+            "PATCH /scim2/Groups/{id} → add or remove a member (a group of about ten)",
+            it,
+            c,
+        ));
+    }
     let distinct = Some(opts.login_users);
     if opts.wants("expiry-change") && commonauth_available {
         // Real server only: the baseline replays one answer per path, and this flow posts /commonauth twice.

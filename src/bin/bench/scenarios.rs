@@ -331,6 +331,47 @@ pub fn scim_filter_iteration(users: usize, auth: Auth) -> Iteration {
     )
 }
 
+pub const SCIM_GROUPS: &str = "/scim2/Groups";
+
+/// `POST /scim2/Groups` of a group with these members.
+pub fn scim_create_group(name: &str, members: &[String], auth: &Auth) -> Request {
+    let members: Vec<serde_json::Value> = members.iter().map(|id| serde_json::json!({ "value": id })).collect();
+    let body = serde_json::json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": name, "members": members });
+    auth.apply(Request::post(SCIM_GROUPS, SCIM_JSON, body.to_string()))
+}
+
+/// `GET /scim2/Groups?filter=displayName eq <name>`: one path, so the baseline can replay it.
+pub fn scim_group_filter_iteration(name: String, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |_| {
+            auth.apply(Request::get(&format!("{SCIM_GROUPS}?filter=displayName+eq+{name}")).header("Accept", SCIM_JSON))
+        }),
+        200,
+    )
+}
+
+/// `PATCH /scim2/Groups/{group}`: an even iteration adds a member, the next removes it by
+/// `members[value eq "…"]`, so the group stays small.
+pub fn scim_group_patch_iteration(group: String, users: Arc<Vec<String>>, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |n| {
+            let user = &users[pick(n / 2, users.len())];
+            let op = if n % 2 == 0 {
+                serde_json::json!({ "op": "add", "path": "members", "value": [{ "value": user }] })
+            } else {
+                serde_json::json!({ "op": "remove", "path": format!("members[value eq \"{user}\"]") })
+            };
+            let body = serde_json::json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [op] });
+            let mut request = Request::post(&format!("{SCIM_GROUPS}/{group}"), SCIM_JSON, body.to_string());
+            request.method = "PATCH";
+            auth.apply(request)
+        }),
+        200,
+    )
+}
+
 pub fn scim_force_reset_iteration(ids: Arc<Vec<String>>, auth: Auth) -> Iteration {
     load::simple(
         Arc::new(move |n| scim_force_reset(&ids[pick(n, ids.len())], &auth)),
