@@ -4,6 +4,8 @@
 //! `rolemgt/*` permissions, no `Internal/` names, `admin` neither renamed nor deleted and the super admin kept in
 //! it. Each runs in one store transaction, so a request that fails anywhere changes nothing.
 
+use std::collections::HashMap;
+
 use super::roles::{check_role_name, is_admin_role, is_everyone};
 use super::{Actor, App};
 use crate::domain::scim::group::{self, GroupData, Member, MemberRef};
@@ -88,31 +90,46 @@ impl App {
     /// roles (`Internal/…`) only if `hybrid`; `Internal/everyone`, which every user holds implicitly, never (SCIM2
     /// skips `isEveryoneRole`). Two statements, whatever the number of groups. `rolemgt/view`, or `rolemgt/create`:
     /// the front door of 5.10's `POST /Groups/.search` ([`crate::domain::profile::scim::ScimProfile::search_needs_create`]).
+    /// `by_name` is a filter's single group name (`displayName eq …`): looked up, not scanned for.
     pub fn scim_groups(
         &self,
         actor: &Actor,
         hybrid: bool,
+        by_name: Option<&str>,
         keep: impl Fn(&GroupData) -> bool,
         start: usize,
         count: Option<usize>,
     ) -> Result<GroupPage, DomainError> {
         actor.require_any(&[permissions::ROLES_VIEW, permissions::ROLES_CREATE])?;
-        let (records, memberships) = self.store.read(|tx| Ok((tx.role_records()?, tx.all_memberships()?)))?;
-        let mut matched: Vec<GroupData> = records
-            .into_iter()
-            .filter(|r| !is_everyone(&r.name) && (hybrid || !group::is_hybrid(&r.name)))
-            .map(|r| {
-                let members = memberships
-                    .iter()
-                    .filter(|(role, _, _)| role.eq_ignore_ascii_case(&r.name))
-                    .map(|(_, uuid, name)| Member {
-                        uuid: uuid.clone(),
-                        name: name.clone(),
+        let listed = |r: &RoleRecord| !is_everyone(&r.name) && (hybrid || !group::is_hybrid(&r.name));
+        let mut matched: Vec<GroupData> = self.store.read(|tx| match by_name {
+            Some(name) => match tx.role_record(name)?.filter(|r| listed(r)) {
+                Some(r) => {
+                    let members = members_in(tx, &r.name)?;
+                    Ok(vec![group_data(r, members)])
+                }
+                None => Ok(Vec::new()),
+            },
+            None => {
+                // Every membership in one statement, grouped by role (names match case-insensitively).
+                let mut by_role: HashMap<String, Vec<Member>> = HashMap::new();
+                for (role, uuid, name) in tx.all_memberships()? {
+                    by_role
+                        .entry(role.to_lowercase())
+                        .or_default()
+                        .push(Member { uuid, name });
+                }
+                Ok(tx
+                    .role_records()?
+                    .into_iter()
+                    .filter(|r| listed(r))
+                    .map(|r| {
+                        let members = by_role.remove(&r.name.to_lowercase()).unwrap_or_default();
+                        group_data(r, members)
                     })
-                    .collect();
-                group_data(r, members)
-            })
-            .collect();
+                    .collect())
+            }
+        })?;
         matched.retain(|g| keep(g));
         let total = matched.len();
         let groups = matched

@@ -103,7 +103,15 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
             query::matches(&CATALOGUE, f, &doc)
         }
     };
-    let page = app.scim_groups(actor, profile.hybrid_roles_as_groups, keep, skip, count)?;
+    let by_name = parsed.as_ref().and_then(query::single_group_name);
+    let page = app.scim_groups(
+        actor,
+        profile.hybrid_roles_as_groups,
+        by_name.as_deref(),
+        keep,
+        skip,
+        count,
+    )?;
     let resources = page.groups.iter().map(|g| render(app, g, &projection)).collect();
     Ok(users::list_response(page.total, start, resources))
 }

@@ -84,6 +84,9 @@ fn once(rt: &tokio::runtime::Runtime, target: &Target, request: &Request) -> any
     })
 }
 
+/// The group the `scim-groups` filter names, one of the hundred it makes.
+const GROUP_FILTERED: &str = "bench-group-50";
+
 fn canned(request: &Request, response: &Response) -> Canned {
     Canned {
         method: request.method.to_string(),
@@ -350,6 +353,39 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         }
         responses.push(canned(&request, &answer));
     }
+    // SCIM groups: a hundred groups of (up to) ten seeded users each, made through SCIM as a provisioning client
+    // would; the baseline replays one filter and one member PATCH.
+    let scim_groups = if opts.wants("scim-groups") {
+        let mut ids = Vec::new();
+        for i in 0..opts.users.min(100) {
+            let found = once(&rt, &target, &scenarios::scim_filter(&seed::user_name(i), &basic))?;
+            ids.push(scenarios::scim_id_of(&found)?);
+        }
+        let mut groups = Vec::new();
+        for g in 0..100 {
+            let name = format!("bench-group-{g}");
+            let members = &ids[..ids.len().min(10)];
+            let made = once(&rt, &target, &scenarios::scim_create_group(&name, members, &basic))?;
+            if made.status != 201 {
+                bail!("creating {name} answered {}", made.status);
+            }
+            let body: serde_json::Value = serde_json::from_slice(&made.body)?;
+            groups.push(body["id"].as_str().unwrap_or_default().to_string());
+        }
+        for request in [
+            scenarios::scim_group_filter(GROUP_FILTERED, &basic),
+            scenarios::scim_group_patch(&groups[0], &ids[0], true, &basic),
+        ] {
+            let answer = once(&rt, &target, &request)?;
+            if answer.status != 200 {
+                bail!("{} {} answered {}", request.method, request.path, answer.status);
+            }
+            responses.push(canned(&request, &answer));
+        }
+        Some((ids, groups))
+    } else {
+        None
+    };
     let login = scenarios::login_api(seed::LOGIN_USER);
     let login_response = once(&rt, &target, &login)?;
     let login_available = match login_response.status {
@@ -579,26 +615,9 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
             ));
         }
     }
-    if opts.wants("scim-groups") {
-        // A hundred groups of (up to) ten seeded users each, made through SCIM as a provisioning client would.
-        let mut ids = Vec::new();
-        for i in 0..users.min(100) {
-            let found = once(&rt, &target, &scenarios::scim_filter(&seed::user_name(i), &basic))?;
-            ids.push(scenarios::scim_id_of(&found)?);
-        }
-        let mut groups = Vec::new();
-        for g in 0..100 {
-            let members = &ids[..ids.len().min(10)];
-            let name = format!("bench-group-{g}");
-            let made = once(&rt, &target, &scenarios::scim_create_group(&name, members, &basic))?;
-            if made.status != 201 {
-                bail!("creating {name} answered {}", made.status);
-            }
-            let body: serde_json::Value = serde_json::from_slice(&made.body)?;
-            groups.push(body["id"].as_str().unwrap_or_default().to_string());
-        }
+    if let Some((ids, groups)) = scim_groups {
         eprintln!("scenario: SCIM group filter displayName eq");
-        let it = scenarios::scim_group_filter_iteration("bench-group-50".into(), basic.clone());
+        let it = scenarios::scim_group_filter_iteration(GROUP_FILTERED.into(), basic.clone());
         rep.rows
             .push(row("GET /scim2/Groups?filter=displayName eq … (100 groups)", it, c));
         eprintln!("scenario: SCIM group member PATCH");

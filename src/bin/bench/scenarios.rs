@@ -342,32 +342,31 @@ pub fn scim_create_group(name: &str, members: &[String], auth: &Auth) -> Request
 }
 
 /// `GET /scim2/Groups?filter=displayName eq <name>`: one path, so the baseline can replay it.
-pub fn scim_group_filter_iteration(name: String, auth: Auth) -> Iteration {
-    load::simple(
-        Arc::new(move |_| {
-            auth.apply(Request::get(&format!("{SCIM_GROUPS}?filter=displayName+eq+{name}")).header("Accept", SCIM_JSON))
-        }),
-        200,
-    )
+pub fn scim_group_filter(name: &str, auth: &Auth) -> Request {
+    auth.apply(Request::get(&format!("{SCIM_GROUPS}?filter=displayName+eq+{name}")).header("Accept", SCIM_JSON))
 }
 
-/// `PATCH /scim2/Groups/{group}`: an even iteration adds a member, the next removes it by
-/// `members[value eq "…"]`, so the group stays small.
+pub fn scim_group_filter_iteration(name: String, auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| scim_group_filter(&name, &auth)), 200)
+}
+
+/// `PATCH /scim2/Groups/{group}` adding `user`, or removing it by `members[value eq "…"]`.
+pub fn scim_group_patch(group: &str, user: &str, add: bool, auth: &Auth) -> Request {
+    let op = if add {
+        serde_json::json!({ "op": "add", "path": "members", "value": [{ "value": user }] })
+    } else {
+        serde_json::json!({ "op": "remove", "path": format!("members[value eq \"{user}\"]") })
+    };
+    let body = serde_json::json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op] });
+    let mut request = Request::post(&format!("{SCIM_GROUPS}/{group}"), SCIM_JSON, body.to_string());
+    request.method = "PATCH";
+    auth.apply(request)
+}
+
+/// Member PATCHes of one group: an even iteration adds a member, the next removes it, so the group stays small.
 pub fn scim_group_patch_iteration(group: String, users: Arc<Vec<String>>, auth: Auth) -> Iteration {
     load::simple(
-        Arc::new(move |n| {
-            let user = &users[pick(n / 2, users.len())];
-            let op = if n % 2 == 0 {
-                serde_json::json!({ "op": "add", "path": "members", "value": [{ "value": user }] })
-            } else {
-                serde_json::json!({ "op": "remove", "path": format!("members[value eq \"{user}\"]") })
-            };
-            let body = serde_json::json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-                "Operations": [op] });
-            let mut request = Request::post(&format!("{SCIM_GROUPS}/{group}"), SCIM_JSON, body.to_string());
-            request.method = "PATCH";
-            auth.apply(request)
-        }),
+        Arc::new(move |n| scim_group_patch(&group, &users[pick(n / 2, users.len())], n % 2 == 0, &auth)),
         200,
     )
 }

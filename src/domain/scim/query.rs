@@ -242,3 +242,24 @@ pub fn single_user_name(f: &Filter) -> Option<String> {
         _ => None,
     }
 }
+
+/// A filter that names exactly one group by name (`displayName eq "managers"`, after [`super::group::bare_filter`]):
+/// the store finds it without a scan.
+pub fn single_group_name(f: &Filter) -> Option<String> {
+    match f {
+        Filter::Compare {
+            path,
+            op: CompareOp::Eq,
+            value,
+        } if path.sub.is_none()
+            && path.attr.eq_ignore_ascii_case("displayName")
+            && path
+                .urn
+                .as_deref()
+                .is_none_or(|u| u.eq_ignore_ascii_case(super::GROUP_SCHEMA)) =>
+        {
+            Some(value.as_text())
+        }
+        _ => None,
+    }
+}
