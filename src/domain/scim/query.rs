@@ -225,38 +225,25 @@ pub fn element_matches(f: &Filter, item: &Value) -> bool {
 
 /// A filter that names exactly one user by name (`userName eq "kim"`): the store finds it without a scan.
 pub fn single_user_name(f: &Filter) -> Option<String> {
-    match f {
-        Filter::Compare {
-            path,
-            op: CompareOp::Eq,
-            value,
-        } if path.sub.is_none()
-            && path.attr.eq_ignore_ascii_case("userName")
-            && path
-                .urn
-                .as_deref()
-                .is_none_or(|u| u.eq_ignore_ascii_case(crate::domain::profile::scim::USER_SCHEMA)) =>
-        {
-            Some(value.as_text())
-        }
-        _ => None,
-    }
+    single_eq(f, "userName", crate::domain::profile::scim::USER_SCHEMA)
 }
 
 /// A filter that names exactly one group by name (`displayName eq "managers"`, after [`super::group::bare_filter`]):
 /// the store finds it without a scan.
 pub fn single_group_name(f: &Filter) -> Option<String> {
+    single_eq(f, "displayName", super::GROUP_SCHEMA)
+}
+
+/// The value of `attr eq value` (the attribute unqualified or under `urn`), or None for any other filter.
+fn single_eq(f: &Filter, attr: &str, urn: &str) -> Option<String> {
     match f {
         Filter::Compare {
             path,
             op: CompareOp::Eq,
             value,
         } if path.sub.is_none()
-            && path.attr.eq_ignore_ascii_case("displayName")
-            && path
-                .urn
-                .as_deref()
-                .is_none_or(|u| u.eq_ignore_ascii_case(super::GROUP_SCHEMA)) =>
+            && path.attr.eq_ignore_ascii_case(attr)
+            && path.urn.as_deref().is_none_or(|u| u.eq_ignore_ascii_case(urn)) =>
         {
             Some(value.as_text())
         }
