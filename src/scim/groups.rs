@@ -99,7 +99,7 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
     let keep = |g: &GroupData| match &parsed {
         None => true,
         Some(f) => {
-            let doc = group::filter_doc(g, &location(app, &g.uuid), |u| users::location(app, u));
+            let doc = group::filter_doc(f, g, &location(app, &g.uuid), |u| users::location(app, u));
             query::matches(&CATALOGUE, f, &doc)
         }
     };

@@ -84,8 +84,9 @@ fn once(rt: &tokio::runtime::Runtime, target: &Target, request: &Request) -> any
     })
 }
 
-/// The group the `scim-groups` filter names, one of the hundred it makes.
-const GROUP_FILTERED: &str = "bench-group-50";
+/// The `scim-groups` filters: one group by name (a lookup), and a substring of eleven names (a scan of all 100).
+const GROUP_BY_NAME: &str = "displayName+eq+bench-group-50";
+const GROUP_SCAN: &str = "displayName+co+group-5";
 
 fn canned(request: &Request, response: &Response) -> Canned {
     Canned {
@@ -373,7 +374,8 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
             groups.push(body["id"].as_str().unwrap_or_default().to_string());
         }
         for request in [
-            scenarios::scim_group_filter(GROUP_FILTERED, &basic),
+            scenarios::scim_group_filter(GROUP_BY_NAME, &basic),
+            scenarios::scim_group_filter(GROUP_SCAN, &basic),
             scenarios::scim_group_patch(&groups[0], &ids[0], true, &basic),
         ] {
             let answer = once(&rt, &target, &request)?;
@@ -616,10 +618,16 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         }
     }
     if let Some((ids, groups)) = scim_groups {
-        eprintln!("scenario: SCIM group filter displayName eq");
-        let it = scenarios::scim_group_filter_iteration(GROUP_FILTERED.into(), basic.clone());
+        eprintln!("scenario: SCIM group filters");
+        let it = scenarios::scim_group_filter_iteration(GROUP_BY_NAME, basic.clone());
         rep.rows
             .push(row("GET /scim2/Groups?filter=displayName eq … (100 groups)", it, c));
+        let it = scenarios::scim_group_filter_iteration(GROUP_SCAN, basic.clone());
+        rep.rows.push(row(
+            "GET /scim2/Groups?filter=displayName co … (100 groups, 11 match)",
+            it,
+            c,
+        ));
         eprintln!("scenario: SCIM group member PATCH");
         let it = scenarios::scim_group_patch_iteration(groups[0].clone(), std::sync::Arc::new(ids), basic.clone());
         rep.rows.push(row(

@@ -341,13 +341,13 @@ pub fn scim_create_group(name: &str, members: &[String], auth: &Auth) -> Request
     auth.apply(Request::post(SCIM_GROUPS, SCIM_JSON, body.to_string()))
 }
 
-/// `GET /scim2/Groups?filter=displayName eq <name>`: one path, so the baseline can replay it.
-pub fn scim_group_filter(name: &str, auth: &Auth) -> Request {
-    auth.apply(Request::get(&format!("{SCIM_GROUPS}?filter=displayName+eq+{name}")).header("Accept", SCIM_JSON))
+/// `GET /scim2/Groups?filter=<filter>` (`filter` already URL-encoded): one path, so the baseline can replay it.
+pub fn scim_group_filter(filter: &str, auth: &Auth) -> Request {
+    auth.apply(Request::get(&format!("{SCIM_GROUPS}?filter={filter}")).header("Accept", SCIM_JSON))
 }
 
-pub fn scim_group_filter_iteration(name: String, auth: Auth) -> Iteration {
-    load::simple(Arc::new(move |_| scim_group_filter(&name, &auth)), 200)
+pub fn scim_group_filter_iteration(filter: &'static str, auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| scim_group_filter(filter, &auth)), 200)
 }
 
 /// `PATCH /scim2/Groups/{group}` adding `user`, or removing it by `members[value eq "…"]`.

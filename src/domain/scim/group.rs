@@ -187,9 +187,27 @@ pub fn bare_filter(f: Filter) -> Filter {
     }
 }
 
-/// The document a filter is evaluated against: the resource with the bare role name as `displayName`.
-pub fn filter_doc(data: &GroupData, location: &str, user_location: impl Fn(&str) -> String) -> Value {
-    let mut doc = group(data, location, user_location);
+/// The document a filter is evaluated against: the resource with the bare role name as `displayName`, and its
+/// `members` only if the filter names them (building every member of every group is most of a scan's cost).
+pub fn filter_doc(f: &Filter, data: &GroupData, location: &str, user_location: impl Fn(&str) -> String) -> Value {
+    let names_members = match f {
+        Filter::Compare { path, .. } | Filter::Present(path) | Filter::Elements { path, .. } => {
+            path.attr.eq_ignore_ascii_case("members")
+        }
+        Filter::And(..) | Filter::Or(..) | Filter::Not(_) => true,
+    };
+    let mut doc = if names_members {
+        group(data, location, user_location)
+    } else {
+        let bare = GroupData {
+            uuid: data.uuid.clone(),
+            name: data.name.clone(),
+            created: data.created,
+            last_modified: data.last_modified,
+            members: Vec::new(),
+        };
+        group(&bare, location, user_location)
+    };
     doc["displayName"] = Value::String(data.name.clone());
     doc
 }
