@@ -113,11 +113,11 @@ impl App {
             None => {
                 // Every membership in one statement, grouped by role (names match case-insensitively).
                 let mut by_role: HashMap<String, Vec<Member>> = HashMap::new();
-                for (role, uuid, name) in tx.all_memberships()? {
-                    by_role
-                        .entry(role.to_lowercase())
-                        .or_default()
-                        .push(Member { uuid, name });
+                for m in tx.all_memberships()? {
+                    by_role.entry(m.role.to_lowercase()).or_default().push(Member {
+                        uuid: m.user_uuid,
+                        name: m.user,
+                    });
                 }
                 Ok(tx
                     .role_records()?

@@ -78,10 +78,12 @@ impl App {
     /// Users matching `keep`, sorted by name, the page from `start` (0-based) of at most `count` (None = all).
     /// `by_name` is a filter's single user name (`userName eq …`): looked up, not scanned for. `usermgt/list`, or
     /// `usermgt/create`: the front door of 5.10's `POST /Users/.search` (`ScimProfile::search_needs_create`).
+    /// `with_groups`: a scan's users carry their `groups` for `keep` (a filter on `groups`), read in one statement.
     pub fn scim_users(
         &self,
         actor: &Actor,
         by_name: Option<&str>,
+        with_groups: bool,
         keep: impl Fn(&UserData) -> bool,
         start: usize,
         count: Option<usize>,
@@ -97,16 +99,23 @@ impl App {
                     }
                 }
                 None => {
+                    let mut groups: std::collections::HashMap<String, Vec<(String, String)>> =
+                        std::collections::HashMap::new();
+                    if with_groups {
+                        for m in tx.all_memberships()? {
+                            groups.entry(m.user_uuid).or_default().push((m.role_uuid, m.role));
+                        }
+                    }
                     for (record, claims) in tx.users_with_claims(DEFAULT_PROFILE)? {
-                        // Roles are read only for the page: the filter sees the claims.
+                        // Roles are read only for the page: the filter sees the claims (and the groups if asked).
                         let data = UserData {
+                            groups: groups.remove(&record.uuid).unwrap_or_default(),
                             uuid: record.uuid,
                             name: record.name,
                             created: record.created_at,
                             last_modified: record.updated_at,
                             claims,
                             roles: Vec::new(),
-                            groups: Vec::new(),
                         };
                         matched.push(data);
                     }

@@ -255,7 +255,12 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
             None => true,
             Some(f) => query::matches(&catalogue, f, &resource::user(profile, u, "")),
         };
-        app.scim_users(actor, by_name.as_deref(), keep, skip, count)?
+        // A filter that may name `groups` (`groups.display eq …`) needs every user's groups; others do not pay.
+        let with_groups = q
+            .filter
+            .as_deref()
+            .is_some_and(|f| f.to_ascii_lowercase().contains("groups"));
+        app.scim_users(actor, by_name.as_deref(), with_groups, keep, skip, count)?
     };
     let resources = page
         .users

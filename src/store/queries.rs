@@ -41,6 +41,15 @@ pub struct RoleRecord {
     pub updated_at: i64,
 }
 
+/// One user's membership of one role, with both ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub role_uuid: String,
+    pub role: String,
+    pub user_uuid: String,
+    pub user: String,
+}
+
 fn role_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<RoleRecord> {
     Ok(RoleRecord {
         uuid: r.get(0)?,
@@ -558,13 +567,21 @@ impl<'a> Tx<'a> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every membership as (role name, user id, user name), for listing all groups with one statement.
-    pub fn all_memberships(&self) -> Result<Vec<(String, String, String)>, StoreError> {
+    /// Every membership in one statement (listing every group with its members, filtering every user by its
+    /// groups), by user name then role name.
+    pub fn all_memberships(&self) -> Result<Vec<Membership>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT r.name, u.uuid, u.name FROM user_roles ur JOIN users u ON u.id = ur.user_id
-               JOIN roles r ON r.id = ur.role_id ORDER BY u.name COLLATE NOCASE",
+            "SELECT r.uuid, r.name, u.uuid, u.name FROM user_roles ur JOIN users u ON u.id = ur.user_id
+               JOIN roles r ON r.id = ur.role_id ORDER BY u.name COLLATE NOCASE, r.name COLLATE NOCASE",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Membership {
+                role_uuid: r.get(0)?,
+                role: r.get(1)?,
+                user_uuid: r.get(2)?,
+                user: r.get(3)?,
+            })
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

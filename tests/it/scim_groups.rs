@@ -207,6 +207,17 @@ async fn groups_crud_filters_patches_and_errors_as_wso2_5_11_answers() {
         "no group, no groups"
     );
 
+    // Users filter by their groups.
+    let by_group = get(&server, "/scim2/Users?filter=groups.display+eq+managers")
+        .await
+        .json();
+    assert_eq!(by_group["totalResults"], 1, "{by_group}");
+    assert_eq!(by_group["Resources"][0]["id"], json!(kim));
+    let by_id = get(&server, &format!("/scim2/Users?filter=groups.value+eq+{gid}"))
+        .await
+        .json();
+    assert_eq!(by_id["totalResults"], 1, "{by_id}");
+
     // A role the role use cases made is a group too.
     server.app().add_role(&sys, "auditors", &[], &["lee".into()]).unwrap();
 
