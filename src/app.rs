@@ -27,6 +27,7 @@ mod claims;
 mod expiry;
 mod gate;
 mod governance;
+mod groups;
 mod login;
 mod mailbox;
 mod oauth;
@@ -45,6 +46,7 @@ pub use authorize::{AuthorizationRequest, AuthorizeRefusal, CodeRedirect, Pendin
 pub use claims::Merge;
 pub use expiry::{ChangeFields, ExpiredChange};
 pub use governance::{ConnectorView, PropertyView, SettingSource};
+pub use groups::{GroupEdit, GroupPage};
 pub use login::LoginOutcome;
 pub use oauth::{
     AppSpec, Application, ClientAuth, Grant, Introspection, Issued, MAX_PARAM_CHARS, OAuthFailure, Registered, Revoked,

@@ -8,17 +8,17 @@
 use super::{ADMIN_ROLE, Actor, App, EVERYONE_ROLE};
 use crate::domain::{DomainError, permissions, strip_primary_domain};
 
-fn is_everyone(role: &str) -> bool {
+pub(super) fn is_everyone(role: &str) -> bool {
     role.eq_ignore_ascii_case(EVERYONE_ROLE)
 }
 
-fn is_admin_role(role: &str) -> bool {
+pub(super) fn is_admin_role(role: &str) -> bool {
     role.eq_ignore_ascii_case(ADMIN_ROLE)
 }
 
 /// A role name a client may create or rename to: not empty, not in the `Internal/` domain we manage ourselves,
 /// no control characters (the same rule as `add_role`).
-fn check_role_name(name: &str) -> Result<(), DomainError> {
+pub(super) fn check_role_name(name: &str) -> Result<(), DomainError> {
     if name.trim().is_empty() || name.starts_with("Internal/") || name.chars().any(char::is_control) {
         return Err(DomainError::InvalidInput(format!("Role name '{name}' is not valid.")));
     }

@@ -3,7 +3,8 @@
 //! runs in one store transaction; an edit that triggers a forced reset runs the same reset as every other claim
 //! write ([`App::store_claims_in`]), in that transaction, so a request that fails anywhere changes nothing.
 
-use super::{Actor, App, EVERYONE_ROLE};
+use super::{Actor, App, EVERYONE_ROLE, GroupEdit};
+use crate::domain::scim::group::GroupData;
 use crate::domain::scim::resource::UserData;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, permissions, strip_primary_domain};
@@ -30,7 +31,8 @@ fn user_data(tx: &Tx<'_>, record: UserRecord, claims: Option<Vec<(String, String
         Some(c) => c,
         None => tx.claim_values(&record.name, DEFAULT_PROFILE)?,
     };
-    let mut roles = tx.roles_of_user(&record.name)?;
+    let groups = tx.role_refs_of_user(&record.name)?;
+    let mut roles: Vec<String> = groups.iter().map(|(_, name)| name.clone()).collect();
     roles.push(EVERYONE_ROLE.to_string());
     Ok(UserData {
         uuid: record.uuid,
@@ -39,6 +41,7 @@ fn user_data(tx: &Tx<'_>, record: UserRecord, claims: Option<Vec<(String, String
         last_modified: record.updated_at,
         claims,
         roles,
+        groups,
     })
 }
 
@@ -73,16 +76,19 @@ impl App {
     }
 
     /// Users matching `keep`, sorted by name, the page from `start` (0-based) of at most `count` (None = all).
-    /// `by_name` is a filter's single user name (`userName eq …`): looked up, not scanned for.
+    /// `by_name` is a filter's single user name (`userName eq …`): looked up, not scanned for. `usermgt/list`, or
+    /// `usermgt/create`: the front door of 5.10's `POST /Users/.search` (`ScimProfile::search_needs_create`).
+    /// `with_groups`: a scan's users carry their `groups` for `keep` (a filter on `groups`), read in one statement.
     pub fn scim_users(
         &self,
         actor: &Actor,
         by_name: Option<&str>,
+        with_groups: bool,
         keep: impl Fn(&UserData) -> bool,
         start: usize,
         count: Option<usize>,
     ) -> Result<UserPage, DomainError> {
-        actor.require(permissions::USERS_LIST)?;
+        actor.require_any(&[permissions::USERS_LIST, permissions::USERS_CREATE])?;
         let count = count.unwrap_or(usize::MAX);
         Ok(self.store.read(|tx| {
             let mut matched = Vec::new();
@@ -93,9 +99,17 @@ impl App {
                     }
                 }
                 None => {
+                    let mut groups: std::collections::HashMap<String, Vec<(String, String)>> =
+                        std::collections::HashMap::new();
+                    if with_groups {
+                        for m in tx.all_memberships()? {
+                            groups.entry(m.user_uuid).or_default().push((m.role_uuid, m.role));
+                        }
+                    }
                     for (record, claims) in tx.users_with_claims(DEFAULT_PROFILE)? {
-                        // Roles are read only for the page: the filter sees the claims.
+                        // Roles are read only for the page: the filter sees the claims (and the groups if asked).
                         let data = UserData {
+                            groups: groups.remove(&record.uuid).unwrap_or_default(),
                             uuid: record.uuid,
                             name: record.name,
                             created: record.created_at,
@@ -111,9 +125,10 @@ impl App {
             let total = matched.len();
             let mut users = Vec::new();
             for mut u in matched.into_iter().skip(start).take(count) {
-                let mut roles = tx.roles_of_user(&u.name)?;
-                roles.push(EVERYONE_ROLE.to_string());
-                u.roles = roles;
+                let groups = tx.role_refs_of_user(&u.name)?;
+                u.roles = groups.iter().map(|(_, name)| name.clone()).collect();
+                u.roles.push(EVERYONE_ROLE.to_string());
+                u.groups = groups;
                 users.push(u);
             }
             Ok(UserPage { total, users })
@@ -347,6 +362,25 @@ impl BulkSession<'_> {
             let (app, tx, actor, now) = (s.app, s.tx, s.actor, s.now);
             app.update_in(tx, actor, uuid, &edit, None, now, &mut s.effects)?
         })
+    }
+
+    /// [`App::scim_create_group`] as one operation.
+    pub fn create_group(&mut self, new: &GroupEdit) -> Result<GroupData, DomainError> {
+        self.step(|s| s.app.create_group_in(s.tx, s.actor, new, s.now))
+    }
+
+    /// [`App::scim_update_group`] as one operation.
+    pub fn update_group<E: From<DomainError>>(
+        &mut self,
+        uuid: &str,
+        edit: impl Fn(&GroupData) -> Result<GroupEdit, E>,
+    ) -> Result<Option<GroupData>, E> {
+        self.step(|s| s.app.update_group_in(s.tx, s.actor, uuid, &edit, s.now)?)
+    }
+
+    /// [`App::scim_delete_group`] as one operation.
+    pub fn delete_group(&mut self, uuid: &str) -> Result<bool, DomainError> {
+        self.step(|s| s.app.delete_group_in(s.tx, s.actor, uuid, s.now))
     }
 
     /// [`App::scim_delete`] as one operation.

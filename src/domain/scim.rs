@@ -1,12 +1,13 @@
 //! SCIM 2.0 as WSO2 implements it (RFC 7643/7644 through Charon): the rules, with no IO. Which attribute is which
 //! local claim per release ([`schema`]), user resources built from claims and read back into them
-//! ([`resource`]), the filter grammar ([`filter`]) and its evaluation ([`query`]), PATCH ([`patch`]), and which
+//! ([`resource`]), group resources from roles ([`group`]), the filter grammar ([`filter`]) and its evaluation ([`query`]), PATCH ([`patch`]), and which
 //! attributes a response carries ([`project`]).
 //!
 //! A resource is a `serde_json::Value` in SCIM's own shape: RFC 7643 defines resources as JSON, and Charon applies
 //! a PATCH to the resource document before mapping it to claims, which is what [`patch`] does too.
 
 pub mod filter;
+pub mod group;
 pub mod patch;
 pub mod project;
 pub mod query;

@@ -1,8 +1,9 @@
 //! `POST /scim2/Bulk` as Charon's `BulkRequestProcessor` answers it: always 200, each operation's result with
 //! `status` as `{"code":n}` and its `response` as a JSON *string* (every result from 7.0, only failures before);
 //! `failOnErrors` stops after that many failures; `bulkId:` references name users created earlier in the same
-//! request; more than `maxOperations` (1000) is a 413 from 7.1. User operations only (POST, PUT, PATCH,
-//! DELETE); all of them run in one store transaction with a savepoint each ([`App::scim_bulk`]).
+//! request (a path `/Groups/bulkId:g1`, or any value in `data`, such as a group member `bulkId:user1`); more than
+//! `maxOperations` (1000) is a 413 from 7.1. User and Group operations (POST, PUT, PATCH, DELETE); all of them
+//! run in one store transaction with a savepoint each ([`App::scim_bulk`]).
 
 use std::collections::HashMap;
 
@@ -10,6 +11,7 @@ use hyper::StatusCode;
 use serde_json::{Value, json};
 
 use super::error::{self, Failure};
+use super::groups;
 use super::users::{self, create_request, names_trigger, patch_edit, put_edit};
 use super::{Answer, Call};
 use crate::app::{Actor, App, BulkSession};
@@ -102,23 +104,23 @@ pub(super) fn run(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) 
                 break;
             }
             let outcome = one(app, session, profile, op, &created);
-            let (status, id, response) = match outcome {
-                Ok((status, id, response)) => (status, id, response),
+            let (status, made, response) = match outcome {
+                Ok((status, made, response)) => (status, made, response),
                 Err(failure) => {
                     failures += 1;
                     let (status, doc) = error::bulk_result(failure, profile);
                     (status, None, Some(doc))
                 }
             };
-            if let (Some(bulk_id), Some(id)) = (&op.bulk_id, &id) {
+            if let (Some(bulk_id), Some((id, _))) = (&op.bulk_id, &made) {
                 created.insert(bulk_id.clone(), id.clone());
             }
             let mut result = json!({ "method": op.method, "status": { "code": status.as_u16() } });
             if let Some(b) = &op.bulk_id {
                 result["bulkId"] = json!(b);
             }
-            if let Some(id) = &id {
-                result["location"] = json!(users::location(app, id));
+            if let Some((_, location)) = &made {
+                result["location"] = json!(location);
             }
             let failed = !status.is_success();
             if let Some(response) = response.filter(|_| failed || profile.bulk_response_always) {
@@ -133,16 +135,44 @@ pub(super) fn run(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) 
     ))
 }
 
-/// `/Users/{id}` with a `bulkId:` reference resolved.
-fn user_id(path: &str, created: &HashMap<String, String>) -> Option<String> {
-    let id = path.strip_prefix("/Users/")?;
+/// `{prefix}{id}` with a `bulkId:` reference resolved.
+fn resource_id(path: &str, prefix: &str, created: &HashMap<String, String>) -> Option<String> {
+    let id = path.strip_prefix(prefix)?;
     match id.strip_prefix("bulkId:") {
         Some(reference) => created.get(reference).cloned(),
         None => Some(id.to_string()),
     }
 }
 
-type Done = (StatusCode, Option<String>, Option<Value>);
+/// `data` with every `bulkId:` reference to an earlier operation's resource replaced by its id, as Charon's
+/// `BulkRequestProcessor` replaces them (a group member `{"value":"bulkId:user1"}`). Unknown references stay.
+fn resolve_references(data: &Value, created: &HashMap<String, String>) -> Value {
+    match data {
+        Value::String(s) => match s.strip_prefix("bulkId:").and_then(|r| created.get(r)) {
+            Some(id) => Value::String(id.clone()),
+            None => data.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(|v| resolve_references(v, created)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, v)| (k.clone(), resolve_references(v, created)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// A PATCH `data`, with the PatchOp schema the PIS bulk files leave out (Charon does not ask for it there).
+fn patch_request(data: &Value) -> Value {
+    let mut request = data.clone();
+    if request.get("schemas").is_none() && request.is_object() {
+        request["schemas"] = json!([PATCH_OP_SCHEMA]);
+    }
+    request
+}
+
+/// An operation's status, the created or changed resource's id and location, and its document.
+type Done = (StatusCode, Option<(String, String)>, Option<Value>);
 
 fn one(
     app: &App,
@@ -159,43 +189,63 @@ fn one(
         )
     };
     let action = names_trigger(op.data.to_string().as_bytes());
-    match (op.method.as_str(), op.path.as_str()) {
-        ("POST", "/Users") => {
-            let new = create_request(profile, &op.data)?;
+    let data = resolve_references(&op.data, created);
+    let user_done = |status, user: &crate::domain::scim::resource::UserData| -> Done {
+        let made = (user.uuid.clone(), users::location(app, &user.uuid));
+        (status, Some(made), Some(users::render(app, profile, user, &plain)))
+    };
+    let group_done = |status, group: &crate::domain::scim::group::GroupData| -> Done {
+        let made = (group.uuid.clone(), groups::location(app, &group.uuid));
+        (status, Some(made), Some(groups::render(app, group, &plain)))
+    };
+    let path = op.path.as_str();
+    let group_id = || resource_id(path, "/Groups/", created).ok_or_else(not_found);
+    let user_id = || resource_id(path, "/Users/", created).ok_or_else(not_found);
+    match op.method.as_str() {
+        "POST" if path == "/Users" => {
+            let new = create_request(profile, &data)?;
             let user = session.create(&new.name, &new.password, &new.claims)?;
-            let doc = users::render(app, profile, &user, &plain);
-            Ok((StatusCode::CREATED, Some(user.uuid), Some(doc)))
+            Ok(user_done(StatusCode::CREATED, &user))
         }
-        ("PUT", path) => {
-            let id = user_id(path, created).ok_or_else(not_found)?;
-            let user = session
-                .update(&id, put_edit(profile, &op.data, action)?)?
+        "POST" if path == "/Groups" => {
+            let group = session.create_group(&groups::create_request(&data)?)?;
+            Ok(group_done(StatusCode::CREATED, &group))
+        }
+        "PUT" if path.starts_with("/Groups/") => {
+            let group = session
+                .update_group(&group_id()?, groups::put_edit(&data)?)?
                 .ok_or_else(not_found)?;
-            Ok((
-                StatusCode::OK,
-                Some(user.uuid.clone()),
-                Some(users::render(app, profile, &user, &plain)),
-            ))
+            Ok(group_done(StatusCode::OK, &group))
         }
-        ("PATCH", path) => {
-            let id = user_id(path, created).ok_or_else(not_found)?;
-            let mut request = op.data.clone();
-            // The PIS bulk files leave the PatchOp schema out of `data`: Charon does not ask for it there.
-            if request.get("schemas").is_none() && request.is_object() {
-                request["schemas"] = json!([PATCH_OP_SCHEMA]);
+        "PUT" => {
+            let user = session
+                .update(&user_id()?, put_edit(profile, &data, action)?)?
+                .ok_or_else(not_found)?;
+            Ok(user_done(StatusCode::OK, &user))
+        }
+        "PATCH" if path.starts_with("/Groups/") => {
+            let request = patch_request(&data);
+            let group = session
+                .update_group(&group_id()?, groups::patch_edit(&request))?
+                .ok_or_else(not_found)?;
+            Ok(group_done(StatusCode::OK, &group))
+        }
+        "PATCH" => {
+            let request = patch_request(&data);
+            let user = session
+                .update(&user_id()?, patch_edit(profile, &request, action))?
+                .ok_or_else(not_found)?;
+            Ok(user_done(StatusCode::OK, &user))
+        }
+        "DELETE" if path.starts_with("/Groups/") => {
+            if session.delete_group(&group_id()?)? {
+                Ok((StatusCode::NO_CONTENT, None, None))
+            } else {
+                Err(not_found())
             }
-            let user = session
-                .update(&id, patch_edit(profile, &request, action))?
-                .ok_or_else(not_found)?;
-            Ok((
-                StatusCode::OK,
-                Some(user.uuid.clone()),
-                Some(users::render(app, profile, &user, &plain)),
-            ))
         }
-        ("DELETE", path) => {
-            let id = user_id(path, created).ok_or_else(not_found)?;
-            if session.delete(&id)? {
+        "DELETE" => {
+            if session.delete(&user_id()?)? {
                 Ok((StatusCode::NO_CONTENT, None, None))
             } else {
                 Err(not_found())

@@ -72,11 +72,7 @@ fn describe(e: &DomainError, profile: &ScimProfile) -> Result<(StatusCode, Optio
             None,
             format!("User with the name: {name} already exists in the system."),
         ),
-        E::RoleExists(name) => (
-            StatusCode::CONFLICT,
-            None,
-            format!("Group with name: {name} already exists in the system."),
-        ),
+        E::RoleExists(name) => (StatusCode::CONFLICT, None, crate::domain::scim::group::exists(name)),
         E::RoleNotFound(_) | E::UnknownClaim(_) | E::InvalidInput(_) => {
             (StatusCode::BAD_REQUEST, Some(ScimType::InvalidValue), e.to_string())
         }

@@ -1,15 +1,17 @@
-//! SCIM 2.0 under `/scim2` as WSO2 Identity Server serves it (Charon behind SCIM2's resources): users by their
-//! stable id, the forced reset as a PATCH or PUT of `forcePasswordReset`, `/Me`, and the discovery documents.
+//! SCIM 2.0 under `/scim2` as WSO2 Identity Server serves it (Charon behind SCIM2's resources): users and groups
+//! (roles) by their stable id, the forced reset as a PATCH or PUT of `forcePasswordReset`, `/Me`, and the discovery documents.
 //! A thin adapter: [`ROUTES`] names each operation with the WSO2 permission it needs; a request is authenticated
 //! (Basic, the same `App::authenticate` as the admin services), authorized, decoded, handed to the `App` use
 //! case, and encoded; the SCIM rules are `domain::scim`, failures are mapped in [`error`] only.
 //!
-//! - [`users`]: `/Users`, `/Users/.search`, `/Users/{id}` and `/Me`. [`bulk`]: `/Bulk`. [`discovery`]:
+//! - [`users`]: `/Users`, `/Users/.search`, `/Users/{id}` and `/Me`. [`groups`]: `/Groups`, `/Groups/.search`,
+//!   `/Groups/{id}`. [`bulk`]: `/Bulk`. [`discovery`]:
 //!   `ServiceProviderConfig`, `ResourceTypes`, `Schemas`. [`error`]: Charon's error document and the auth layer's 401/403.
 
 mod bulk;
 mod discovery;
 pub mod error;
+mod groups;
 mod users;
 
 use std::sync::Arc;
@@ -19,7 +21,10 @@ use hyper::{Method, Request, StatusCode};
 
 use self::error::{Failure, SCIM_JSON};
 use crate::app::{Actor, App};
-use crate::domain::permissions::{MANAGE_USERS, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW};
+use crate::domain::permissions::{
+    MANAGE_USERS, ROLES_CREATE, ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW, USERS_CREATE, USERS_DELETE, USERS_LIST,
+    USERS_UPDATE, USERS_VIEW,
+};
 use crate::domain::profile::scim::ScimProfile;
 use crate::domain::secret::Secret;
 use crate::http::basic_auth::{self, BasicCredentials};
@@ -48,6 +53,13 @@ enum Op {
     ReplaceMe,
     PatchMe,
     DeleteMe,
+    CreateGroup,
+    ListGroups,
+    SearchGroups,
+    GetGroup,
+    ReplaceGroup,
+    PatchGroup,
+    DeleteGroup,
     Bulk,
     ServiceProviderConfig,
     ResourceTypes,
@@ -145,6 +157,50 @@ const ROUTES: &[Route] = &[
         Access::Permission(USERS_DELETE),
         Op::DeleteMe,
     ),
+    // Groups are user-store roles: `rolemgt/*` (CIF `identity.xml.j2` `(.*)/scim2/Groups(.*)`; `.search` under
+    // `rolemgt/view` from 5.11, `rolemgt/create` in 5.10: [`ScimProfile::search_needs_create`]).
+    route(
+        Method::POST,
+        "/scim2/Groups",
+        Access::Permission(ROLES_CREATE),
+        Op::CreateGroup,
+    ),
+    route(
+        Method::GET,
+        "/scim2/Groups",
+        Access::Permission(ROLES_VIEW),
+        Op::ListGroups,
+    ),
+    route(
+        Method::POST,
+        "/scim2/Groups/.search",
+        Access::Permission(ROLES_VIEW),
+        Op::SearchGroups,
+    ),
+    route(
+        Method::GET,
+        "/scim2/Groups/{id}",
+        Access::Permission(ROLES_VIEW),
+        Op::GetGroup,
+    ),
+    route(
+        Method::PUT,
+        "/scim2/Groups/{id}",
+        Access::Permission(ROLES_UPDATE),
+        Op::ReplaceGroup,
+    ),
+    route(
+        Method::PATCH,
+        "/scim2/Groups/{id}",
+        Access::Permission(ROLES_UPDATE),
+        Op::PatchGroup,
+    ),
+    route(
+        Method::DELETE,
+        "/scim2/Groups/{id}",
+        Access::Permission(ROLES_DELETE),
+        Op::DeleteGroup,
+    ),
     route(Method::POST, "/scim2/Bulk", Access::Permission(MANAGE_USERS), Op::Bulk),
     route(
         Method::GET,
@@ -228,6 +284,7 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
     };
     let access = match (route.op, route.access) {
         (Op::SearchUsers, Access::Permission(_)) if profile.search_needs_create => Access::Permission(USERS_CREATE),
+        (Op::SearchGroups, Access::Permission(_)) if profile.search_needs_create => Access::Permission(ROLES_CREATE),
         (_, access) => access,
     };
     let worker_profile = profile.clone();
@@ -366,6 +423,13 @@ fn dispatch(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Res
         Op::ReplaceMe => users::replace_me(app, actor, call, profile),
         Op::PatchMe => users::patch_me(app, actor, call, profile),
         Op::DeleteMe => users::delete_me(app, actor, profile),
+        Op::CreateGroup => groups::create(app, actor, call),
+        Op::ListGroups => groups::list(app, actor, call, profile),
+        Op::SearchGroups => groups::search(app, actor, call, profile),
+        Op::GetGroup => groups::get(app, actor, call),
+        Op::ReplaceGroup => groups::replace(app, actor, call),
+        Op::PatchGroup => groups::patch(app, actor, call),
+        Op::DeleteGroup => groups::delete(app, actor, call),
         Op::Bulk => bulk::run(app, actor, call, profile),
         Op::ServiceProviderConfig => Ok(discovery::service_provider_config(app, profile)),
         Op::ResourceTypes => Ok(discovery::resource_types(app, profile)),

@@ -22,12 +22,12 @@ pub(super) fn location(app: &App, id: &str) -> String {
     format!("{}/scim2/Users/{id}", app.product_url())
 }
 
-fn body_json(call: &Call) -> Result<Value, Failure> {
+pub(super) fn body_json(call: &Call) -> Result<Value, Failure> {
     serde_json::from_slice(&call.body).map_err(|_| ScimError::bad_syntax().into())
 }
 
 /// A comma list from the query (`attributes=a,b`).
-fn list_param(call: &Call, name: &str) -> Vec<String> {
+pub(super) fn list_param(call: &Call, name: &str) -> Vec<String> {
     call.query
         .get(name)
         .map(|v| {
@@ -61,11 +61,11 @@ fn user_answer(app: &App, profile: &ScimProfile, status: StatusCode, user: &User
     }
 }
 
-fn not_found(detail: impl Into<String>) -> Failure {
+pub(super) fn not_found(detail: impl Into<String>) -> Failure {
     Failure::status(StatusCode::NOT_FOUND, detail)
 }
 
-fn id(call: &Call) -> &str {
+pub(super) fn id(call: &Call) -> &str {
     call.id.as_deref().unwrap_or_default()
 }
 
@@ -121,17 +121,31 @@ pub(super) fn get(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) 
 }
 
 /// A list request, from the query or a SearchRequest body.
-struct ListQuery {
-    filter: Option<String>,
-    start_index: i64,
-    count: Option<i64>,
-    attributes: Vec<String>,
-    excluded: Vec<String>,
-    sort_by: Option<String>,
-    sort_order: Option<String>,
+pub(super) struct ListQuery {
+    pub filter: Option<String>,
+    pub start_index: i64,
+    pub count: Option<i64>,
+    pub attributes: Vec<String>,
+    pub excluded: Vec<String>,
+    pub sort_by: Option<String>,
+    pub sort_order: Option<String>,
+}
+
+impl ListQuery {
+    /// The page asked for: a 1-based start at least 1 made 0-based, and a count (None = all) at least 0.
+    pub fn page(&self) -> (i64, usize, Option<usize>) {
+        let start = self.start_index.max(1);
+        let count = self.count.map(|c| usize::try_from(c.max(0)).unwrap_or(0));
+        (start, usize::try_from(start - 1).unwrap_or(0), count)
+    }
 }
 
 pub(super) fn list(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    list_with(app, actor, profile, list_query(call)?)
+}
+
+/// A list request from the query string (`GET /Users`, `GET /Groups`).
+pub(super) fn list_query(call: &Call) -> Result<ListQuery, Failure> {
     let number = |name: &str| -> Result<Option<i64>, Failure> {
         match call.query.get(name) {
             None => Ok(None),
@@ -151,12 +165,17 @@ pub(super) fn list(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile)
         sort_by: call.query.get("sortBy").map(str::to_string),
         sort_order: call.query.get("sortOrder").map(str::to_string),
     };
-    list_with(app, actor, profile, q)
+    Ok(q)
 }
 
 const BAD_NUMBER: &str = "Invalid value for startIndex or count.";
 
 pub(super) fn search(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
+    list_with(app, actor, profile, search_query(call)?)
+}
+
+/// A list request from a SearchRequest body (`POST /Users/.search`, `POST /Groups/.search`).
+pub(super) fn search_query(call: &Call) -> Result<ListQuery, Failure> {
     let body = body_json(call)?;
     let is_search = body
         .get("schemas")
@@ -181,12 +200,11 @@ pub(super) fn search(app: &App, actor: &Actor, call: &Call, profile: &ScimProfil
         sort_by: body.get("sortBy").and_then(Value::as_str).map(str::to_string),
         sort_order: body.get("sortOrder").and_then(Value::as_str).map(str::to_string),
     };
-    list_with(app, actor, profile, q)
+    Ok(q)
 }
 
-fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> Result<Answer, Failure> {
-    let catalogue = catalogue(profile);
-    // SCIM2 `listUsersWithGET`: a bad order is a 400, any sort a 501.
+/// SCIM2 `listUsersWithGET`/`listGroupsWithGET`: a bad order is a 400, any sort a 501.
+pub(super) fn refuse_sorting(q: &ListQuery) -> Result<(), Failure> {
     if let Some(order) = &q.sort_order
         && !order.eq_ignore_ascii_case("ascending")
         && !order.eq_ignore_ascii_case("descending")
@@ -196,6 +214,26 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
     if q.sort_by.is_some() || q.sort_order.is_some() {
         return Err(Failure::status(StatusCode::NOT_IMPLEMENTED, "Sorting is not supported"));
     }
+    Ok(())
+}
+
+/// A ListResponse of a page of rendered resources (Charon fills `Resources` per item: an empty list has none).
+pub(super) fn list_response(total: usize, start: i64, resources: Vec<Value>) -> Answer {
+    let mut body = json!({
+        "schemas": [LIST_RESPONSE_SCHEMA],
+        "totalResults": total,
+        "startIndex": start,
+        "itemsPerPage": resources.len(),
+    });
+    if !resources.is_empty() {
+        body["Resources"] = Value::Array(resources);
+    }
+    Answer::ok(body)
+}
+
+fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> Result<Answer, Failure> {
+    let catalogue = catalogue(profile);
+    refuse_sorting(&q)?;
     let projection = Projection::new(&catalogue, &q.attributes, &q.excluded)?;
     let parsed = match q.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         Some(text) => {
@@ -205,8 +243,7 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
         }
         None => None,
     };
-    let start = q.start_index.max(1);
-    let count = q.count.map(|c| c.max(0));
+    let (start, skip, count) = q.page();
     let by_name = parsed.as_ref().and_then(query::single_user_name);
     let page = if count == Some(0) {
         crate::app::UserPage {
@@ -218,30 +255,19 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
             None => true,
             Some(f) => query::matches(&catalogue, f, &resource::user(profile, u, "")),
         };
-        app.scim_users(
-            actor,
-            by_name.as_deref(),
-            keep,
-            usize::try_from(start - 1).unwrap_or(0),
-            count.and_then(|c| usize::try_from(c).ok()),
-        )?
+        // A filter that may name `groups` (`groups.display eq …`) needs every user's groups; others do not pay.
+        let with_groups = q
+            .filter
+            .as_deref()
+            .is_some_and(|f| f.to_ascii_lowercase().contains("groups"));
+        app.scim_users(actor, by_name.as_deref(), with_groups, keep, skip, count)?
     };
-    let mut body = json!({
-        "schemas": [LIST_RESPONSE_SCHEMA],
-        "totalResults": page.total,
-        "startIndex": start,
-        "itemsPerPage": page.users.len(),
-    });
-    // Charon fills `Resources` per user: an empty list has none.
-    if !page.users.is_empty() {
-        let resources: Vec<Value> = page
-            .users
-            .iter()
-            .map(|u| render(app, profile, u, &projection))
-            .collect();
-        body["Resources"] = Value::Array(resources);
-    }
-    Ok(Answer::ok(body))
+    let resources = page
+        .users
+        .iter()
+        .map(|u| render(app, profile, u, &projection))
+        .collect();
+    Ok(list_response(page.total, start, resources))
 }
 
 /// Does the request name the forced-reset trigger itself? Only then is an unchanged `true` an action again.
@@ -334,14 +360,19 @@ pub(super) fn patch(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile
 }
 
 pub(super) fn delete(app: &App, actor: &Actor, call: &Call) -> Result<Answer, Failure> {
-    if app.scim_delete(actor, id(call))? {
+    deleted(app.scim_delete(actor, id(call))?)
+}
+
+/// A DELETE's answer: 204, or 404 when there was nothing to delete (SCIM2 `deleteUser`/`deleteGroup` throw a
+/// NotFoundException without a message: Charon's default detail).
+pub(super) fn deleted(found: bool) -> Result<Answer, Failure> {
+    if found {
         Ok(Answer {
             status: StatusCode::NO_CONTENT,
             body: None,
             location: None,
         })
     } else {
-        // SCIM2 `deleteUser` throws a NotFoundException without a message: Charon's default detail.
         Err(not_found("Specified resource (e.g., User) or endpoint does not exist."))
     }
 }

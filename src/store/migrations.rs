@@ -234,4 +234,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (type_key, locale_key)
     ) WITHOUT ROWID;
     "#,
+    // 10: when a role last changed, for SCIM 2.0 Groups' `meta.lastModified` (issue 15; WSO2 keeps it per group in
+    // `IDN_SCIM_GROUP`). Existing roles start at their creation time; a SCIM rename or membership change moves it
+    // (`Tx::touch_role`). The role's stable id is migration 7's `uuid`, which a rename keeps.
+    r#"
+    ALTER TABLE roles ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+    UPDATE roles SET updated_at = created_at;
+    "#,
 ];

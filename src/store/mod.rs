@@ -18,7 +18,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use oauth::{AppRecord, CodeRecord, NewCode, NewToken, TokenRecord};
 pub use outbox::{MailStatus, NewMail, OutboxMail, RecoveryCode};
-pub use queries::{AuditRecord, Authz, Dialect, Tx, UserRecord};
+pub use queries::{AuditRecord, Authz, Dialect, RoleRecord, Tx, UserRecord};
 use queries::{Caches, Mode};
 use quick::{QuickPool, in_quick};
 pub use templates::{StoredTemplate, TemplateType};

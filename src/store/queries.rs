@@ -30,6 +30,35 @@ impl std::fmt::Debug for UserRecord {
     }
 }
 
+/// A role row, as SCIM 2.0 addresses it as a Group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRecord {
+    /// The stable id (a UUID, migration 7), kept across renames.
+    pub uuid: String,
+    pub name: String,
+    pub created_at: i64,
+    /// When it was last renamed or its members changed through SCIM (migration 10).
+    pub updated_at: i64,
+}
+
+/// One user's membership of one role, with both ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub role_uuid: String,
+    pub role: String,
+    pub user_uuid: String,
+    pub user: String,
+}
+
+fn role_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<RoleRecord> {
+    Ok(RoleRecord {
+        uuid: r.get(0)?,
+        name: r.get(1)?,
+        created_at: r.get(2)?,
+        updated_at: r.get(3)?,
+    })
+}
+
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRecord {
@@ -343,7 +372,7 @@ impl<'a> Tx<'a> {
     /// Add a role with a new random id (a UUID); the row id.
     pub fn insert_role(&self, name: &str, now: i64) -> Result<i64, StoreError> {
         self.exec(
-            "INSERT INTO roles (name, created_at, uuid) VALUES (?1, ?2, ?3)",
+            "INSERT INTO roles (name, created_at, updated_at, uuid) VALUES (?1, ?2, ?2, ?3)",
             params![name, now, new_uuid()],
         )
         .map_err(conflict)?;
@@ -489,6 +518,86 @@ impl<'a> Tx<'a> {
         )?;
         let rows = stmt.query_map([role], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A role by its stable id.
+    pub fn role_by_uuid(&self, uuid: &str) -> Result<Option<RoleRecord>, StoreError> {
+        Ok(self
+            .row(
+                "SELECT uuid, name, created_at, updated_at FROM roles WHERE uuid = ?1",
+                [uuid],
+                role_record,
+            )
+            .optional()?)
+    }
+
+    /// A role by name (case-insensitive).
+    pub fn role_record(&self, name: &str) -> Result<Option<RoleRecord>, StoreError> {
+        Ok(self
+            .row(
+                "SELECT uuid, name, created_at, updated_at FROM roles WHERE name = ?1",
+                [name],
+                role_record,
+            )
+            .optional()?)
+    }
+
+    /// Every role, by name.
+    pub fn role_records(&self) -> Result<Vec<RoleRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT uuid, name, created_at, updated_at FROM roles ORDER BY name COLLATE NOCASE")?;
+        let rows = stmt.query_map([], role_record)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A role's members as (user id, user name), by name.
+    pub fn members_of_role(&self, role: &str) -> Result<Vec<(String, String)>, StoreError> {
+        self.pairs(
+            "SELECT u.uuid, u.name FROM users u JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id
+              WHERE r.name = ?1 ORDER BY u.name COLLATE NOCASE",
+            role,
+        )
+    }
+
+    /// The rows of a two-column text query with one parameter.
+    fn pairs(&self, sql: &str, param: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map([param], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every membership in one statement (listing every group with its members, filtering every user by its
+    /// groups), by user name then role name.
+    pub fn all_memberships(&self) -> Result<Vec<Membership>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.uuid, r.name, u.uuid, u.name FROM user_roles ur JOIN users u ON u.id = ur.user_id
+               JOIN roles r ON r.id = ur.role_id ORDER BY u.name COLLATE NOCASE, r.name COLLATE NOCASE",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Membership {
+                role_uuid: r.get(0)?,
+                role: r.get(1)?,
+                user_uuid: r.get(2)?,
+                user: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A user's roles as (role id, role name), by name.
+    pub fn role_refs_of_user(&self, user: &str) -> Result<Vec<(String, String)>, StoreError> {
+        self.pairs(
+            "SELECT r.uuid, r.name FROM roles r JOIN user_roles ur ON ur.role_id = r.id JOIN users u ON u.id = ur.user_id
+              WHERE u.name = ?1 ORDER BY r.name COLLATE NOCASE",
+            user,
+        )
+    }
+
+    /// Mark a role changed now.
+    pub fn touch_role(&self, name: &str, now: i64) -> Result<(), StoreError> {
+        self.exec("UPDATE roles SET updated_at = ?2 WHERE name = ?1", params![name, now])?;
+        Ok(())
     }
 
     fn role_id(&self, role: &str) -> Result<Option<i64>, StoreError> {

@@ -26,6 +26,7 @@ mod readme;
 mod reset;
 mod rest;
 mod scim;
+mod scim_groups;
 mod soap;
 mod templates;
 mod tidy;

@@ -1,7 +1,7 @@
 """Third-party SCIM clients against forcereset's /scim2 (run by tests/it/scim.rs).
 
-Part 1: scim2-client + scim2-models drive user CRUD and the forced reset in every mode (offline, e-mailed
-OTP, e-mailed link), switched through IdentityGovernanceAdminService.updateConfigurations as WSO2's own tests do.
+Part 1: scim2-client + scim2-models drive user CRUD, group CRUD with members, and the forced reset in every mode
+(offline, e-mailed OTP, e-mailed link), switched through IdentityGovernanceAdminService.updateConfigurations as WSO2's own tests do.
 Part 2: scim2-tester runs its compliance checks; every check that does not pass is printed so that the Rust test
 can compare it with the list documented in docs/COMPATIBILITY.md (WSO2's own behaviour).
 
@@ -19,6 +19,8 @@ from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_models import Email
 from scim2_models import EnterpriseUser
 from scim2_models import Extension
+from scim2_models import Group
+from scim2_models import GroupMember
 from scim2_models import Name
 from scim2_models import PatchOp
 from scim2_models import PatchOperation
@@ -131,7 +133,7 @@ def main():
     http = Client(base_url=base + "/scim2", auth=("admin", "admin"), verify=False)
     ext = Wso2System if urn == SYSTEM else Wso2Enterprise
     model = User[EnterpriseUser | Wso2System | CustomUser] if urn == SYSTEM else User[Wso2Enterprise | Wso2Custom]
-    client = SyncSCIMClient(http, resource_models=[model])
+    client = SyncSCIMClient(http, resource_models=[model, Group])
 
     # ---- part 1: CRUD ----
     kim = model(user_name="kim", password="Kim@12345", name=Name(given_name="Kim", family_name="Berry"),
@@ -154,6 +156,29 @@ def main():
     assert getattr(gone, "status", None) in (404, "404"), gone
     say(part="crud", ok=True)
 
+    # ---- part 1: groups with members ----
+    gina = client.create(model(user_name="gina", password="Pass@1234"))
+    team = client.create(Group(display_name="team", members=[GroupMember(value=gina.id, display="gina")]))
+    assert team.id and team.display_name == "PRIMARY/team", team
+    assert [m.value for m in team.members] == [gina.id], team
+    found = client.query(Group, query_parameters={"filter": 'displayName eq "team"'})
+    assert found.total_results == 1 and found.resources[0].id == team.id, found
+    read = client.query(Group, team.id)
+    read.display_name = "crew"
+    read.members = None
+    replaced = client.replace(read)
+    assert replaced.id == team.id and replaced.display_name == "PRIMARY/crew" and not replaced.members, replaced
+    patched = client.modify(Group, team.id, PatchOp[Group](operations=[PatchOperation[Group](
+        op=PatchOperation.Op.add, path="members", value=[GroupMember(value=gina.id)])]))
+    assert [m.value for m in patched.members] == [gina.id], patched
+    member = client.query(model, gina.id, check_response_payload=False)
+    assert [g["value"] for g in member.get("groups", [])] == [team.id], member
+    client.delete(Group, team.id)
+    gone = client.query(Group, team.id, raise_scim_errors=False)
+    assert getattr(gone, "status", None) in (404, "404"), gone
+    client.delete(model, gina.id)
+    say(part="groups", ok=True)
+
     # ---- part 1: the forced reset in every mode ----
     # An e-mail without a type is WSO2's `emailaddress` claim, where the reset mail goes; WSO2 returns it as a
     # bare string in `emails`, which scim2-models rejects: these answers are read unvalidated.
@@ -174,7 +199,7 @@ def main():
 
     # ---- part 2: scim2-tester ----
     tester = SyncSCIMClient(Client(base_url=base + "/scim2", auth=("admin", "admin"), verify=False),
-                            resource_models=[model])
+                            resource_models=[model, Group])
     for r in check_server(tester):
         say(part="tester", status=r.status.name, title=r.title, reason=(r.reason or "")[:300])
 

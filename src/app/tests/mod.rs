@@ -1008,3 +1008,40 @@ fn setting_sources_name_the_file_key_and_what_stored_values_override() {
         assert_eq!(app.setting_sources(&nobody), Err(DomainError::AccessDenied));
     }
 }
+
+#[test]
+fn scim_groups_leave_hybrid_roles_out_unless_roles_are_groups_and_never_list_everyone() {
+    let app = app();
+    let sys = Actor::System;
+    // A hybrid role a store may hold (forcereset's own use cases refuse `Internal/` names).
+    app.store
+        .write(|tx| tx.insert_role("Internal/auditor", 0).map_err(DomainError::from))
+        .unwrap();
+    let names = |hybrid: bool| -> Vec<String> {
+        let page = app.scim_groups(&sys, hybrid, None, |_| true, 0, None).unwrap();
+        page.groups.into_iter().map(|g| g.name).collect()
+    };
+    assert_eq!(names(true), ["admin", "Internal/auditor"]);
+    assert_eq!(names(false), ["admin"]);
+    let page = app.scim_groups(&sys, true, None, |_| true, 1, Some(5)).unwrap();
+    assert_eq!((page.total, page.groups.len()), (2, 1));
+    let one = app.scim_groups(&sys, false, Some("ADMIN"), |_| true, 0, None).unwrap();
+    assert_eq!(
+        one.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        ["admin"]
+    );
+    let hidden = app
+        .scim_groups(&sys, false, Some("internal/auditor"), |_| true, 0, None)
+        .unwrap();
+    assert_eq!(hidden.total, 0);
+    // Creating one by SCIM is refused, as `addRole` refuses it, and nothing is made.
+    let edit = GroupEdit {
+        name: "Internal/x".into(),
+        members: vec![],
+    };
+    assert!(matches!(
+        app.scim_create_group(&sys, &edit),
+        Err(DomainError::InvalidInput(_))
+    ));
+    assert!(!app.role_exists(&sys, "Internal/x").unwrap());
+}

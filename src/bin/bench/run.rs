@@ -84,6 +84,10 @@ fn once(rt: &tokio::runtime::Runtime, target: &Target, request: &Request) -> any
     })
 }
 
+/// The `scim-groups` filters: one group by name (a lookup), and a substring of eleven names (a scan of all 100).
+const GROUP_BY_NAME: &str = "displayName+eq+bench-group-50";
+const GROUP_SCAN: &str = "displayName+co+group-5";
+
 fn canned(request: &Request, response: &Response) -> Canned {
     Canned {
         method: request.method.to_string(),
@@ -350,6 +354,40 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         }
         responses.push(canned(&request, &answer));
     }
+    // SCIM groups: a hundred groups of (up to) ten seeded users each, made through SCIM as a provisioning client
+    // would; the baseline replays one filter and one member PATCH.
+    let scim_groups = if opts.wants("scim-groups") {
+        let mut ids = Vec::new();
+        for i in 0..opts.users.min(100) {
+            let found = once(&rt, &target, &scenarios::scim_filter(&seed::user_name(i), &basic))?;
+            ids.push(scenarios::scim_id_of(&found)?);
+        }
+        let mut groups = Vec::new();
+        for g in 0..100 {
+            let name = format!("bench-group-{g}");
+            let members = &ids[..ids.len().min(10)];
+            let made = once(&rt, &target, &scenarios::scim_create_group(&name, members, &basic))?;
+            if made.status != 201 {
+                bail!("creating {name} answered {}", made.status);
+            }
+            let body: serde_json::Value = serde_json::from_slice(&made.body)?;
+            groups.push(body["id"].as_str().unwrap_or_default().to_string());
+        }
+        for request in [
+            scenarios::scim_group_filter(GROUP_BY_NAME, &basic),
+            scenarios::scim_group_filter(GROUP_SCAN, &basic),
+            scenarios::scim_group_patch(&groups[0], &ids[0], true, &basic),
+        ] {
+            let answer = once(&rt, &target, &request)?;
+            if answer.status != 200 {
+                bail!("{} {} answered {}", request.method, request.path, answer.status);
+            }
+            responses.push(canned(&request, &answer));
+        }
+        Some((ids, groups))
+    } else {
+        None
+    };
     let login = scenarios::login_api(seed::LOGIN_USER);
     let login_response = once(&rt, &target, &login)?;
     let login_available = match login_response.status {
@@ -578,6 +616,25 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
                 }
             ));
         }
+    }
+    if let Some((ids, groups)) = scim_groups {
+        eprintln!("scenario: SCIM group filters");
+        let it = scenarios::scim_group_filter_iteration(GROUP_BY_NAME, basic.clone());
+        rep.rows
+            .push(row("GET /scim2/Groups?filter=displayName eq … (100 groups)", it, c));
+        let it = scenarios::scim_group_filter_iteration(GROUP_SCAN, basic.clone());
+        rep.rows.push(row(
+            "GET /scim2/Groups?filter=displayName co … (100 groups, 11 match)",
+            it,
+            c,
+        ));
+        eprintln!("scenario: SCIM group member PATCH");
+        let it = scenarios::scim_group_patch_iteration(groups[0].clone(), std::sync::Arc::new(ids), basic.clone());
+        rep.rows.push(row(
+            "PATCH /scim2/Groups/{id} → add or remove a member (a group of about ten)",
+            it,
+            c,
+        ));
     }
     let distinct = Some(opts.login_users);
     if opts.wants("expiry-change") && commonauth_available {

@@ -331,6 +331,46 @@ pub fn scim_filter_iteration(users: usize, auth: Auth) -> Iteration {
     )
 }
 
+pub const SCIM_GROUPS: &str = "/scim2/Groups";
+
+/// `POST /scim2/Groups` of a group with these members.
+pub fn scim_create_group(name: &str, members: &[String], auth: &Auth) -> Request {
+    let members: Vec<serde_json::Value> = members.iter().map(|id| serde_json::json!({ "value": id })).collect();
+    let body = serde_json::json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": name, "members": members });
+    auth.apply(Request::post(SCIM_GROUPS, SCIM_JSON, body.to_string()))
+}
+
+/// `GET /scim2/Groups?filter=<filter>` (`filter` already URL-encoded): one path, so the baseline can replay it.
+pub fn scim_group_filter(filter: &str, auth: &Auth) -> Request {
+    auth.apply(Request::get(&format!("{SCIM_GROUPS}?filter={filter}")).header("Accept", SCIM_JSON))
+}
+
+pub fn scim_group_filter_iteration(filter: &'static str, auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| scim_group_filter(filter, &auth)), 200)
+}
+
+/// `PATCH /scim2/Groups/{group}` adding `user`, or removing it by `members[value eq "…"]`.
+pub fn scim_group_patch(group: &str, user: &str, add: bool, auth: &Auth) -> Request {
+    let op = if add {
+        serde_json::json!({ "op": "add", "path": "members", "value": [{ "value": user }] })
+    } else {
+        serde_json::json!({ "op": "remove", "path": format!("members[value eq \"{user}\"]") })
+    };
+    let body = serde_json::json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [op] });
+    let mut request = Request::post(&format!("{SCIM_GROUPS}/{group}"), SCIM_JSON, body.to_string());
+    request.method = "PATCH";
+    auth.apply(request)
+}
+
+/// Member PATCHes of one group: an even iteration adds a member, the next removes it, so the group stays small.
+pub fn scim_group_patch_iteration(group: String, users: Arc<Vec<String>>, auth: Auth) -> Iteration {
+    load::simple(
+        Arc::new(move |n| scim_group_patch(&group, &users[pick(n / 2, users.len())], n % 2 == 0, &auth)),
+        200,
+    )
+}
+
 pub fn scim_force_reset_iteration(ids: Arc<Vec<String>>, auth: Auth) -> Iteration {
     load::simple(
         Arc::new(move |n| scim_force_reset(&ids[pick(n, ids.len())], &auth)),

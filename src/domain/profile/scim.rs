@@ -120,6 +120,15 @@ pub struct ScimProfile {
     /// `eq co sw ew` in 5.10/5.11, `ge le` from v1.5.70/v3.1.1 (`c8494b79`, IS 6.0), `ne` from v3.4.150
     /// (`c5c5e255`, IS 7.2). `pr`, `gt`, `lt` and `not` never.
     pub user_filter_ops: &'static [&'static str],
+    /// The operators `/Groups` filters evaluate: the same `isFilteringNotSupported` as users, except that
+    /// `filterGroupsBySingleAttribute` refuses `ne` too (v3.4.213), and one expression only (`and`/`or` are 501).
+    pub group_filter_ops: &'static [&'static str],
+    /// `/Groups` lists hybrid roles (`Internal/…`, `Application/…`) too, and a user's `groups` names them: IS 5.x,
+    /// where roles are groups (product-is v5.11.0 `SCIM2GroupTest#testGetGroupsAfterRemovingHybridRoleOfAMember`
+    /// finds `Application/my-sp` in `/Groups`). From 6.0 roles and groups are separate
+    /// (`isRoleAndGroupSeparationEnabled`; SCIM2 v3.4.132 `listGroups`/`getUser` drop `isHybridRole` names) and
+    /// roles have their own endpoint, `/scim2/Roles` (7.x: `/scim2/v2/Roles` too).
+    pub hybrid_roles_as_groups: bool,
 }
 
 const SCHEMAS_510: &[&str] = &[USER_SCHEMA, ENTERPRISE_SCHEMA];
@@ -208,6 +217,11 @@ pub fn of(version: Wso2Version) -> ScimProfile {
             V6_0 | V6_1 | V7_0 | V7_1 => &["eq", "co", "sw", "ew", "ge", "le"],
             V7_2 => &["eq", "ne", "co", "sw", "ew", "ge", "le"],
         },
+        group_filter_ops: match version {
+            V5_9 | V5_10 | V5_11 => &["eq", "co", "sw", "ew"],
+            V6_0 | V6_1 | V7_0 | V7_1 | V7_2 => &["eq", "co", "sw", "ew", "ge", "le"],
+        },
+        hybrid_roles_as_groups: version <= V5_11,
     }
 }
 

@@ -50,6 +50,36 @@ pub fn check_user_filter(catalogue: &Catalogue, f: &Filter, ops: &[&str]) -> Res
     }
 }
 
+/// Why SCIM2 refuses a `/Groups` filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupFilterRefusal {
+    /// An attribute the Group schema does not have: Charon's 400.
+    Request(ScimError),
+    /// `and`, `or`, `not`: 501 ([`super::group::COMPLEX_FILTER`]).
+    Complex,
+    /// An operator outside the release's set: 500 ([`super::group::unsupported_operator`]).
+    Operator(&'static str),
+}
+
+/// Refuse what SCIM2 does not filter groups by (`filterGroups`, `filterGroupsBySingleAttribute`): one expression
+/// only, an operator of `ops`, an attribute of the Group schema.
+pub fn check_group_filter(f: &Filter, ops: &[&str]) -> Result<(), GroupFilterRefusal> {
+    match f {
+        Filter::And(..) | Filter::Or(..) | Filter::Not(_) => Err(GroupFilterRefusal::Complex),
+        Filter::Compare { path, .. } | Filter::Present(path) | Filter::Elements { path, .. } => {
+            if resolve(&Catalogue::group(), path).is_none() {
+                return Err(GroupFilterRefusal::Request(ScimError::unknown_attribute()));
+            }
+            let op = op_name(f);
+            if ops.contains(&op) {
+                Ok(())
+            } else {
+                Err(GroupFilterRefusal::Operator(op))
+            }
+        }
+    }
+}
+
 fn resolve(catalogue: &Catalogue, path: &AttrPath) -> Option<Found> {
     catalogue.find(path.urn.as_deref(), &path.attr, path.sub.as_deref())
 }
@@ -195,17 +225,25 @@ pub fn element_matches(f: &Filter, item: &Value) -> bool {
 
 /// A filter that names exactly one user by name (`userName eq "kim"`): the store finds it without a scan.
 pub fn single_user_name(f: &Filter) -> Option<String> {
+    single_eq(f, "userName", crate::domain::profile::scim::USER_SCHEMA)
+}
+
+/// A filter that names exactly one group by name (`displayName eq "managers"`, after [`super::group::bare_filter`]):
+/// the store finds it without a scan.
+pub fn single_group_name(f: &Filter) -> Option<String> {
+    single_eq(f, "displayName", super::GROUP_SCHEMA)
+}
+
+/// The value of `attr eq value` (the attribute unqualified or under `urn`), or None for any other filter.
+fn single_eq(f: &Filter, attr: &str, urn: &str) -> Option<String> {
     match f {
         Filter::Compare {
             path,
             op: CompareOp::Eq,
             value,
         } if path.sub.is_none()
-            && path.attr.eq_ignore_ascii_case("userName")
-            && path
-                .urn
-                .as_deref()
-                .is_none_or(|u| u.eq_ignore_ascii_case(crate::domain::profile::scim::USER_SCHEMA)) =>
+            && path.attr.eq_ignore_ascii_case(attr)
+            && path.urn.as_deref().is_none_or(|u| u.eq_ignore_ascii_case(urn)) =>
         {
             Some(value.as_text())
         }

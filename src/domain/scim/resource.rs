@@ -19,6 +19,8 @@ pub struct UserData {
     pub claims: Vec<(String, String)>,
     /// Role names, `Internal/everyone` included.
     pub roles: Vec<String>,
+    /// The roles the user is a member of as (group id, role name), `Internal/everyone` not included.
+    pub groups: Vec<(String, String)>,
 }
 
 impl UserData {
@@ -104,6 +106,18 @@ pub fn user(profile: &ScimProfile, user: &UserData, location: &str) -> Value {
             "resourceType": "User",
         }),
     );
+    // `groups` (SCIM2 `getUser` → Charon `User#setGroup`: value, display, $ref), read-only: the roles the user
+    // holds, without `Internal/everyone`; hybrid ones only where roles are groups (5.x). The display is the role
+    // name as the user core lists it, without `PRIMARY/` (the default `EnableFilteringEnhancements` off).
+    let groups: Vec<Value> = user
+        .groups
+        .iter()
+        .filter(|(_, name)| profile.hybrid_roles_as_groups || !super::group::is_hybrid(name))
+        .map(|(id, name)| json!({ "value": id, "display": name, "$ref": group_ref(location, &user.uuid, id) }))
+        .collect();
+    if !groups.is_empty() {
+        doc.insert("groups".into(), Value::Array(groups));
+    }
     let roles: Vec<Value> = user
         .roles
         .iter()
@@ -121,6 +135,15 @@ pub fn user(profile: &ScimProfile, user: &UserData, location: &str) -> Value {
         }
     }
     Value::Object(doc)
+}
+
+/// A group's URL from its member's (`…/scim2/Users/{user}` → `…/scim2/Groups/{group}`); empty when the user's
+/// is (a document built only to be filtered or patched).
+fn group_ref(user_location: &str, user: &str, group: &str) -> String {
+    user_location
+        .strip_suffix(user)
+        .and_then(|base| base.strip_suffix("Users/"))
+        .map_or_else(String::new, |base| format!("{base}Groups/{group}"))
 }
 
 /// A JSON value as a claim value of an attribute of type `ty`; a type mismatch is Charon's 400.

@@ -646,9 +646,13 @@ pub const CORE: Schema = Schema {
 const ENTERPRISE_NAME: &str = "EnterpriseUser";
 const ENTERPRISE_DESCRIPTION: &str = "Enterprise User";
 
-/// A user's attributes in a release: core, common, and the extensions in the order of the user's `schemas`.
+/// A resource's attributes: core, common, and (for users, per release) the extensions in the order of the
+/// user's `schemas`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Catalogue {
+    /// The core schema's URN and attributes (User or Group).
+    pub core_urn: &'static str,
+    pub core: &'static [Attr],
     pub extensions: &'static [Schema],
 }
 
@@ -705,11 +709,22 @@ pub struct Found {
 impl Catalogue {
     pub fn of(wso2: Wso2Attributes) -> Catalogue {
         Catalogue {
+            core_urn: USER_SCHEMA,
+            core: USER_ATTRS,
             extensions: match wso2 {
                 Wso2Attributes::EnterpriseAskPasswordOnly => CATALOGUE_510,
                 Wso2Attributes::Enterprise => CATALOGUE_511,
                 Wso2Attributes::System => CATALOGUE_71,
             },
+        }
+    }
+
+    /// The Group resource's attributes (no extension in any release).
+    pub const fn group() -> Catalogue {
+        Catalogue {
+            core_urn: super::GROUP_SCHEMA,
+            core: GROUP_ATTRS,
+            extensions: &[],
         }
     }
 
@@ -720,7 +735,7 @@ impl Catalogue {
 
     /// A top-level (core or common) attribute by name.
     pub fn top(&self, name: &str) -> Option<&'static Attr> {
-        USER_ATTRS
+        self.core
             .iter()
             .chain(COMMON)
             .find(|a| a.name.eq_ignore_ascii_case(name))
@@ -730,7 +745,7 @@ impl Catalogue {
     /// no core attribute has is looked for in the extensions too, as Charon's `AttributeUtil` does.
     pub fn find(&self, urn: Option<&str>, attr: &str, sub: Option<&str>) -> Option<Found> {
         let (extension, found) = match urn {
-            Some(u) if u.eq_ignore_ascii_case(USER_SCHEMA) || u.eq_ignore_ascii_case(CORE_SCHEMA) => {
+            Some(u) if u.eq_ignore_ascii_case(self.core_urn) || u.eq_ignore_ascii_case(CORE_SCHEMA) => {
                 (None, self.top(attr)?)
             }
             Some(u) => {
@@ -772,7 +787,8 @@ impl Catalogue {
     /// Every claim a client may write through this catalogue's attributes (what a PUT replaces), once each.
     pub fn writable_claims(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        let all = USER_ATTRS
+        let all = self
+            .core
             .iter()
             .chain(COMMON)
             .chain(self.extensions.iter().flat_map(|s| s.attrs.iter()));

@@ -13,6 +13,7 @@ mod oauth_dcrm;
 mod password_expiry;
 mod pre_update_password_action;
 mod remote_user_store_manager;
+mod scim2_group;
 mod scim2_me;
 mod scim2_user;
 mod scim_kit;
