@@ -8,14 +8,15 @@
 //! and allow [`MAX_WRONG_CURRENT`] wrong current passwords before they end. In memory: a restart means logging in
 //! again, which sends the user back to the page.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, PoisonError};
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::{Actor, App};
-use crate::domain::expiry::{self, ChangeRefusal, Expiry, LAST_PASSWORD_CHANGED_FALLBACK};
+use crate::domain::expiry::rules::{self, Memberships};
+use crate::domain::expiry::{self, ChangeRefusal, Expiry, ExpirySettings, LAST_PASSWORD_CHANGED_FALLBACK};
 use crate::domain::profile::expiry::Enforcer;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, permissions, strip_primary_domain};
@@ -120,12 +121,36 @@ pub enum ExpiredChange {
 impl App {
     /// Has `user`'s password expired at `now` (inside the login's transaction)?
     pub(super) fn password_expired_in(&self, tx: &Tx<'_>, user: &str, now: Millis) -> Result<bool, StoreError> {
-        let settings = self.expiry_settings_in(tx)?;
+        let settings = self.user_expiry_settings_in(tx, user)?;
         if !settings.enabled {
             return Ok(false);
         }
         let last = self.last_password_update_in(tx, user)?;
         Ok(expiry::is_expired(&self.settings.profile.expiry, &settings, last, now))
+    }
+
+    /// The expiry settings for `user`: the connector's, or on 7.1+ those of the first rule the user's roles match
+    /// (GOV `isPasswordExpired`). A role is also a group here (one role table serves SOAP roles and SCIM Groups),
+    /// so a rule on `roles` and one on `groups` both look at the ids of the user's roles.
+    pub(super) fn user_expiry_settings_in(&self, tx: &Tx<'_>, user: &str) -> Result<ExpirySettings, StoreError> {
+        let settings = self.expiry_settings_in(tx)?;
+        if !settings.enabled || !self.settings.profile.expiry.rules {
+            return Ok(settings);
+        }
+        let (rules, refused) = rules::rules_of(&self.resident_in(tx)?);
+        for (property, why) in &refused {
+            // GOV logs and skips a rule it cannot parse; the sign-in goes on.
+            tracing::debug!(%property, "password expiry rule skipped: {why}");
+        }
+        if rules.is_empty() {
+            return Ok(settings);
+        }
+        let ids: BTreeSet<String> = tx.role_refs_of_user(user)?.into_iter().map(|(id, _)| id).collect();
+        let user = Memberships {
+            roles: ids.clone(),
+            groups: ids,
+        };
+        Ok(rules::settings_for(settings, &rules, &user))
     }
 
     /// `lastPasswordUpdateTime`, else `lastPasswordChangedTimestamp` where the dialect has that claim (both
@@ -151,7 +176,7 @@ impl App {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
-            let settings = self.expiry_settings_in(tx)?;
+            let settings = self.user_expiry_settings_in(tx, user)?;
             let last = self.last_password_update_in(tx, user)?;
             Ok(Ok(expiry::expires_at(
                 &self.settings.profile.expiry,
