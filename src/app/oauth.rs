@@ -417,6 +417,17 @@ impl App {
         asked: &str,
     ) -> Result<Issued, OAuthFailure> {
         let outcome = self.login(username, password)?;
+        if oauth::password_grant_asks_expiry(self.profile().oauth.password_grant.expiry, outcome.decision)
+            && let Some(user) = &outcome.user
+        {
+            let expired = match outcome.decision {
+                Decision::Success => outcome.password_expired,
+                _ => self.password_expired_now(user)?,
+            };
+            if expired {
+                return Err(OAuthError::invalid_grant(oauth::password_expired_refusal()).into());
+            }
+        }
         match (&outcome.decision, &outcome.user) {
             (Decision::Success, Some(user)) => {
                 let scopes = oauth::granted_scopes(GRANT_PASSWORD, asked);

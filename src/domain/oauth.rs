@@ -14,7 +14,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::login::{Decision, ErrorContext, Failure, REASON_PARAM_ADMIN, REASON_PARAM_MAX_ATTEMPTS};
-use super::profile::oauth::{LockText, OAuthProfile, ReasonText, ShowReason};
+use super::profile::oauth::{GrantExpiry, LockText, OAuthProfile, ReasonText, ShowReason};
 use super::{TENANT_DOMAIN, USER_STORE_DOMAIN};
 use crate::util::{hex_lower, java_hashmap_order, random_uuid_shaped};
 
@@ -455,6 +455,22 @@ pub fn granted_scopes(grant: &str, asked: &str) -> Vec<String> {
 /// The `invalid_grant` description the password grant answers a refused login with, per release
 /// (`PasswordGrantHandler.validateUserCredentials`, `AccountLockHandler`, `IdentityMgtEventListener`). `user` is the
 /// user name as sent, without the super tenant's `@carbon.super`. `show` is the release's show-reason setting.
+/// Does the password grant ask whether the password has expired after this login (see [`GrantExpiry`])? Only a
+/// login the user store answered: a pending reset or a lock throws before WSO2's event is fired.
+pub fn password_grant_asks_expiry(expiry: GrantExpiry, decision: Decision) -> bool {
+    match (expiry, decision) {
+        (GrantExpiry::NotAsked, _) => false,
+        (GrantExpiry::AfterFailure, d) => d == Decision::Failed(Failure::WrongPassword),
+        (GrantExpiry::Always, d) => matches!(d, Decision::Success | Decision::Failed(Failure::WrongPassword)),
+    }
+}
+
+/// The password grant's answer to an expired password (PasswordGrantHandler's "Authentication Failed! " and GOV's
+/// `ERROR_PASSWORD_EXPIRED` message).
+pub fn password_expired_refusal() -> String {
+    format!("Authentication Failed! {}", super::expiry::PASSWORD_EXPIRED)
+}
+
 pub fn password_grant_refusal(
     decision: Decision,
     context: Option<&ErrorContext>,

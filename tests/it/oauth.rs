@@ -1016,3 +1016,79 @@ fn authlib_signs_a_user_in_through_the_otp_reset_and_verifies_the_id_token() {
     );
     assert!(shots.join("04-back-at-the-app.png").exists(), "{}", shots.display());
 }
+
+/// The password grant and an expired password, per release: 5.x–6.x issue tokens (PWP's enforcer is browser-only),
+/// 7.0 refuses only a *wrong* password of an expired user (its event fires after a failed check), 7.1+ refuse an
+/// expired password right or wrong with "Authentication Failed! Password has expired".
+#[tokio::test]
+async fn the_password_grant_answers_an_expired_password_as_each_release_does() {
+    use forcereset::domain::claims;
+    use forcereset::domain::profile::Wso2Version;
+    use forcereset::domain::profile::oauth::GrantExpiry;
+    const EXPIRED: &str = "Authentication Failed! Password has expired";
+    for version in Wso2Version::ALL {
+        let server = TestServer::start_with(&format!(
+            "{}\n[forcereset]\nwso2_version = \"{version}\"\n",
+            crate::expiry::EXPIRY_ON
+        ));
+        let app = server.app();
+        add_login_user(&app, "tom", "Abcd@1234", &[]);
+        let c = client_of(&server, "scripts", &[]).await;
+        // A fresh password gets tokens in every release.
+        let (status, body) = password_grant(&server, &c, "tom", "Abcd@1234").await;
+        assert_eq!(status, StatusCode::OK, "{version}: {body}");
+        let old = (app.now() - 40 * 86_400_000).to_string();
+        app.set_claims(
+            &Actor::System,
+            "tom",
+            "default",
+            &[(claims::LAST_PASSWORD_UPDATE_TIME.to_string(), old)],
+        )
+        .unwrap();
+        let (right, right_body) = password_grant(&server, &c, "tom", "Abcd@1234").await;
+        let (wrong, wrong_body) = password_grant(&server, &c, "tom", "Wrong@1234").await;
+        assert_eq!(wrong, StatusCode::BAD_REQUEST, "{version}");
+        match version.profile().oauth.password_grant.expiry {
+            GrantExpiry::NotAsked => {
+                assert_eq!(right, StatusCode::OK, "{version}: {right_body}");
+                assert!(right_body.contains("access_token"), "{version}");
+                assert_eq!(error_of(&wrong_body).1, "Authentication failed for tom", "{version}");
+            }
+            GrantExpiry::AfterFailure => {
+                assert_eq!(right, StatusCode::OK, "{version}: {right_body}");
+                assert_eq!(
+                    wrong_body,
+                    format!(r#"{{"error_description":"{EXPIRED}","error":"invalid_grant"}}"#),
+                    "{version}"
+                );
+            }
+            GrantExpiry::Always => {
+                assert_eq!(right, StatusCode::BAD_REQUEST, "{version}");
+                assert_eq!(
+                    right_body,
+                    format!(r#"{{"error_description":"{EXPIRED}","error":"invalid_grant"}}"#),
+                    "{version}"
+                );
+                assert_eq!(
+                    error_of(&wrong_body),
+                    ("invalid_grant".into(), EXPIRED.into()),
+                    "{version}"
+                );
+            }
+        }
+        // A pending forced reset is decided before any expiry (PRE_AUTHENTICATION throws first).
+        app.update_configurations(&Actor::System, &[(governance::OTP.to_string(), "true".to_string())])
+            .unwrap();
+        app.set_claims(
+            &Actor::System,
+            "tom",
+            "default",
+            &[(claims::EMAIL.to_string(), "tom@example.com".to_string())],
+        )
+        .unwrap();
+        app.force_reset(&Actor::System, "tom").unwrap();
+        let (status, body) = password_grant(&server, &c, "tom", "Abcd@1234").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{version}");
+        assert_ne!(error_of(&body).1, EXPIRED, "{version}");
+    }
+}

@@ -269,3 +269,36 @@ fn id_tokens_carry_the_release_s_claims_in_its_order() {
     );
     assert_eq!(origin_of("http://127.0.0.1:8000/cb?x"), "http://127.0.0.1:8000");
 }
+
+#[test]
+fn the_password_grant_asks_about_expiry_only_where_the_release_fires_its_event() {
+    use crate::domain::login::{Decision, Failure};
+    use crate::domain::profile::oauth::GrantExpiry;
+    let wrong = Decision::Failed(Failure::WrongPassword);
+    for d in [
+        Decision::Success,
+        wrong,
+        Decision::Failed(Failure::Locked),
+        Decision::ResetOtpMismatch,
+    ] {
+        assert!(!password_grant_asks_expiry(GrantExpiry::NotAsked, d));
+    }
+    assert!(!password_grant_asks_expiry(
+        GrantExpiry::AfterFailure,
+        Decision::Success
+    ));
+    assert!(password_grant_asks_expiry(GrantExpiry::AfterFailure, wrong));
+    assert!(password_grant_asks_expiry(GrantExpiry::Always, Decision::Success));
+    assert!(password_grant_asks_expiry(GrantExpiry::Always, wrong));
+    for d in [
+        Decision::Failed(Failure::Locked),
+        Decision::ResetViaLink,
+        Decision::Failed(Failure::UnknownUser),
+    ] {
+        assert!(!password_grant_asks_expiry(GrantExpiry::Always, d));
+    }
+    assert_eq!(
+        password_expired_refusal(),
+        "Authentication Failed! Password has expired"
+    );
+}
