@@ -17,8 +17,8 @@ use super::oauth::{Application, OAuthFailure};
 use super::{App, Session};
 use crate::domain::oauth::jose::{self, SigningKey};
 use crate::domain::oauth::{
-    self, ErrorKind, GRANT_AUTHORIZATION_CODE, GRANTS, Hashed, IdTokenFacts, OAuthError, PKCE_PLAIN, PKCE_S256,
-    SCOPE_OPENID, text,
+    self, AccessTokenFacts, ErrorKind, GRANT_AUTHORIZATION_CODE, GRANTS, Hashed, IdTokenFacts, OAuthError, PKCE_PLAIN,
+    PKCE_S256, SCOPE_OPENID, text,
 };
 use crate::domain::secret::Secret;
 use crate::domain::{DomainError, Millis};
@@ -351,6 +351,39 @@ impl App {
             profile,
         );
         Ok(key.sign(profile, None, &oauth::java_map_json(&claims)))
+    }
+
+    /// A JWT access token for `app` (`JWTTokenIssuer`): signed RS256 with the ID-token key, the release's claims
+    /// and header `typ`; an application token's subject is its owner, as WSO2's authorized user is.
+    pub(super) fn jwt_access_token(
+        &self,
+        app: &Application,
+        user: Option<&str>,
+        scope: &str,
+        now: Millis,
+    ) -> Result<String, OAuthFailure> {
+        let Some(key) = self.signing_key() else {
+            return Err(OAuthFailure::Domain(DomainError::Internal));
+        };
+        let profile = &self.profile().oauth;
+        let issuer = self.issuer();
+        let jti = uuid_v4(&mut rand::rng());
+        let claims = oauth::access_token_claims(
+            &AccessTokenFacts {
+                issuer: &issuer,
+                subject: user.unwrap_or(&app.owner),
+                client_id: &app.client_id,
+                scope,
+                issued_at_s: now / 1000,
+                lifetime_s: oauth::ACCESS_LIFETIME_S,
+                jti: &jti,
+                application: user.is_none(),
+            },
+            profile,
+        );
+        let typ = profile.jwt_typ_at_jwt.then_some(oauth::JWT_ACCESS_TOKEN_TYP);
+        key.sign(profile, typ, &oauth::java_map_json(&claims))
+            .ok_or(OAuthFailure::Domain(DomainError::Internal))
     }
 
     /// `/oauth2/jwks`.

@@ -35,6 +35,8 @@ pub const TOKEN_TYPE_BEARER: &str = "Bearer";
 /// An application's token type (`token_type_extension`): opaque (WSO2's `Default`) or JWT.
 pub const TOKEN_TYPE_DEFAULT: &str = "Default";
 pub const TOKEN_TYPE_JWT: &str = "JWT";
+/// The `typ` header of JWT access tokens from 6.0 (`JWTTokenIssuer.DEFAULT_TYP_HEADER_VALUE`, v6.8.0 on).
+pub const JWT_ACCESS_TOKEN_TYP: &str = "at+jwt";
 /// `aut` of introspection and JWT access tokens.
 pub const AUT_USER: &str = "APPLICATION_USER";
 pub const AUT_APPLICATION: &str = "APPLICATION";

@@ -30,11 +30,16 @@ pub async fn register(server: &TestServer, body: Value) -> (StatusCode, String) 
 }
 
 pub async fn client_of(server: &TestServer, name: &str, grants: &[&str]) -> Client {
-    let (status, body) = register(
+    client_registered(
         server,
         json!({"client_name": name, "grant_types": grants, "redirect_uris": ["https://app.example/cb"]}),
     )
-    .await;
+    .await
+}
+
+/// Register `body` through DCR, expecting 201; the client.
+pub async fn client_registered(server: &TestServer, body: Value) -> Client {
+    let (status, body) = register(server, body).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
     Client {
@@ -61,14 +66,21 @@ pub async fn post_form(
 }
 
 pub async fn password_grant(server: &TestServer, c: &Client, user: &str, password: &str) -> (StatusCode, String) {
-    let (status, _, body) = post_form(
-        server,
-        "/oauth2/token",
-        Some((&c.id, &c.secret)),
-        &[("grant_type", "password"), ("username", user), ("password", password)],
-    )
-    .await;
+    let (status, _, body) = password_grant_scoped(server, c, user, password, None).await;
     (status, body)
+}
+
+/// The password grant asking for `scope`: status, headers, body.
+pub async fn password_grant_scoped(
+    server: &TestServer,
+    c: &Client,
+    user: &str,
+    password: &str,
+    scope: Option<&str>,
+) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let mut form = vec![("grant_type", "password"), ("username", user), ("password", password)];
+    form.extend(scope.map(|s| ("scope", s)));
+    post_form(server, "/oauth2/token", Some((&c.id, &c.secret)), &form).await
 }
 
 pub async fn introspect(server: &TestServer, token: &str) -> Value {
@@ -93,7 +105,12 @@ fn error_of(body: &str) -> (String, String) {
 
 /// A server with tom (an e-mail address) and the e-mailed OTP reset mode on.
 fn otp_server() -> (TestServer, std::sync::Arc<forcereset::app::App>) {
-    let server = TestServer::start();
+    otp_server_with("")
+}
+
+/// [`otp_server`] with `toml` as its deployment.toml.
+fn otp_server_with(toml: &str) -> (TestServer, std::sync::Arc<forcereset::app::App>) {
+    let server = TestServer::start_with(toml);
     let app = server.app();
     add_login_user(
         &app,
@@ -271,18 +288,7 @@ async fn the_token_endpoint_issues_rotates_introspects_and_revokes() {
     let server = TestServer::start();
     add_login_user(&server.app(), "tom", "Abcd@1234", &[]);
     let c = client_of(&server, "shop", &[]).await;
-    let (status, headers, body) = post_form(
-        &server,
-        "/oauth2/token",
-        Some((&c.id, &c.secret)),
-        &[
-            ("grant_type", "password"),
-            ("username", "tom"),
-            ("password", "Abcd@1234"),
-            ("scope", "openid email"),
-        ],
-    )
-    .await;
+    let (status, headers, body) = password_grant_scoped(&server, &c, "tom", "Abcd@1234", Some("openid email")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(headers["cache-control"], "no-store");
     assert_eq!(headers["pragma"], "no-cache");
@@ -1090,5 +1096,73 @@ async fn the_password_grant_answers_an_expired_password_as_each_release_does() {
         let (status, body) = password_grant(&server, &c, "tom", "Abcd@1234").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{version}");
         assert_ne!(error_of(&body).1, EXPIRED, "{version}");
+    }
+}
+
+/// A JWT application (DCR `token_type_extension: "JWT"`): its access tokens are RS256 JWTs verifiable against the
+/// JWKS with the release's claims and `typ`, introspectable, revocable, and dead after a forced reset.
+#[tokio::test]
+async fn jwt_access_tokens_are_signed_introspectable_revocable_and_end_with_a_forced_reset() {
+    use forcereset::domain::profile::Wso2Version;
+    for version in [Wso2Version::V5_9, Wso2Version::V5_11, Wso2Version::V7_2] {
+        let (server, app) = otp_server_with(&format!("[forcereset]\nwso2_version = \"{version}\"\n"));
+        let c = client_registered(
+            &server,
+            json!({"client_name": "jwtapp", "redirect_uris": ["https://app.example/cb"],
+                   "token_type_extension": "JWT"}),
+        )
+        .await;
+        let (status, _, body) = password_grant_scoped(&server, &c, "tom", "Abcd@1234", Some("read write")).await;
+        assert_eq!(status, StatusCode::OK, "{version}: {body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let at = v["access_token"].as_str().unwrap().to_string();
+        let claims = verified_claims(&server, &at).await;
+        let profile = version.profile().oauth;
+        assert_eq!(claims["iss"], format!("{}/oauth2/token", server.https_url()));
+        assert_eq!(claims["sub"], "tom", "{version}");
+        assert_eq!(claims["aud"], c.id.as_str());
+        assert_eq!(claims["azp"], c.id.as_str());
+        assert_eq!(claims["scope"], "read write");
+        assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 3600);
+        assert_eq!(claims["jti"].as_str().unwrap().len(), 36);
+        assert_eq!(claims.get("client_id").is_some(), profile.jwt_client_id, "{version}");
+        assert_eq!(claims.get("aut").is_some(), profile.jwt_aut, "{version}");
+        let header: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(at.split('.').next().unwrap()).unwrap()).unwrap();
+        assert_eq!(header["typ"] == "at+jwt", profile.jwt_typ_at_jwt, "{version}: {header}");
+        let seen = introspect(&server, &at).await;
+        assert_eq!(seen["active"], true, "{version}: {seen}");
+        assert_eq!(seen["client_id"], c.id.as_str());
+        // Nothing stored holds the token itself.
+        let mut db = std::fs::read(server.data_dir().join("forcereset.db")).unwrap_or_default();
+        db.extend(std::fs::read(server.data_dir().join("forcereset.db-wal")).unwrap_or_default());
+        let tail = &at.as_bytes()[at.len() - 40..];
+        assert!(!db.windows(tail.len()).any(|w| w == tail), "{version}");
+        // A forged token (our header and claims, another signature) is not active.
+        let forged = format!("{}.AAAA", at.rsplit_once('.').unwrap().0);
+        assert_eq!(introspect(&server, &forged).await, json!({"active": false}));
+        // Revoked: inactive.
+        let (status, _, _) = post_form(&server, "/oauth2/revoke", Some((&c.id, &c.secret)), &[("token", &at)]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(introspect(&server, &at).await, json!({"active": false}), "{version}");
+        // Application tokens name the owner.
+        let (_, _, body) = post_form(
+            &server,
+            "/oauth2/token",
+            Some((&c.id, &c.secret)),
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
+        let cc: Value = serde_json::from_str(&body).unwrap();
+        let cc_claims = verified_claims(&server, cc["access_token"].as_str().unwrap()).await;
+        assert_eq!(cc_claims["sub"], "admin", "{version}");
+        // A forced reset ends a live JWT as it ends an opaque token.
+        let (_, body) = password_grant(&server, &c, "tom", "Abcd@1234").await;
+        let live: Value = serde_json::from_str(&body).unwrap();
+        let live = live["access_token"].as_str().unwrap();
+        assert_eq!(introspect(&server, live).await["active"], true);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        app.force_reset(&Actor::System, "tom").unwrap();
+        assert_eq!(introspect(&server, live).await, json!({"active": false}), "{version}");
     }
 }
