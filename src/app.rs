@@ -28,8 +28,10 @@ mod expiry;
 mod gate;
 mod governance;
 mod login;
+mod logout;
 mod mailbox;
 mod oauth;
+mod pending;
 mod profiles;
 mod recovery;
 mod reset;
@@ -46,6 +48,7 @@ pub use claims::Merge;
 pub use expiry::{ChangeFields, ExpiredChange};
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
+pub use logout::{CheckedLogout, LogoutRefusal, LogoutRequest};
 pub use oauth::{
     AppSpec, Application, ClientAuth, Grant, Introspection, Issued, MAX_PARAM_CHARS, OAuthFailure, Registered, Revoked,
     qualified,
@@ -262,7 +265,8 @@ pub struct App {
     /// Claim regexes, compiled once: see [`claims::ClaimPatterns`].
     claim_patterns: claims::ClaimPatterns,
     /// Authorization requests waiting for their user to sign in: see [`authorize`].
-    pending_authorizations: authorize::PendingAuthorizations,
+    pending_authorizations: pending::Pending<PendingAuthorization>,
+    pending_logouts: pending::Pending<CheckedLogout>,
     /// The OAuth signing key, made at first use: see [`authorize`].
     keys: authorize::Keys,
 }
@@ -287,6 +291,10 @@ pub struct Settings {
     pub profile: Profile,
     /// `[server] hostname`: Carbon's `HostName`, which the REST valve's Bearer challenge names.
     pub hostname: String,
+    /// `[oauth] prompt_logout_consent`: `/oidc/logout` asks first.
+    pub prompt_logout_consent: bool,
+    /// `[oauth] handle_logout_gracefully`: `/oidc/logout` without a session ends at the logged-out page.
+    pub handle_logout_gracefully: bool,
 }
 
 impl Settings {
@@ -300,6 +308,8 @@ impl Settings {
             hostname: config.server.hostname.clone(),
             originator: Originator::from_config(&config.email),
             profile: config.emulator.wso2_version.profile(),
+            prompt_logout_consent: config.oauth.prompt_logout_consent,
+            handle_logout_gracefully: config.oauth.handle_logout_gracefully,
         }
     }
 }
@@ -347,7 +357,8 @@ impl App {
             argon2: gate::Gate::for_this_machine(),
             auth_cache: authcache::AuthCache::default(),
             claim_patterns: claims::ClaimPatterns::default(),
-            pending_authorizations: authorize::PendingAuthorizations::default(),
+            pending_authorizations: pending::Pending::new(authorize::PENDING_TTL_MS),
+            pending_logouts: pending::Pending::new(logout::PENDING_TTL_MS),
             keys: authorize::Keys::default(),
         }
     }

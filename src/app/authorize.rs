@@ -7,9 +7,7 @@
 //! and `oauth-signing.crt`, from which the kid is derived as WSO2 derives it); an app without a data directory (unit
 //! tests) keeps one in memory.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -79,13 +77,7 @@ pub struct CodeRedirect {
 }
 
 /// How long a pending authorization waits for the user to sign in (the login flow's own lifetime).
-const PENDING_TTL_MS: Millis = 30 * 60 * 1000;
-/// The most pending authorizations kept; the oldest go first beyond it.
-const PENDING_MAX: usize = 10_000;
-
-/// Authorization requests waiting for their user, by the login flow's `sessionDataKey`.
-#[derive(Default)]
-pub(super) struct PendingAuthorizations(Mutex<HashMap<String, (PendingAuthorization, Millis)>>);
+pub(super) const PENDING_TTL_MS: Millis = 30 * 60 * 1000;
 
 /// The signing key, made at first use.
 #[derive(Default)]
@@ -152,7 +144,7 @@ impl App {
         self
     }
 
-    fn signing_key(&self) -> Option<&SigningKey> {
+    pub(super) fn signing_key(&self) -> Option<&SigningKey> {
         self.keys
             .key
             .get_or_init(|| load_or_generate(self.keys.dir.as_ref(), &self.config.server.hostname))
@@ -251,35 +243,17 @@ impl App {
 
     /// Keep a checked request until the login flow `key` ends.
     pub fn remember_authorization(&self, key: &str, pending: PendingAuthorization) {
-        let now = self.now();
-        let Ok(mut map) = self.pending_authorizations.0.lock() else {
-            return;
-        };
-        map.retain(|_, (_, at)| now - *at < PENDING_TTL_MS);
-        if map.len() >= PENDING_MAX
-            && let Some(oldest) = map.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
-        }
-        map.insert(key.to_string(), (pending, now));
+        self.pending_authorizations.put(key.to_string(), pending, self.now());
     }
 
     /// The request waiting on login flow `key`, left in place.
     pub fn pending_authorization(&self, key: &str) -> Option<PendingAuthorization> {
-        let now = self.now();
-        let map = self.pending_authorizations.0.lock().ok()?;
-        map.get(key)
-            .filter(|(_, at)| now - *at < PENDING_TTL_MS)
-            .map(|(p, _)| p.clone())
+        self.pending_authorizations.get(key, self.now())
     }
 
     /// The request waiting on login flow `key`, taken (a flow completes one authorization).
     pub fn take_authorization(&self, key: &str) -> Option<PendingAuthorization> {
-        let now = self.now();
-        let mut map = self.pending_authorizations.0.lock().ok()?;
-        map.remove(key)
-            .filter(|(_, at)| now - *at < PENDING_TTL_MS)
-            .map(|(p, _)| p)
+        self.pending_authorizations.take(key, self.now())
     }
 
     /// Issue the code for a signed-in session: single use, 300 s, stored hashed with what the token request must

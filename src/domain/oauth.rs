@@ -165,6 +165,16 @@ pub mod text {
     pub const INVALID_REVOCATION: &str = "Invalid revocation request";
     pub const PRE_AUTHENTICATION: &str = "Error when handling event : PRE_AUTHENTICATION";
     pub const POST_AUTHENTICATION: &str = "Error when handling event : POST_AUTHENTICATION";
+    // `/oidc/logout` (OIDCSESSION `servlet/OIDCLogoutServlet.java`, the same at every tag v6.2.28–v7.0.385).
+    /// `OPBS_COOKIE_ID + " cookie not received. Missing session state."`
+    pub const LOGOUT_NO_COOKIE: &str = "opbs cookie not received. Missing session state.";
+    pub const LOGOUT_NO_SESSION: &str = "No valid session found for the received session state.";
+    pub const LOGOUT_DENIED: &str = "End User denied the logout request";
+    pub const ID_TOKEN_SIGNATURE: &str = "ID token signature validation failed.";
+    pub const LOGOUT_CLIENT_NOT_FOUND: &str =
+        "Error occurred while getting application information. Client id not found.";
+    pub const POST_LOGOUT_MISMATCH: &str = "Post logout URI does not match with registered callback URI.";
+    pub const LOGOUT_FAILED: &str = "User logout failed";
 }
 
 /// "A valid OAuth client could not be found for client_id: <id>", the id HTML-encoded as WSO2 does
@@ -306,6 +316,35 @@ pub fn callback_matches(registered: &str, requested: &str, profile: &OAuthProfil
         }
         None => registered == requested,
     }
+}
+
+/// Does `uri` match the registered callback as `/oidc/logout` checks a `post_logout_redirect_uri`
+/// (`OIDCLogoutServlet.validatePostLogoutUri`): the whole URI against a `regexp=` pattern, else equal to the
+/// callback; no loopback-port leniency.
+pub fn post_logout_uri_matches(registered: &str, uri: &str) -> bool {
+    match registered.strip_prefix(REGEXP_PREFIX) {
+        Some(pattern) if pattern.len() <= MAX_CALLBACK_REGEX => regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .size_limit(1 << 20)
+            .build()
+            .is_ok_and(|re| re.is_match(uri)),
+        Some(_) => false,
+        None => !registered.is_empty() && registered == uri,
+    }
+}
+
+/// The client an ID token names (`OIDCLogoutServlet.extractClientFromIdToken`): `azp`, else the first `aud`.
+pub fn id_token_client(payload: &[u8]) -> Option<String> {
+    let claims: Value = serde_json::from_slice(payload).ok()?;
+    let azp = claims
+        .get("azp")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty());
+    let aud = match claims.get("aud") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+        _ => None,
+    };
+    azp.or(aud).map(str::to_string)
 }
 
 /// `OAuthConstants.LOOPBACK_IP_REGEX`: `(.*127\.0\.0\.1.*|.*\[::1].*)`.

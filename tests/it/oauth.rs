@@ -95,7 +95,7 @@ pub async fn introspect(server: &TestServer, token: &str) -> Value {
     serde_json::from_str(&body).unwrap()
 }
 
-fn error_of(body: &str) -> (String, String) {
+pub fn error_of(body: &str) -> (String, String) {
     let v: Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {body}"));
     (
         v["error"].as_str().unwrap_or_default().to_string(),
@@ -630,9 +630,9 @@ use sha2::Digest as _;
 
 use crate::web_client::{Browser, Page, input_value};
 
-const CB: &str = "http://127.0.0.1:9/cb";
+pub const CB: &str = "http://127.0.0.1:9/cb";
 
-fn query_of(url: &str, name: &str) -> Option<String> {
+pub fn query_of(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .ok()?
@@ -641,11 +641,11 @@ fn query_of(url: &str, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-fn form_enc(s: &str) -> String {
+pub fn form_enc(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
-fn authorize_url(c: &Client, extra: &str) -> String {
+pub fn authorize_url(c: &Client, extra: &str) -> String {
     format!(
         "/oauth2/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid&state=st8&nonce=n0nce{extra}",
         c.id,
@@ -654,7 +654,7 @@ fn authorize_url(c: &Client, extra: &str) -> String {
 }
 
 /// Verify an RS256 JWS against the server's JWKS; its claims.
-async fn verified_claims(server: &TestServer, jwt: &str) -> Value {
+pub async fn verified_claims(server: &TestServer, jwt: &str) -> Value {
     let jwks: Value = server
         .client()
         .get(server.https("/oauth2/jwks"))
@@ -684,7 +684,7 @@ async fn verified_claims(server: &TestServer, jwt: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
 }
 
-async fn exchange(server: &TestServer, c: &Client, code: &str, verifier: &str) -> (StatusCode, String) {
+pub async fn exchange(server: &TestServer, c: &Client, code: &str, verifier: &str) -> (StatusCode, String) {
     let (status, _, body) = post_form(
         server,
         "/oauth2/token",

@@ -302,3 +302,35 @@ fn the_password_grant_asks_about_expiry_only_where_the_release_fires_its_event()
         "Authentication Failed! Password has expired"
     );
 }
+
+#[test]
+fn post_logout_uris_match_the_callback_exactly_or_its_whole_pattern() {
+    let cb = "https://app.example/cb";
+    assert!(post_logout_uri_matches(cb, cb));
+    for uri in [
+        "https://app.example/cb/",
+        "https://app.example/cb?x=1",
+        "https://evil.example/cb",
+        "",
+    ] {
+        assert!(!post_logout_uri_matches(cb, uri), "{uri}");
+    }
+    assert!(!post_logout_uri_matches("", ""));
+    let re = "regexp=(https://app.example/cb|https://app.example/out)";
+    assert!(post_logout_uri_matches(re, "https://app.example/out"));
+    assert!(!post_logout_uri_matches(re, "https://app.example/out.evil.example"));
+    // No loopback-port leniency at logout.
+    assert!(!post_logout_uri_matches(
+        "http://127.0.0.1:9/cb",
+        "http://127.0.0.1:10/cb"
+    ));
+}
+
+#[test]
+fn an_id_tokens_client_is_its_azp_else_its_first_audience() {
+    assert_eq!(id_token_client(br#"{"azp":"a","aud":"b"}"#).as_deref(), Some("a"));
+    assert_eq!(id_token_client(br#"{"azp":" ","aud":["b","c"]}"#).as_deref(), Some("b"));
+    assert_eq!(id_token_client(br#"{"aud":"b"}"#).as_deref(), Some("b"));
+    assert_eq!(id_token_client(br#"{"sub":"x"}"#), None);
+    assert_eq!(id_token_client(b"not json"), None);
+}

@@ -200,6 +200,9 @@ pub struct OAuthProfile {
     /// identity.xml; the recent CORE-JSON's `revoked_token_headers_in_response.enable: false` taken for 7.x,
     /// UNCONFIRMED at tag).
     pub revoke_headers: bool,
+    /// `/oidc/logout` reads a `client_id` parameter, naming the client when there is no `id_token_hint`
+    /// (OIDCSESSION `OIDCLogoutServlet.processLogoutRequest`: absent at v6.11.21, read at v7.0.26).
+    pub logout_client_id: bool,
     /// The discovery document's keys, in the order WSO2's `HashMap` of them iterates (`OIDProviderConfigResponse
     /// .getConfigMap`, computed over every key put, nulls included, by the research notes'
     /// `discovery_key_order.py`). Keys forcereset has no value for are left out where they fall.
@@ -398,6 +401,7 @@ pub fn of(version: Wso2Version) -> OAuthProfile {
         jwt_aut: version >= V5_10,
         jwt_client_id: version >= V6_0,
         revoke_headers: version < V7_0,
+        logout_client_id: version >= V7_0,
         discovery_keys: match version {
             V5_9 => DISCOVERY_5_9,
             V5_10 | V5_11 | V6_0 | V6_1 => DISCOVERY_5_10,
