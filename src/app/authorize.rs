@@ -18,6 +18,7 @@ use crate::domain::oauth::{
     self, AccessTokenFacts, ErrorKind, GRANT_AUTHORIZATION_CODE, GRANTS, Hashed, IdTokenFacts, OAuthError, PKCE_PLAIN,
     PKCE_S256, SCOPE_OPENID, text,
 };
+use crate::domain::profile::oauth::Subject;
 use crate::domain::secret::Secret;
 use crate::domain::{DomainError, Millis};
 use crate::store::{CodeRecord, NewCode};
@@ -307,10 +308,11 @@ impl App {
         let profile = &self.profile().oauth;
         let issuer = self.issuer();
         let jti = uuid_v4(&mut rand::rng());
+        let subject = self.subject_of(&code.user)?;
         let claims = oauth::id_token_claims(
             &IdTokenFacts {
                 issuer: &issuer,
-                subject: &code.user,
+                subject: &subject,
                 client_id,
                 issued_at_s: now / 1000,
                 lifetime_s: oauth::ID_TOKEN_LIFETIME_S,
@@ -342,10 +344,11 @@ impl App {
         let profile = &self.profile().oauth;
         let issuer = self.issuer();
         let jti = uuid_v4(&mut rand::rng());
+        let subject = self.subject_of(user.unwrap_or(&app.owner))?;
         let claims = oauth::access_token_claims(
             &AccessTokenFacts {
                 issuer: &issuer,
-                subject: user.unwrap_or(&app.owner),
+                subject: &subject,
                 client_id: &app.client_id,
                 scope,
                 issued_at_s: now / 1000,
@@ -451,6 +454,19 @@ impl App {
         let Some(user) = token.user else {
             return Err(OAuthError::new(ErrorKind::InsufficientScope, text::NO_OPENID_SCOPE).into());
         };
-        Ok(oauth::java_map_json(&[("sub", Value::from(user))]))
+        let subject = self.subject_of(&user)?;
+        Ok(oauth::java_map_json(&[("sub", Value::from(subject))]))
+    }
+
+    /// `sub` for `user` in the release in force ([`Subject`]): the user name, or from 6.0 the user's id (the SCIM
+    /// id). A user deleted since keeps the name.
+    fn subject_of(&self, user: &str) -> Result<String, OAuthFailure> {
+        match self.profile().oauth.subject {
+            Subject::UserName => Ok(user.to_string()),
+            Subject::UserId => {
+                let found = self.store.read(|tx| tx.user(user))?;
+                Ok(found.map_or_else(|| user.to_string(), |r| r.uuid))
+            }
+        }
     }
 }

@@ -1119,7 +1119,19 @@ async fn jwt_access_tokens_are_signed_introspectable_revocable_and_end_with_a_fo
         let claims = verified_claims(&server, &at).await;
         let profile = version.profile().oauth;
         assert_eq!(claims["iss"], format!("{}/oauth2/token", server.https_url()));
-        assert_eq!(claims["sub"], "tom", "{version}");
+        // `sub`: the user name to 5.11, the user's id (SCIM id) from 6.0 (`useUserIdForDefaultSubject`).
+        #[allow(clippy::disallowed_methods)]
+        let (tom_id, admin_id) = app
+            .store_for_tests()
+            .read(|tx| Ok((tx.user("tom")?.unwrap().uuid, tx.user("admin")?.unwrap().uuid)))
+            .unwrap();
+        let by_id = profile.subject == forcereset::domain::profile::oauth::Subject::UserId;
+        let (tom_sub, admin_sub) = if by_id {
+            (tom_id.as_str(), admin_id.as_str())
+        } else {
+            ("tom", "admin")
+        };
+        assert_eq!(claims["sub"], tom_sub, "{version}");
         assert_eq!(claims["aud"], c.id.as_str());
         assert_eq!(claims["azp"], c.id.as_str());
         assert_eq!(claims["scope"], "read write");
@@ -1155,7 +1167,7 @@ async fn jwt_access_tokens_are_signed_introspectable_revocable_and_end_with_a_fo
         .await;
         let cc: Value = serde_json::from_str(&body).unwrap();
         let cc_claims = verified_claims(&server, cc["access_token"].as_str().unwrap()).await;
-        assert_eq!(cc_claims["sub"], "admin", "{version}");
+        assert_eq!(cc_claims["sub"], admin_sub, "{version}");
         // A forced reset ends a live JWT as it ends an opaque token.
         let (_, body) = password_grant(&server, &c, "tom", "Abcd@1234").await;
         let live: Value = serde_json::from_str(&body).unwrap();

@@ -1,7 +1,8 @@
 //! `/oidc/logout` over HTTPS, as OIDCSESSION's `OIDCLogoutServlet` answers (every check names its source): a
 //! verified `id_token_hint` and a registered `post_logout_redirect_uri` end the browser session and go back to the
 //! application with `state`; the consent page when `[oauth] prompt_logout_consent` asks for it; WSO2's error page
-//! for a forged hint, a mismatched or foreign redirect URI, a denial, and no redirect anywhere unregistered.
+//! for a forged hint, a mismatched or foreign redirect URI, a denial, and no redirect anywhere unregistered. Also
+//! the ID token's `sub` per release.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -229,4 +230,27 @@ async fn the_consent_page_asks_first_and_a_denial_or_a_replay_changes_nothing() 
     // The approval replayed: no session any more, so nothing to end and no redirect to the application.
     let replay = browser.post("/oidc/logout", &[("consent", "approve")]).await;
     assert_eq!(replay.location(), format!("{}{LOGGED_OUT}", server.https_url()));
+}
+
+/// `sub` per release (`AccessTokenIssuer.getDefaultSubject`): the user name to 5.11; from 6.0 the user's id, as
+/// every application CIF creates carries `useUserIdForDefaultSubject=true`. The hint still ends the session.
+#[tokio::test]
+async fn the_subject_is_the_user_name_to_5_11_and_the_user_id_from_6_0() {
+    for (version, by_id) in [("5.11", false), ("6.0", true), ("7.2", true)] {
+        let (server, c) = setup(&format!("[forcereset]\nwso2_version = \"{version}\"\n")).await;
+        let (browser, id_token) = signed_in(&server, &c).await;
+        #[allow(clippy::disallowed_methods)]
+        let uuid = server
+            .app()
+            .store_for_tests()
+            .read(|tx| tx.user("tom"))
+            .unwrap()
+            .unwrap()
+            .uuid;
+        let claims = crate::oauth::verified_claims(&server, &id_token).await;
+        let expected = if by_id { uuid.as_str() } else { "tom" };
+        assert_eq!(claims["sub"], expected, "{version}");
+        let out = browser.get(&logout_url(&id_token, CB, "s")).await;
+        assert_eq!(out.location(), format!("{CB}?state=s"), "{version}");
+    }
 }

@@ -28,6 +28,9 @@ pub const SCENARIOS: &[&str] = &[
     "scim-bulk",
     "password-grant",
     "introspect",
+    "jwt-issue",
+    "jwt-introspect",
+    "oidc-logout",
 ];
 
 #[derive(Debug, Clone, clap::Args)]
@@ -69,7 +72,7 @@ pub struct Options {
     pub starts: usize,
     /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, templates, rest-template,
     /// rest-connector, rest-patch, resend-code, reset, login, commonauth, expiry-change, mixed, mixed-rw, large,
-    /// scim-filter, scim-reset, scim-bulk, password-grant, introspect
+    /// scim-filter, scim-reset, scim-bulk, password-grant, introspect, jwt-issue, jwt-introspect, oidc-logout
     #[arg(long, value_delimiter = ',')]
     pub scenario: Vec<String>,
     /// Plain HTTP (admin services allowed over HTTP) instead of HTTPS, for the server and the baseline alike

@@ -162,6 +162,18 @@ pub enum JwksCert {
     ThumbprintOnly,
 }
 
+/// What `sub` says of a user (ID tokens, JWT access tokens, userinfo): `AccessTokenIssuer.getDefaultSubject`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// 5.9–5.11 (v6.2.28–v6.4.111): the user name (no other default).
+    UserName,
+    /// 6.0 on (v6.8.0+): the user id when the application has `useUserIdForDefaultSubject=true`, which CIF's
+    /// `ApplicationManagementServiceImpl.addUserIdAsDefaultSubject` sets on every application it creates (DCR's
+    /// included); forcereset's applications are all created in the release in force. The CIF tag that first
+    /// carries `addUserIdAsDefaultSubject` is UNCONFIRMED (taken as 6.0's, where OAUTH starts reading it).
+    UserId,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthProfile {
     pub dcr_response: DcrResponse,
@@ -203,6 +215,7 @@ pub struct OAuthProfile {
     /// `/oidc/logout` reads a `client_id` parameter, naming the client when there is no `id_token_hint`
     /// (OIDCSESSION `OIDCLogoutServlet.processLogoutRequest`: absent at v6.11.21, read at v7.0.26).
     pub logout_client_id: bool,
+    pub subject: Subject,
     /// The discovery document's keys, in the order WSO2's `HashMap` of them iterates (`OIDProviderConfigResponse
     /// .getConfigMap`, computed over every key put, nulls included, by the research notes'
     /// `discovery_key_order.py`). Keys forcereset has no value for are left out where they fall.
@@ -402,6 +415,11 @@ pub fn of(version: Wso2Version) -> OAuthProfile {
         jwt_client_id: version >= V6_0,
         revoke_headers: version < V7_0,
         logout_client_id: version >= V7_0,
+        subject: if version >= V6_0 {
+            Subject::UserId
+        } else {
+            Subject::UserName
+        },
         discovery_keys: match version {
             V5_9 => DISCOVERY_5_9,
             V5_10 | V5_11 | V6_0 | V6_1 => DISCOVERY_5_10,
