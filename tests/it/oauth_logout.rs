@@ -254,3 +254,29 @@ async fn the_subject_is_the_user_name_to_5_11_and_the_user_id_from_6_0() {
         assert_eq!(out.location(), format!("{CB}?state=s"), "{version}");
     }
 }
+
+/// OIDCSESSION's own `OIDCLogoutServletTest.provideDataForTestDoGet` (v6.4.111), the rows forcereset can replay
+/// over HTTP: a live session and `consent=approve` with no logout kept for it ends in
+/// `oauthErrorCode=server_error&oauthErrorMsg=User+logout+failed`; `consent=no` in "End User denied the logout
+/// request".
+#[tokio::test]
+async fn wso2s_servlet_test_rows_for_consent_without_a_kept_request() {
+    let (server, c) = setup("[oauth]\nprompt_logout_consent = true\n").await;
+    let (browser, _) = signed_in(&server, &c).await;
+    let denied = browser.get("/oidc/logout?consent=no").await;
+    assert_eq!(
+        denied.location(),
+        error_location(&server, "End User denied the logout request")
+    );
+    assert!(still_signed_in(&browser, &c).await);
+    let failed = browser.get("/oidc/logout?consent=approve").await;
+    assert_eq!(
+        failed.location(),
+        format!(
+            "{}{ERROR_PAGE}?oauthErrorCode=server_error&oauthErrorMsg=User+logout+failed",
+            server.https_url()
+        )
+    );
+    // The framework logout ran before the missing cache entry was noticed: the session is over.
+    assert!(!still_signed_in(&browser, &c).await);
+}
