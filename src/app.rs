@@ -24,6 +24,7 @@ mod audit;
 mod authcache;
 mod authorize;
 mod claims;
+mod consent;
 mod expiry;
 mod gate;
 mod governance;
@@ -45,6 +46,7 @@ mod users;
 pub use crate::store::{StoredTemplate, TemplateType};
 pub use authorize::{AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 pub use claims::Merge;
+pub use consent::ConsentAnswer;
 pub use expiry::{ChangeFields, ExpiredChange};
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use login::LoginOutcome;
@@ -267,6 +269,7 @@ pub struct App {
     /// Authorization requests waiting for their user to sign in: see [`authorize`].
     pending_authorizations: pending::Pending<PendingAuthorization>,
     pending_logouts: pending::Pending<CheckedLogout>,
+    pending_consents: pending::Pending<consent::AwaitingConsent>,
     /// The OAuth signing key, made at first use: see [`authorize`].
     keys: authorize::Keys,
 }
@@ -291,6 +294,8 @@ pub struct Settings {
     pub profile: Profile,
     /// `[server] hostname`: Carbon's `HostName`, which the REST valve's Bearer challenge names.
     pub hostname: String,
+    /// `[oauth] prompt_consent`: `/oauth2/authorize` asks the user to approve the application.
+    pub prompt_consent: bool,
     /// `[oauth] prompt_logout_consent`: `/oidc/logout` asks first.
     pub prompt_logout_consent: bool,
     /// `[oauth] handle_logout_gracefully`: `/oidc/logout` without a session ends at the logged-out page.
@@ -308,6 +313,7 @@ impl Settings {
             hostname: config.server.hostname.clone(),
             originator: Originator::from_config(&config.email),
             profile: config.emulator.wso2_version.profile(),
+            prompt_consent: config.oauth.prompt_consent,
             prompt_logout_consent: config.oauth.prompt_logout_consent,
             handle_logout_gracefully: config.oauth.handle_logout_gracefully,
         }
@@ -359,6 +365,7 @@ impl App {
             claim_patterns: claims::ClaimPatterns::default(),
             pending_authorizations: pending::Pending::new(authorize::PENDING_TTL_MS),
             pending_logouts: pending::Pending::new(logout::PENDING_TTL_MS),
+            pending_consents: pending::Pending::new(consent::PENDING_TTL_MS),
             keys: authorize::Keys::default(),
         }
     }

@@ -53,6 +53,8 @@ pub struct PendingAuthorization {
     pub force_login: bool,
     /// `prompt=none`: without a live session the answer is `login_required`, never the login page.
     pub passive: bool,
+    /// `prompt=consent`: an "approve always" given before is forgotten and the user asked again.
+    pub prompt_consent: bool,
 }
 
 /// Why an authorization request is refused: on WSO2's error page (the client or its redirect URI cannot be
@@ -239,6 +241,7 @@ impl App {
             challenge,
             force_login,
             passive,
+            prompt_consent: req.prompt.as_deref().map(str::trim) == Some("consent"),
         })
     }
 

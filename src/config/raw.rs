@@ -69,6 +69,9 @@ pub struct EventHandlerProperties {
 #[serde(default)]
 pub struct OAuth {
     pub grant_type: OAuthGrantType,
+    /// CIF `identity.xml.j2`: `<SkipUserConsent>false` only when this is `true`.
+    #[serde(deserialize_with = "boolean")]
+    pub prompt_consent: Option<bool>,
     /// CIF `identity.xml.j2`: `<SkipLogoutConsent>false` only when this is `true`.
     #[serde(deserialize_with = "boolean")]
     pub prompt_logout_consent: Option<bool>,
@@ -734,6 +737,7 @@ impl From<&Config> for RawConfig {
                         show_auth_failure_reason: Some(c.oauth.password_grant_show_auth_failure_reason),
                     },
                 },
+                prompt_consent: Some(c.oauth.prompt_consent),
                 prompt_logout_consent: Some(c.oauth.prompt_logout_consent),
                 handle_logout_gracefully: Some(c.oauth.handle_logout_gracefully),
             },

@@ -60,6 +60,8 @@ pub const PATHS: &[&str] = &[
     AUTHENTICATE_API_PATH,
     STYLESHEET_PATH,
     authorize::AUTHORIZE_PATH,
+    authorize::OIDC_CONSENT_PATH,
+    authorize::OAUTH2_CONSENT_PATH,
     logout::OIDC_LOGOUT_PATH,
     logout::LOGOUT_CONSENT_PATH,
     logout::LOGGED_OUT_PATH,
@@ -103,7 +105,12 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         (Method::POST, AUTHENTICATE_API_PATH) => api::authenticate(app, req).await,
         (_, AUTHENTICATE_API_PATH) => response::method_not_allowed("POST"),
         (Method::GET, authorize::AUTHORIZE_PATH) => authorize::authorize(app, req, scheme).await,
-        (_, authorize::AUTHORIZE_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::POST, authorize::AUTHORIZE_PATH) => authorize::consent_answer(app, req).await,
+        (_, authorize::AUTHORIZE_PATH) => response::method_not_allowed("GET, HEAD, POST"),
+        (Method::GET, authorize::OIDC_CONSENT_PATH | authorize::OAUTH2_CONSENT_PATH) => {
+            authorize::consent_page(&app, &req)
+        }
+        (_, authorize::OIDC_CONSENT_PATH | authorize::OAUTH2_CONSENT_PATH) => response::method_not_allowed("GET, HEAD"),
         (Method::GET | Method::POST, logout::OIDC_LOGOUT_PATH) => logout::oidc_logout(app, req, scheme).await,
         (_, logout::OIDC_LOGOUT_PATH) => response::method_not_allowed("GET, HEAD, POST"),
         (Method::GET, logout::LOGOUT_CONSENT_PATH) => logout::consent_page(),

@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = &embed_templates![
     "expiry_form.html",
     "message.html",
     "logout_consent.html",
+    "consent.html",
     "console/layout.html",
     "console/login.html",
     "console/home.html",

@@ -19,7 +19,7 @@ const LOGGED_OUT: &str = "/authenticationendpoint/oauth2_logout.do";
 const CONSENT: &str = "/authenticationendpoint/oauth2_logout_consent.do";
 
 /// A server (deployment.toml `toml`) with tom and a client whose callback is [`CB`].
-async fn setup(toml: &str) -> (TestServer, Client) {
+pub async fn setup(toml: &str) -> (TestServer, Client) {
     let server = TestServer::start_with(toml);
     add_login_user(&server.app(), "tom", "Abcd@1234", &[]);
     let c = client_registered(&server, json!({"client_name": "rp", "redirect_uris": [CB]})).await;
