@@ -982,7 +982,8 @@ fn authlib_signs_a_user_in_through_the_otp_reset_and_verifies_the_id_token() {
     let Some(selenium) = crate::support::Selenium::available() else {
         return;
     };
-    let (server, app) = otp_server();
+    // With the consent page on: after the reset detour and the new login, the user approves the application.
+    let (server, app) = otp_server_with("[oauth]\nprompt_consent = true\n");
     add_login_user(
         &app,
         "carol",

@@ -1,7 +1,7 @@
 """An application signing a user in through forcereset with Authlib (a real OIDC client library) and headless
 Chromium: DCR registration, the code flow with PKCE S256 through the real pages for a user with a pending OTP
 reset (login with the OTP, the reset page, the new password, login again), ending at a redirect URI this script
-serves, the code exchanged, the ID token's signature verified against the JWKS, the user signed out through
+serves (after the consent page), the code exchanged, the ID token's signature verified against the JWKS, the user signed out through
 /oidc/logout (back at the application with the state; a foreign URI refused); then the password grant's
 answers, and what introspection and a refresh say of tokens issued before a forced reset.
 
@@ -92,6 +92,11 @@ def main():
                  and "Updated the password successfully" in driver.page_source, "the login page again")
         driver.save_screenshot(os.path.join(SHOTS, "03-login-again.png"))
         fill_and_submit(driver, {"username": USER, "password": NEW_PASSWORD})
+        # The consent page (OAuth2AuthzEndpoint, oauth2_consent.do for an openid request): approve once.
+        wait_for(driver, lambda: "/authenticationendpoint/oauth2_consent.do" in driver.current_url, "the consent page")
+        check("the consent page names the application", "authlib_app" in driver.page_source, driver.current_url)
+        driver.save_screenshot(os.path.join(SHOTS, "035-consent.png"))
+        driver.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
         wait_for(driver, lambda: received, "the application's redirect URI")
         driver.save_screenshot(os.path.join(SHOTS, "04-back-at-the-app.png"))
     except BaseException:
