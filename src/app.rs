@@ -24,13 +24,16 @@ mod audit;
 mod authcache;
 mod authorize;
 mod claims;
+mod consent;
 mod expiry;
 mod gate;
 mod governance;
 mod groups;
 mod login;
+mod logout;
 mod mailbox;
 mod oauth;
+mod pending;
 mod profiles;
 mod recovery;
 mod reset;
@@ -44,10 +47,12 @@ mod users;
 pub use crate::store::{StoredTemplate, TemplateType};
 pub use authorize::{AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 pub use claims::Merge;
+pub use consent::ConsentAnswer;
 pub use expiry::{ChangeFields, ExpiredChange};
 pub use governance::{ConnectorView, PropertyView, SettingSource};
 pub use groups::{GroupEdit, GroupPage};
 pub use login::LoginOutcome;
+pub use logout::{CheckedLogout, LogoutRefusal, LogoutRequest};
 pub use oauth::{
     AppSpec, Application, ClientAuth, Grant, Introspection, Issued, MAX_PARAM_CHARS, OAuthFailure, Registered, Revoked,
     qualified,
@@ -264,7 +269,9 @@ pub struct App {
     /// Claim regexes, compiled once: see [`claims::ClaimPatterns`].
     claim_patterns: claims::ClaimPatterns,
     /// Authorization requests waiting for their user to sign in: see [`authorize`].
-    pending_authorizations: authorize::PendingAuthorizations,
+    pending_authorizations: pending::Pending<PendingAuthorization>,
+    pending_logouts: pending::Pending<CheckedLogout>,
+    pending_consents: pending::Pending<consent::AwaitingConsent>,
     /// The OAuth signing key, made at first use: see [`authorize`].
     keys: authorize::Keys,
 }
@@ -289,6 +296,12 @@ pub struct Settings {
     pub profile: Profile,
     /// `[server] hostname`: Carbon's `HostName`, which the REST valve's Bearer challenge names.
     pub hostname: String,
+    /// `[oauth] prompt_consent`: `/oauth2/authorize` asks the user to approve the application.
+    pub prompt_consent: bool,
+    /// `[oauth] prompt_logout_consent`: `/oidc/logout` asks first.
+    pub prompt_logout_consent: bool,
+    /// `[oauth] handle_logout_gracefully`: `/oidc/logout` without a session ends at the logged-out page.
+    pub handle_logout_gracefully: bool,
 }
 
 impl Settings {
@@ -302,6 +315,9 @@ impl Settings {
             hostname: config.server.hostname.clone(),
             originator: Originator::from_config(&config.email),
             profile: config.emulator.wso2_version.profile(),
+            prompt_consent: config.oauth.prompt_consent,
+            prompt_logout_consent: config.oauth.prompt_logout_consent,
+            handle_logout_gracefully: config.oauth.handle_logout_gracefully,
         }
     }
 }
@@ -349,7 +365,9 @@ impl App {
             argon2: gate::Gate::for_this_machine(),
             auth_cache: authcache::AuthCache::default(),
             claim_patterns: claims::ClaimPatterns::default(),
-            pending_authorizations: authorize::PendingAuthorizations::default(),
+            pending_authorizations: pending::Pending::new(authorize::PENDING_TTL_MS),
+            pending_logouts: pending::Pending::new(logout::PENDING_TTL_MS),
+            pending_consents: pending::Pending::new(consent::PENDING_TTL_MS),
             keys: authorize::Keys::default(),
         }
     }

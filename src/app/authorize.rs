@@ -7,9 +7,7 @@
 //! and `oauth-signing.crt`, from which the kid is derived as WSO2 derives it); an app without a data directory (unit
 //! tests) keeps one in memory.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -17,9 +15,10 @@ use super::oauth::{Application, OAuthFailure};
 use super::{App, Session};
 use crate::domain::oauth::jose::{self, SigningKey};
 use crate::domain::oauth::{
-    self, ErrorKind, GRANT_AUTHORIZATION_CODE, GRANTS, Hashed, IdTokenFacts, OAuthError, PKCE_PLAIN, PKCE_S256,
-    SCOPE_OPENID, text,
+    self, AccessTokenFacts, ErrorKind, GRANT_AUTHORIZATION_CODE, GRANTS, Hashed, IdTokenFacts, OAuthError, PKCE_PLAIN,
+    PKCE_S256, SCOPE_OPENID, text,
 };
+use crate::domain::profile::oauth::Subject;
 use crate::domain::secret::Secret;
 use crate::domain::{DomainError, Millis};
 use crate::store::{CodeRecord, NewCode};
@@ -54,6 +53,8 @@ pub struct PendingAuthorization {
     pub force_login: bool,
     /// `prompt=none`: without a live session the answer is `login_required`, never the login page.
     pub passive: bool,
+    /// `prompt=consent`: an "approve always" given before is forgotten and the user asked again.
+    pub prompt_consent: bool,
 }
 
 /// Why an authorization request is refused: on WSO2's error page (the client or its redirect URI cannot be
@@ -79,13 +80,7 @@ pub struct CodeRedirect {
 }
 
 /// How long a pending authorization waits for the user to sign in (the login flow's own lifetime).
-const PENDING_TTL_MS: Millis = 30 * 60 * 1000;
-/// The most pending authorizations kept; the oldest go first beyond it.
-const PENDING_MAX: usize = 10_000;
-
-/// Authorization requests waiting for their user, by the login flow's `sessionDataKey`.
-#[derive(Default)]
-pub(super) struct PendingAuthorizations(Mutex<HashMap<String, (PendingAuthorization, Millis)>>);
+pub(super) const PENDING_TTL_MS: Millis = 30 * 60 * 1000;
 
 /// The signing key, made at first use.
 #[derive(Default)]
@@ -152,7 +147,7 @@ impl App {
         self
     }
 
-    fn signing_key(&self) -> Option<&SigningKey> {
+    pub(super) fn signing_key(&self) -> Option<&SigningKey> {
         self.keys
             .key
             .get_or_init(|| load_or_generate(self.keys.dir.as_ref(), &self.config.server.hostname))
@@ -246,40 +241,23 @@ impl App {
             challenge,
             force_login,
             passive,
+            prompt_consent: req.prompt.as_deref().map(str::trim) == Some("consent"),
         })
     }
 
     /// Keep a checked request until the login flow `key` ends.
     pub fn remember_authorization(&self, key: &str, pending: PendingAuthorization) {
-        let now = self.now();
-        let Ok(mut map) = self.pending_authorizations.0.lock() else {
-            return;
-        };
-        map.retain(|_, (_, at)| now - *at < PENDING_TTL_MS);
-        if map.len() >= PENDING_MAX
-            && let Some(oldest) = map.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| k.clone())
-        {
-            map.remove(&oldest);
-        }
-        map.insert(key.to_string(), (pending, now));
+        self.pending_authorizations.put(key.to_string(), pending, self.now());
     }
 
     /// The request waiting on login flow `key`, left in place.
     pub fn pending_authorization(&self, key: &str) -> Option<PendingAuthorization> {
-        let now = self.now();
-        let map = self.pending_authorizations.0.lock().ok()?;
-        map.get(key)
-            .filter(|(_, at)| now - *at < PENDING_TTL_MS)
-            .map(|(p, _)| p.clone())
+        self.pending_authorizations.get(key, self.now())
     }
 
     /// The request waiting on login flow `key`, taken (a flow completes one authorization).
     pub fn take_authorization(&self, key: &str) -> Option<PendingAuthorization> {
-        let now = self.now();
-        let mut map = self.pending_authorizations.0.lock().ok()?;
-        map.remove(key)
-            .filter(|(_, at)| now - *at < PENDING_TTL_MS)
-            .map(|(p, _)| p)
+        self.pending_authorizations.take(key, self.now())
     }
 
     /// Issue the code for a signed-in session: single use, 300 s, stored hashed with what the token request must
@@ -333,10 +311,11 @@ impl App {
         let profile = &self.profile().oauth;
         let issuer = self.issuer();
         let jti = uuid_v4(&mut rand::rng());
+        let subject = self.subject_of(&code.user)?;
         let claims = oauth::id_token_claims(
             &IdTokenFacts {
                 issuer: &issuer,
-                subject: &code.user,
+                subject: &subject,
                 client_id,
                 issued_at_s: now / 1000,
                 lifetime_s: oauth::ID_TOKEN_LIFETIME_S,
@@ -351,6 +330,40 @@ impl App {
             profile,
         );
         Ok(key.sign(profile, None, &oauth::java_map_json(&claims)))
+    }
+
+    /// A JWT access token for `app` (`JWTTokenIssuer`): signed RS256 with the ID-token key, the release's claims
+    /// and header `typ`; an application token's subject is its owner, as WSO2's authorized user is.
+    pub(super) fn jwt_access_token(
+        &self,
+        app: &Application,
+        user: Option<&str>,
+        scope: &str,
+        now: Millis,
+    ) -> Result<String, OAuthFailure> {
+        let Some(key) = self.signing_key() else {
+            return Err(OAuthFailure::Domain(DomainError::Internal));
+        };
+        let profile = &self.profile().oauth;
+        let issuer = self.issuer();
+        let jti = uuid_v4(&mut rand::rng());
+        let subject = self.subject_of(user.unwrap_or(&app.owner))?;
+        let claims = oauth::access_token_claims(
+            &AccessTokenFacts {
+                issuer: &issuer,
+                subject: &subject,
+                client_id: &app.client_id,
+                scope,
+                issued_at_s: now / 1000,
+                lifetime_s: oauth::ACCESS_LIFETIME_S,
+                jti: &jti,
+                application: user.is_none(),
+            },
+            profile,
+        );
+        let typ = profile.jwt_typ_at_jwt.then_some(oauth::JWT_ACCESS_TOKEN_TYP);
+        key.sign(profile, typ, &oauth::java_map_json(&claims))
+            .ok_or(OAuthFailure::Domain(DomainError::Internal))
     }
 
     /// `/oauth2/jwks`.
@@ -444,6 +457,19 @@ impl App {
         let Some(user) = token.user else {
             return Err(OAuthError::new(ErrorKind::InsufficientScope, text::NO_OPENID_SCOPE).into());
         };
-        Ok(oauth::java_map_json(&[("sub", Value::from(user))]))
+        let subject = self.subject_of(&user)?;
+        Ok(oauth::java_map_json(&[("sub", Value::from(subject))]))
+    }
+
+    /// `sub` for `user` in the release in force ([`Subject`]): the user name, or from 6.0 the user's id (the SCIM
+    /// id). A user deleted since keeps the name.
+    fn subject_of(&self, user: &str) -> Result<String, OAuthFailure> {
+        match self.profile().oauth.subject {
+            Subject::UserName => Ok(user.to_string()),
+            Subject::UserId => {
+                let found = self.store.read(|tx| tx.user(user))?;
+                Ok(found.map_or_else(|| user.to_string(), |r| r.uuid))
+            }
+        }
     }
 }

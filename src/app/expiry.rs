@@ -153,6 +153,12 @@ impl App {
         Ok(rules::settings_for(settings, &rules, &user))
     }
 
+    /// Has `user`'s password expired, now (the password grant asks it of a failed login too, as 7.0 does)?
+    pub(super) fn password_expired_now(&self, user: &str) -> Result<bool, DomainError> {
+        let now = self.now();
+        Ok(self.store.read(|tx| self.password_expired_in(tx, user, now))?)
+    }
+
     /// `lastPasswordUpdateTime`, else `lastPasswordChangedTimestamp` where the dialect has that claim (both
     /// components read the fallback only then).
     fn last_password_update_in(&self, tx: &Tx<'_>, user: &str) -> Result<Option<Millis>, StoreError> {

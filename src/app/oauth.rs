@@ -417,6 +417,17 @@ impl App {
         asked: &str,
     ) -> Result<Issued, OAuthFailure> {
         let outcome = self.login(username, password)?;
+        if oauth::password_grant_asks_expiry(self.profile().oauth.password_grant.expiry, outcome.decision)
+            && let Some(user) = &outcome.user
+        {
+            let expired = match outcome.decision {
+                Decision::Success => outcome.password_expired,
+                _ => self.password_expired_now(user)?,
+            };
+            if expired {
+                return Err(OAuthError::invalid_grant(oauth::password_expired_refusal()).into());
+            }
+        }
         match (&outcome.decision, &outcome.user) {
             (Decision::Success, Some(user)) => {
                 let scopes = oauth::granted_scopes(GRANT_PASSWORD, asked);
@@ -480,8 +491,8 @@ impl App {
     /// Rotate a refresh token: the old row dies in the same transaction the new one is born in, so two
     /// concurrent refreshes with one token cannot both succeed.
     fn rotate(&self, app: &Application, old: &TokenRecord, scope: &str) -> Result<Issued, OAuthFailure> {
-        let issued = self.new_values(true);
         let now = self.now();
+        let issued = self.new_values(app, old.user.as_deref(), scope, now, true)?;
         self.store.write(|tx| {
             if !tx.revoke_token(&old.access_hash)? {
                 return Err(OAuthFailure::Refused(OAuthError::invalid_grant(text::REFRESH_STATE)));
@@ -524,7 +535,7 @@ impl App {
             .as_deref()
             .map(|c| (c, stored.challenge_method.as_deref().unwrap_or(oauth::PKCE_PLAIN)));
         oauth::check_verifier(challenge, verifier, app.pkce_mandatory).map_err(OAuthError::invalid_grant)?;
-        let issued = self.new_values(true);
+        let issued = self.new_values(app, Some(&stored.user), &stored.scope, now, true)?;
         let id_token = self.id_token_for(
             &app.client_id,
             &stored,
@@ -555,16 +566,30 @@ impl App {
         })
     }
 
-    /// New token values (the refresh token only for user grants).
-    fn new_values(&self, refresh: bool) -> Issued {
+    /// New token values (the refresh token only for user grants). An application whose token type is `JWT` gets a
+    /// signed access token (`JWTTokenIssuer`); it is stored hashed like an opaque one, so introspection,
+    /// revocation and the end of the user's sessions treat both alike.
+    fn new_values(
+        &self,
+        app: &Application,
+        user: Option<&str>,
+        scope: &str,
+        now: Millis,
+        refresh: bool,
+    ) -> Result<Issued, OAuthFailure> {
         let mut rng = rand::rng();
-        Issued {
-            access_token: Secret::new(oauth::token_value(&mut rng)),
+        let access_token = if app.token_type == TOKEN_TYPE_JWT {
+            Secret::new(self.jwt_access_token(app, user, scope, now)?)
+        } else {
+            Secret::new(oauth::token_value(&mut rng))
+        };
+        Ok(Issued {
+            access_token,
             refresh_token: refresh.then(|| Secret::new(oauth::token_value(&mut rng))),
             scope: String::new(),
             id_token: None,
             expires_in_s: oauth::ACCESS_LIFETIME_S,
-        }
+        })
     }
 
     fn issue(
@@ -576,8 +601,8 @@ impl App {
         id_token: Option<String>,
         refresh: bool,
     ) -> Result<Issued, OAuthFailure> {
-        let issued = self.new_values(refresh);
         let now = self.now();
+        let issued = self.new_values(app, user, scope, now, refresh)?;
         self.store.write(|tx| {
             tx.purge_expired_oauth(now)?;
             self.insert_issued(tx, app, user, scope, grant, None, &issued, now)

@@ -44,6 +44,15 @@ pub struct OAuthConfig {
     /// `[oauth.grant_type.password] show_auth_failure_reason` (7.2: the password grant tells why a login failed;
     /// default false).
     pub password_grant_show_auth_failure_reason: bool,
+    /// `[oauth] prompt_consent`: `/oauth2/authorize` asks the user to approve the application (`oauth2_consent.do`)
+    /// unless they approved it always; default false, as CIF's `identity.xml.j2` skips it unless the key is `true`.
+    pub prompt_consent: bool,
+    /// `[oauth] prompt_logout_consent`: `/oidc/logout` asks the user first (`oauth2_logout_consent.do`); default
+    /// false, as CIF's `identity.xml.j2` skips the consent unless the key is `true`.
+    pub prompt_logout_consent: bool,
+    /// `[oauth] handle_logout_gracefully`: a logout without a live session ends at the logged-out page (or a
+    /// checked `post_logout_redirect_uri`) instead of the error page; default true (`identity.xml.j2`'s comment).
+    pub handle_logout_gracefully: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -64,11 +64,20 @@ pub struct EventHandlerProperties {
     pub prior_reminder_time_in_days: Option<i64>,
 }
 
-/// `[oauth…]`: the one OAuth key forcereset reads.
+/// `[oauth…]`: the OAuth keys forcereset reads.
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct OAuth {
     pub grant_type: OAuthGrantType,
+    /// CIF `identity.xml.j2`: `<SkipUserConsent>false` only when this is `true`.
+    #[serde(deserialize_with = "boolean")]
+    pub prompt_consent: Option<bool>,
+    /// CIF `identity.xml.j2`: `<SkipLogoutConsent>false` only when this is `true`.
+    #[serde(deserialize_with = "boolean")]
+    pub prompt_logout_consent: Option<bool>,
+    /// CIF `identity.xml.j2`: `<HandleAlreadyLoggedOutSessionsGracefully>`.
+    #[serde(deserialize_with = "boolean")]
+    pub handle_logout_gracefully: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -728,6 +737,9 @@ impl From<&Config> for RawConfig {
                         show_auth_failure_reason: Some(c.oauth.password_grant_show_auth_failure_reason),
                     },
                 },
+                prompt_consent: Some(c.oauth.prompt_consent),
+                prompt_logout_consent: Some(c.oauth.prompt_logout_consent),
+                handle_logout_gracefully: Some(c.oauth.handle_logout_gracefully),
             },
             forcereset: Forcereset {
                 data_dir: Some(path_text(&emu.data_dir)),

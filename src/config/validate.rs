@@ -190,6 +190,9 @@ pub(super) fn resolve(raw: RawConfig) -> Config {
                 .password
                 .show_auth_failure_reason
                 .unwrap_or(false),
+            prompt_consent: oauth.prompt_consent.unwrap_or(false),
+            prompt_logout_consent: oauth.prompt_logout_consent.unwrap_or(false),
+            handle_logout_gracefully: oauth.handle_logout_gracefully.unwrap_or(true),
         },
     }
 }

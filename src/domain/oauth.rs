@@ -14,7 +14,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::login::{Decision, ErrorContext, Failure, REASON_PARAM_ADMIN, REASON_PARAM_MAX_ATTEMPTS};
-use super::profile::oauth::{LockText, OAuthProfile, ReasonText, ShowReason};
+use super::profile::oauth::{GrantExpiry, LockText, OAuthProfile, ReasonText, ShowReason};
 use super::{TENANT_DOMAIN, USER_STORE_DOMAIN};
 use crate::util::{hex_lower, java_hashmap_order, random_uuid_shaped};
 
@@ -35,6 +35,8 @@ pub const TOKEN_TYPE_BEARER: &str = "Bearer";
 /// An application's token type (`token_type_extension`): opaque (WSO2's `Default`) or JWT.
 pub const TOKEN_TYPE_DEFAULT: &str = "Default";
 pub const TOKEN_TYPE_JWT: &str = "JWT";
+/// The `typ` header of JWT access tokens from 6.0 (`JWTTokenIssuer.DEFAULT_TYP_HEADER_VALUE`, v6.8.0 on).
+pub const JWT_ACCESS_TOKEN_TYP: &str = "at+jwt";
 /// `aut` of introspection and JWT access tokens.
 pub const AUT_USER: &str = "APPLICATION_USER";
 pub const AUT_APPLICATION: &str = "APPLICATION";
@@ -163,6 +165,16 @@ pub mod text {
     pub const INVALID_REVOCATION: &str = "Invalid revocation request";
     pub const PRE_AUTHENTICATION: &str = "Error when handling event : PRE_AUTHENTICATION";
     pub const POST_AUTHENTICATION: &str = "Error when handling event : POST_AUTHENTICATION";
+    // `/oidc/logout` (OIDCSESSION `servlet/OIDCLogoutServlet.java`, the same at every tag v6.2.28–v7.0.385).
+    /// `OPBS_COOKIE_ID + " cookie not received. Missing session state."`
+    pub const LOGOUT_NO_COOKIE: &str = "opbs cookie not received. Missing session state.";
+    pub const LOGOUT_NO_SESSION: &str = "No valid session found for the received session state.";
+    pub const LOGOUT_DENIED: &str = "End User denied the logout request";
+    pub const ID_TOKEN_SIGNATURE: &str = "ID token signature validation failed.";
+    pub const LOGOUT_CLIENT_NOT_FOUND: &str =
+        "Error occurred while getting application information. Client id not found.";
+    pub const POST_LOGOUT_MISMATCH: &str = "Post logout URI does not match with registered callback URI.";
+    pub const LOGOUT_FAILED: &str = "User logout failed";
 }
 
 /// "A valid OAuth client could not be found for client_id: <id>", the id HTML-encoded as WSO2 does
@@ -304,6 +316,35 @@ pub fn callback_matches(registered: &str, requested: &str, profile: &OAuthProfil
         }
         None => registered == requested,
     }
+}
+
+/// Does `uri` match the registered callback as `/oidc/logout` checks a `post_logout_redirect_uri`
+/// (`OIDCLogoutServlet.validatePostLogoutUri`): the whole URI against a `regexp=` pattern, else equal to the
+/// callback; no loopback-port leniency.
+pub fn post_logout_uri_matches(registered: &str, uri: &str) -> bool {
+    match registered.strip_prefix(REGEXP_PREFIX) {
+        Some(pattern) if pattern.len() <= MAX_CALLBACK_REGEX => regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+            .size_limit(1 << 20)
+            .build()
+            .is_ok_and(|re| re.is_match(uri)),
+        Some(_) => false,
+        None => !registered.is_empty() && registered == uri,
+    }
+}
+
+/// The client an ID token names (`OIDCLogoutServlet.extractClientFromIdToken`): `azp`, else the first `aud`.
+pub fn id_token_client(payload: &[u8]) -> Option<String> {
+    let claims: Value = serde_json::from_slice(payload).ok()?;
+    let azp = claims
+        .get("azp")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty());
+    let aud = match claims.get("aud") {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+        _ => None,
+    };
+    azp.or(aud).map(str::to_string)
 }
 
 /// `OAuthConstants.LOOPBACK_IP_REGEX`: `(.*127\.0\.0\.1.*|.*\[::1].*)`.
@@ -455,6 +496,22 @@ pub fn granted_scopes(grant: &str, asked: &str) -> Vec<String> {
 /// The `invalid_grant` description the password grant answers a refused login with, per release
 /// (`PasswordGrantHandler.validateUserCredentials`, `AccountLockHandler`, `IdentityMgtEventListener`). `user` is the
 /// user name as sent, without the super tenant's `@carbon.super`. `show` is the release's show-reason setting.
+/// Does the password grant ask whether the password has expired after this login (see [`GrantExpiry`])? Only a
+/// login the user store answered: a pending reset or a lock throws before WSO2's event is fired.
+pub fn password_grant_asks_expiry(expiry: GrantExpiry, decision: Decision) -> bool {
+    match (expiry, decision) {
+        (GrantExpiry::NotAsked, _) => false,
+        (GrantExpiry::AfterFailure, d) => d == Decision::Failed(Failure::WrongPassword),
+        (GrantExpiry::Always, d) => matches!(d, Decision::Success | Decision::Failed(Failure::WrongPassword)),
+    }
+}
+
+/// The password grant's answer to an expired password (PasswordGrantHandler's "Authentication Failed! " and GOV's
+/// `ERROR_PASSWORD_EXPIRED` message).
+pub fn password_expired_refusal() -> String {
+    format!("Authentication Failed! {}", super::expiry::PASSWORD_EXPIRED)
+}
+
 pub fn password_grant_refusal(
     decision: Decision,
     context: Option<&ErrorContext>,

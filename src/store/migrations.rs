@@ -241,4 +241,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE roles ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
     UPDATE roles SET updated_at = created_at;
     "#,
+    // 11: "approve always" at the authorization consent page, per user and application (WSO2's
+    // `IDN_OPENID_USER_RPS` with `TRUSTED_ALWAYS`, OAUTH `OpenIDConnectUserRPStore`); it dies with either.
+    r#"
+    CREATE TABLE oauth_consents (
+        user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        client_id   TEXT NOT NULL REFERENCES oauth_apps(client_id) ON DELETE CASCADE,
+        approved_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, client_id)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -214,6 +214,36 @@ impl Tx<'_> {
     }
 
     /// Delete an application and (by cascade) its codes and tokens.
+    /// Has `user` approved `client_id` always?
+    pub fn consent_always(&self, user: &str, client_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .row(
+                "SELECT 1 FROM oauth_consents WHERE client_id = ?2 AND user_id = (SELECT id FROM users WHERE name = ?1)",
+                [user, client_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Remember that `user` approved `client_id` always (once: a second approval changes nothing).
+    pub fn set_consent_always(&self, user: &str, client_id: &str, now: i64) -> Result<(), StoreError> {
+        self.exec(
+            "INSERT OR IGNORE INTO oauth_consents (user_id, client_id, approved_at)
+             SELECT id, ?2, ?3 FROM users WHERE name = ?1",
+            params![user, client_id, now],
+        )?;
+        Ok(())
+    }
+
+    /// Forget `user`'s "approve always" for `client_id` (`prompt=consent`).
+    pub fn remove_consent(&self, user: &str, client_id: &str) -> Result<bool, StoreError> {
+        Ok(self.exec(
+            "DELETE FROM oauth_consents WHERE client_id = ?2 AND user_id = (SELECT id FROM users WHERE name = ?1)",
+            [user, client_id],
+        )? > 0)
+    }
+
     pub fn delete_app(&self, client_id: &str) -> Result<bool, StoreError> {
         Ok(self.exec("DELETE FROM oauth_apps WHERE client_id = ?1", [client_id])? > 0)
     }

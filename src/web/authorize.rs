@@ -13,13 +13,18 @@ use hyper::{Request, StatusCode};
 use super::input::cookie;
 use super::login::{SESSION_COOKIE, enc, start_flow};
 use super::pages;
-use crate::app::{App, AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization, Session};
+use crate::app::{
+    App, AuthorizationRequest, AuthorizeRefusal, CodeRedirect, ConsentAnswer, PendingAuthorization, Session, qualified,
+};
 use crate::domain::TENANT_DOMAIN;
-use crate::domain::oauth::{ErrorKind, OAuthError, origin_of, text};
+use crate::domain::oauth::{ErrorKind, OAuthError, SCOPE_OPENID, origin_of, text};
 use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
 
 pub const AUTHORIZE_PATH: &str = "/oauth2/authorize";
+/// The consent pages (`OAuth2Util.OAuthURL.getOIDCConsentPageUrl`, `OAuth20Endpoints.OAUTH2_CONSENT_EP_URL`).
+pub const OIDC_CONSENT_PATH: &str = "/authenticationendpoint/oauth2_consent.do";
+pub const OAUTH2_CONSENT_PATH: &str = "/authenticationendpoint/oauth2_authz.do";
 
 /// The authorize parameters WSO2 passes on to the login page (every request parameter, sorted as a Java
 /// `TreeMap` sorts them).
@@ -156,11 +161,88 @@ pub async fn authorize(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme)
     resp
 }
 
+/// The code for a signed-in session, or first the consent page when the user must approve the application.
 async fn issue(app: &Arc<App>, session: &Session, pending: &PendingAuthorization) -> HttpResponse {
     let (session, pending) = (session.clone(), pending.clone());
-    match super::blocking(app, move |app| app.issue_code(&session, &pending)).await {
+    let answer = super::blocking(app, move |app| match app.consent_step(&session, &pending) {
+        Ok(Some(key)) => Ok(Err((key, pending, session.user))),
+        Ok(None) => app.issue_code(&session, &pending).map(Ok).map_err(|e| e.into_domain()),
+        Err(e) => Err(e),
+    })
+    .await;
+    match answer {
+        Ok(Ok(Ok(redirect))) => code_redirect(&redirect),
+        Ok(Ok(Err((key, pending, user)))) => consent_redirect(app, &key, &pending, &user),
+        Ok(Err(e)) => pages::domain_error(&e),
+        Err(resp) => resp,
+    }
+}
+
+/// `EndpointUtil.getUserConsentURL`: `oauth2_consent.do` for an OpenID request, else `oauth2_authz.do`, with
+/// `loggedInUser`, `application`, `tenantDomain`, `scope`, `sessionDataKeyConsent` and `spQueryParams`.
+fn consent_redirect(app: &App, key: &str, pending: &PendingAuthorization, user: &str) -> HttpResponse {
+    let page = if pending.scope.split(' ').any(|s| s == SCOPE_OPENID) {
+        OIDC_CONSENT_PATH
+    } else {
+        OAUTH2_CONSENT_PATH
+    };
+    response::redirect(&format!(
+        "{}{page}?loggedInUser={}&application={}&tenantDomain={TENANT_DOMAIN}&scope={}&sessionDataKeyConsent={}\
+         &spQueryParams=",
+        app.product_url(),
+        enc(&qualified(user)),
+        enc(&pending.app_name),
+        enc(&pending.scope),
+        enc(key)
+    ))
+}
+
+/// `GET oauth2_consent.do` / `oauth2_authz.do`: the application, the scopes, and the three answers, posted to
+/// `/oauth2/authorize`. The page's `form-action` allows the redirect URI's origin (the answer's redirect goes
+/// there).
+pub fn consent_page(app: &App, req: &Request<RequestBody>) -> HttpResponse {
+    let params = Params::from_query(req.uri());
+    let key = params.get("sessionDataKeyConsent").unwrap_or_default();
+    let Some(pending) = app.consent_request(key) else {
+        return error_page(&OAuthError::invalid_request(text::INVALID_AUTHZ_REQUEST));
+    };
+    let scopes: Vec<&str> = pending.scope.split(' ').filter(|s| !s.is_empty()).collect();
+    let mut resp = pages::render(
+        StatusCode::OK,
+        "consent.html",
+        minijinja::context! {
+            application => pending.app_name,
+            scopes => scopes,
+            key => key,
+        },
+    );
+    if let Some(policy) = form_policy(&pending.redirect_uri) {
+        resp.headers_mut()
+            .insert(hyper::header::CONTENT_SECURITY_POLICY, policy);
+    }
+    resp
+}
+
+/// `POST /oauth2/authorize` from the consent page: the signed-in session's answer to `sessionDataKeyConsent`.
+pub async fn consent_answer(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
+    let (parts, form) = match super::input::read_form(req).await {
+        Ok(pf) => pf,
+        Err(bad) => return pages::bad_input(&bad),
+    };
+    let Some(session) = live_session(&app, &parts.headers) else {
+        return error_page(&OAuthError::invalid_request(text::INVALID_AUTHZ_REQUEST));
+    };
+    let key = form.get("sessionDataKeyConsent").unwrap_or_default().to_string();
+    let answer = ConsentAnswer::parse(form.get("consent"));
+    match super::blocking(&app, move |app| app.answer_consent(&session, &key, answer)).await {
         Ok(Ok(redirect)) => code_redirect(&redirect),
-        Ok(Err(e)) => pages::domain_error(&e.into_domain()),
+        Ok(Err(AuthorizeRefusal::ErrorPage(e))) => error_page(&e),
+        Ok(Err(AuthorizeRefusal::Redirect {
+            redirect_uri,
+            error,
+            state,
+        })) => error_redirect(&redirect_uri, &error, state.as_deref()),
+        Ok(Err(AuthorizeRefusal::Domain(e))) => pages::domain_error(&e),
         Err(resp) => resp,
     }
 }
@@ -175,8 +257,12 @@ pub async fn finish(app: &Arc<App>, key: &str, session: &Session) -> Option<Http
 /// The login page's `form-action` for flow `key`: its own origin, and the redirect URI's origin when the flow
 /// ends at an application (the browser checks every hop after the form's POST against it).
 pub fn login_form_policy(app: &App, key: &str) -> Option<HeaderValue> {
-    let pending = app.pending_authorization(key)?;
-    let origin = origin_of(&pending.redirect_uri);
+    form_policy(&app.pending_authorization(key)?.redirect_uri)
+}
+
+/// The pages' CSP with `redirect_uri`'s origin added to `form-action`.
+fn form_policy(redirect_uri: &str) -> Option<HeaderValue> {
+    let origin = origin_of(redirect_uri);
     if origin
         .chars()
         .any(|c| c.is_whitespace() || c == ';' || c == ',' || c == '\'')

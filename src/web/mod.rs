@@ -8,6 +8,7 @@
 //! - [`expiry`]: where an expired password is changed (`pwd-reset.jsp`, 7.x `password-recovery-confirm.jsp`).
 //! - [`api`]: `POST /api/identity/auth/v1.1/authenticate`.
 //! - [`authorize`]: `GET /oauth2/authorize`, the OAuth2 code flow's way through the login page.
+//! - [`logout`]: `/oidc/logout` (RP-initiated logout) and its consent, logged-out and error pages.
 //! - [`pages`]: the minijinja templates, security headers and the one `DomainError` → page mapping.
 //! - [`csrf`]: the login flow keys (`sessionDataKey`) and the derived form tokens.
 //! - [`input`]: strict form parsing, cookies and field limits.
@@ -21,6 +22,7 @@ mod dashboard;
 mod expiry;
 mod input;
 mod login;
+mod logout;
 mod pages;
 mod recovery;
 
@@ -58,6 +60,12 @@ pub const PATHS: &[&str] = &[
     AUTHENTICATE_API_PATH,
     STYLESHEET_PATH,
     authorize::AUTHORIZE_PATH,
+    authorize::OIDC_CONSENT_PATH,
+    authorize::OAUTH2_CONSENT_PATH,
+    logout::OIDC_LOGOUT_PATH,
+    logout::LOGOUT_CONSENT_PATH,
+    logout::LOGGED_OUT_PATH,
+    logout::OAUTH_ERROR_PATH,
 ];
 
 /// Is `path` one of ours?
@@ -97,7 +105,20 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         (Method::POST, AUTHENTICATE_API_PATH) => api::authenticate(app, req).await,
         (_, AUTHENTICATE_API_PATH) => response::method_not_allowed("POST"),
         (Method::GET, authorize::AUTHORIZE_PATH) => authorize::authorize(app, req, scheme).await,
-        (_, authorize::AUTHORIZE_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::POST, authorize::AUTHORIZE_PATH) => authorize::consent_answer(app, req).await,
+        (_, authorize::AUTHORIZE_PATH) => response::method_not_allowed("GET, HEAD, POST"),
+        (Method::GET, authorize::OIDC_CONSENT_PATH | authorize::OAUTH2_CONSENT_PATH) => {
+            authorize::consent_page(&app, &req)
+        }
+        (_, authorize::OIDC_CONSENT_PATH | authorize::OAUTH2_CONSENT_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::GET | Method::POST, logout::OIDC_LOGOUT_PATH) => logout::oidc_logout(app, req, scheme).await,
+        (_, logout::OIDC_LOGOUT_PATH) => response::method_not_allowed("GET, HEAD, POST"),
+        (Method::GET, logout::LOGOUT_CONSENT_PATH) => logout::consent_page(),
+        (_, logout::LOGOUT_CONSENT_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::GET, logout::LOGGED_OUT_PATH) => logout::logged_out_page(),
+        (_, logout::LOGGED_OUT_PATH) => response::method_not_allowed("GET, HEAD"),
+        (Method::GET, logout::OAUTH_ERROR_PATH) => logout::error_page(&req),
+        (_, logout::OAUTH_ERROR_PATH) => response::method_not_allowed("GET, HEAD"),
         (Method::GET, STYLESHEET_PATH) => pages::stylesheet(),
         (_, STYLESHEET_PATH) => response::method_not_allowed("GET, HEAD"),
         _ if console::serves(&path) => console::handle(app, req, scheme).await,

@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str)] = &embed_templates![
     "reset_redirect.html",
     "expiry_form.html",
     "message.html",
+    "logout_consent.html",
+    "consent.html",
     "console/layout.html",
     "console/login.html",
     "console/home.html",

@@ -21,6 +21,8 @@ mod foundation;
 mod hostile;
 mod login;
 mod oauth;
+mod oauth_consent;
+mod oauth_logout;
 mod pages_browser;
 mod readme;
 mod reset;

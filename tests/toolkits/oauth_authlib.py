@@ -1,7 +1,8 @@
 """An application signing a user in through forcereset with Authlib (a real OIDC client library) and headless
 Chromium: DCR registration, the code flow with PKCE S256 through the real pages for a user with a pending OTP
 reset (login with the OTP, the reset page, the new password, login again), ending at a redirect URI this script
-serves, the code exchanged, the ID token's signature verified against the JWKS; then the password grant's
+serves (after the consent page), the code exchanged, the ID token's signature verified against the JWKS, the user signed out through
+/oidc/logout (back at the application with the state; a foreign URI refused); then the password grant's
 answers, and what introspection and a refresh say of tokens issued before a forced reset.
 
 Usage: oauth_authlib.py BASE_URL USER OTP NEW_PASSWORD OLD_ACCESS OLD_REFRESH OLD_CLIENT_ID OLD_CLIENT_SECRET
@@ -38,7 +39,8 @@ received = []
 
 class Callback(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        received.append(self.path)
+        if self.path.startswith("/cb"):  # not the browser's /favicon.ico
+            received.append(self.path)
         self.send_response(200)
         self.send_header("Content-Type", "text/html")
         self.end_headers()
@@ -90,10 +92,16 @@ def main():
                  and "Updated the password successfully" in driver.page_source, "the login page again")
         driver.save_screenshot(os.path.join(SHOTS, "03-login-again.png"))
         fill_and_submit(driver, {"username": USER, "password": NEW_PASSWORD})
+        # The consent page (OAuth2AuthzEndpoint, oauth2_consent.do for an openid request): approve once.
+        wait_for(driver, lambda: "/authenticationendpoint/oauth2_consent.do" in driver.current_url, "the consent page")
+        check("the consent page names the application", "authlib_app" in driver.page_source, driver.current_url)
+        driver.save_screenshot(os.path.join(SHOTS, "035-consent.png"))
+        driver.find_element(By.CSS_SELECTOR, "button[value=approve]").click()
         wait_for(driver, lambda: received, "the application's redirect URI")
         driver.save_screenshot(os.path.join(SHOTS, "04-back-at-the-app.png"))
-    finally:
+    except BaseException:
         driver.quit()
+        raise
     back = redirect_uri.rsplit("/", 1)[0] + received[0]
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(back).query))
     check("the flow ends at the redirect URI with a code", "code" in query, back)
@@ -111,6 +119,30 @@ def main():
     check("the ID token's signature verifies against the JWKS", claims["sub"] == USER, dict(claims))
     info = client.get(meta["userinfo_endpoint"], verify=False).json()
     check("userinfo names the user", info.get("sub") == USER, info)
+
+    # RP-initiated logout in the same browser (OIDCLogoutServlet): the ID token as the hint, the registered
+    # redirect URI, a state; the session ends, so a new authorization request meets the login page again.
+    try:
+        end = meta["end_session_endpoint"] + "?" + urllib.parse.urlencode({
+            "id_token_hint": token["id_token"], "post_logout_redirect_uri": redirect_uri, "state": "bye"})
+        driver.get(end)
+        wait_for(driver, lambda: len(received) > 1, "the application after the logout")
+        driver.save_screenshot(os.path.join(SHOTS, "05-logged-out.png"))
+        check("the logout returns to the application with the state", received[1] == "/cb?state=bye", received)
+        foreign = meta["end_session_endpoint"] + "?" + urllib.parse.urlencode({
+            "id_token_hint": token["id_token"], "post_logout_redirect_uri": "https://evil.example/", "state": "x"})
+        driver.get(foreign)
+        wait_for(driver, lambda: "oauth2_error.do" in driver.current_url, "the error page")
+        check("a foreign post-logout URI stays on WSO2's error page",
+              "oauthErrorCode=access_denied" in driver.current_url, driver.current_url)
+        again, _ = client.create_authorization_url(meta["authorization_endpoint"], code_verifier=verifier,
+                                                   nonce=nonce)
+        driver.get(again)
+        wait_for(driver, lambda: "/authenticationendpoint/login.do" in driver.current_url, "the login page")
+        check("after the logout the application's next request meets the login page", len(received) == 2,
+              received)
+    finally:
+        driver.quit()
 
     # The password grant: a good login, and the answer for a user whose reset is pending (USER's old tokens'
     # client is used: USER no longer has a pending reset, GRANT_USER does).

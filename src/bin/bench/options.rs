@@ -29,6 +29,9 @@ pub const SCENARIOS: &[&str] = &[
     "scim-groups",
     "password-grant",
     "introspect",
+    "jwt-issue",
+    "jwt-introspect",
+    "oidc-logout",
 ];
 
 #[derive(Debug, Clone, clap::Args)]
@@ -70,7 +73,8 @@ pub struct Options {
     pub starts: usize,
     /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, templates, rest-template,
     /// rest-connector, rest-patch, resend-code, reset, login, commonauth, expiry-change, mixed, mixed-rw, large,
-    /// scim-filter, scim-reset, scim-bulk, scim-groups, password-grant, introspect
+    /// scim-filter, scim-reset, scim-bulk, scim-groups, password-grant, introspect, jwt-issue, jwt-introspect,
+    /// oidc-logout
     #[arg(long, value_delimiter = ',')]
     pub scenario: Vec<String>,
     /// Plain HTTP (admin services allowed over HTTP) instead of HTTPS, for the server and the baseline alike

@@ -87,6 +87,49 @@ fn once(rt: &tokio::runtime::Runtime, target: &Target, request: &Request) -> any
 /// The `scim-groups` filters: one group by name (a lookup), and a substring of eleven names (a scan of all 100).
 const GROUP_BY_NAME: &str = "displayName+eq+bench-group-50";
 const GROUP_SCAN: &str = "displayName+co+group-5";
+/// Register a client (`registration`), take one token with `grant` and introspect it, keeping both answers for
+/// the baseline; the client and its access token.
+fn oauth_setup(
+    rt: &tokio::runtime::Runtime,
+    target: &Target,
+    admin: &Auth,
+    registration: &Request,
+    grant: impl Fn(&scenarios::OAuthClient) -> Request,
+    responses: &mut Vec<Canned>,
+) -> anyhow::Result<(scenarios::OAuthClient, String)> {
+    let registered = once(rt, target, registration)?;
+    if registered.status != 201 {
+        bail!(
+            "DCR answered {}: {}",
+            registered.status,
+            String::from_utf8_lossy(&registered.body)
+        );
+    }
+    let v: serde_json::Value = serde_json::from_slice(&registered.body)?;
+    let client = scenarios::OAuthClient {
+        id: v["client_id"].as_str().unwrap_or_default().to_string(),
+        secret: v["client_secret"].as_str().unwrap_or_default().to_string(),
+    };
+    let request = grant(&client);
+    let granted = once(rt, target, &request)?;
+    if granted.status != 200 {
+        bail!(
+            "the grant answered {}: {}",
+            granted.status,
+            String::from_utf8_lossy(&granted.body)
+        );
+    }
+    responses.push(canned(&request, &granted));
+    let v: serde_json::Value = serde_json::from_slice(&granted.body)?;
+    let token = v["access_token"].as_str().unwrap_or_default().to_string();
+    let introspection = scenarios::introspect(&token, admin);
+    let seen = once(rt, target, &introspection)?;
+    if seen.status != 200 || !String::from_utf8_lossy(&seen.body).contains("\"active\":true") {
+        bail!("introspection answered {}", seen.status);
+    }
+    responses.push(canned(&introspection, &seen));
+    Ok((client, token))
+}
 
 fn canned(request: &Request, response: &Response) -> Canned {
     Canned {
@@ -410,37 +453,32 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
     };
     // OAuth2: a client registered through DCR, one password grant and one introspection of its token.
     let oauth = if opts.wants("password-grant") || opts.wants("introspect") {
-        let registered = once(&rt, &target, &scenarios::register_client(&basic))?;
-        if registered.status != 201 {
-            bail!(
-                "DCR answered {}: {}",
-                registered.status,
-                String::from_utf8_lossy(&registered.body)
-            );
+        let grant = |c: &scenarios::OAuthClient| scenarios::password_grant(c, seed::LOGIN_USER);
+        let registration = scenarios::register_client(&basic);
+        Some(oauth_setup(&rt, &target, &basic, &registration, grant, &mut responses)?)
+    } else {
+        None
+    };
+    // JWT access tokens and logout: a JWT client, one client-credentials token, its introspection, one logout.
+    let jwt = if opts.wants("jwt-issue") || opts.wants("jwt-introspect") || opts.wants("oidc-logout") {
+        let registration = scenarios::register_jwt_client(&basic);
+        let (client, token) = oauth_setup(
+            &rt,
+            &target,
+            &basic,
+            &registration,
+            scenarios::client_credentials,
+            &mut responses,
+        )?;
+        if token.split('.').count() != 3 {
+            bail!("the JWT client's access token is not a JWT");
         }
-        let v: serde_json::Value = serde_json::from_slice(&registered.body)?;
-        let client = scenarios::OAuthClient {
-            id: v["client_id"].as_str().unwrap_or_default().to_string(),
-            secret: v["client_secret"].as_str().unwrap_or_default().to_string(),
-        };
-        let grant = scenarios::password_grant(&client, seed::LOGIN_USER);
-        let granted = once(&rt, &target, &grant)?;
-        if granted.status != 200 {
-            bail!(
-                "the password grant answered {}: {}",
-                granted.status,
-                String::from_utf8_lossy(&granted.body)
-            );
+        let logout = scenarios::oidc_logout(&token);
+        let out = once(&rt, &target, &logout)?;
+        if out.status != 302 {
+            bail!("/oidc/logout answered {}", out.status);
         }
-        responses.push(canned(&grant, &granted));
-        let v: serde_json::Value = serde_json::from_slice(&granted.body)?;
-        let token = v["access_token"].as_str().unwrap_or_default().to_string();
-        let introspection = scenarios::introspect(&token, &basic);
-        let seen = once(&rt, &target, &introspection)?;
-        if seen.status != 200 {
-            bail!("introspection answered {}", seen.status);
-        }
-        responses.push(canned(&introspection, &seen));
+        responses.push(canned(&logout, &out));
         Some((client, token))
     } else {
         None
@@ -647,6 +685,32 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
             real(it, lc),
             None,
         ));
+    }
+    if let Some((client, token)) = &jwt {
+        if opts.wants("jwt-issue") {
+            eprintln!("scenario: JWT access token issue (client credentials)");
+            let it = scenarios::client_credentials_iteration(client.clone());
+            rep.rows.push(row(
+                "POST /oauth2/token (client credentials, JWT access token, RS256)",
+                it,
+                c,
+            ));
+        }
+        if opts.wants("jwt-introspect") {
+            eprintln!("scenario: JWT introspection");
+            let it = scenarios::introspect_iteration(token.clone(), basic.clone());
+            rep.rows
+                .push(row("POST /oauth2/introspect of a JWT (Basic admin, cached)", it, c));
+        }
+        if opts.wants("oidc-logout") {
+            eprintln!("scenario: /oidc/logout");
+            let it = scenarios::oidc_logout_iteration(token.clone());
+            rep.rows.push(row(
+                "GET /oidc/logout (signed hint checked, redirect URI matched, no session)",
+                it,
+                c,
+            ));
+        }
     }
     if logins_wanted {
         measure_raw(&mut raw_rates)?;

@@ -49,6 +49,49 @@ pub fn introspect(token: &str, auth: &Auth) -> Request {
     auth.apply(Request::post(INTROSPECT_PATH, FORM, format!("token={token}")))
 }
 
+/// The callback of the bench's JWT client (`/oidc/logout`'s `post_logout_redirect_uri`).
+pub const JWT_CALLBACK: &str = "https://app.example/cb";
+pub const OIDC_LOGOUT_PATH: &str = "/oidc/logout";
+
+/// DCR's registration of a client whose access tokens are JWTs.
+pub fn register_jwt_client(auth: &Auth) -> Request {
+    let body = serde_json::json!({
+        "client_name": "bench-jwt",
+        "grant_types": ["client_credentials"],
+        "redirect_uris": [JWT_CALLBACK],
+        "token_type_extension": "JWT",
+    })
+    .to_string();
+    auth.apply(Request::post(DCR_API, "application/json", body))
+}
+
+/// The client-credentials grant (no user, so no argon2: what it measures is the token's issue, here RS256).
+pub fn client_credentials(client: &OAuthClient) -> Request {
+    let basic = Auth::Basic {
+        user: client.id.clone(),
+        password: client.secret.clone(),
+    };
+    basic.apply(Request::post(TOKEN_PATH, FORM, "grant_type=client_credentials"))
+}
+
+pub fn client_credentials_iteration(client: OAuthClient) -> Iteration {
+    load::simple(Arc::new(move |_| client_credentials(&client)), 200)
+}
+
+/// RP-initiated logout without a browser session, with a signed hint and a registered redirect URI: the hint's
+/// signature checked, its client read, the URI matched, the 302 back (the `handle_logout_gracefully` path, the
+/// one a load generator without sessions can repeat).
+pub fn oidc_logout(hint: &str) -> Request {
+    let uri = JWT_CALLBACK.replace(':', "%3A").replace('/', "%2F");
+    Request::get(&format!(
+        "{OIDC_LOGOUT_PATH}?id_token_hint={hint}&post_logout_redirect_uri={uri}&state=bench"
+    ))
+}
+
+pub fn oidc_logout_iteration(hint: String) -> Iteration {
+    load::simple(Arc::new(move |_| oidc_logout(&hint)), 302)
+}
+
 /// Password grants, a different login user each (every one pays argon2) or always the same.
 pub fn password_grant_iteration(client: OAuthClient, distinct: Option<usize>) -> Iteration {
     load::simple(

@@ -70,7 +70,7 @@ fn split_outside_quotes(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
     for (i, b) in text.bytes().enumerate() {
-        if b == b',' && quotes_after[i + 1] % 2 == 0 {
+        if b == b',' && quotes_after[i + 1].is_multiple_of(2) {
             parts.push(&text[start..i]);
             start = i + 1;
         }

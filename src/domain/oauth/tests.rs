@@ -269,3 +269,68 @@ fn id_tokens_carry_the_release_s_claims_in_its_order() {
     );
     assert_eq!(origin_of("http://127.0.0.1:8000/cb?x"), "http://127.0.0.1:8000");
 }
+
+#[test]
+fn the_password_grant_asks_about_expiry_only_where_the_release_fires_its_event() {
+    use crate::domain::login::{Decision, Failure};
+    use crate::domain::profile::oauth::GrantExpiry;
+    let wrong = Decision::Failed(Failure::WrongPassword);
+    for d in [
+        Decision::Success,
+        wrong,
+        Decision::Failed(Failure::Locked),
+        Decision::ResetOtpMismatch,
+    ] {
+        assert!(!password_grant_asks_expiry(GrantExpiry::NotAsked, d));
+    }
+    assert!(!password_grant_asks_expiry(
+        GrantExpiry::AfterFailure,
+        Decision::Success
+    ));
+    assert!(password_grant_asks_expiry(GrantExpiry::AfterFailure, wrong));
+    assert!(password_grant_asks_expiry(GrantExpiry::Always, Decision::Success));
+    assert!(password_grant_asks_expiry(GrantExpiry::Always, wrong));
+    for d in [
+        Decision::Failed(Failure::Locked),
+        Decision::ResetViaLink,
+        Decision::Failed(Failure::UnknownUser),
+    ] {
+        assert!(!password_grant_asks_expiry(GrantExpiry::Always, d));
+    }
+    assert_eq!(
+        password_expired_refusal(),
+        "Authentication Failed! Password has expired"
+    );
+}
+
+#[test]
+fn post_logout_uris_match_the_callback_exactly_or_its_whole_pattern() {
+    let cb = "https://app.example/cb";
+    assert!(post_logout_uri_matches(cb, cb));
+    for uri in [
+        "https://app.example/cb/",
+        "https://app.example/cb?x=1",
+        "https://evil.example/cb",
+        "",
+    ] {
+        assert!(!post_logout_uri_matches(cb, uri), "{uri}");
+    }
+    assert!(!post_logout_uri_matches("", ""));
+    let re = "regexp=(https://app.example/cb|https://app.example/out)";
+    assert!(post_logout_uri_matches(re, "https://app.example/out"));
+    assert!(!post_logout_uri_matches(re, "https://app.example/out.evil.example"));
+    // No loopback-port leniency at logout.
+    assert!(!post_logout_uri_matches(
+        "http://127.0.0.1:9/cb",
+        "http://127.0.0.1:10/cb"
+    ));
+}
+
+#[test]
+fn an_id_tokens_client_is_its_azp_else_its_first_audience() {
+    assert_eq!(id_token_client(br#"{"azp":"a","aud":"b"}"#).as_deref(), Some("a"));
+    assert_eq!(id_token_client(br#"{"azp":" ","aud":["b","c"]}"#).as_deref(), Some("b"));
+    assert_eq!(id_token_client(br#"{"aud":"b"}"#).as_deref(), Some("b"));
+    assert_eq!(id_token_client(br#"{"sub":"x"}"#), None);
+    assert_eq!(id_token_client(b"not json"), None);
+}

@@ -97,12 +97,35 @@ pub enum ReasonText {
     CodeAndCauseMessage,
 }
 
+/// When the password grant asks identity-governance whether the password has expired: CORE
+/// `oauth2/token/handlers/grant/PasswordGrantHandler.java` fires `PASSWORD_GRANT_POST_AUTHENTICATION` with
+/// `AUTHENTICATION_STATUS` true (`triggerPasswordExpiryValidationEvent`), GOV `password/expiry/PasswordChangeHandler
+/// .handlePasswordExpiryInPasswordGrantType` (v1.9.6, v1.11.48, v1.11.145) throws `ERROR_PASSWORD_EXPIRED` ("80009",
+/// "Password has expired") when the connector is on and the password has expired, and the grant answers
+/// `invalid_grant` "Authentication Failed! Password has expired" (the exception's message, without its code, and
+/// not subject to `show_auth_failure_reason`: it is thrown outside the handler's user-store catch blocks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GrantExpiry {
+    /// 5.9–6.1 (v6.2.28–v6.11.21): no event (added by `b1b7032156`, first tag v6.11.28); PWP's enforcer is a browser
+    /// authenticator, so an expired password still gets tokens.
+    NotAsked,
+    /// 7.0 (v7.0.26, `authenticateUserAtUserStore` after `e40c8fcffe`): the event fires only when the user store did
+    /// *not* authenticate the user, still saying "authenticated": a correct expired password gets tokens, a wrong
+    /// one for a user whose password has expired gets "Password has expired".
+    AfterFailure,
+    /// 7.1, 7.2 (v7.0.259, v7.0.385; `a8e87fe143` "Fix the issue of password expiry event trigger", first tag
+    /// v7.0.221): the event fires before the result is looked at, so an expired password is refused whether the
+    /// password given was right or wrong.
+    Always,
+}
+
 /// What the password grant answers a user the login refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PasswordGrantProfile {
     pub show_reason: ShowReason,
     pub lock_text: LockText,
     pub reason_text: ReasonText,
+    pub expiry: GrantExpiry,
 }
 
 /// The digest of WSO2's key id and thumbprints (`OAuth2Util.getThumbPrint`): base64url of the lower-case hex of
@@ -137,6 +160,18 @@ pub enum JwksCert {
     /// 7.1, 7.2: `x5t#S256` only; `x5c` needs `JWKSEndpoint.EnableX5CInResponse` (default UNCONFIRMED, taken as
     /// off).
     ThumbprintOnly,
+}
+
+/// What `sub` says of a user (ID tokens, JWT access tokens, userinfo): `AccessTokenIssuer.getDefaultSubject`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// 5.9–5.11 (v6.2.28–v6.4.111): the user name (no other default).
+    UserName,
+    /// 6.0 on (v6.8.0+): the user id when the application has `useUserIdForDefaultSubject=true`, which CIF's
+    /// `ApplicationManagementServiceImpl.addUserIdAsDefaultSubject` sets on every application it creates (DCR's
+    /// included); forcereset's applications are all created in the release in force. The CIF tag that first
+    /// carries `addUserIdAsDefaultSubject` is UNCONFIRMED (taken as 6.0's, where OAUTH starts reading it).
+    UserId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,6 +212,10 @@ pub struct OAuthProfile {
     /// identity.xml; the recent CORE-JSON's `revoked_token_headers_in_response.enable: false` taken for 7.x,
     /// UNCONFIRMED at tag).
     pub revoke_headers: bool,
+    /// `/oidc/logout` reads a `client_id` parameter, naming the client when there is no `id_token_hint`
+    /// (OIDCSESSION `OIDCLogoutServlet.processLogoutRequest`: absent at v6.11.21, read at v7.0.26).
+    pub logout_client_id: bool,
+    pub subject: Subject,
     /// The discovery document's keys, in the order WSO2's `HashMap` of them iterates (`OIDProviderConfigResponse
     /// .getConfigMap`, computed over every key put, nulls included, by the research notes'
     /// `discovery_key_order.py`). Keys forcereset has no value for are left out where they fall.
@@ -350,6 +389,11 @@ pub fn of(version: Wso2Version) -> OAuthProfile {
             } else {
                 ReasonText::CodeAndOuterMessage
             },
+            expiry: match version {
+                V5_9 | V5_10 | V5_11 | V6_0 | V6_1 => GrantExpiry::NotAsked,
+                V7_0 => GrantExpiry::AfterFailure,
+                V7_1 | V7_2 => GrantExpiry::Always,
+            },
         },
         kid_digest: if version == V5_9 {
             KidDigest::Sha1
@@ -370,6 +414,12 @@ pub fn of(version: Wso2Version) -> OAuthProfile {
         jwt_aut: version >= V5_10,
         jwt_client_id: version >= V6_0,
         revoke_headers: version < V7_0,
+        logout_client_id: version >= V7_0,
+        subject: if version >= V6_0 {
+            Subject::UserId
+        } else {
+            Subject::UserName
+        },
         discovery_keys: match version {
             V5_9 => DISCOVERY_5_9,
             V5_10 | V5_11 | V6_0 | V6_1 => DISCOVERY_5_10,
