@@ -335,24 +335,22 @@ fn category_names(connectors: &[ConnectorDef]) -> Vec<&'static str> {
     names
 }
 
-/// The category an id names, if the release has it.
+/// The category an id names, if the resident IdP lists it (the password-expiry connector's included).
 fn category_named(cx: &Cx<'_>, id: &str) -> Option<&'static str> {
     let name = name_of(id)?;
-    category_names(&cx.profile().governance.connectors)
+    category_names(&cx.app.listed_connectors())
         .into_iter()
         .find(|c| *c == name)
 }
 
-/// The connector `connector_id` names, if it is in the category `category_id` names exactly.
+/// The connector `connector_id` names, if it is listed and in the category `category_id` names exactly.
 fn connector_in(cx: &Cx<'_>, category_id: &str, connector_id: &str) -> Option<ConnectorDef> {
     let name = name_of(connector_id)?;
-    cx.profile()
-        .governance
-        .connectors
-        .iter()
+    cx.app
+        .listed_connectors()
+        .into_iter()
         .find(|c| c.name == name)
         .filter(|c| id_of(c.category) == category_id)
-        .copied()
 }
 
 fn views(cx: &Cx<'_>, internal: Idg) -> Result<Vec<ConnectorView>, Failure> {

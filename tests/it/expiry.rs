@@ -322,3 +322,119 @@ async fn user_show_says_when_the_password_expires() {
         out.stdout
     );
 }
+
+/// 7.1's rules by role or group, set the way its console sets them (the identity-governance REST API), on groups
+/// made over SCIM: the first matching rule decides (`eq`: its period; `ne`: no expiry), a user no rule matches
+/// gets the connector's period unless `skipIfNoApplicableRules`; 7.0, which has no rules, ignores them.
+#[tokio::test]
+async fn rules_by_group_choose_each_users_period_on_7_1() {
+    use crate::scim::{ADMIN, call};
+    use reqwest::Method;
+    use serde_json::json;
+
+    // base64url("Password Policies") / base64url("passwordExpiry").
+    const CONNECTOR: &str = "/api/server/v1/identity-governance/UGFzc3dvcmQgUG9saWNpZXM/connectors/cGFzc3dvcmRFeHBpcnk";
+    async fn group(server: &TestServer, name: &str, members: &[&str]) -> String {
+        let mut ids = Vec::new();
+        for m in members {
+            let found = crate::scim::get(server, &format!("/scim2/Users?filter=userName+eq+{m}")).await;
+            ids.push(json!({ "value": found.json()["Resources"][0]["id"] }));
+        }
+        let members = ids;
+        let body = json!({ "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name,
+                           "members": members });
+        let created = call(server, Method::POST, "/scim2/Groups", Some(body), Some(ADMIN)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        created.json()["id"].as_str().unwrap().to_string()
+    }
+    async fn set(server: &TestServer, properties: &[(&str, String)]) {
+        let properties: Vec<_> = properties
+            .iter()
+            .map(|(n, v)| json!({ "name": n, "value": v }))
+            .collect();
+        let answer = server
+            .client()
+            .patch(server.https(CONNECTOR))
+            .basic_auth("admin", Some("admin"))
+            .json(&json!({ "operation": "UPDATE", "properties": properties }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK, "{}", answer.text().await.unwrap());
+    }
+    fn shown(server: &TestServer, user: &str) -> String {
+        let out = server.cli().run(&["user", "show", user]);
+        out.stdout
+            .lines()
+            .find(|l| l.contains("password expires"))
+            .unwrap_or_else(|| panic!("{}\n{}", out.stdout, out.stderr))
+            .to_string()
+    }
+
+    let forty_days_ago = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64)
+        - 40 * DAY;
+    for version in [Wso2Version::V7_0, Wso2Version::V7_2] {
+        let server = server_for(version);
+        for user in ["tom", "jerry", "kim"] {
+            crate::support::add_login_user(&server.app(), user, OLD, &[]);
+            set_claim(
+                &server,
+                user,
+                claims::LAST_PASSWORD_UPDATE_TIME,
+                &forty_days_ago.to_string(),
+            )
+            .await;
+        }
+        let staff = group(&server, "staff", &["tom"]).await;
+        let robots = group(&server, "robots", &["jerry"]).await;
+        set(
+            &server,
+            &[
+                ("passwordExpiry.rule1", format!("1,90,groups,eq,{staff}")),
+                ("passwordExpiry.rule2", format!("2,0,roles,ne,{robots}")),
+                // Unparsable: skipped, as GOV skips it.
+                ("passwordExpiry.rule3", "3,x,groups,eq,y".to_string()),
+            ],
+        )
+        .await;
+        if version == Wso2Version::V7_0 {
+            // No rules in 7.0: everyone's 40-day-old password is past the 30 days.
+            for user in ["tom", "jerry", "kim"] {
+                assert!(
+                    shown(&server, user).contains("(expired)"),
+                    "{user}: {}",
+                    shown(&server, user)
+                );
+            }
+            continue;
+        }
+        // tom's group gives 90 days: not expired, and the sign-in goes straight through.
+        let tom = shown(&server, "tom");
+        assert!(!tom.contains("expired") && !tom.contains("never"), "{tom}");
+        let answer = Browser::new(&server).login("tom", OLD).await;
+        assert!(
+            !answer.location().contains(RECOVERY_CONFIRM),
+            "tom is not sent to change: {}",
+            answer.location()
+        );
+        // jerry's `ne` rule: his password does not expire.
+        assert!(shown(&server, "jerry").contains("never"), "{}", shown(&server, "jerry"));
+        // kim matches no rule: the connector's 30 days, so expired, and the sign-in goes to the change page.
+        assert!(shown(&server, "kim").contains("(expired)"), "{}", shown(&server, "kim"));
+        expect_change_page(&server, version, "kim", OLD).await;
+        // With skipIfNoApplicableRules, a user no rule matches keeps the password.
+        set(
+            &server,
+            &[("passwordExpiry.skipIfNoApplicableRules", "true".to_string())],
+        )
+        .await;
+        assert!(shown(&server, "kim").contains("never"), "{}", shown(&server, "kim"));
+        assert!(
+            !shown(&server, "tom").contains("never"),
+            "a matching rule still applies"
+        );
+    }
+}
