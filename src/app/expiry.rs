@@ -16,8 +16,11 @@ use sha2::{Digest, Sha256};
 
 use super::{Actor, App};
 use crate::domain::expiry::rules::{self, Memberships};
-use crate::domain::expiry::{self, ChangeRefusal, Expiry, ExpirySettings, LAST_PASSWORD_CHANGED_FALLBACK};
+use crate::domain::expiry::{
+    self, ChangeRefusal, Expiry, ExpirySettings, LAST_PASSWORD_CHANGED_FALLBACK, PASSWORD_EXPIRY_TIME,
+};
 use crate::domain::profile::expiry::Enforcer;
+use crate::domain::scim::resource::UserData;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, permissions, strip_primary_domain};
 use crate::store::{StoreError, Tx};
@@ -157,6 +160,26 @@ impl App {
     pub(super) fn password_expired_now(&self, user: &str) -> Result<bool, DomainError> {
         let now = self.now();
         Ok(self.store.read(|tx| self.password_expired_in(tx, user, now))?)
+    }
+
+    /// 7.1+: `data`'s claims with `passwordExpiryTime` as GOV's `getUserPasswordExpiryTime` computes it (the first
+    /// expired instant; now, for a password with no recorded update; absent when the user's password does not
+    /// expire). Read paths only: the value is never stored.
+    pub(super) fn with_expiry_time_in(&self, tx: &Tx<'_>, mut data: UserData) -> Result<UserData, StoreError> {
+        if !self.settings.profile.expiry.expiry_time_claim {
+            return Ok(data);
+        }
+        let now = self.now();
+        let settings = self.user_expiry_settings_in(tx, &data.name)?;
+        let last = self.last_password_update_in(tx, &data.name)?;
+        let at = match expiry::expires_at(&self.settings.profile.expiry, &settings, last, now) {
+            Expiry::Off => return Ok(data),
+            Expiry::NoRecord { .. } => now,
+            Expiry::At(at) => at,
+        };
+        data.claims.retain(|(uri, _)| uri != PASSWORD_EXPIRY_TIME);
+        data.claims.push((PASSWORD_EXPIRY_TIME.to_string(), at.to_string()));
+        Ok(data)
     }
 
     /// `lastPasswordUpdateTime`, else `lastPasswordChangedTimestamp` where the dialect has that claim (both

@@ -55,7 +55,11 @@ impl App {
 
     /// A user by id (`GET /Users/{id}`): own data, or `usermgt/view`. None if there is no such user.
     pub fn scim_user(&self, actor: &Actor, uuid: &str) -> Result<Option<UserData>, DomainError> {
-        let user = self.store.read(|tx| self.scim_user_in(tx, uuid))?;
+        let user = self.store.read(|tx| {
+            self.scim_user_in(tx, uuid)?
+                .map(|u| self.with_expiry_time_in(tx, u))
+                .transpose()
+        })?;
         if let Some(u) = &user {
             actor.require_self_or(&u.name, permissions::USERS_VIEW)?;
         } else {
@@ -69,7 +73,7 @@ impl App {
         let name = actor.name().to_string();
         self.store
             .read(|tx| match tx.user(&name)? {
-                Some(record) => Ok(Some(user_data(tx, record, None)?)),
+                Some(record) => Ok(Some(self.with_expiry_time_in(tx, user_data(tx, record, None)?)?)),
                 None => Ok(None),
             })?
             .ok_or(DomainError::UserNotFound(name))
@@ -129,7 +133,7 @@ impl App {
                 u.roles = groups.iter().map(|(_, name)| name.clone()).collect();
                 u.roles.push(EVERYONE_ROLE.to_string());
                 u.groups = groups;
-                users.push(u);
+                users.push(self.with_expiry_time_in(tx, u)?);
             }
             Ok(UserPage { total, users })
         })?)

@@ -13,6 +13,8 @@ use super::profile::expiry::{
 /// (PWP and GOV `PasswordPolicyConstants.LAST_CREDENTIAL_UPDATE_TIMESTAMP_CLAIM[_NON_IDENTITY]`).
 pub use super::claims::LAST_PASSWORD_UPDATE_TIME;
 pub const LAST_PASSWORD_CHANGED_FALLBACK: &str = "http://wso2.org/claims/lastPasswordChangedTimestamp";
+/// The computed expiry instant (epoch ms) 7.1+ adds to a read user (GOV `PASSWORD_EXPIRY_TIME_CLAIM`).
+pub const PASSWORD_EXPIRY_TIME: &str = "http://wso2.org/claims/identity/passwordExpiryTime";
 
 /// `passwordExpiryInDays` when nothing sets it (both components' `..._DEFAULT_VALUE`).
 pub const DEFAULT_EXPIRY_DAYS: i64 = 30;

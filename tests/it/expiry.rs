@@ -371,6 +371,16 @@ async fn rules_by_group_choose_each_users_period_on_7_1() {
             .to_string()
     }
 
+    /// `urn:scim:wso2:schema.passwordExpiryTime` of a user, asked for by `attributes`.
+    async fn expiry_time(server: &TestServer, user: &str) -> Option<i64> {
+        let path = format!("/scim2/Users?filter=userName+eq+{user}&attributes=urn:scim:wso2:schema.passwordExpiryTime");
+        let found = crate::scim::get(server, &path).await;
+        assert_eq!(found.status, StatusCode::OK, "{}", found.text);
+        found.json()["Resources"][0]["urn:scim:wso2:schema"]["passwordExpiryTime"]
+            .as_str()
+            .map(|v| v.parse().unwrap())
+    }
+
     let forty_days_ago = (std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -411,6 +421,16 @@ async fn rules_by_group_choose_each_users_period_on_7_1() {
             }
             continue;
         }
+        // SCIM's computed `passwordExpiryTime` (7.1+), only when asked for: the rule's period, none for jerry.
+        assert_eq!(expiry_time(&server, "tom").await, Some(forty_days_ago + 90 * DAY));
+        assert_eq!(expiry_time(&server, "jerry").await, None);
+        assert_eq!(expiry_time(&server, "kim").await, Some(forty_days_ago + 30 * DAY));
+        let plain = crate::scim::get(&server, "/scim2/Users?filter=userName+eq+tom").await;
+        assert!(
+            !plain.text.contains("passwordExpiryTime"),
+            "returned on request only: {}",
+            plain.text
+        );
         // tom's group gives 90 days: not expired, and the sign-in goes straight through.
         let tom = shown(&server, "tom");
         assert!(!tom.contains("expired") && !tom.contains("never"), "{tom}");

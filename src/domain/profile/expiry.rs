@@ -42,6 +42,10 @@ pub struct ExpiryProfile {
     pub expired_msg_param: bool,
     /// Rules by role or group, `passwordExpiry.rule*` (GOV commit ad71ac403, first tag v1.10.6: IS 7.1 on).
     pub rules: bool,
+    /// A read user's claims gain the computed `identity/passwordExpiryTime` (GOV `PasswordExpiryEventListener`,
+    /// commit 4327adfea, first tag v1.11.24: IS 7.1 on), which SCIM shows as `urn:scim:wso2:schema`
+    /// `passwordExpiryTime` when asked for.
+    pub expiry_time_claim: bool,
 }
 
 /// Who enforces password expiry.
@@ -91,6 +95,7 @@ pub fn of(version: Wso2Version) -> ExpiryProfile {
             missing: Missing::Expired,
             expired_msg_param: false,
             rules: false,
+            expiry_time_claim: false,
         },
         V7_0 => ExpiryProfile {
             enforcer: Enforcer::PostAuthenticationHandler,
@@ -99,6 +104,7 @@ pub fn of(version: Wso2Version) -> ExpiryProfile {
             missing: Missing::Epoch,
             expired_msg_param: false,
             rules: false,
+            expiry_time_claim: false,
         },
         V7_1 | V7_2 => ExpiryProfile {
             enforcer: Enforcer::PostAuthenticationHandler,
@@ -107,6 +113,7 @@ pub fn of(version: Wso2Version) -> ExpiryProfile {
             missing: Missing::Expired,
             expired_msg_param: true,
             rules: true,
+            expiry_time_claim: true,
         },
     }
 }

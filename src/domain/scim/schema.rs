@@ -618,6 +618,19 @@ const fn concat<const A: usize, const B: usize, const N: usize>(a: [Attr; A], b:
 const ENTERPRISE_510: [Attr; 7] = concat(ENTERPRISE_RFC, ASK_PASSWORD);
 const WSO2_ALL: [Attr; 18] = concat(ASK_PASSWORD, WSO2_OWN);
 const ENTERPRISE_511: [Attr; 23] = concat(ENTERPRISE_RFC, WSO2_ALL);
+/// 7.1's system schema: + `passwordExpiryTime`, computed on read (GOV `PasswordExpiryEventListener`), read-only
+/// and returned only on request (docs-is "password-validation.md": `?attributes=urn:scim:wso2:schema.passwordExpiryTime`).
+const SYSTEM_71: [Attr; 19] = concat(
+    WSO2_ALL,
+    [claim(
+        "passwordExpiryTime",
+        Type::String,
+        "Password Expiry Time",
+        claim_uri!("identity/passwordExpiryTime"),
+    )
+    .read_only()
+    .request()],
+);
 
 /// A schema: its URN, the names `/Schemas` shows, its attributes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -687,7 +700,7 @@ const CATALOGUE_71: &[Schema] = &[
         id: WSO2_SCHEMA,
         name: "SystemUser",
         description: "System User",
-        attrs: &WSO2_ALL,
+        attrs: &SYSTEM_71,
     },
     Schema {
         id: CUSTOM_SCHEMA_71,
