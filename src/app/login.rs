@@ -262,6 +262,34 @@ impl App {
         }
     }
 
+    /// [`App::authenticate`] without its slow parts, for a caller on the reactor inside [`App::quick`]: answered
+    /// only when the password is a remembered success (no argon2) and the login changes nothing (no write), with
+    /// the decision `authenticate` would make; None otherwise (an unknown user, a cache miss, a count to clear, a
+    /// store error), and the caller runs `authenticate` on a blocking thread.
+    pub fn authenticate_quick(&self, username: &str, password: &Secret) -> Option<Result<Actor, DomainError>> {
+        let username = strip_primary_domain(username);
+        let now = self.now();
+        let record = self.store.read(|tx| tx.user(username)).ok()??;
+        if !self
+            .auth_cache
+            .check(username, password.expose(), &record.password_hash, now)
+        {
+            return None;
+        }
+        let user = record.name;
+        let decided = self
+            .store
+            .read(|tx| self.decide_in(tx, &user, password, true, now))
+            .ok()?;
+        if decided.step != LockStep::Keep || decided.decision == Decision::ResetOtpMismatch {
+            return None;
+        }
+        if decided.decision != Decision::Success {
+            return Some(Err(DomainError::InvalidCredentials));
+        }
+        Some(self.actor_for(&user).ok()?.ok_or(DomainError::InvalidCredentials))
+    }
+
     /// The actor for a user already authenticated (e.g. by a session cookie); None if the user is gone.
     pub fn actor_for(&self, username: &str) -> Result<Option<Actor>, DomainError> {
         let found = self.store.read(|tx| tx.user_and_permissions(username))?;

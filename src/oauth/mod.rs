@@ -209,7 +209,13 @@ async fn caller(
     let BasicCredentials::Credentials { username, password } = basic_auth::parse(authorization.as_ref()) else {
         return Err(basic_auth::unauthorized());
     };
-    let actor = match blocking(app, move |app| app.authenticate(&username, &password)).await? {
+    // A remembered password is checked on the reactor (no hand-off to a blocking thread and back); anything
+    // slower (argon2, a write) goes to a blocking thread.
+    let authenticated = match app.quick(|| app.authenticate_quick(&username, &password)) {
+        Some(answer) => answer,
+        None => blocking(app, move |app| app.authenticate(&username, &password)).await?,
+    };
+    let actor = match authenticated {
         Ok(actor) => actor,
         Err(_) => return Err(basic_auth::unauthorized()),
     };

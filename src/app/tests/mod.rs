@@ -193,6 +193,36 @@ fn authentication_does_not_tell_unknown_users_from_wrong_passwords() {
     assert!(app.authenticate("PRIMARY/admin", &secret("admin")).is_ok());
 }
 
+/// The reactor's Basic check (`authenticate_quick`) answers only a remembered password whose login changes
+/// nothing, and then as `authenticate` does; everything else (argon2, a write) is left to the blocking path.
+#[test]
+fn the_quick_basic_check_answers_only_remembered_passwords_as_authenticate_does() {
+    let (app, _) = reset_app(&[gov::OFFLINE], 60);
+    let quick = |user: &str, password: &str| {
+        app.authenticate_quick(user, &secret(password))
+            .map(|r| r.map(|actor| actor.name().to_string()))
+    };
+    assert_eq!(
+        quick("tom", "Abcd@123"),
+        None,
+        "not remembered yet: argon2, on a blocking thread"
+    );
+    assert_eq!(quick("nobody", "Abcd@123"), None, "an unknown user costs argon2 too");
+    assert!(app.authenticate("tom", &secret("Abcd@123")).is_ok());
+    assert_eq!(quick("tom", "Abcd@123"), Some(Ok("tom".to_string())));
+    assert_eq!(quick("PRIMARY/tom", "Abcd@123"), Some(Ok("tom".to_string())));
+    assert_eq!(quick("tom", "wrong"), None, "a wrong password is never answered here");
+    // A pending forced reset: `authenticate` refuses, and the quick check says the same or defers.
+    trigger(&app, "tom").unwrap();
+    let slow = app
+        .authenticate("tom", &secret("Abcd@123"))
+        .map(|a| a.name().to_string());
+    assert_eq!(slow, Err(DomainError::InvalidCredentials));
+    if let Some(answer) = quick("tom", "Abcd@123") {
+        assert_eq!(answer, slow);
+    }
+}
+
 /// A good login with nothing to record (no failed attempts to clear, no lock to lift) takes no write transaction:
 /// a script sending Basic credentials on every call never queues behind the single writer. A failed attempt is
 /// recorded, and the next good login clears it, in a write. (Account locking is off by default, as in WSO2, so
