@@ -91,53 +91,66 @@ impl App {
     /// skips `isEveryoneRole`). Two statements, whatever the number of groups. `rolemgt/view`, or `rolemgt/create`:
     /// the front door of 5.10's `POST /Groups/.search` ([`crate::domain::profile::scim::ScimProfile::search_needs_create`]).
     /// `by_name` is a filter's single group name (`displayName eq …`): looked up, not scanned for.
+    /// `filter_members`: `keep` looks at members, so a scan reads every membership first; otherwise `keep` sees
+    /// groups without members and only the page's groups have theirs read.
+    #[allow(clippy::too_many_arguments)]
     pub fn scim_groups(
         &self,
         actor: &Actor,
         hybrid: bool,
         by_name: Option<&str>,
+        filter_members: bool,
         keep: impl Fn(&GroupData) -> bool,
         start: usize,
         count: Option<usize>,
     ) -> Result<GroupPage, DomainError> {
         actor.require_any(&[permissions::ROLES_VIEW, permissions::ROLES_CREATE])?;
         let listed = |r: &RoleRecord| !is_everyone(&r.name) && (hybrid || !group::is_hybrid(&r.name));
-        let mut matched: Vec<GroupData> = self.store.read(|tx| match by_name {
-            Some(name) => match tx.role_record(name)?.filter(|r| listed(r)) {
-                Some(r) => {
-                    let members = members_in(tx, &r.name)?;
-                    Ok(vec![group_data(r, members)])
+        Ok(self.store.read(|tx| {
+            let mut matched: Vec<GroupData> = match by_name {
+                Some(name) => match tx.role_record(name)?.filter(|r| listed(r)) {
+                    Some(r) => {
+                        let members = members_in(tx, &r.name)?;
+                        vec![group_data(r, members)]
+                    }
+                    None => Vec::new(),
+                },
+                None => {
+                    // Every membership in one statement, grouped by role (names match case-insensitively), when
+                    // the filter needs them; else none yet.
+                    let mut by_role: HashMap<String, Vec<Member>> = HashMap::new();
+                    if filter_members {
+                        for m in tx.all_memberships()? {
+                            by_role.entry(m.role.to_lowercase()).or_default().push(Member {
+                                uuid: m.user_uuid,
+                                name: m.user,
+                            });
+                        }
+                    }
+                    tx.role_records()?
+                        .into_iter()
+                        .filter(|r| listed(r))
+                        .map(|r| {
+                            let members = by_role.remove(&r.name.to_lowercase()).unwrap_or_default();
+                            group_data(r, members)
+                        })
+                        .collect()
                 }
-                None => Ok(Vec::new()),
-            },
-            None => {
-                // Every membership in one statement, grouped by role (names match case-insensitively).
-                let mut by_role: HashMap<String, Vec<Member>> = HashMap::new();
-                for m in tx.all_memberships()? {
-                    by_role.entry(m.role.to_lowercase()).or_default().push(Member {
-                        uuid: m.user_uuid,
-                        name: m.user,
-                    });
+            };
+            matched.retain(|g| keep(g));
+            let total = matched.len();
+            let mut groups: Vec<GroupData> = matched
+                .into_iter()
+                .skip(start)
+                .take(count.unwrap_or(usize::MAX))
+                .collect();
+            if by_name.is_none() && !filter_members {
+                for g in &mut groups {
+                    g.members = members_in(tx, &g.name)?;
                 }
-                Ok(tx
-                    .role_records()?
-                    .into_iter()
-                    .filter(|r| listed(r))
-                    .map(|r| {
-                        let members = by_role.remove(&r.name.to_lowercase()).unwrap_or_default();
-                        group_data(r, members)
-                    })
-                    .collect())
             }
-        })?;
-        matched.retain(|g| keep(g));
-        let total = matched.len();
-        let groups = matched
-            .into_iter()
-            .skip(start)
-            .take(count.unwrap_or(usize::MAX))
-            .collect();
-        Ok(GroupPage { total, groups })
+            Ok::<_, StoreError>(GroupPage { total, groups })
+        })?)
     }
 
     /// `POST /Groups`: a role with members and no permissions.

@@ -104,10 +104,12 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
         }
     };
     let by_name = parsed.as_ref().and_then(query::single_group_name);
+    let filter_members = parsed.as_ref().is_some_and(group::names_members);
     let page = app.scim_groups(
         actor,
         profile.hybrid_roles_as_groups,
         by_name.as_deref(),
+        filter_members,
         keep,
         skip,
         count,

@@ -1048,20 +1048,22 @@ fn scim_groups_leave_hybrid_roles_out_unless_roles_are_groups_and_never_list_eve
         .write(|tx| tx.insert_role("Internal/auditor", 0).map_err(DomainError::from))
         .unwrap();
     let names = |hybrid: bool| -> Vec<String> {
-        let page = app.scim_groups(&sys, hybrid, None, |_| true, 0, None).unwrap();
+        let page = app.scim_groups(&sys, hybrid, None, false, |_| true, 0, None).unwrap();
         page.groups.into_iter().map(|g| g.name).collect()
     };
     assert_eq!(names(true), ["admin", "Internal/auditor"]);
     assert_eq!(names(false), ["admin"]);
-    let page = app.scim_groups(&sys, true, None, |_| true, 1, Some(5)).unwrap();
+    let page = app.scim_groups(&sys, true, None, true, |_| true, 1, Some(5)).unwrap();
     assert_eq!((page.total, page.groups.len()), (2, 1));
-    let one = app.scim_groups(&sys, false, Some("ADMIN"), |_| true, 0, None).unwrap();
+    let one = app
+        .scim_groups(&sys, false, Some("ADMIN"), false, |_| true, 0, None)
+        .unwrap();
     assert_eq!(
         one.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
         ["admin"]
     );
     let hidden = app
-        .scim_groups(&sys, false, Some("internal/auditor"), |_| true, 0, None)
+        .scim_groups(&sys, false, Some("internal/auditor"), false, |_| true, 0, None)
         .unwrap();
     assert_eq!(hidden.total, 0);
     // Creating one by SCIM is refused, as `addRole` refuses it, and nothing is made.

@@ -190,13 +190,7 @@ pub fn bare_filter(f: Filter) -> Filter {
 /// The document a filter is evaluated against: the resource with the bare role name as `displayName`, and its
 /// `members` only if the filter names them (building every member of every group is most of a scan's cost).
 pub fn filter_doc(f: &Filter, data: &GroupData, location: &str, user_location: impl Fn(&str) -> String) -> Value {
-    let names_members = match f {
-        Filter::Compare { path, .. } | Filter::Present(path) | Filter::Elements { path, .. } => {
-            path.attr.eq_ignore_ascii_case("members")
-        }
-        Filter::And(..) | Filter::Or(..) | Filter::Not(_) => true,
-    };
-    let mut doc = if names_members {
+    let mut doc = if names_members(f) {
         group(data, location, user_location)
     } else {
         let bare = GroupData {
@@ -210,6 +204,17 @@ pub fn filter_doc(f: &Filter, data: &GroupData, location: &str, user_location: i
     };
     doc["displayName"] = Value::String(data.name.clone());
     doc
+}
+
+/// Does the filter look at `members` (a combination counts as doing so)? If not, groups can be filtered without
+/// reading their members.
+pub fn names_members(f: &Filter) -> bool {
+    match f {
+        Filter::Compare { path, .. } | Filter::Present(path) | Filter::Elements { path, .. } => {
+            path.attr.eq_ignore_ascii_case("members")
+        }
+        Filter::And(..) | Filter::Or(..) | Filter::Not(_) => true,
+    }
 }
 
 /// CHARON `GroupResourceManager#get` (3.3.28, 4.0.36): a group id that names nothing.
