@@ -487,9 +487,13 @@ fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
 
 /// When a password expires, in words (`user show`).
 fn expiry_words(expiry: crate::domain::expiry::Expiry, now: crate::domain::Millis) -> String {
-    use crate::domain::expiry::Expiry;
+    use crate::domain::expiry::{Exemption, Expiry};
     match expiry {
         Expiry::Off => "never (password expiry is off)".to_string(),
+        Expiry::Exempt(Exemption::Rule) => "never (an expiry rule exempts this user)".to_string(),
+        Expiry::Exempt(Exemption::NoApplicableRule) => {
+            "never (no expiry rule applies and skipIfNoApplicableRules is on)".to_string()
+        }
         Expiry::NoRecord { expired: true } => {
             "expired (no lastPasswordUpdateTime: the user must change it at the next sign-in)".to_string()
         }

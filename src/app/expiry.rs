@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::{Actor, App};
 use crate::domain::expiry::rules::{self, Memberships};
 use crate::domain::expiry::{
-    self, ChangeRefusal, Expiry, ExpirySettings, LAST_PASSWORD_CHANGED_FALLBACK, PASSWORD_EXPIRY_TIME,
+    self, ChangeRefusal, Exemption, Expiry, ExpirySettings, LAST_PASSWORD_CHANGED_FALLBACK, PASSWORD_EXPIRY_TIME,
 };
 use crate::domain::profile::expiry::Enforcer;
 use crate::domain::scim::resource::UserData;
@@ -173,7 +173,7 @@ impl App {
         let settings = self.user_expiry_settings_in(tx, &data.name)?;
         let last = self.last_password_update_in(tx, &data.name)?;
         let at = match expiry::expires_at(&self.settings.profile.expiry, &settings, last, now) {
-            Expiry::Off => return Ok(data),
+            Expiry::Off | Expiry::Exempt(_) => return Ok(data),
             Expiry::NoRecord { .. } => now,
             Expiry::At(at) => at,
         };
@@ -206,6 +206,10 @@ impl App {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
             let settings = self.user_expiry_settings_in(tx, user)?;
+            if !settings.enabled && self.expiry_settings_in(tx)?.enabled {
+                // On for the server, off for this user: an `ne` rule matched.
+                return Ok(Ok(Expiry::Exempt(Exemption::Rule)));
+            }
             let last = self.last_password_update_in(tx, user)?;
             Ok(Ok(expiry::expires_at(
                 &self.settings.profile.expiry,

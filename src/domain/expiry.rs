@@ -92,18 +92,32 @@ pub fn is_expired(profile: &ExpiryProfile, settings: &ExpirySettings, last: Opti
 /// When a password's expiry stands, for `user show` and the console.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expiry {
-    /// Expiry is off (or skipped for want of rules).
+    /// Expiry is off.
     Off,
+    /// Expiry is on, but not for this user (7.1+).
+    Exempt(Exemption),
     /// No update time is recorded: the release says whether that is expired now.
     NoRecord { expired: bool },
     /// The first instant at which the password counts as expired.
     At(Millis),
 }
 
+/// Why expiry, though on, does not apply to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exemption {
+    /// The first rule the user matches is an `ne` rule.
+    Rule,
+    /// No rule matches and `skipIfNoApplicableRules` is on.
+    NoApplicableRule,
+}
+
 /// When the password last updated at `last` expires (`now` decides only whether a missing record is expired).
 pub fn expires_at(profile: &ExpiryProfile, settings: &ExpirySettings, last: Option<Millis>, now: Millis) -> Expiry {
-    if !settings.enabled || settings.skip_if_no_applicable_rules {
+    if !settings.enabled {
         return Expiry::Off;
+    }
+    if settings.skip_if_no_applicable_rules {
+        return Expiry::Exempt(Exemption::NoApplicableRule);
     }
     let Some(changed) = last else {
         return Expiry::NoRecord {

@@ -75,6 +75,10 @@ fn off_or_skipped_never_expires() {
             ..on(0)
         };
         assert!(!is_expired(&p, &skip, None, NOW));
+        assert_eq!(
+            expires_at(&p, &skip, Some(0), NOW),
+            Expiry::Exempt(Exemption::NoApplicableRule)
+        );
     }
 }
 
