@@ -7,8 +7,8 @@
 
 use super::authorize::{AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 use super::{App, Session};
+use crate::domain::Millis;
 use crate::domain::oauth::{self, ErrorKind, OAuthError, text};
-use crate::domain::{DomainError, Millis};
 use crate::util::uuid_v4;
 
 /// How long a consent page's request waits for its answer.
@@ -41,25 +41,36 @@ pub(super) struct AwaitingConsent {
 }
 
 impl App {
-    /// Must `session`'s user approve `pending` first? Then the key of the consent page (`sessionDataKeyConsent`).
+    /// Must `session`'s user approve `pending` first? Then the key of the consent page (`sessionDataKeyConsent`);
+    /// with `prompt=none`, which may show no page, `consent_required` at the redirect URI instead.
     pub fn consent_step(
         &self,
         session: &Session,
         pending: &PendingAuthorization,
-    ) -> Result<Option<String>, DomainError> {
+    ) -> Result<Option<String>, AuthorizeRefusal> {
         if !self.settings.prompt_consent {
             return Ok(None);
         }
+        let stored = |e: crate::store::StoreError| AuthorizeRefusal::Domain(e.into());
         let approved = if pending.prompt_consent {
             self.store
-                .write(|tx| tx.remove_consent(&session.user, &pending.client_id))?;
+                .write(|tx| tx.remove_consent(&session.user, &pending.client_id))
+                .map_err(stored)?;
             false
         } else {
             self.store
-                .read(|tx| tx.consent_always(&session.user, &pending.client_id))?
+                .read(|tx| tx.consent_always(&session.user, &pending.client_id))
+                .map_err(stored)?
         };
         if approved {
             return Ok(None);
+        }
+        if pending.passive {
+            return Err(AuthorizeRefusal::Redirect {
+                redirect_uri: pending.redirect_uri.clone(),
+                error: OAuthError::new(ErrorKind::ConsentRequired, text::CONSENT_REQUIRED),
+                state: pending.state.clone(),
+            });
         }
         let key = uuid_v4(&mut rand::rng());
         let awaiting = AwaitingConsent {

@@ -62,6 +62,8 @@ pub enum ErrorKind {
     InvalidScope,
     AccessDenied,
     LoginRequired,
+    /// `prompt=none` when the user would have to approve the application first.
+    ConsentRequired,
     /// WSO2's `invalid_callback` (a redirect URI that does not match the registered one).
     InvalidCallback,
     InvalidToken,
@@ -84,6 +86,7 @@ impl ErrorKind {
             ErrorKind::InvalidScope => "invalid_scope",
             ErrorKind::AccessDenied => "access_denied",
             ErrorKind::LoginRequired => "login_required",
+            ErrorKind::ConsentRequired => "consent_required",
             ErrorKind::InvalidCallback => "invalid_callback",
             ErrorKind::InvalidToken => "invalid_token",
             ErrorKind::InsufficientScope => "insufficient_scope",
@@ -159,6 +162,9 @@ pub mod text {
     pub const INVALID_PROMPT: &str = "Invalid prompt variables passed with the authorization request";
     pub const PROMPT_NONE_NO_SESSION: &str = "Request with 'prompt=none' but user session does not exist";
     pub const CONSENT_DENIED: &str = "User denied the consent";
+    /// `prompt=none` with consent asked for and no "approve always" (OAUTH `AuthzUtil.handlePromptNone`,
+    /// `OAuth2ErrorCodes.CONSENT_REQUIRED`, the same text from v6.4.111 to v7.0.385).
+    pub const CONSENT_REQUIRED: &str = "Required consent not found";
     pub const BEARER_MISSING: &str = "Bearer token missing";
     pub const TOKEN_VALIDATION_FAILED: &str = "Access token validation failed";
     pub const NO_OPENID_SCOPE: &str = "Access token does not have the openid scope";

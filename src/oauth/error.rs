@@ -36,6 +36,7 @@ fn status(kind: ErrorKind, family: Family) -> StatusCode {
         | ErrorKind::InvalidScope
         | ErrorKind::AccessDenied
         | ErrorKind::LoginRequired
+        | ErrorKind::ConsentRequired
         | ErrorKind::InvalidCallback
         | ErrorKind::InvalidClientMetadata
         | ErrorKind::InvalidRedirectUri => StatusCode::BAD_REQUEST,

@@ -166,14 +166,23 @@ async fn issue(app: &Arc<App>, session: &Session, pending: &PendingAuthorization
     let (session, pending) = (session.clone(), pending.clone());
     let answer = super::blocking(app, move |app| match app.consent_step(&session, &pending) {
         Ok(Some(key)) => Ok(Err((key, pending, session.user))),
-        Ok(None) => app.issue_code(&session, &pending).map(Ok).map_err(|e| e.into_domain()),
-        Err(e) => Err(e),
+        Ok(None) => app
+            .issue_code(&session, &pending)
+            .map(Ok)
+            .map_err(|e| AuthorizeRefusal::Domain(e.into_domain())),
+        Err(refusal) => Err(refusal),
     })
     .await;
     match answer {
         Ok(Ok(Ok(redirect))) => code_redirect(&redirect),
         Ok(Ok(Err((key, pending, user)))) => consent_redirect(app, &key, &pending, &user),
-        Ok(Err(e)) => pages::domain_error(&e),
+        Ok(Err(AuthorizeRefusal::ErrorPage(e))) => error_page(&e),
+        Ok(Err(AuthorizeRefusal::Redirect {
+            redirect_uri,
+            error,
+            state,
+        })) => error_redirect(&redirect_uri, &error, state.as_deref()),
+        Ok(Err(AuthorizeRefusal::Domain(e))) => pages::domain_error(&e),
         Err(resp) => resp,
     }
 }

@@ -93,6 +93,32 @@ async fn approve_once_asks_again_approve_always_is_remembered_and_prompt_consent
     let (_, _) = consent_page(&server, &browser, &c, "").await;
 }
 
+/// `prompt=none` may show no page: without an "approve always" the answer is `consent_required` at the
+/// redirect URI (OAUTH `AuthzUtil.handlePromptNone`), with one the code; and nothing is left waiting.
+#[tokio::test]
+async fn prompt_none_answers_consent_required_until_the_user_approves_always() {
+    let (server, c) = setup(PROMPT).await;
+    let browser = signed_in_browser(&server).await;
+    let passive = browser.get(&authorize_url(&c, "&prompt=none")).await;
+    assert_eq!(
+        passive.location(),
+        format!("{CB}?error_description=Required+consent+not+found&state=st8&error=consent_required")
+    );
+    let (_, key) = consent_page(&server, &browser, &c, "").await;
+    let back = answer(&browser, &key, "approveAlways").await;
+    assert!(
+        back.location().starts_with(&format!("{CB}?code=")),
+        "{}",
+        back.location()
+    );
+    let passive = browser.get(&authorize_url(&c, "&prompt=none")).await;
+    assert!(
+        passive.location().starts_with(&format!("{CB}?code=")),
+        "{}",
+        passive.location()
+    );
+}
+
 #[tokio::test]
 async fn a_denial_goes_back_with_access_denied_and_the_state() {
     let (server, c) = setup(PROMPT).await;
