@@ -19,6 +19,7 @@ use crate::domain::expiry::rules::{self, Memberships};
 use crate::domain::expiry::{
     self, ChangeRefusal, Exemption, Expiry, ExpirySettings, LAST_PASSWORD_CHANGED_FALLBACK, PASSWORD_EXPIRY_TIME,
 };
+use crate::domain::governance::Resident;
 use crate::domain::profile::expiry::Enforcer;
 use crate::domain::scim::resource::UserData;
 use crate::domain::secret::Secret;
@@ -124,7 +125,18 @@ pub enum ExpiredChange {
 impl App {
     /// Has `user`'s password expired at `now` (inside the login's transaction)?
     pub(super) fn password_expired_in(&self, tx: &Tx<'_>, user: &str, now: Millis) -> Result<bool, StoreError> {
-        let settings = self.user_expiry_settings_in(tx, user)?;
+        self.password_expired_with(tx, &self.resident_in(tx)?, user, now)
+    }
+
+    /// As [`App::password_expired_in`], with the governance values already read (the login reads them once).
+    pub(super) fn password_expired_with(
+        &self,
+        tx: &Tx<'_>,
+        resident: &Resident,
+        user: &str,
+        now: Millis,
+    ) -> Result<bool, StoreError> {
+        let settings = self.user_expiry_settings_with(tx, resident, user)?;
         if !settings.enabled {
             return Ok(false);
         }
@@ -136,11 +148,20 @@ impl App {
     /// (GOV `isPasswordExpired`). A role is also a group here (one role table serves SOAP roles and SCIM Groups),
     /// so a rule on `roles` and one on `groups` both look at the ids of the user's roles.
     pub(super) fn user_expiry_settings_in(&self, tx: &Tx<'_>, user: &str) -> Result<ExpirySettings, StoreError> {
-        let settings = self.expiry_settings_in(tx)?;
+        self.user_expiry_settings_with(tx, &self.resident_in(tx)?, user)
+    }
+
+    fn user_expiry_settings_with(
+        &self,
+        tx: &Tx<'_>,
+        resident: &Resident,
+        user: &str,
+    ) -> Result<ExpirySettings, StoreError> {
+        let settings = self.expiry_settings_of(resident);
         if !settings.enabled || !self.settings.profile.expiry.rules {
             return Ok(settings);
         }
-        let (rules, refused) = rules::rules_of(&self.resident_in(tx)?);
+        let (rules, refused) = rules::rules_of(resident);
         for (property, why) in &refused {
             // GOV logs and skips a rule it cannot parse; the sign-in goes on.
             tracing::debug!(%property, "password expiry rule skipped: {why}");

@@ -233,16 +233,17 @@ impl App {
 
     /// The password expiry in force in `tx`.
     pub(super) fn expiry_settings_in(&self, tx: &Tx<'_>) -> Result<ExpirySettings, StoreError> {
+        Ok(self.expiry_settings_of(&self.resident_in(tx)?))
+    }
+
+    /// The password expiry `resident` sets.
+    pub(super) fn expiry_settings_of(&self, resident: &Resident) -> ExpirySettings {
         let fallback = ExpirySettings {
             enabled: false,
             days: self.config.password_expiry.expiry_in_days,
             skip_if_no_applicable_rules: false,
         };
-        Ok(fallback.read(
-            &self.resident_in(tx)?,
-            &self.settings.profile.expiry,
-            self.expiry_installed(),
-        ))
+        fallback.read(resident, &self.settings.profile.expiry, self.expiry_installed())
     }
 
     /// The password expiry in force.
@@ -252,8 +253,13 @@ impl App {
 
     /// The account lock in force in `tx`.
     pub(super) fn lock_settings_in(&self, tx: &Tx<'_>) -> Result<AccountLockSettings, StoreError> {
+        Ok(self.lock_settings_of(&self.resident_in(tx)?))
+    }
+
+    /// The account lock `resident` sets.
+    pub(super) fn lock_settings_of(&self, resident: &Resident) -> AccountLockSettings {
         let enable = self.settings.profile.governance.lock_enable_property;
-        Ok(self.lock_defaults().read(&self.resident_in(tx)?, enable))
+        self.lock_defaults().read(resident, enable)
     }
 
     /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.

@@ -3,7 +3,7 @@
 //! (`account.lock.handler`, as the resident IdP has it now) counts and locks here.
 
 use super::{Actor, App};
-use crate::domain::governance::AccountLockSettings;
+use crate::domain::governance::{AccountLockSettings, Resident};
 use crate::domain::login::{self, Decision, ErrorContext, Facts, LOCKED_REASON_MAX_ATTEMPTS, LockStep, UserFacts};
 use crate::domain::reset::{self, StoredCode};
 use crate::domain::secret::Secret;
@@ -122,7 +122,9 @@ impl App {
         password_ok: bool,
         now: Millis,
     ) -> Result<Decided, StoreError> {
-        let snapshot = self.snapshot(tx, user, password, now)?;
+        // The governance values, read once for the lock and the expiry.
+        let resident = self.resident_in(tx)?;
+        let snapshot = self.snapshot(tx, &resident, user, password, now)?;
         let facts = snapshot.facts(password_ok);
         let decision = login::decide(
             &Facts {
@@ -133,7 +135,7 @@ impl App {
         let step = login::lock_step(decision, &facts, &snapshot.policy, now);
         let context = self.error_context(decision, step, Some(&facts), &snapshot.policy);
         // Asked only of a good login: a pending forced reset or a lock is decided first (the forced reset wins).
-        let password_expired = decision == Decision::Success && self.password_expired_in(tx, user, now)?;
+        let password_expired = decision == Decision::Success && self.password_expired_with(tx, &resident, user, now)?;
         Ok(Decided {
             decision,
             step,
@@ -142,7 +144,14 @@ impl App {
         })
     }
 
-    fn snapshot(&self, tx: &Tx<'_>, user: &str, password: &Secret, now: Millis) -> Result<Snapshot, StoreError> {
+    fn snapshot(
+        &self,
+        tx: &Tx<'_>,
+        resident: &Resident,
+        user: &str,
+        password: &Secret,
+        now: Millis,
+    ) -> Result<Snapshot, StoreError> {
         let code = tx.recovery_code(user)?;
         let pending = code.as_ref().map(|c| {
             let verdict = reset::judge(
@@ -171,7 +180,7 @@ impl App {
             locked_reason: claim(claims::LOCKED_REASON)?.unwrap_or_default(),
             failed_attempts: count(claims::FAILED_LOGIN_ATTEMPTS)?,
             lockouts: count(claims::FAILED_LOGIN_LOCKOUT_COUNT)?,
-            policy: self.lock_settings_in(tx)?,
+            policy: self.lock_settings_of(resident),
         })
     }
 
