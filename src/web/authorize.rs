@@ -100,6 +100,20 @@ pub fn code_redirect(r: &CodeRedirect) -> HttpResponse {
     response::redirect(&with_query(&r.redirect_uri, &pairs))
 }
 
+/// How a refused authorization reaches the browser: WSO2's error page, the redirect URI with the error and state,
+/// or the pages' own error.
+fn refused(refusal: &AuthorizeRefusal) -> HttpResponse {
+    match refusal {
+        AuthorizeRefusal::ErrorPage(e) => error_page(e),
+        AuthorizeRefusal::Redirect {
+            redirect_uri,
+            error,
+            state,
+        } => error_redirect(redirect_uri, error, state.as_deref()),
+        AuthorizeRefusal::Domain(e) => pages::domain_error(e),
+    }
+}
+
 /// A live browser session, if the request carries one.
 fn live_session(app: &App, headers: &hyper::HeaderMap) -> Option<Session> {
     let token = cookie(headers, SESSION_COOKIE)?;
@@ -123,13 +137,7 @@ pub async fn authorize(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme)
     };
     let pending = match checked {
         Ok(Ok(p)) => p,
-        Ok(Err(AuthorizeRefusal::ErrorPage(e))) => return error_page(&e),
-        Ok(Err(AuthorizeRefusal::Redirect {
-            redirect_uri,
-            error,
-            state,
-        })) => return error_redirect(&redirect_uri, &error, state.as_deref()),
-        Ok(Err(AuthorizeRefusal::Domain(e))) => return pages::domain_error(&e),
+        Ok(Err(refusal)) => return refused(&refusal),
         Err(resp) => return resp,
     };
     let session = live_session(&app, req.headers()).filter(|_| !pending.force_login);
@@ -176,13 +184,7 @@ async fn issue(app: &Arc<App>, session: &Session, pending: &PendingAuthorization
     match answer {
         Ok(Ok(Ok(redirect))) => code_redirect(&redirect),
         Ok(Ok(Err((key, pending, user)))) => consent_redirect(app, &key, &pending, &user),
-        Ok(Err(AuthorizeRefusal::ErrorPage(e))) => error_page(&e),
-        Ok(Err(AuthorizeRefusal::Redirect {
-            redirect_uri,
-            error,
-            state,
-        })) => error_redirect(&redirect_uri, &error, state.as_deref()),
-        Ok(Err(AuthorizeRefusal::Domain(e))) => pages::domain_error(&e),
+        Ok(Err(refusal)) => refused(&refusal),
         Err(resp) => resp,
     }
 }
@@ -245,13 +247,7 @@ pub async fn consent_answer(app: Arc<App>, req: Request<RequestBody>) -> HttpRes
     let answer = ConsentAnswer::parse(form.get("consent"));
     match super::blocking(&app, move |app| app.answer_consent(&session, &key, answer)).await {
         Ok(Ok(redirect)) => code_redirect(&redirect),
-        Ok(Err(AuthorizeRefusal::ErrorPage(e))) => error_page(&e),
-        Ok(Err(AuthorizeRefusal::Redirect {
-            redirect_uri,
-            error,
-            state,
-        })) => error_redirect(&redirect_uri, &error, state.as_deref()),
-        Ok(Err(AuthorizeRefusal::Domain(e))) => pages::domain_error(&e),
+        Ok(Err(refusal)) => refused(&refusal),
         Err(resp) => resp,
     }
 }
