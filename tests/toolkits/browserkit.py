@@ -30,7 +30,8 @@ def browser(profile_dir, width=1280):
     return webdriver.Chrome(options=options, service=service)
 
 
-def wait_for(driver, predicate, what, seconds=10):
+def wait_for(driver, predicate, what, seconds=30):
+    # Generous: on two busy cores several Chromiums start at once; the wait ends as soon as the page is there.
     end = time.time() + seconds
     while time.time() < end:
         if predicate():
