@@ -146,11 +146,8 @@ impl App {
 
     /// The expiry settings for `user`: the connector's, or on 7.1+ those of the first rule the user's roles match
     /// (GOV `isPasswordExpired`). A role is also a group here (one role table serves SOAP roles and SCIM Groups),
-    /// so a rule on `roles` and one on `groups` both look at the ids of the user's roles.
-    pub(super) fn user_expiry_settings_in(&self, tx: &Tx<'_>, user: &str) -> Result<ExpirySettings, StoreError> {
-        self.user_expiry_settings_with(tx, &self.resident_in(tx)?, user)
-    }
-
+    /// so a rule on `roles` and one on `groups` both look at the ids of the user's roles. `resident` is the
+    /// governance values, read by the caller once.
     fn user_expiry_settings_with(
         &self,
         tx: &Tx<'_>,
@@ -183,15 +180,30 @@ impl App {
         Ok(self.store.read(|tx| self.password_expired_in(tx, user, now))?)
     }
 
+    /// What [`App::with_expiry_time`] needs, read once per request: the governance values on 7.1+ with expiry on;
+    /// None where no user can have a computed expiry time (an older release, expiry off), so those pay nothing more.
+    pub(super) fn expiry_time_source_in(&self, tx: &Tx<'_>) -> Result<Option<Resident>, StoreError> {
+        if !self.settings.profile.expiry.expiry_time_claim {
+            return Ok(None);
+        }
+        let resident = self.resident_in(tx)?;
+        Ok(self.expiry_settings_of(&resident).enabled.then_some(resident))
+    }
+
     /// 7.1+: `data`'s claims with `passwordExpiryTime` as GOV's `getUserPasswordExpiryTime` computes it (the first
     /// expired instant; now, for a password with no recorded update; absent when the user's password does not
-    /// expire). Read paths only: the value is never stored.
-    pub(super) fn with_expiry_time_in(&self, tx: &Tx<'_>, mut data: UserData) -> Result<UserData, StoreError> {
-        if !self.settings.profile.expiry.expiry_time_claim {
+    /// expire). Read paths only: the value is never stored. `source` is [`App::expiry_time_source_in`]'s.
+    pub(super) fn with_expiry_time(
+        &self,
+        tx: &Tx<'_>,
+        source: Option<&Resident>,
+        mut data: UserData,
+    ) -> Result<UserData, StoreError> {
+        let Some(resident) = source else {
             return Ok(data);
-        }
+        };
         let now = self.now();
-        let settings = self.user_expiry_settings_in(tx, &data.name)?;
+        let settings = self.user_expiry_settings_with(tx, resident, &data.name)?;
         let last = self.last_password_update_in(tx, &data.name)?;
         let at = match expiry::expires_at(&self.settings.profile.expiry, &settings, last, now) {
             Expiry::Off | Expiry::Exempt(_) => return Ok(data),
@@ -226,8 +238,9 @@ impl App {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
-            let settings = self.user_expiry_settings_in(tx, user)?;
-            if !settings.enabled && self.expiry_settings_in(tx)?.enabled {
+            let resident = self.resident_in(tx)?;
+            let settings = self.user_expiry_settings_with(tx, &resident, user)?;
+            if !settings.enabled && self.expiry_settings_of(&resident).enabled {
                 // On for the server, off for this user: an `ne` rule matched.
                 return Ok(Ok(Expiry::Exempt(Exemption::Rule)));
             }

@@ -58,6 +58,13 @@ struct Decided {
     password_expired: bool,
 }
 
+impl Decided {
+    /// Nothing to record: no count or lock to change, no OTP attempt to spend. Such a login needs no write.
+    fn records_nothing(&self) -> bool {
+        self.step == LockStep::Keep && self.decision != Decision::ResetOtpMismatch
+    }
+}
+
 impl App {
     /// Decide a login and record its consequences (failed-attempt count and lock, OTP attempts). Unknown users
     /// cost the same argon2 verification as known ones.
@@ -93,7 +100,7 @@ impl App {
         let decided = self
             .store
             .read(|tx| self.decide_in(tx, &user, password, password_ok, now))?;
-        if decided.step == LockStep::Keep && decided.decision != Decision::ResetOtpMismatch {
+        if decided.records_nothing() {
             return Ok(LoginOutcome {
                 decision: decided.decision,
                 user: Some(user),
@@ -290,7 +297,7 @@ impl App {
             .store
             .read(|tx| self.decide_in(tx, &user, password, true, now))
             .ok()?;
-        if decided.step != LockStep::Keep || decided.decision == Decision::ResetOtpMismatch {
+        if !decided.records_nothing() {
             return None;
         }
         if decided.decision != Decision::Success {

@@ -56,8 +56,9 @@ impl App {
     /// A user by id (`GET /Users/{id}`): own data, or `usermgt/view`. None if there is no such user.
     pub fn scim_user(&self, actor: &Actor, uuid: &str) -> Result<Option<UserData>, DomainError> {
         let user = self.store.read(|tx| {
+            let source = self.expiry_time_source_in(tx)?;
             self.scim_user_in(tx, uuid)?
-                .map(|u| self.with_expiry_time_in(tx, u))
+                .map(|u| self.with_expiry_time(tx, source.as_ref(), u))
                 .transpose()
         })?;
         if let Some(u) = &user {
@@ -73,7 +74,11 @@ impl App {
         let name = actor.name().to_string();
         self.store
             .read(|tx| match tx.user(&name)? {
-                Some(record) => Ok(Some(self.with_expiry_time_in(tx, user_data(tx, record, None)?)?)),
+                Some(record) => {
+                    let source = self.expiry_time_source_in(tx)?;
+                    let data = user_data(tx, record, None)?;
+                    Ok(Some(self.with_expiry_time(tx, source.as_ref(), data)?))
+                }
                 None => Ok(None),
             })?
             .ok_or(DomainError::UserNotFound(name))
@@ -128,12 +133,13 @@ impl App {
             matched.retain(|u| keep(u));
             let total = matched.len();
             let mut users = Vec::new();
+            let source = self.expiry_time_source_in(tx)?;
             for mut u in matched.into_iter().skip(start).take(count) {
                 let groups = tx.role_refs_of_user(&u.name)?;
                 u.roles = groups.iter().map(|(_, name)| name.clone()).collect();
                 u.roles.push(EVERYONE_ROLE.to_string());
                 u.groups = groups;
-                users.push(self.with_expiry_time_in(tx, u)?);
+                users.push(self.with_expiry_time(tx, source.as_ref(), u)?);
             }
             Ok(UserPage { total, users })
         })?)
