@@ -6,6 +6,7 @@
 //! [`users`], [`roles`], [`claims`], [`profiles`], [`governance`], [`reset`], [`recovery`], [`login`], [`sessions`],
 //! [`mailbox`], [`audit`], [`oauth`], [`authorize`], whoever calls them.
 
+use crate::store::TenantId;
 use std::sync::{Arc, OnceLock};
 
 use rand::RngCore;
@@ -500,7 +501,8 @@ impl App {
         let admin = &self.config.super_admin;
         // Hash only when the admin must be created: a restart then costs no argon2 run (and keeps no 19 MiB
         // argon2 buffer around), which is most of the idle memory and start-up time.
-        let admin_missing = admin.create_admin_account && !self.store.read(|tx| tx.user_exists(&admin.username))?;
+        let admin_missing =
+            admin.create_admin_account && !self.store.read(TenantId::SUPER, |tx| tx.user_exists(&admin.username))?;
         let admin_hash = if admin_missing {
             let hash = self.hash_password(admin.password.expose())?;
             // A server that just started has no other argon2 work for its memory: give the 19 MiB back.
@@ -510,7 +512,7 @@ impl App {
             None
         };
         let now = self.now();
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             let mut report = BootstrapReport::default();
             for meta in &dialect {
                 match tx.claim_meta(&meta.uri)? {

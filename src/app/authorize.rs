@@ -7,6 +7,7 @@
 //! and `oauth-signing.crt`, from which the kid is derived as WSO2 derives it); an app without a data directory (unit
 //! tests) keeps one in memory.
 
+use crate::store::TenantId;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -183,7 +184,7 @@ impl App {
         };
         let found = self
             .store
-            .read(|tx| tx.app(client_id))
+            .read(TenantId::SUPER, |tx| tx.app(client_id))
             .map_err(|e| AuthorizeRefusal::Domain(e.into()))?;
         let Some(record) = found else {
             return Err(page(ErrorKind::InvalidClient, text::BLANK_CLIENT_ID));
@@ -268,7 +269,7 @@ impl App {
         let hash = oauth::secret_hash(self.code_key(), Hashed::Code, code.expose());
         // The OIDC session id: one-way from the browser session, so it names the session without revealing it.
         let sid = oauth::half_hash(session.token.as_str());
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             tx.insert_code(&NewCode {
                 code_hash: &hash,
                 client_id: &pending.client_id,
@@ -447,7 +448,7 @@ impl App {
     pub fn userinfo(&self, access_token: &Secret) -> Result<String, OAuthFailure> {
         let hash = oauth::secret_hash(self.code_key(), Hashed::AccessToken, access_token.expose());
         let now = self.now();
-        let found = self.store.read(|tx| tx.token_by_access(&hash))?;
+        let found = self.store.read(TenantId::SUPER, |tx| tx.token_by_access(&hash))?;
         let Some(token) = found.filter(|t| !t.dead && t.access_expires_at > now) else {
             return Err(OAuthError::new(ErrorKind::InvalidToken, text::TOKEN_VALIDATION_FAILED).into());
         };
@@ -467,7 +468,7 @@ impl App {
         match self.profile().oauth.subject {
             Subject::UserName => Ok(user.to_string()),
             Subject::UserId => {
-                let found = self.store.read(|tx| tx.user(user))?;
+                let found = self.store.read(TenantId::SUPER, |tx| tx.user(user))?;
                 Ok(found.map_or_else(|| user.to_string(), |r| r.uuid))
             }
         }

@@ -1,6 +1,7 @@
 //! Claim values and the claim dialect: reading and writing a user's claims (every write goes through
 //! `store_claims`, where a forced-reset trigger becomes the reset), and the dialect's metadata.
 
+use crate::store::TenantId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -25,7 +26,7 @@ impl App {
             actor.require(permissions::USERS_VIEW)?;
         }
         let profile = self.stored_profile(profile);
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
@@ -90,7 +91,7 @@ impl App {
         authorize_claim_write(actor, user, values)?;
         let now = self.now();
         let profile = self.stored_profile(profile);
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             let Some(record) = tx.user(user)? else {
                 return Err(DomainError::UserNotFound(user.to_string()));
             };
@@ -124,7 +125,7 @@ impl App {
     ) -> Result<(), DomainError> {
         let now = self.now();
         let (values, plan) = self.split_reset_trigger(user, values, now)?;
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
@@ -220,7 +221,7 @@ impl App {
 
     /// The claim dialect, in display order.
     pub fn claim_metas(&self) -> Result<Dialect, DomainError> {
-        Ok(self.store.read(|tx| tx.claim_metas())?)
+        Ok(self.store.read(TenantId::SUPER, |tx| tx.claim_metas())?)
     }
 
     /// `getUserClaimValues`: every claim the user has a value for in the profile, with its dialect metadata, in
@@ -235,7 +236,7 @@ impl App {
         let user = strip_primary_domain(user);
         actor.require_self_or(user, permissions::USERS_VIEW)?;
         let profile = self.stored_profile(profile);
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
@@ -280,7 +281,7 @@ impl App {
         let user = strip_primary_domain(user);
         actor.require_self_or(user, permissions::USERS_VIEW)?;
         let profile = self.stored_profile(profile);
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
@@ -314,7 +315,7 @@ impl App {
         }
         // An empty value is how write_claims removes a claim, after checking it against the dialect.
         let removals: Vec<(String, String)> = uris.iter().map(|uri| (uri.clone(), String::new())).collect();
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             self.require_user(tx, user)?;
             self.write_claims(tx, actor, user, profile, &removals)?;
             self.audit(tx, now, actor, "claims.delete", user, &uris.join(","))
@@ -331,7 +332,7 @@ impl App {
     pub fn claim_meta_of(&self, actor: &Actor, uri: &str) -> Result<ClaimMeta, DomainError> {
         actor.require(permissions::CLAIM_METADATA_VIEW)?;
         self.store
-            .read(|tx| tx.claim_meta(uri))?
+            .read(TenantId::SUPER, |tx| tx.claim_meta(uri))?
             .ok_or_else(|| DomainError::UnknownClaim(uri.to_string()))
     }
 
@@ -359,7 +360,7 @@ impl App {
             description: meta.description.trim().to_string(),
             ..meta.clone()
         };
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             let Some(current) = tx.claim_meta(&meta.uri)? else {
                 return Err(DomainError::UnknownClaim(meta.uri.clone()));
             };

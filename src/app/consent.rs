@@ -9,6 +9,7 @@ use super::authorize::{AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 use super::{App, Session};
 use crate::domain::Millis;
 use crate::domain::oauth::{self, ErrorKind, OAuthError, text};
+use crate::store::TenantId;
 use crate::util::uuid_v4;
 
 /// How long a consent page's request waits for its answer.
@@ -54,12 +55,16 @@ impl App {
         let stored = |e: crate::store::StoreError| AuthorizeRefusal::Domain(e.into());
         let approved = if pending.prompt_consent {
             self.store
-                .write(|tx| tx.remove_consent(&session.user, &pending.client_id))
+                .write(TenantId::SUPER, |tx| {
+                    tx.remove_consent(&session.user, &pending.client_id)
+                })
                 .map_err(stored)?;
             false
         } else {
             self.store
-                .read(|tx| tx.consent_always(&session.user, &pending.client_id))
+                .read(TenantId::SUPER, |tx| {
+                    tx.consent_always(&session.user, &pending.client_id)
+                })
                 .map_err(stored)?
         };
         if approved {
@@ -111,7 +116,9 @@ impl App {
             }
             ConsentAnswer::ApproveAlways => {
                 self.store
-                    .write(|tx| tx.set_consent_always(&session.user, &pending.client_id, now))
+                    .write(TenantId::SUPER, |tx| {
+                        tx.set_consent_always(&session.user, &pending.client_id, now)
+                    })
                     .map_err(|e| AuthorizeRefusal::Domain(e.into()))?;
             }
             ConsentAnswer::Approve => {}

@@ -8,6 +8,7 @@
 //! and allow [`MAX_WRONG_CURRENT`] wrong current passwords before they end. In memory: a restart means logging in
 //! again, which sends the user back to the page.
 
+use crate::store::TenantId;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Mutex, PoisonError};
 
@@ -177,7 +178,9 @@ impl App {
     /// Has `user`'s password expired, now (the password grant asks it of a failed login too, as 7.0 does)?
     pub(super) fn password_expired_now(&self, user: &str) -> Result<bool, DomainError> {
         let now = self.now();
-        Ok(self.store.read(|tx| self.password_expired_in(tx, user, now))?)
+        Ok(self
+            .store
+            .read(TenantId::SUPER, |tx| self.password_expired_in(tx, user, now))?)
     }
 
     /// What [`App::with_expiry_time`] needs, read once per request: the governance values on 7.1+ with expiry on;
@@ -234,7 +237,7 @@ impl App {
         actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
         let now = self.now();
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -295,7 +298,7 @@ impl App {
             return Ok(ExpiredChange::Refused(ChangeRefusal::AllFieldsRequired));
         };
         let current = fields.current.as_ref().filter(|_| asks_current);
-        let Some(record) = self.store.read(|tx| tx.user(&user))? else {
+        let Some(record) = self.store.read(TenantId::SUPER, |tx| tx.user(&user))? else {
             self.expiry_tickets.end(ticket);
             return Ok(ExpiredChange::NoTicket);
         };
@@ -316,7 +319,7 @@ impl App {
         }
         let hash = self.hash_password(new.expose())?;
         let now = self.now();
-        let changed = self.store.write(|tx| {
+        let changed = self.store.write(TenantId::SUPER, |tx| {
             // Checked outside the transaction (hashing is slow): the password must still be the one checked.
             let unchanged = tx
                 .user(&record.name)?

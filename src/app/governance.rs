@@ -8,6 +8,7 @@ use crate::domain::governance::{
 };
 use crate::domain::profile::expiry::{self, Enforcer};
 use crate::domain::{DomainError, permissions};
+use crate::store::TenantId;
 use crate::store::{StoreError, Tx};
 
 /// A governance connector with the current value of each property it lists.
@@ -111,7 +112,7 @@ impl App {
     /// resident IdP page marks.
     pub fn setting_sources(&self, actor: &Actor) -> Result<Vec<SettingSource>, DomainError> {
         actor.require(permissions::GOVERNANCE_VIEW)?;
-        let stored = self.store.read(|tx| tx.governance_properties())?;
+        let stored = self.store.read(TenantId::SUPER, |tx| tx.governance_properties())?;
         let profile = &self.settings.profile.governance;
         let enable = profile.lock_enable_property;
         let defaults = self.governance_defaults();
@@ -248,7 +249,7 @@ impl App {
 
     /// The password expiry in force.
     pub fn expiry_settings(&self) -> Result<ExpirySettings, DomainError> {
-        Ok(self.store.read(|tx| self.expiry_settings_in(tx))?)
+        Ok(self.store.read(TenantId::SUPER, |tx| self.expiry_settings_in(tx))?)
     }
 
     /// The account lock in force in `tx`.
@@ -264,7 +265,7 @@ impl App {
 
     /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
     pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
-        Ok(self.store.read(|tx| self.reset_settings_in(tx))?)
+        Ok(self.store.read(TenantId::SUPER, |tx| self.reset_settings_in(tx))?)
     }
 
     /// [`App::reset_settings`] inside a transaction (a SCIM write plans its reset where it writes).
@@ -289,7 +290,7 @@ impl App {
 
     /// The effective account-lock settings: `[identity_mgt.account_locking]` overridden by stored properties.
     pub fn account_lock_settings(&self) -> Result<AccountLockSettings, DomainError> {
-        Ok(self.store.read(|tx| self.lock_settings_in(tx))?)
+        Ok(self.store.read(TenantId::SUPER, |tx| self.lock_settings_in(tx))?)
     }
 
     /// `getConnectorList` (and the REST API's GETs): the release's connectors with the current value of each
@@ -308,7 +309,7 @@ impl App {
     }
 
     fn connector_views(&self) -> Result<Vec<ConnectorView>, DomainError> {
-        let resident = self.store.read(|tx| self.resident_in(tx))?;
+        let resident = self.store.read(TenantId::SUPER, |tx| self.resident_in(tx))?;
         let profile = &self.settings.profile.governance;
         Ok(self
             .listed_connectors()
@@ -331,7 +332,7 @@ impl App {
             connectors: &connectors,
             single_reset_option: profile.single_reset_option,
         };
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             let checked = governance::check_update(&rules, &self.resident_in(tx)?, values)?;
             for (name, value) in &checked {
                 tx.set_governance_property(name, value)?;

@@ -8,6 +8,7 @@ use crate::domain::login::{self, Decision, ErrorContext, Facts, LOCKED_REASON_MA
 use crate::domain::reset::{self, StoredCode};
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, claims, password, permissions, strip_primary_domain};
+use crate::store::TenantId;
 use crate::store::{StoreError, Tx};
 
 /// The result of a login: the decision, the user's canonical name when the user exists, and the error context
@@ -75,7 +76,7 @@ impl App {
     pub fn login(&self, username: &str, password: &Secret) -> Result<LoginOutcome, DomainError> {
         let username = strip_primary_domain(username);
         let now = self.now();
-        let record = self.store.read(|tx| tx.user(username))?;
+        let record = self.store.read(TenantId::SUPER, |tx| tx.user(username))?;
         let hash = record
             .as_ref()
             .map_or(password::dummy_hash(), |r| r.password_hash.as_str());
@@ -97,9 +98,9 @@ impl App {
             });
         };
         let user = record.name;
-        let decided = self
-            .store
-            .read(|tx| self.decide_in(tx, &user, password, password_ok, now))?;
+        let decided = self.store.read(TenantId::SUPER, |tx| {
+            self.decide_in(tx, &user, password, password_ok, now)
+        })?;
         if decided.records_nothing() {
             return Ok(LoginOutcome {
                 decision: decided.decision,
@@ -108,7 +109,7 @@ impl App {
                 password_expired: decided.password_expired,
             });
         }
-        let decided = self.store.write(|tx| {
+        let decided = self.store.write(TenantId::SUPER, |tx| {
             let decided = self.decide_in(tx, &user, password, password_ok, now)?;
             self.record_login(tx, &user, &decided, now)?;
             Ok::<_, DomainError>(decided)
@@ -285,7 +286,7 @@ impl App {
     pub fn authenticate_quick(&self, username: &str, password: &Secret) -> Option<Result<Actor, DomainError>> {
         let username = strip_primary_domain(username);
         let now = self.now();
-        let record = self.store.read(|tx| tx.user(username)).ok()??;
+        let record = self.store.read(TenantId::SUPER, |tx| tx.user(username)).ok()??;
         if !self
             .auth_cache
             .check(username, password.expose(), &record.password_hash, now)
@@ -295,7 +296,7 @@ impl App {
         let user = record.name;
         let decided = self
             .store
-            .read(|tx| self.decide_in(tx, &user, password, true, now))
+            .read(TenantId::SUPER, |tx| self.decide_in(tx, &user, password, true, now))
             .ok()?;
         if !decided.records_nothing() {
             return None;
@@ -308,7 +309,9 @@ impl App {
 
     /// The actor for a user already authenticated (e.g. by a session cookie); None if the user is gone.
     pub fn actor_for(&self, username: &str) -> Result<Option<Actor>, DomainError> {
-        let found = self.store.read(|tx| tx.user_and_permissions(username))?;
+        let found = self
+            .store
+            .read(TenantId::SUPER, |tx| tx.user_and_permissions(username))?;
         Ok(found.map(|authz| Actor::User {
             name: authz.name,
             permissions: authz.permissions,

@@ -9,6 +9,7 @@
 use super::App;
 use crate::domain::oauth::{self, text};
 use crate::domain::{DomainError, Millis};
+use crate::store::TenantId;
 
 /// A logout request as `/oidc/logout` received it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -86,7 +87,7 @@ impl App {
         };
         let found = self
             .store
-            .read(|tx| tx.app(&client_id))
+            .read(TenantId::SUPER, |tx| tx.app(&client_id))
             .map_err(|e| LogoutRefusal::Domain(e.into()))?;
         let Some(app) = found else {
             return Err(LogoutRefusal::ErrorPage(text::LOGOUT_CLIENT_NOT_FOUND));

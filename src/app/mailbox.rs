@@ -1,6 +1,7 @@
 //! The outbox and built-in mailbox: listing, reading, exporting and retrying mails (console and CLI alike), and
 //! the outbox worker's use cases ([`Outbox`]).
 
+use crate::store::TenantId;
 use tokio::sync::Notify;
 
 use super::{Actor, App, page_bounds};
@@ -14,14 +15,14 @@ impl App {
     pub fn mailbox(&self, actor: &Actor, offset: i64, limit: i64) -> Result<Vec<OutboxMail>, DomainError> {
         actor.require(permissions::MAILBOX_VIEW)?;
         let (offset, limit) = page_bounds(offset, limit);
-        Ok(self.store.read(|tx| tx.mails(offset, limit))?)
+        Ok(self.store.read(TenantId::SUPER, |tx| tx.mails(offset, limit))?)
     }
 
     /// One mail, with its body (which may hold a reset link or OTP until it is delivered).
     pub fn mail(&self, actor: &Actor, id: i64) -> Result<OutboxMail, DomainError> {
         actor.require(permissions::MAILBOX_VIEW)?;
         self.store
-            .read(|tx| tx.mail(id))?
+            .read(TenantId::SUPER, |tx| tx.mail(id))?
             .ok_or_else(|| DomainError::InvalidInput(format!("Mail {id} does not exist.")))
     }
 
@@ -36,7 +37,7 @@ impl App {
     pub fn retry_mail(&self, actor: &Actor, id: i64) -> Result<(), DomainError> {
         actor.require(permissions::MAILBOX_RESEND)?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             let Some(mail) = tx.mail(id)? else {
                 return Err(DomainError::InvalidInput(format!("Mail {id} does not exist.")));
             };
@@ -73,21 +74,23 @@ impl Outbox for App {
     }
 
     fn due_mails(&self, now: Millis, limit: i64) -> Result<Vec<OutboxMail>, DomainError> {
-        Ok(self.store.read(|tx| tx.due_mails(now, limit))?)
+        Ok(self.store.system_read(|tx| tx.due_mails(now, limit))?)
     }
 
     fn mail_delivered(&self, id: i64, now: Millis) -> Result<(), DomainError> {
-        self.store.write(|tx| tx.mark_mail_sent(id, now))?;
+        self.store.system_write(|tx| tx.mark_mail_sent(id, now))?;
         // The body held a reset code: make sure no copy of it stays in the WAL.
         Ok(self.store.scrub()?)
     }
 
     fn mail_failed(&self, id: i64, error: &str, next_attempt_at: Millis) -> Result<(), DomainError> {
-        Ok(self.store.write(|tx| tx.mark_mail_failed(id, error, next_attempt_at))?)
+        Ok(self
+            .store
+            .system_write(|tx| tx.mark_mail_failed(id, error, next_attempt_at))?)
     }
 
     fn next_mail_due(&self) -> Result<Option<Millis>, DomainError> {
-        Ok(self.store.read(|tx| tx.next_mail_due())?)
+        Ok(self.store.system_read(|tx| tx.next_mail_due())?)
     }
 
     fn wakeup(&self) -> &Notify {

@@ -5,6 +5,7 @@
 //! A user's tokens and codes die with their sessions: one issued at or before the user's `sessions_ended_at` (a
 //! forced reset, a password set, whichever process did it) is dead, without a write per token.
 
+use crate::store::TenantId;
 use subtle::ConstantTimeEq;
 
 use super::{Actor, App, LoginOutcome};
@@ -240,7 +241,7 @@ impl App {
             owner: actor.name().to_string(),
             created_at: now,
         };
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if tx.app_named(&name)?.is_some() {
                 return Err(duplicate(&name));
             }
@@ -260,21 +261,21 @@ impl App {
     /// One application by client id (`…/applicationmgt/view`).
     pub fn application(&self, actor: &Actor, client_id: &str) -> Result<Application, OAuthFailure> {
         actor.require(permissions::APPLICATIONS_VIEW)?;
-        let found = self.store.read(|tx| tx.app(client_id))?;
+        let found = self.store.read(TenantId::SUPER, |tx| tx.app(client_id))?;
         found.map(Application::of).ok_or(OAuthFailure::NoSuchApp)
     }
 
     /// One application by name (DCR's `GET /register?client_name=`).
     pub fn application_named(&self, actor: &Actor, name: &str) -> Result<Application, OAuthFailure> {
         actor.require(permissions::APPLICATIONS_VIEW)?;
-        let found = self.store.read(|tx| tx.app_named(name))?;
+        let found = self.store.read(TenantId::SUPER, |tx| tx.app_named(name))?;
         found.map(Application::of).ok_or(OAuthFailure::NoSuchApp)
     }
 
     /// Every application, by name.
     pub fn applications(&self, actor: &Actor) -> Result<Vec<Application>, OAuthFailure> {
         actor.require(permissions::APPLICATIONS_VIEW)?;
-        let found = self.store.read(|tx| tx.apps())?;
+        let found = self.store.read(TenantId::SUPER, |tx| tx.apps())?;
         Ok(found.into_iter().map(Application::of).collect())
     }
 
@@ -308,7 +309,7 @@ impl App {
             .transpose()?;
         let secret = spec.client_secret.filter(|s| !s.is_empty());
         let now = self.now();
-        let record = self.store.write(|tx| {
+        let record = self.store.write(TenantId::SUPER, |tx| {
             let Some(mut record) = tx.app(client_id)? else {
                 return Err(OAuthFailure::NoSuchApp);
             };
@@ -347,7 +348,7 @@ impl App {
     pub fn delete_app(&self, actor: &Actor, client_id: &str) -> Result<(), OAuthFailure> {
         actor.require(permissions::APPLICATIONS_DELETE)?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             let Some(record) = tx.app(client_id)? else {
                 return Err(OAuthFailure::NoSuchApp);
             };
@@ -361,7 +362,7 @@ impl App {
     /// compared as keyed hashes, in constant time; an unknown client costs the same hash.
     pub fn authenticate_client(&self, client: &ClientAuth) -> Result<Application, OAuthFailure> {
         let profile = &self.profile().oauth;
-        let found = self.store.read(|tx| tx.app(&client.client_id))?;
+        let found = self.store.read(TenantId::SUPER, |tx| tx.app(&client.client_id))?;
         let Some(secret) = &client.secret else {
             return Err(OAuthError::invalid_client(text::UNSUPPORTED_CLIENT_AUTHENTICATION).into());
         };
@@ -463,7 +464,7 @@ impl App {
     fn refresh_grant(&self, app: &Application, refresh: &Secret, scope: Option<&str>) -> Result<Issued, OAuthFailure> {
         let hash = self.hash(Hashed::RefreshToken, refresh.expose());
         let now = self.now();
-        let found = self.store.read(|tx| tx.token_by_refresh(&hash))?;
+        let found = self.store.read(TenantId::SUPER, |tx| tx.token_by_refresh(&hash))?;
         let Some(old) = found else {
             return Err(OAuthError::invalid_grant(text::REFRESH_UNKNOWN).into());
         };
@@ -493,7 +494,7 @@ impl App {
     fn rotate(&self, app: &Application, old: &TokenRecord, scope: &str) -> Result<Issued, OAuthFailure> {
         let now = self.now();
         let issued = self.new_values(app, old.user.as_deref(), scope, now, true)?;
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.revoke_token(&old.access_hash)? {
                 return Err(OAuthFailure::Refused(OAuthError::invalid_grant(text::REFRESH_STATE)));
             }
@@ -515,13 +516,14 @@ impl App {
     ) -> Result<Issued, OAuthFailure> {
         let hash = self.hash(Hashed::Code, code.expose());
         let now = self.now();
-        let found = self.store.read(|tx| tx.code(&hash))?;
+        let found = self.store.read(TenantId::SUPER, |tx| tx.code(&hash))?;
         let Some(stored) = found.filter(|c| c.client_id == app.client_id) else {
             return Err(OAuthError::invalid_grant(text::CODE_INVALID).into());
         };
         if stored.used {
             // A replayed code: the tokens it bought are revoked too (RFC 6749 §4.1.2).
-            self.store.write(|tx| tx.revoke_tokens_of_code(&hash))?;
+            self.store
+                .write(TenantId::SUPER, |tx| tx.revoke_tokens_of_code(&hash))?;
             return Err(OAuthError::invalid_grant(text::CODE_INACTIVE).into());
         }
         if stored.dead || stored.expires_at <= now {
@@ -543,7 +545,7 @@ impl App {
             issued.access_token.expose(),
             now,
         )?;
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.use_code(&hash)? {
                 return Err(OAuthFailure::Refused(OAuthError::invalid_grant(text::CODE_INACTIVE)));
             }
@@ -603,7 +605,7 @@ impl App {
     ) -> Result<Issued, OAuthFailure> {
         let now = self.now();
         let issued = self.new_values(app, user, scope, now, refresh)?;
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             tx.purge_expired_oauth(now)?;
             self.insert_issued(tx, app, user, scope, grant, None, &issued, now)
         })?;
@@ -658,10 +660,10 @@ impl App {
         let now = self.now();
         let found = if refresh_hint {
             let hash = self.hash(Hashed::RefreshToken, token.expose());
-            self.store.read(|tx| tx.token_by_refresh(&hash))?
+            self.store.read(TenantId::SUPER, |tx| tx.token_by_refresh(&hash))?
         } else {
             let hash = self.hash(Hashed::AccessToken, token.expose());
-            self.store.read(|tx| tx.token_by_access(&hash))?
+            self.store.read(TenantId::SUPER, |tx| tx.token_by_access(&hash))?
         };
         let Some(t) = found else { return Ok(None) };
         let expires_at = if refresh_hint {
@@ -676,7 +678,7 @@ impl App {
             Some(user) => user.clone(),
             None => self
                 .store
-                .read(|tx| tx.app(&t.client_id))?
+                .read(TenantId::SUPER, |tx| tx.app(&t.client_id))?
                 .map(|a| a.owner)
                 .unwrap_or_default(),
         };
@@ -703,7 +705,7 @@ impl App {
             .map_err(|_| OAuthFailure::Refused(OAuthError::invalid_client(text::CLIENT_AUTHENTICATION_FAILED)))?;
         let access = self.hash(Hashed::AccessToken, token.expose());
         let refresh = self.hash(Hashed::RefreshToken, token.expose());
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             let (found, was_refresh) = if refresh_hint {
                 match tx.token_by_refresh(&refresh)? {
                     Some(t) => (Some(t), true),

@@ -1,6 +1,7 @@
 //! Profiles (UserProfileMgtService): a user's claim values per profile, with its own permission rule, the
 //! console's profile edit, and federated account associations.
 
+use crate::store::TenantId;
 use std::sync::Arc;
 
 use super::{Actor, App};
@@ -66,7 +67,7 @@ impl App {
         let user = strip_primary_domain(user);
         self.authorize_profile(actor, user, permissions::USER_PROFILES_VIEW)?;
         let profile = profile_or_default(profile);
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             // One statement for the user's existence and values: every profile read asks both.
             let Some(values) = tx.user_claim_values(user, profile)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
@@ -105,7 +106,7 @@ impl App {
     pub fn user_profile_names(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
         let user = strip_primary_domain(user);
         self.authorize_profile(actor, user, permissions::USER_PROFILES_VIEW)?;
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -146,7 +147,7 @@ impl App {
                 "Cannot delete profile {profile}: the user store keeps a single profile per user."
             )));
         }
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
@@ -209,7 +210,7 @@ impl App {
     pub fn profile_names_of_user(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
         let user = strip_primary_domain(user);
         actor.require_self_or(user, permissions::USER_PROFILES_VIEW)?;
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -226,7 +227,7 @@ impl App {
         if !self.config.user_store.store_type.multiple_profiles() {
             return Ok(names);
         }
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             for user in tx.list_users("*", -1)? {
                 for profile in tx.profile_names(&user)? {
                     if !names.contains(&profile) {
@@ -247,7 +248,7 @@ impl App {
         if idp.trim().is_empty() || associated_id.trim().is_empty() {
             return Err(DomainError::MissingInput);
         }
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             match tx.add_association(user, idp, associated_id) {
                 Ok(true) => {}
                 Ok(false) => return Err(DomainError::UserNotFound(user.to_string())),
@@ -271,7 +272,7 @@ impl App {
     ) -> Result<(), DomainError> {
         let now = self.now();
         let user = strip_primary_domain(user);
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             tx.remove_association(user, idp, associated_id)?;
             self.audit(tx, now, actor, "association.remove", user, idp)
         })
@@ -279,11 +280,15 @@ impl App {
 
     /// A user's associations as (idp, associated id).
     pub fn associations(&self, user: &str) -> Result<Vec<(String, String)>, DomainError> {
-        Ok(self.store.read(|tx| tx.associations_of(strip_primary_domain(user)))?)
+        Ok(self
+            .store
+            .read(TenantId::SUPER, |tx| tx.associations_of(strip_primary_domain(user)))?)
     }
 
     /// The user name a federated identity is linked to.
     pub fn user_for_association(&self, idp: &str, associated_id: &str) -> Result<Option<String>, DomainError> {
-        Ok(self.store.read(|tx| tx.user_for_association(idp, associated_id))?)
+        Ok(self
+            .store
+            .read(TenantId::SUPER, |tx| tx.user_for_association(idp, associated_id))?)
     }
 }

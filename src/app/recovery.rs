@@ -10,6 +10,7 @@
 //! expired, or out of attempts. In memory and bounded: flows are opened only for valid codes, live
 //! [`FLOW_TTL_MS`], and at most [`MAX_FLOWS`] exist (the oldest goes first).
 
+use crate::store::TenantId;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -113,9 +114,9 @@ impl App {
     pub fn open_recovery(&self, request: RecoveryRequest) -> Result<RecoveryOpening, DomainError> {
         let user = strip_primary_domain(&request.user).to_string();
         let now = self.now();
-        let check = self
-            .store
-            .write(|tx| self.judge_in(tx, &user, request.code.expose(), now))?;
+        let check = self.store.write(TenantId::SUPER, |tx| {
+            self.judge_in(tx, &user, request.code.expose(), now)
+        })?;
         if !matches!(check, CodeCheck::Valid { .. }) {
             return Ok(RecoveryOpening::Refused(check));
         }
@@ -151,7 +152,7 @@ impl App {
         let hash = self.hash_password(new_password.expose())?;
         let now = self.now();
         let user = entry.flow.user.as_str();
-        let check = self.store.write(|tx| {
+        let check = self.store.write(TenantId::SUPER, |tx| {
             let Some(stored) = tx.recovery_code(user)? else {
                 return Ok(CodeCheck::Unknown);
             };

@@ -9,6 +9,7 @@ use crate::domain::reset::{self, CodeVerdict, ResetPlan, StoredCode};
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, USER_STORE_DOMAIN, claims, permissions};
 use crate::mail::templates::{TemplateVars, render_stored};
+use crate::store::TenantId;
 use crate::store::{MailStatus, NewMail, RecoveryCode, Tx};
 
 /// Claim values as (URI, value).
@@ -262,7 +263,7 @@ impl App {
                     .into(),
             ));
         };
-        let mail_id = self.store.write(|tx| {
+        let mail_id = self.store.write(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
@@ -296,7 +297,7 @@ impl App {
         let settings = self.reset_settings()?;
         let e = &self.config.emulator;
         let format = reset::OtpFormat::new(e.otp_length, &e.otp_alphabet);
-        let outcome = self.store.write(|tx| {
+        let outcome = self.store.write(TenantId::SUPER, |tx| {
             let Some(pending) = tx.recovery_code(user)? else {
                 return Ok(None);
             };
@@ -344,7 +345,8 @@ impl App {
     pub fn check_reset_code(&self, user: &str, code: &str) -> Result<CodeCheck, DomainError> {
         let user = crate::domain::strip_primary_domain(user);
         let now = self.now();
-        self.store.write(|tx| self.judge_in(tx, user, code, now))
+        self.store
+            .write(TenantId::SUPER, |tx| self.judge_in(tx, user, code, now))
     }
 
     pub(super) fn judge_in(&self, tx: &Tx<'_>, user: &str, code: &str, now: Millis) -> Result<CodeCheck, DomainError> {
@@ -384,7 +386,7 @@ impl App {
         self.password_policy.check_password(new_password.expose())?;
         let hash = self.hash_password(new_password.expose())?;
         let now = self.now();
-        let check = self.store.write(|tx| {
+        let check = self.store.write(TenantId::SUPER, |tx| {
             let check = self.judge_in(tx, user, code, now)?;
             if matches!(check, CodeCheck::Valid { .. }) {
                 self.finish_reset_in(tx, user, &hash, now)?;
@@ -452,9 +454,9 @@ impl App {
 
     /// Is the account locked (any reason)?
     pub fn is_locked(&self, user: &str) -> Result<bool, DomainError> {
-        let value = self
-            .store
-            .read(|tx| tx.claim_value(user, DEFAULT_PROFILE, claims::ACCOUNT_LOCKED))?;
+        let value = self.store.read(TenantId::SUPER, |tx| {
+            tx.claim_value(user, DEFAULT_PROFILE, claims::ACCOUNT_LOCKED)
+        })?;
         Ok(value.is_some_and(|v| v.eq_ignore_ascii_case("true")))
     }
 
@@ -463,13 +465,13 @@ impl App {
         actor.require(permissions::USERS_LIST)?;
         let admin = self.config.super_admin.username.clone();
         let users = match role {
-            Some(r) => self.store.read(|tx| {
+            Some(r) => self.store.read(TenantId::SUPER, |tx| {
                 if !tx.role_exists(r)? {
                     return Ok(None);
                 }
                 Ok(Some(tx.users_of_role(r)?))
             })?,
-            None => Some(self.store.read(|tx| tx.list_users("*", -1))?),
+            None => Some(self.store.read(TenantId::SUPER, |tx| tx.list_users("*", -1))?),
         };
         let users = users.ok_or_else(|| DomainError::RoleNotFound(role.unwrap_or_default().to_string()))?;
         Ok(users.into_iter().filter(|u| !u.eq_ignore_ascii_case(&admin)).collect())

@@ -7,6 +7,7 @@
 
 use super::{ADMIN_ROLE, Actor, App, EVERYONE_ROLE};
 use crate::domain::{DomainError, permissions, strip_primary_domain};
+use crate::store::TenantId;
 
 pub(super) fn is_everyone(role: &str) -> bool {
     role.eq_ignore_ascii_case(EVERYONE_ROLE)
@@ -61,7 +62,7 @@ impl App {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if tx.role_exists(name)? {
                 return Err(DomainError::RoleExists(name.to_string()));
             }
@@ -87,7 +88,7 @@ impl App {
 
     pub fn role_names(&self, actor: &Actor) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::USERS_VIEW)?;
-        let mut names = self.store.read(|tx| tx.role_names())?;
+        let mut names = self.store.read(TenantId::SUPER, |tx| tx.role_names())?;
         names.push(EVERYONE_ROLE.to_string());
         Ok(names)
     }
@@ -96,7 +97,7 @@ impl App {
         actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
         self.store
-            .read(|tx| {
+            .read(TenantId::SUPER, |tx| {
                 if !tx.role_exists(role)? {
                     return Ok(None);
                 }
@@ -109,14 +110,14 @@ impl App {
     pub fn role_exists(&self, actor: &Actor, role: &str) -> Result<bool, DomainError> {
         actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
-        Ok(is_everyone(role) || self.store.read(|tx| tx.role_exists(role))?)
+        Ok(is_everyone(role) || self.store.read(TenantId::SUPER, |tx| tx.role_exists(role))?)
     }
 
     /// `getRoleListOfUser`: the user's roles, and `Internal/everyone` which every user has (last, as WSO2 lists it).
     pub fn roles_of_user(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::ROLES_VIEW)?;
         let user = strip_primary_domain(user);
-        let mut roles = self.store.read(|tx| {
+        let mut roles = self.store.read(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -130,7 +131,7 @@ impl App {
     pub fn users_of_role(&self, actor: &Actor, role: &str) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             if is_everyone(role) {
                 return Ok(Ok(tx.list_users("*", -1)?));
             }
@@ -148,7 +149,7 @@ impl App {
         let mut roles = vec![EVERYONE_ROLE.to_string()];
         roles.extend(
             self.store
-                .read(|tx| tx.role_names())?
+                .read(TenantId::SUPER, |tx| tx.role_names())?
                 .into_iter()
                 .filter(|r| r.starts_with("Internal/") && !is_everyone(r)),
         );
@@ -166,7 +167,7 @@ impl App {
         if is_everyone(role) {
             return Err(DomainError::InvalidInput("Cannot delete everyone role".into()));
         }
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.delete_role(role)? {
                 return Err(DomainError::RoleNotFound(role.to_string()));
             }
@@ -188,7 +189,7 @@ impl App {
             return Err(DomainError::InvalidInput("Cannot rename everyone role".into()));
         }
         check_role_name(new_name)?;
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.role_exists(role)? {
                 return Err(DomainError::RoleNotFound(role.to_string()));
             }
@@ -232,7 +233,7 @@ impl App {
                 "Cannot remove Admin user from Admin role".into(),
             ));
         }
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             self.require_user(tx, user)?;
             for role in &deleted {
                 if !tx.role_exists(role)? {
@@ -274,7 +275,7 @@ impl App {
                 "Cannot remove Admin user from Admin role".into(),
             ));
         }
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.role_exists(role)? {
                 return Err(DomainError::RoleNotFound(role.to_string()));
             }

@@ -8,6 +8,7 @@ use crate::domain::scim::group::GroupData;
 use crate::domain::scim::resource::UserData;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, permissions, strip_primary_domain};
+use crate::store::TenantId;
 use crate::store::{StoreError, Tx, UserRecord};
 
 /// What an edit of a user asks to change.
@@ -55,7 +56,7 @@ impl App {
 
     /// A user by id (`GET /Users/{id}`): own data, or `usermgt/view`. None if there is no such user.
     pub fn scim_user(&self, actor: &Actor, uuid: &str) -> Result<Option<UserData>, DomainError> {
-        let user = self.store.read(|tx| {
+        let user = self.store.read(TenantId::SUPER, |tx| {
             let source = self.expiry_time_source_in(tx)?;
             self.scim_user_in(tx, uuid)?
                 .map(|u| self.with_expiry_time(tx, source.as_ref(), u))
@@ -73,7 +74,7 @@ impl App {
     pub fn scim_me(&self, actor: &Actor) -> Result<UserData, DomainError> {
         let name = actor.name().to_string();
         self.store
-            .read(|tx| match tx.user(&name)? {
+            .read(TenantId::SUPER, |tx| match tx.user(&name)? {
                 Some(record) => {
                     let source = self.expiry_time_source_in(tx)?;
                     let data = user_data(tx, record, None)?;
@@ -99,7 +100,7 @@ impl App {
     ) -> Result<UserPage, DomainError> {
         actor.require_any(&[permissions::USERS_LIST, permissions::USERS_CREATE])?;
         let count = count.unwrap_or(usize::MAX);
-        Ok(self.store.read(|tx| {
+        Ok(self.store.read(TenantId::SUPER, |tx| {
             let mut matched = Vec::new();
             match by_name {
                 Some(name) => {
@@ -155,7 +156,7 @@ impl App {
     ) -> Result<UserData, DomainError> {
         let (name, hash) = self.new_user_checks(actor, name, password)?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             self.add_user_in(tx, actor, name, &hash, &[], claims, DEFAULT_PROFILE, now)?;
             let record = tx.user(name)?.ok_or(DomainError::Internal)?;
             Ok(user_data(tx, record, None)?)
@@ -175,7 +176,7 @@ impl App {
     ) -> Result<Option<UserData>, E> {
         let Some(before) = self
             .store
-            .read(|tx| self.scim_user_in(tx, uuid))
+            .read(TenantId::SUPER, |tx| self.scim_user_in(tx, uuid))
             .map_err(DomainError::from)?
         else {
             actor.require(permissions::USERS_UPDATE)?;
@@ -192,9 +193,9 @@ impl App {
         };
         let now = self.now();
         let mut effects = Effects::default();
-        let after = self
-            .store
-            .write(|tx| self.update_in(tx, actor, uuid, &edit, hashed.as_ref(), now, &mut effects))??;
+        let after = self.store.write(TenantId::SUPER, |tx| {
+            self.update_in(tx, actor, uuid, &edit, hashed.as_ref(), now, &mut effects)
+        })??;
         self.after_commit(&effects);
         Ok(after)
     }
@@ -256,7 +257,7 @@ impl App {
         let mut effects = Effects::default();
         let deleted = self
             .store
-            .write(|tx| self.delete_in(tx, actor, uuid, now, &mut effects))?;
+            .write(TenantId::SUPER, |tx| self.delete_in(tx, actor, uuid, now, &mut effects))?;
         self.after_commit(&effects);
         Ok(deleted)
     }
@@ -298,7 +299,7 @@ impl App {
     pub fn scim_bulk<T>(&self, actor: &Actor, f: impl FnOnce(&mut BulkSession<'_>) -> T) -> Result<T, DomainError> {
         actor.require(permissions::MANAGE_USERS)?;
         let now = self.now();
-        let (out, effects) = self.store.write(|tx| -> Result<_, DomainError> {
+        let (out, effects) = self.store.write(TenantId::SUPER, |tx| -> Result<_, DomainError> {
             let mut session = BulkSession {
                 app: self,
                 tx,

@@ -2,6 +2,7 @@
 //! (open, look up, resolve to an [`Actor`], end) are the one session edge every adapter goes through; the store
 //! below keeps random tokens only as SHA-256 hashes, with an idle timeout, revocable per user.
 
+use crate::store::TenantId;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, PoisonError};
 
@@ -217,7 +218,9 @@ impl App {
     /// or whose sessions were ended after it was opened (a reset or password set, by this process or another
     /// such as the CLI: see [`crate::store::Tx::end_sessions`]), means nothing any more: it is ended, and None returned.
     pub fn session_actor(&self, session: &Session) -> Result<Option<Actor>, DomainError> {
-        let found = self.store.read(|tx| tx.user_and_permissions(&session.user))?;
+        let found = self
+            .store
+            .read(TenantId::SUPER, |tx| tx.user_and_permissions(&session.user))?;
         match found {
             Some(authz) if authz.sessions_ended_at < session.opened => Ok(Some(Actor::User {
                 name: authz.name,

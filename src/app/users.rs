@@ -7,6 +7,7 @@ use crate::domain::claims;
 use crate::domain::profile::store::NumericIds;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, permissions, reset, strip_primary_domain};
+use crate::store::TenantId;
 use crate::store::{StoreError, Tx};
 
 /// The tenant id of `carbon.super`, the only tenant.
@@ -107,8 +108,9 @@ impl App {
     ) -> Result<(), DomainError> {
         let (name, hash) = self.new_user_checks(actor, name, password)?;
         let now = self.now();
-        self.store
-            .write(|tx| self.add_user_in(tx, actor, name, &hash, roles, claims, profile, now))
+        self.store.write(TenantId::SUPER, |tx| {
+            self.add_user_in(tx, actor, name, &hash, roles, claims, profile, now)
+        })
     }
 
     /// What every way of adding a user checks first: the permission, the name and password policies; the name
@@ -174,7 +176,7 @@ impl App {
         if self.is_super_admin(name) {
             return Err(DomainError::CannotDeleteAdmin);
         }
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.delete_user(name)? {
                 return Err(DomainError::UserNotFound(name.to_string()));
             }
@@ -189,7 +191,9 @@ impl App {
     /// override in its services.xml).
     pub fn user_exists(&self, actor: &Actor, name: &str) -> Result<bool, DomainError> {
         actor.require(permissions::MANAGE_IDENTITY)?;
-        Ok(self.store.read(|tx| tx.user_exists(strip_primary_domain(name)))?)
+        Ok(self
+            .store
+            .read(TenantId::SUPER, |tx| tx.user_exists(strip_primary_domain(name)))?)
     }
 
     /// Users matching a WSO2 filter (`*` wildcard); `limit` < 0 = all.
@@ -197,7 +201,7 @@ impl App {
         actor.require(permissions::USERS_LIST)?;
         Ok(self
             .store
-            .read(|tx| tx.list_users(strip_primary_domain(filter), limit))?)
+            .read(TenantId::SUPER, |tx| tx.list_users(strip_primary_domain(filter), limit))?)
     }
 
     pub fn user_view(&self, actor: &Actor, name: &str, profile: &str) -> Result<UserView, DomainError> {
@@ -206,7 +210,7 @@ impl App {
             actor.require(permissions::USERS_VIEW)?;
         }
         self.store
-            .read(|tx| {
+            .read(TenantId::SUPER, |tx| {
                 let Some(record) = tx.user(name)? else {
                     return Ok(None);
                 };
@@ -227,7 +231,7 @@ impl App {
         self.password_policy.check_password(password.expose())?;
         let hash = self.hash_password(password.expose())?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             self.set_password_by_admin_in(tx, name, &hash, now)?;
             self.audit(tx, now, actor, "user.password.admin", name, "")
         })?;
@@ -265,7 +269,7 @@ impl App {
         actor.require_self_or(user, permissions::USERS_UPDATE)?;
         let record = self
             .store
-            .read(|tx| tx.user(user))?
+            .read(TenantId::SUPER, |tx| tx.user(user))?
             .ok_or_else(|| DomainError::UserNotFound(user.to_string()))?;
         if !self.verify_password(old_credential.expose(), &record.password_hash) {
             return Err(DomainError::InvalidInput(OLD_CREDENTIAL_MISMATCH.into()));
@@ -273,7 +277,7 @@ impl App {
         self.password_policy.check_password(new_credential.expose())?;
         let hash = self.hash_password(new_credential.expose())?;
         let now = self.now();
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             // The old credential was checked outside the transaction (hashing is slow): make sure nobody changed
             // the password in between, or the check no longer holds.
             match tx.user(&record.name)? {
@@ -294,7 +298,7 @@ impl App {
         actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
         if self.config.user_store.store_type.expiry_needs_existing_user()
-            && !self.store.read(|tx| tx.user_exists(user))?
+            && !self.store.read(TenantId::SUPER, |tx| tx.user_exists(user))?
         {
             return Err(DomainError::InvalidInput(format!("No UserId found for user:{user}")));
         }
@@ -307,7 +311,10 @@ impl App {
         actor.require(permissions::USERS_VIEW)?;
         self.numeric_ids()?;
         let user = strip_primary_domain(user);
-        Ok(self.store.read(|tx| tx.user(user))?.map_or(-1, |r| r.id))
+        Ok(self
+            .store
+            .read(TenantId::SUPER, |tx| tx.user(user))?
+            .map_or(-1, |r| r.id))
     }
 
     /// `getTenantIdofUser`: `carbon.super` (-1234) for a user of the JDBC store, -1 for no such user (the store
@@ -316,7 +323,7 @@ impl App {
         actor.require(permissions::USERS_VIEW)?;
         self.numeric_ids()?;
         let user = strip_primary_domain(user);
-        if self.store.read(|tx| tx.user_exists(user))? {
+        if self.store.read(TenantId::SUPER, |tx| tx.user_exists(user))? {
             Ok(SUPER_TENANT_ID)
         } else {
             Ok(INVALID_TENANT_ID)
@@ -343,7 +350,7 @@ impl App {
     ) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::USERS_LIST)?;
         let profile = self.stored_profile(profile);
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             if uri != claims::USERNAME && tx.claim_meta(uri)?.is_none() {
                 return Ok(Err(DomainError::UnknownClaim(uri.to_string())));
             }
@@ -366,7 +373,7 @@ impl App {
     pub fn user_state(&self, actor: &Actor, user: &str) -> Result<UserState, DomainError> {
         actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
-        self.store.read(|tx| {
+        self.store.read(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -398,7 +405,7 @@ impl App {
         let now = self.now();
         actor.require(permissions::USERS_UPDATE)?;
         let user = strip_primary_domain(user);
-        self.store.write(|tx| {
+        self.store.write(TenantId::SUPER, |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }

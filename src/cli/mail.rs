@@ -228,7 +228,7 @@ mod tests {
     use super::*;
     use crate::app::system_clock;
     use crate::config::Config;
-    use crate::store::{NewMail, Store, StoreError};
+    use crate::store::{NewMail, Store, StoreError, TenantId};
 
     fn app() -> App {
         App::new(Config::defaults(), Store::open_in_memory().unwrap(), system_clock())
@@ -243,7 +243,7 @@ mod tests {
             content_type: "text/html".into(),
         };
         app.store_for_tests()
-            .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, status, 1_700_000_000_000))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.enqueue_mail(&mail, status, 1_700_000_000_000))
             .unwrap()
     }
 
@@ -262,7 +262,7 @@ mod tests {
         enqueue(&app, MailStatus::Mailbox, "first");
         let failing = enqueue(&app, MailStatus::Pending, "second");
         app.store_for_tests()
-            .write::<_, StoreError>(|tx| {
+            .system_write::<_, StoreError>(|tx| {
                 tx.mark_mail_failed(failing, "connection refused (os error 111)", 1_700_000_060_000)
             })
             .unwrap();
@@ -325,7 +325,7 @@ mod tests {
         let app = app();
         let pending = enqueue(&app, MailStatus::Pending, "s");
         app.store_for_tests()
-            .write::<_, StoreError>(|tx| tx.mark_mail_failed(pending, "refused", i64::MAX))
+            .system_write::<_, StoreError>(|tx| tx.mark_mail_failed(pending, "refused", i64::MAX))
             .unwrap();
         let text = run_text(&app, MailCommand::Retry { id: pending }).unwrap();
         assert!(
@@ -334,7 +334,7 @@ mod tests {
         );
         assert!(
             app.store_for_tests()
-                .read(|tx| tx.mail(pending))
+                .read(TenantId::SUPER, |tx| tx.mail(pending))
                 .unwrap()
                 .unwrap()
                 .next_attempt_at

@@ -1,7 +1,9 @@
 //! SQLite: the schema and its migrations, transactions, and every query. No XML, HTML or SMTP here.
 //!
-//! Callers get a [`Tx`] inside [`Store::read`] or [`Store::write`]; a `write` closure is one transaction, so a use
-//! case that touches several tables is all-or-nothing. SQL text never leaves this module.
+//! Callers get a [`Tx`], bound to one tenant, inside [`Store::read`] or [`Store::write`]; a `write` closure is one
+//! transaction, so a use case that touches several tables is all-or-nothing. Work across tenants (the tenant table,
+//! the mail worker's queue) gets a [`SysTx`] from [`Store::system_read`] / [`Store::system_write`]. SQL text never
+//! leaves this module.
 
 mod migrations;
 mod oauth;
@@ -9,6 +11,7 @@ mod outbox;
 mod queries;
 mod quick;
 mod templates;
+mod tenant;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -22,6 +25,7 @@ pub use queries::{AuditRecord, Authz, Dialect, RoleRecord, Tx, UserRecord};
 use queries::{Caches, Mode};
 use quick::{QuickPool, in_quick};
 pub use templates::{StoredTemplate, TemplateType};
+pub use tenant::{NewTenant, SysTx, TenantId, TenantRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -34,6 +38,9 @@ pub enum StoreError {
     /// A uniqueness rule was broken (e.g. the user already exists).
     #[error("already exists")]
     Conflict,
+    /// A migration that rebuilds tables left rows whose foreign keys no longer hold; it was rolled back.
+    #[error("migration {version} would leave {rows} rows pointing at nothing; nothing was changed")]
+    BrokenMigration { version: i64, rows: i64 },
     /// A write inside [`Store::quick`]: the code that runs there must only read (a bug, never a client's doing).
     #[error("a write was attempted inside a quick (reactor-thread) read")]
     WriteInQuickRead,
@@ -141,32 +148,46 @@ impl Store {
         quick::run(self.id, &self.quick, f)
     }
 
-    /// Run `f` against a consistent snapshot; nothing it does is committed.
-    pub fn read<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    /// Run `f` against a consistent snapshot of one tenant's data; nothing it does is committed.
+    pub fn read<T>(&self, tenant: TenantId, f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        self.system_read(|sys| f(&sys.in_tenant(tenant)))
+    }
+
+    /// Run `f` in one write transaction on one tenant's data: committed if it returns Ok, rolled back otherwise.
+    /// The error type is the caller's, so a domain rule can abort the transaction half way.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        tenant: TenantId,
+        f: impl FnOnce(&Tx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.system_write(|sys| f(&sys.in_tenant(tenant)))
+    }
+
+    /// [`Store::read`] across tenants.
+    pub fn system_read<T>(&self, f: impl FnOnce(&SysTx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         quick::with_snapshot(self.id, |snapshot| match snapshot {
-            Some(conn) => f(&Tx::new(conn, &self.caches, Mode::Read)),
+            Some(conn) => f(&SysTx::new(conn, &self.caches, Mode::Read)),
             None => self.read_own(f),
         })
     }
 
-    /// [`Store::read`] in a transaction of its own.
-    fn read_own<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    /// [`Store::system_read`] in a transaction of its own.
+    fn read_own<T>(&self, f: impl FnOnce(&SysTx<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let mut conn = self.reader()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let out = f(&Tx::new(&tx, &self.caches, Mode::Read))?;
+        let out = f(&SysTx::new(&tx, &self.caches, Mode::Read))?;
         tx.rollback()?;
         Ok(out)
     }
 
-    /// Run `f` in one write transaction: committed if it returns Ok, rolled back otherwise. The error type is the
-    /// caller's, so a domain rule can abort the transaction half way.
-    pub fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E> {
+    /// [`Store::write`] across tenants (adding a tenant with everything it starts with is one transaction).
+    pub fn system_write<T, E: From<StoreError>>(&self, f: impl FnOnce(&SysTx<'_>) -> Result<T, E>) -> Result<T, E> {
         let mut conn = self.writer()?;
         self.writes.fetch_add(1, Ordering::Relaxed);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
-        let out = f(&Tx::new(&tx, &self.caches, Mode::Write))?;
+        let out = f(&SysTx::new(&tx, &self.caches, Mode::Write))?;
         tx.commit().map_err(StoreError::from)?;
         Ok(out)
     }
@@ -228,18 +249,42 @@ fn migrate_to(conn: &mut Connection, target: usize) -> Result<(), StoreError> {
     if found > known {
         return Err(StoreError::TooNew { found, known });
     }
-    for (index, sql) in migrations::MIGRATIONS
+    for (index, migration) in migrations::MIGRATIONS
         .iter()
         .enumerate()
         .take(target)
         .skip(found as usize)
     {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute_batch(sql)?;
-        // user_version cannot be bound as a parameter; the value is our own integer.
-        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
-        tx.commit()?;
+        // SQLite ignores `foreign_keys` inside a transaction, and a dropped parent table would otherwise take its
+        // children's rows with it: a rebuild turns them off first, and on again whatever happens.
+        if migration.rebuilds_tables {
+            conn.execute_batch("PRAGMA foreign_keys=OFF;")?;
+        }
+        let applied = apply(conn, index, migration);
+        if migration.rebuilds_tables {
+            conn.execute_batch("PRAGMA foreign_keys=ON;")?;
+        }
+        applied?;
     }
+    Ok(())
+}
+
+/// One migration in its own transaction; a rebuild commits only if every foreign key still holds.
+fn apply(conn: &mut Connection, index: usize, migration: &migrations::Migration) -> Result<(), StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    tx.execute_batch(migration.sql)?;
+    if migration.rebuilds_tables {
+        let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if broken > 0 {
+            return Err(StoreError::BrokenMigration {
+                version: index as i64 + 1,
+                rows: broken,
+            });
+        }
+    }
+    // user_version cannot be bound as a parameter; the value is our own integer.
+    tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+    tx.commit()?;
     Ok(())
 }
 

@@ -124,7 +124,7 @@ fn app_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AppRecord> {
 const TOKEN_SELECT: &str = "SELECT t.client_id, u.name, t.scope, t.grant_type, t.issued_at, t.access_expires_at,
             t.refresh_expires_at, t.revoked OR (u.id IS NOT NULL AND t.issued_at <= u.sessions_ended_at),
             t.access_hash
-     FROM oauth_tokens t LEFT JOIN users u ON u.id = t.user_id";
+     FROM oauth_tokens t LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id";
 
 fn token_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenRecord> {
     Ok(TokenRecord {
@@ -144,7 +144,9 @@ impl Tx<'_> {
     /// Add an application; Conflict when the name or client id is taken.
     pub fn insert_app(&self, app: &AppRecord) -> Result<(), StoreError> {
         self.exec(
-            &format!("INSERT INTO oauth_apps ({APP_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+            &format!(
+                "INSERT INTO oauth_apps ({APP_COLUMNS}, tenant_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+            ),
             params![
                 app.client_id,
                 app.name,
@@ -155,7 +157,8 @@ impl Tx<'_> {
                 app.pkce_mandatory,
                 app.pkce_plain,
                 app.owner,
-                app.created_at
+                app.created_at,
+                self.tenant()
             ],
         )
         .map_err(conflict)?;
@@ -168,7 +171,7 @@ impl Tx<'_> {
             .exec(
                 "UPDATE oauth_apps SET name = ?2, secret_hash = ?3, callback = ?4, grant_types = ?5, token_type = ?6,
                      pkce_mandatory = ?7, pkce_plain = ?8
-                 WHERE client_id = ?1",
+                 WHERE client_id = ?1 AND tenant_id = ?9",
                 params![
                     app.client_id,
                     app.name,
@@ -177,7 +180,8 @@ impl Tx<'_> {
                     app.grant_types,
                     app.token_type,
                     app.pkce_mandatory,
-                    app.pkce_plain
+                    app.pkce_plain,
+                    self.tenant()
                 ],
             )
             .map_err(conflict)?
@@ -187,8 +191,8 @@ impl Tx<'_> {
     pub fn app(&self, client_id: &str) -> Result<Option<AppRecord>, StoreError> {
         Ok(self
             .row(
-                &format!("SELECT {APP_COLUMNS} FROM oauth_apps WHERE client_id = ?1"),
-                [client_id],
+                &format!("SELECT {APP_COLUMNS} FROM oauth_apps WHERE client_id = ?1 AND tenant_id = ?2"),
+                params![client_id, self.tenant()],
                 app_row,
             )
             .optional()?)
@@ -197,8 +201,8 @@ impl Tx<'_> {
     pub fn app_named(&self, name: &str) -> Result<Option<AppRecord>, StoreError> {
         Ok(self
             .row(
-                &format!("SELECT {APP_COLUMNS} FROM oauth_apps WHERE name = ?1"),
-                [name],
+                &format!("SELECT {APP_COLUMNS} FROM oauth_apps WHERE tenant_id = ?2 AND name = ?1"),
+                params![name, self.tenant()],
                 app_row,
             )
             .optional()?)
@@ -207,9 +211,9 @@ impl Tx<'_> {
     /// Every application, by name.
     pub fn apps(&self) -> Result<Vec<AppRecord>, StoreError> {
         let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {APP_COLUMNS} FROM oauth_apps ORDER BY name COLLATE NOCASE"
+            "SELECT {APP_COLUMNS} FROM oauth_apps WHERE tenant_id = ?1 ORDER BY name COLLATE NOCASE"
         ))?;
-        let rows = stmt.query_map([], app_row)?;
+        let rows = stmt.query_map([self.tenant()], app_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -218,8 +222,9 @@ impl Tx<'_> {
     pub fn consent_always(&self, user: &str, client_id: &str) -> Result<bool, StoreError> {
         Ok(self
             .row(
-                "SELECT 1 FROM oauth_consents WHERE client_id = ?2 AND user_id = (SELECT id FROM users WHERE name = ?1)",
-                [user, client_id],
+                "SELECT 1 FROM oauth_consents WHERE tenant_id = ?3 AND client_id = ?2
+                    AND user_id = (SELECT id FROM users WHERE tenant_id = ?3 AND name = ?1)",
+                params![user, client_id, self.tenant()],
                 |_| Ok(()),
             )
             .optional()?
@@ -229,9 +234,9 @@ impl Tx<'_> {
     /// Remember that `user` approved `client_id` always (once: a second approval changes nothing).
     pub fn set_consent_always(&self, user: &str, client_id: &str, now: i64) -> Result<(), StoreError> {
         self.exec(
-            "INSERT OR IGNORE INTO oauth_consents (user_id, client_id, approved_at)
-             SELECT id, ?2, ?3 FROM users WHERE name = ?1",
-            params![user, client_id, now],
+            "INSERT OR IGNORE INTO oauth_consents (tenant_id, user_id, client_id, approved_at)
+             SELECT tenant_id, id, ?2, ?3 FROM users WHERE tenant_id = ?4 AND name = ?1",
+            params![user, client_id, now, self.tenant()],
         )?;
         Ok(())
     }
@@ -239,20 +244,25 @@ impl Tx<'_> {
     /// Forget `user`'s "approve always" for `client_id` (`prompt=consent`).
     pub fn remove_consent(&self, user: &str, client_id: &str) -> Result<bool, StoreError> {
         Ok(self.exec(
-            "DELETE FROM oauth_consents WHERE client_id = ?2 AND user_id = (SELECT id FROM users WHERE name = ?1)",
-            [user, client_id],
+            "DELETE FROM oauth_consents WHERE tenant_id = ?3 AND client_id = ?2
+                AND user_id = (SELECT id FROM users WHERE tenant_id = ?3 AND name = ?1)",
+            params![user, client_id, self.tenant()],
         )? > 0)
     }
 
     pub fn delete_app(&self, client_id: &str) -> Result<bool, StoreError> {
-        Ok(self.exec("DELETE FROM oauth_apps WHERE client_id = ?1", [client_id])? > 0)
+        Ok(self.exec(
+            "DELETE FROM oauth_apps WHERE client_id = ?1 AND tenant_id = ?2",
+            params![client_id, self.tenant()],
+        )? > 0)
     }
 
     pub fn insert_token(&self, t: &NewToken<'_>) -> Result<(), StoreError> {
         self.exec(
-            "INSERT INTO oauth_tokens (access_hash, refresh_hash, client_id, user_id, scope, grant_type, code_hash,
-                 issued_at, access_expires_at, refresh_expires_at)
-             VALUES (?1, ?2, ?3, (SELECT id FROM users WHERE name = ?4), ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO oauth_tokens (tenant_id, access_hash, refresh_hash, client_id, user_id, scope, grant_type,
+                 code_hash, issued_at, access_expires_at, refresh_expires_at)
+             VALUES (?11, ?1, ?2, ?3, (SELECT id FROM users WHERE tenant_id = ?11 AND name = ?4), ?5, ?6, ?7, ?8,
+                     ?9, ?10)",
             params![
                 t.access_hash,
                 t.refresh_hash,
@@ -263,7 +273,8 @@ impl Tx<'_> {
                 t.code_hash,
                 t.issued_at,
                 t.access_expires_at,
-                t.refresh_expires_at
+                t.refresh_expires_at,
+                self.tenant()
             ],
         )
         .map_err(conflict)?;
@@ -273,8 +284,8 @@ impl Tx<'_> {
     pub fn token_by_access(&self, access_hash: &[u8]) -> Result<Option<TokenRecord>, StoreError> {
         Ok(self
             .row(
-                &format!("{TOKEN_SELECT} WHERE t.access_hash = ?1"),
-                [access_hash],
+                &format!("{TOKEN_SELECT} WHERE t.access_hash = ?1 AND t.tenant_id = ?2"),
+                params![access_hash, self.tenant()],
                 token_row,
             )
             .optional()?)
@@ -283,8 +294,8 @@ impl Tx<'_> {
     pub fn token_by_refresh(&self, refresh_hash: &[u8]) -> Result<Option<TokenRecord>, StoreError> {
         Ok(self
             .row(
-                &format!("{TOKEN_SELECT} WHERE t.refresh_hash = ?1"),
-                [refresh_hash],
+                &format!("{TOKEN_SELECT} WHERE t.refresh_hash = ?1 AND t.tenant_id = ?2"),
+                params![refresh_hash, self.tenant()],
                 token_row,
             )
             .optional()?)
@@ -293,21 +304,25 @@ impl Tx<'_> {
     /// Revoke the token row holding this access token; false when there is none or it was revoked already.
     pub fn revoke_token(&self, access_hash: &[u8]) -> Result<bool, StoreError> {
         Ok(self.exec(
-            "UPDATE oauth_tokens SET revoked = 1 WHERE access_hash = ?1 AND revoked = 0",
-            [access_hash],
+            "UPDATE oauth_tokens SET revoked = 1 WHERE access_hash = ?1 AND tenant_id = ?2 AND revoked = 0",
+            params![access_hash, self.tenant()],
         )? > 0)
     }
 
     /// Revoke every token issued for a code (a replayed code, RFC 6749 §4.1.2).
     pub fn revoke_tokens_of_code(&self, code_hash: &[u8]) -> Result<usize, StoreError> {
-        Ok(self.exec("UPDATE oauth_tokens SET revoked = 1 WHERE code_hash = ?1", [code_hash])?)
+        Ok(self.exec(
+            "UPDATE oauth_tokens SET revoked = 1 WHERE code_hash = ?1 AND tenant_id = ?2",
+            params![code_hash, self.tenant()],
+        )?)
     }
 
     pub fn insert_code(&self, c: &NewCode<'_>) -> Result<(), StoreError> {
         self.exec(
-            "INSERT INTO oauth_codes (code_hash, client_id, user_id, redirect_uri, scope, nonce, challenge,
+            "INSERT INTO oauth_codes (tenant_id, code_hash, client_id, user_id, redirect_uri, scope, nonce, challenge,
                  challenge_method, session, auth_time, issued_at, expires_at)
-             VALUES (?1, ?2, (SELECT id FROM users WHERE name = ?3), ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             VALUES (?13, ?1, ?2, (SELECT id FROM users WHERE tenant_id = ?13 AND name = ?3), ?4, ?5, ?6, ?7, ?8,
+                     ?9, ?10, ?11, ?12)",
             params![
                 c.code_hash,
                 c.client_id,
@@ -320,7 +335,8 @@ impl Tx<'_> {
                 c.session,
                 c.auth_time,
                 c.issued_at,
-                c.expires_at
+                c.expires_at,
+                self.tenant()
             ],
         )
         .map_err(conflict)?;
@@ -332,8 +348,9 @@ impl Tx<'_> {
             .row(
                 "SELECT c.client_id, u.name, c.redirect_uri, c.scope, c.nonce, c.challenge, c.challenge_method,
                         c.session, c.auth_time, c.issued_at, c.expires_at, c.used, c.issued_at <= u.sessions_ended_at
-                 FROM oauth_codes c JOIN users u ON u.id = c.user_id WHERE c.code_hash = ?1",
-                [code_hash],
+                 FROM oauth_codes c JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.user_id
+                 WHERE c.code_hash = ?1 AND c.tenant_id = ?2",
+                params![code_hash, self.tenant()],
                 |r| {
                     Ok(CodeRecord {
                         client_id: r.get(0)?,
@@ -358,17 +375,21 @@ impl Tx<'_> {
     /// Mark a code used; false when it already was (the loser of a race, or a replay).
     pub fn use_code(&self, code_hash: &[u8]) -> Result<bool, StoreError> {
         Ok(self.exec(
-            "UPDATE oauth_codes SET used = 1 WHERE code_hash = ?1 AND used = 0",
-            [code_hash],
+            "UPDATE oauth_codes SET used = 1 WHERE code_hash = ?1 AND tenant_id = ?2 AND used = 0",
+            params![code_hash, self.tenant()],
         )? > 0)
     }
 
     /// Drop codes and tokens past every expiry: the housekeeping of each issue.
     pub fn purge_expired_oauth(&self, now: i64) -> Result<(), StoreError> {
-        self.exec("DELETE FROM oauth_codes WHERE expires_at < ?1", [now - 86_400_000])?;
         self.exec(
-            "DELETE FROM oauth_tokens WHERE access_expires_at < ?1 AND coalesce(refresh_expires_at, 0) < ?1",
-            [now],
+            "DELETE FROM oauth_codes WHERE tenant_id = ?2 AND expires_at < ?1",
+            params![now - 86_400_000, self.tenant()],
+        )?;
+        self.exec(
+            "DELETE FROM oauth_tokens
+              WHERE tenant_id = ?2 AND access_expires_at < ?1 AND coalesce(refresh_expires_at, 0) < ?1",
+            params![now, self.tenant()],
         )?;
         Ok(())
     }

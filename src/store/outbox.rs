@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::StoreError;
+use super::SysTx;
 use super::queries::Tx;
 
 /// A user's live recovery code. The code itself is never stored, only its hash.
@@ -127,9 +128,9 @@ impl Tx<'_> {
     /// Replace the user's recovery code (a new forced reset kills the previous code); false if no such user.
     pub fn put_recovery_code(&self, user: &str, code: &RecoveryCode) -> Result<bool, StoreError> {
         Ok(self.exec(
-            "INSERT INTO recovery_codes (user_id, scenario, code_hash, created_at, expires_at, attempts_left)
-             SELECT id, ?2, ?3, ?4, ?5, ?6 FROM users WHERE name = ?1
-             ON CONFLICT (user_id) DO UPDATE SET scenario = excluded.scenario, code_hash = excluded.code_hash,
+            "INSERT INTO recovery_codes (tenant_id, user_id, scenario, code_hash, created_at, expires_at, attempts_left)
+             SELECT tenant_id, id, ?2, ?3, ?4, ?5, ?6 FROM users WHERE tenant_id = ?7 AND name = ?1
+             ON CONFLICT (tenant_id, user_id) DO UPDATE SET scenario = excluded.scenario, code_hash = excluded.code_hash,
                  created_at = excluded.created_at, expires_at = excluded.expires_at,
                  attempts_left = excluded.attempts_left",
             params![
@@ -138,7 +139,8 @@ impl Tx<'_> {
                 code.code_hash,
                 code.created_at,
                 code.expires_at,
-                code.attempts_left
+                code.attempts_left,
+                self.tenant()
             ],
         )? == 1)
     }
@@ -147,8 +149,9 @@ impl Tx<'_> {
         Ok(self
             .row(
                 "SELECT r.scenario, r.code_hash, r.created_at, r.expires_at, r.attempts_left
-                   FROM recovery_codes r JOIN users u ON u.id = r.user_id WHERE u.name = ?1",
-                [user],
+                   FROM recovery_codes r JOIN users u ON u.tenant_id = r.tenant_id AND u.id = r.user_id
+                  WHERE u.tenant_id = ?2 AND u.name = ?1",
+                params![user, self.tenant()],
                 |r| {
                     Ok(RecoveryCode {
                         scenario: r.get(0)?,
@@ -167,8 +170,9 @@ impl Tx<'_> {
         Ok(self
             .row(
                 "UPDATE recovery_codes SET attempts_left = max(attempts_left - 1, 0)
-                  WHERE user_id = (SELECT id FROM users WHERE name = ?1) RETURNING attempts_left",
-                [user],
+                  WHERE tenant_id = ?2 AND user_id = (SELECT id FROM users WHERE tenant_id = ?2 AND name = ?1)
+                  RETURNING attempts_left",
+                params![user, self.tenant()],
                 |r| r.get(0),
             )
             .optional()?)
@@ -177,8 +181,9 @@ impl Tx<'_> {
     /// Delete the user's code (used, or superseded by an admin password change); false if there was none.
     pub fn delete_recovery_code(&self, user: &str) -> Result<bool, StoreError> {
         Ok(self.exec(
-            "DELETE FROM recovery_codes WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
-            [user],
+            "DELETE FROM recovery_codes
+              WHERE tenant_id = ?2 AND user_id = (SELECT id FROM users WHERE tenant_id = ?2 AND name = ?1)",
+            params![user, self.tenant()],
         )? == 1)
     }
 
@@ -187,8 +192,9 @@ impl Tx<'_> {
     /// Queue a mail; `status` is Pending (SMTP configured) or Mailbox (built-in mailbox only).
     pub fn enqueue_mail(&self, mail: &NewMail, status: MailStatus, now: i64) -> Result<i64, StoreError> {
         self.exec(
-            "INSERT INTO outbox (created_at, template, recipient, subject, body, content_type, status, next_attempt_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?1)",
+            "INSERT INTO outbox (tenant_id, created_at, template, recipient, subject, body, content_type, status,
+                 next_attempt_at)
+             VALUES (?8, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?1)",
             params![
                 now,
                 mail.template,
@@ -196,12 +202,44 @@ impl Tx<'_> {
                 mail.subject,
                 mail.body,
                 mail.content_type,
-                status.as_str()
+                status.as_str(),
+                self.tenant()
             ],
         )?;
         Ok(self.conn().last_insert_rowid())
     }
 
+    /// Make a mail due now (retry from the CLI or console); false if there is no such mail.
+    pub fn retry_mail(&self, id: i64, now: i64) -> Result<bool, StoreError> {
+        Ok(self.exec(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ?2
+              WHERE id = ?1 AND tenant_id = ?3 AND status <> 'mailbox'",
+            params![id, now, self.tenant()],
+        )? == 1)
+    }
+
+    pub fn mail(&self, id: i64) -> Result<Option<OutboxMail>, StoreError> {
+        Ok(self
+            .row(
+                &format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = ?1 AND tenant_id = ?2"),
+                params![id, self.tenant()],
+                mail_row,
+            )
+            .optional()?)
+    }
+
+    /// The newest mails first.
+    pub fn mails(&self, offset: i64, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {MAIL_COLUMNS} FROM outbox WHERE tenant_id = ?3 ORDER BY id DESC LIMIT ?2 OFFSET ?1"
+        ))?;
+        let rows = stmt.query_map(params![offset, limit, self.tenant()], mail_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// The outbox as the mail worker sees it: one queue for every tenant.
+impl SysTx<'_> {
     /// Pending mails whose next attempt is due, oldest first.
     pub fn due_mails(&self, now: i64, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
         let mut stmt = self.conn().prepare_cached(&format!(
@@ -213,70 +251,44 @@ impl Tx<'_> {
 
     /// The earliest next attempt of any pending mail (for the worker's sleep).
     pub fn next_mail_due(&self) -> Result<Option<i64>, StoreError> {
-        Ok(self.row(
-            "SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'",
-            [],
-            |r| r.get(0),
-        )?)
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Record a delivery. The body is dropped: it carried a reset link or OTP, which must not outlive its
     /// delivery in plain text (the built-in mailbox keeps bodies, as it is the only place to read them).
     pub fn mark_mail_sent(&self, id: i64, now: i64) -> Result<(), StoreError> {
-        self.exec(
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL, body = ?3
-              WHERE id = ?1",
-            params![id, now, DELIVERED_BODY],
-        )?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?2, last_error = NULL, body = ?3
+                  WHERE id = ?1",
+            )?
+            .execute(params![id, now, DELIVERED_BODY])?;
         Ok(())
     }
 
     /// Record a failed attempt and when to try again; the mail stays pending (never dropped).
     pub fn mark_mail_failed(&self, id: i64, error: &str, next_attempt_at: i64) -> Result<(), StoreError> {
-        self.exec(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
-            params![id, error, next_attempt_at],
-        )?;
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3 WHERE id = ?1",
+            )?
+            .execute(params![id, error, next_attempt_at])?;
         Ok(())
-    }
-
-    /// Make a mail due now (retry from the CLI or console); false if there is no such mail.
-    pub fn retry_mail(&self, id: i64, now: i64) -> Result<bool, StoreError> {
-        Ok(self.exec(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = ?2 WHERE id = ?1 AND status <> 'mailbox'",
-            params![id, now],
-        )? == 1)
-    }
-
-    pub fn mail(&self, id: i64) -> Result<Option<OutboxMail>, StoreError> {
-        Ok(self
-            .row(
-                &format!("SELECT {MAIL_COLUMNS} FROM outbox WHERE id = ?1"),
-                [id],
-                mail_row,
-            )
-            .optional()?)
-    }
-
-    /// The newest mails first.
-    pub fn mails(&self, offset: i64, limit: i64) -> Result<Vec<OutboxMail>, StoreError> {
-        let mut stmt = self.conn().prepare_cached(&format!(
-            "SELECT {MAIL_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?2 OFFSET ?1"
-        ))?;
-        let rows = stmt.query_map(params![offset, limit], mail_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::Store;
+    use super::super::{Store, TenantId};
     use super::*;
 
     fn store() -> Store {
         let store = Store::open_in_memory().unwrap();
         store
-            .write::<_, StoreError>(|tx| tx.insert_user("tom", "h", 0).map(|_| ()))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.insert_user("tom", "h", 0).map(|_| ()))
             .unwrap();
         store
     }
@@ -292,32 +304,35 @@ mod tests {
             attempts_left: 2,
         };
         store
-            .write::<_, StoreError>(|tx| {
+            .write::<_, StoreError>(TenantId::SUPER, |tx| {
                 assert!(tx.put_recovery_code("tom", &code("a"))?);
                 assert!(tx.put_recovery_code("tom", &code("b"))?);
                 assert!(!tx.put_recovery_code("bob", &code("c"))?);
                 Ok(())
             })
             .unwrap();
-        let live = store.read(|tx| tx.recovery_code("tom")).unwrap().unwrap();
+        let live = store
+            .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
+            .unwrap()
+            .unwrap();
         assert_eq!(live.code_hash, "b");
         assert!(!format!("{live:?}").contains("\"b\""));
         let left: Vec<_> = (0..3)
             .map(|_| {
                 store
-                    .write::<_, StoreError>(|tx| tx.spend_recovery_attempt("tom"))
+                    .write::<_, StoreError>(TenantId::SUPER, |tx| tx.spend_recovery_attempt("tom"))
                     .unwrap()
             })
             .collect();
         assert_eq!(left, [Some(1), Some(0), Some(0)]);
         assert!(
             store
-                .write::<_, StoreError>(|tx| tx.delete_recovery_code("tom"))
+                .write::<_, StoreError>(TenantId::SUPER, |tx| tx.delete_recovery_code("tom"))
                 .unwrap()
         );
         assert_eq!(
             store
-                .write::<_, StoreError>(|tx| tx.spend_recovery_attempt("tom"))
+                .write::<_, StoreError>(TenantId::SUPER, |tx| tx.spend_recovery_attempt("tom"))
                 .unwrap(),
             None
         );
@@ -334,32 +349,40 @@ mod tests {
             content_type: "text/html".into(),
         };
         let id = store
-            .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Pending, 10))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.enqueue_mail(&mail, MailStatus::Pending, 10))
             .unwrap();
         let boxed = store
-            .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Mailbox, 10))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.enqueue_mail(&mail, MailStatus::Mailbox, 10))
             .unwrap();
-        assert_eq!(store.read(|tx| tx.due_mails(9, 10)).unwrap().len(), 0);
-        let due = store.read(|tx| tx.due_mails(10, 10)).unwrap();
+        assert_eq!(store.system_read(|tx| tx.due_mails(9, 10)).unwrap().len(), 0);
+        let due = store.system_read(|tx| tx.due_mails(10, 10)).unwrap();
         assert_eq!(due.iter().map(|m| m.id).collect::<Vec<_>>(), [id]);
         assert!(!format!("{:?}", due[0]).contains("SECRET"));
         store
-            .write::<_, StoreError>(|tx| tx.mark_mail_failed(id, "refused", 50))
+            .system_write::<_, StoreError>(|tx| tx.mark_mail_failed(id, "refused", 50))
             .unwrap();
-        assert_eq!(store.read(|tx| tx.next_mail_due()).unwrap(), Some(50));
-        assert!(store.read(|tx| tx.due_mails(49, 10)).unwrap().is_empty());
-        store.write::<_, StoreError>(|tx| tx.mark_mail_sent(id, 60)).unwrap();
-        let sent = store.read(|tx| tx.mail(id)).unwrap().unwrap();
+        assert_eq!(store.system_read(|tx| tx.next_mail_due()).unwrap(), Some(50));
+        assert!(store.system_read(|tx| tx.due_mails(49, 10)).unwrap().is_empty());
+        store
+            .system_write::<_, StoreError>(|tx| tx.mark_mail_sent(id, 60))
+            .unwrap();
+        let sent = store.read(TenantId::SUPER, |tx| tx.mail(id)).unwrap().unwrap();
         assert_eq!(
             (sent.status, sent.attempts, sent.last_error),
             (MailStatus::Sent, 2, None)
         );
-        assert!(store.write::<_, StoreError>(|tx| tx.retry_mail(id, 70)).unwrap());
         assert!(
-            !store.write::<_, StoreError>(|tx| tx.retry_mail(boxed, 70)).unwrap(),
+            store
+                .write::<_, StoreError>(TenantId::SUPER, |tx| tx.retry_mail(id, 70))
+                .unwrap()
+        );
+        assert!(
+            !store
+                .write::<_, StoreError>(TenantId::SUPER, |tx| tx.retry_mail(boxed, 70))
+                .unwrap(),
             "mailbox mails are not sent"
         );
-        assert_eq!(store.read(|tx| tx.mails(0, 10)).unwrap().len(), 2);
-        assert_eq!(store.read(|tx| tx.next_mail_due()).unwrap(), Some(70));
+        assert_eq!(store.read(TenantId::SUPER, |tx| tx.mails(0, 10)).unwrap().len(), 2);
+        assert_eq!(store.system_read(|tx| tx.next_mail_due()).unwrap(), Some(70));
     }
 }

@@ -2,6 +2,7 @@
 //! password, then expires), idle-connection floods and slowloris clients (dropped at the read timeout while the
 //! server keeps answering), and secrets kept out of a debug log through a full scenario in every reset mode.
 
+use forcereset::store::TenantId;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -441,7 +442,7 @@ async fn no_password_code_otp_or_session_token_reaches_a_debug_log() {
         None => {
             let app = ws.inspect_app();
             app.store_for_tests()
-                .read(|tx| tx.mails(0, 10))
+                .read(TenantId::SUPER, |tx| tx.mails(0, 10))
                 .unwrap()
                 .into_iter()
                 .map(|m| m.body)

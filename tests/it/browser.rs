@@ -5,6 +5,7 @@
 use forcereset::app::Actor;
 use forcereset::domain::governance;
 use forcereset::domain::secret::Secret;
+use forcereset::store::TenantId;
 
 use crate::support::TestServer;
 
@@ -29,7 +30,11 @@ fn the_otp_scenario_walks_through_the_real_pages_in_chromium() {
     );
     app.force_reset(&sys, "tom").unwrap();
     // The built-in mailbox holds the mail; WSO2's own test takes the OTP from the first <b>.
-    let mail = app.store_for_tests().read(|tx| tx.mails(0, 1)).unwrap().remove(0);
+    let mail = app
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.mails(0, 1))
+        .unwrap()
+        .remove(0);
     let otp = crate::support::first_bold(&mail.body);
     assert_eq!(otp.len(), 6, "{otp}");
 

@@ -1,6 +1,7 @@
 //! Races on one user: many simultaneous forced resets leave exactly one valid code (the one the admin reads), and
 //! many simultaneous completions with that code succeed exactly once, across separate database connections.
 
+use forcereset::store::TenantId;
 use std::sync::{Arc, Barrier};
 
 use forcereset::app::{Actor, App, CodeCheck};
@@ -70,7 +71,10 @@ async fn simultaneous_resets_leave_one_valid_code_and_simultaneous_completions_s
         let resp = resp.unwrap();
         assert_eq!(resp.status(), StatusCode::ACCEPTED);
     }
-    let audits = app.store_for_tests().read(|tx| tx.audit_page(0, 1000)).unwrap();
+    let audits = app
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.audit_page(0, 1000))
+        .unwrap();
     assert_eq!(
         audits.iter().filter(|a| a.action == "user.force_reset").count(),
         RESETS,
@@ -125,7 +129,7 @@ async fn simultaneous_resets_leave_one_valid_code_and_simultaneous_completions_s
     // trip the failed-login lock).
     let hash = app
         .store_for_tests()
-        .read(|tx| tx.user("tom"))
+        .read(TenantId::SUPER, |tx| tx.user("tom"))
         .unwrap()
         .unwrap()
         .password_hash;

@@ -7,6 +7,7 @@ use forcereset::app::{Actor, App};
 use forcereset::domain::claims;
 use forcereset::domain::governance::{self, ResetMode};
 use forcereset::domain::secret::Secret;
+use forcereset::store::TenantId;
 use reqwest::StatusCode;
 
 use crate::support::TestServer;
@@ -213,7 +214,7 @@ fn snapshot(app: &App) -> String {
         .map(|u| {
             let hash = app
                 .store_for_tests()
-                .read(|tx| tx.user(u))
+                .read(TenantId::SUPER, |tx| tx.user(u))
                 .unwrap()
                 .unwrap()
                 .password_hash;

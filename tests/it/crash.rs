@@ -3,6 +3,7 @@
 //! must be there whole (lock claims, a recovery code that the mailed OTP opens, the outbox mail), and no reset may be
 //! there in part: a locked account always has its code and its mail, and the other way round.
 
+use forcereset::store::TenantId;
 use std::os::unix::process::ExitStatusExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -50,7 +51,7 @@ async fn resets_acknowledged_before_a_sigkill_are_whole_after_restart_and_none_i
         let app = ws.open_app();
         let hash = forcereset::domain::password::hash("Abcd@123", [7; 16]).unwrap();
         app.store_for_tests()
-            .write::<_, StoreError>(|tx| {
+            .write::<_, StoreError>(TenantId::SUPER, |tx| {
                 for n in 0..USERS {
                     let name = user(n);
                     tx.insert_user(&name, &hash, 1)?;
@@ -129,7 +130,10 @@ async fn resets_acknowledged_before_a_sigkill_are_whole_after_restart_and_none_i
     let restarted = BinaryServer::spawn(&ws, &[]);
     let app = ws.open_app();
     assert_eq!(app.store_for_tests().integrity_check().unwrap(), "ok");
-    let mails = app.store_for_tests().read(|tx| tx.mails(0, 10_000)).unwrap();
+    let mails = app
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.mails(0, 10_000))
+        .unwrap();
     let mut complete = 0;
     for n in 0..USERS {
         let name = user(n);
@@ -137,7 +141,7 @@ async fn resets_acknowledged_before_a_sigkill_are_whole_after_restart_and_none_i
         let locked = claim(LOCKED).as_deref() == Some("true");
         let code = app
             .store_for_tests()
-            .read(|tx| tx.recovery_code(&name))
+            .read(TenantId::SUPER, |tx| tx.recovery_code(&name))
             .unwrap()
             .is_some();
         let own: Vec<_> = mails

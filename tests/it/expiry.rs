@@ -12,6 +12,7 @@ use forcereset::domain::expiry::{
 use forcereset::domain::governance;
 use forcereset::domain::profile::Wso2Version;
 use forcereset::domain::profile::expiry::Enforcer;
+use forcereset::store::TenantId;
 use reqwest::StatusCode;
 
 use crate::support::TestServer;
@@ -230,7 +231,7 @@ async fn a_user_without_an_update_time_must_change_at_the_first_login() {
         crate::support::add_login_user(&app, "ann", OLD, &[]);
         // As a user created before expiry was on: no lastPasswordUpdateTime (nor the fallback claim).
         app.store_for_tests()
-            .write::<_, forcereset::store::StoreError>(|tx| {
+            .write::<_, forcereset::store::StoreError>(TenantId::SUPER, |tx| {
                 tx.delete_claim_value("ann", "default", claims::LAST_PASSWORD_UPDATE_TIME)
                     .map(|_| ())
             })

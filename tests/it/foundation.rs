@@ -2,6 +2,7 @@
 //! warnings and errors, migrations, the admin bootstrap, password hashing and policy, permission inheritance, and
 //! the CLI's round trips and errors.
 
+use forcereset::store::TenantId;
 use std::collections::BTreeSet;
 
 use forcereset::app::{ADMIN_ROLE, Actor, App};
@@ -389,7 +390,7 @@ fn cli_user_add_stores_a_hash_and_never_the_password() {
     assert!(app.authenticate("tom", &secret("Abcd@123")).is_ok());
     let hash = app
         .store_for_tests()
-        .read(|tx| tx.user("tom"))
+        .read(TenantId::SUPER, |tx| tx.user("tom"))
         .unwrap()
         .expect("tom in the store")
         .password_hash;

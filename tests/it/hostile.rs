@@ -3,6 +3,7 @@
 //! 4xx within a time bound, the process's peak memory (VmHWM) must stay bounded, nothing may change (probe claims,
 //! users, codes), and the server must stay healthy.
 
+use forcereset::store::TenantId;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
@@ -314,12 +315,20 @@ async fn the_hostile_corpus_gets_faults_in_bounded_time_and_memory_and_changes_n
     assert_eq!(claim(LOCKED), None);
     assert!(
         app.store_for_tests()
-            .read(|tx| tx.recovery_code("tom"))
+            .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
             .unwrap()
             .is_none()
     );
-    assert!(app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap().is_empty());
-    let users = app.store_for_tests().read(|tx| tx.list_users("*", -1)).unwrap();
+    assert!(
+        app.store_for_tests()
+            .read(TenantId::SUPER, |tx| tx.mails(0, 10))
+            .unwrap()
+            .is_empty()
+    );
+    let users = app
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.list_users("*", -1))
+        .unwrap();
     assert_eq!(users.len(), 2, "{users:?}");
     assert_eq!(app.store_for_tests().integrity_check().unwrap(), "ok");
     assert!(server.stop().success(), "a clean shutdown after the corpus");

@@ -3,6 +3,7 @@
 //! own integration-test flow for each reset mode, every error code of the basic authenticator, the failed-login
 //! lock, enumeration resistance, CSRF, session handling and the authentication probe API.
 
+use forcereset::store::TenantId;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -190,7 +191,7 @@ fn claim(app: &App, uri: &str) -> Option<String> {
 
 fn password_hash(app: &App) -> String {
     app.store_for_tests()
-        .read(|tx| tx.user("tom"))
+        .read(TenantId::SUPER, |tx| tx.user("tom"))
         .unwrap()
         .unwrap()
         .password_hash
@@ -198,7 +199,11 @@ fn password_hash(app: &App) -> String {
 
 /// The newest mail in the built-in mailbox.
 pub(crate) fn last_mail(app: &App) -> String {
-    app.store_for_tests().read(|tx| tx.mails(0, 1)).unwrap().remove(0).body
+    app.store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.mails(0, 1))
+        .unwrap()
+        .remove(0)
+        .body
 }
 
 /// The recovery link of a link-mode mail (the first `href` to confirmrecovery.do).
@@ -471,7 +476,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
     let otp = claim(&app, claims::ONE_TIME_PASSWORD).unwrap();
     let before = app
         .store_for_tests()
-        .read(|tx| tx.recovery_code("tom"))
+        .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
         .unwrap()
         .unwrap()
         .attempts_left;
@@ -482,7 +487,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
     assert!(page.body.contains("18001"), "{}", page.body);
     let after = app
         .store_for_tests()
-        .read(|tx| tx.recovery_code("tom"))
+        .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
         .unwrap()
         .unwrap()
         .attempts_left;
@@ -490,7 +495,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
 
     // Expired: 18002. (Moving the stored expiry into the past stands in for waiting a day.)
     app.store_for_tests()
-        .write(|tx| {
+        .write(TenantId::SUPER, |tx| {
             let mut code = tx.recovery_code("tom")?.unwrap();
             code.expires_at = Some(1);
             tx.put_recovery_code("tom", &code)
@@ -506,7 +511,7 @@ async fn the_reset_page_refuses_invalid_expired_and_dead_codes() {
     let otp = claim(&app, claims::ONE_TIME_PASSWORD).unwrap();
     let attempts = app
         .store_for_tests()
-        .read(|tx| tx.recovery_code("tom"))
+        .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
         .unwrap()
         .unwrap()
         .attempts_left;
@@ -577,7 +582,9 @@ fn let_the_lock_expire(app: &App) {
     let until: i64 = claim(app, claims::UNLOCK_TIME).unwrap().parse().unwrap();
     assert!(until > app.now(), "the lock ends in the future");
     app.store_for_tests()
-        .write(|tx| tx.set_claim_value("tom", "default", claims::UNLOCK_TIME, "1"))
+        .write(TenantId::SUPER, |tx| {
+            tx.set_claim_value("tom", "default", claims::UNLOCK_TIME, "1")
+        })
         .unwrap();
 }
 
@@ -875,7 +882,7 @@ async fn a_head_of_the_reset_link_neither_checks_nor_spends_the_code() {
     let otp = claim(&app, claims::ONE_TIME_PASSWORD).unwrap();
     let attempts = || {
         app.store_for_tests()
-            .read(|tx| tx.recovery_code("tom"))
+            .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
             .unwrap()
             .unwrap()
             .attempts_left

@@ -4,6 +4,7 @@
 
 use forcereset::app::Actor;
 use forcereset::domain::governance;
+use forcereset::store::TenantId;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -717,7 +718,12 @@ async fn the_code_flow_runs_through_the_otp_reset_detour_back_to_the_application
     assert_eq!(resp.status(), StatusCode::OK);
     app.force_reset(&Actor::System, "tom").unwrap();
     #[allow(clippy::disallowed_methods)]
-    let mail = app.store_for_tests().read(|tx| tx.mails(0, 1)).unwrap().remove(0).body;
+    let mail = app
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.mails(0, 1))
+        .unwrap()
+        .remove(0)
+        .body;
     let otp = crate::support::first_bold(&mail);
 
     let verifier = "v".repeat(43) + "-._~0123";
@@ -1000,7 +1006,12 @@ fn authlib_signs_a_user_in_through_the_otp_reset_and_verifies_the_id_token() {
     app.force_reset(&Actor::System, "tom").unwrap();
     let otp = {
         #[allow(clippy::disallowed_methods)]
-        let mail = app.store_for_tests().read(|tx| tx.mails(0, 1)).unwrap().remove(0).body;
+        let mail = app
+            .store_for_tests()
+            .read(TenantId::SUPER, |tx| tx.mails(0, 1))
+            .unwrap()
+            .remove(0)
+            .body;
         crate::support::first_bold(&mail)
     };
     app.force_reset(&Actor::System, "carol").unwrap();
@@ -1124,7 +1135,9 @@ async fn jwt_access_tokens_are_signed_introspectable_revocable_and_end_with_a_fo
         #[allow(clippy::disallowed_methods)]
         let (tom_id, admin_id) = app
             .store_for_tests()
-            .read(|tx| Ok((tx.user("tom")?.unwrap().uuid, tx.user("admin")?.unwrap().uuid)))
+            .read(TenantId::SUPER, |tx| {
+                Ok((tx.user("tom")?.unwrap().uuid, tx.user("admin")?.unwrap().uuid))
+            })
             .unwrap();
         let by_id = profile.subject == forcereset::domain::profile::oauth::Subject::UserId;
         let (tom_sub, admin_sub) = if by_id {

@@ -6,6 +6,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use forcereset::store::TenantId;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::Digest as _;
@@ -243,7 +244,7 @@ async fn the_subject_is_the_user_name_to_5_11_and_the_user_id_from_6_0() {
         let uuid = server
             .app()
             .store_for_tests()
-            .read(|tx| tx.user("tom"))
+            .read(TenantId::SUPER, |tx| tx.user("tom"))
             .unwrap()
             .unwrap()
             .uuid;

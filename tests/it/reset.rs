@@ -1,6 +1,7 @@
 //! The forced-reset engine end to end: the seed's SOAP request under each mode, a real SMTP server (aiosmtpd)
 //! receiving the mail, STARTTLS + AUTH, the outbox surviving an SMTP outage, atomic failure, and the CLI.
 
+use forcereset::store::TenantId;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -126,7 +127,10 @@ async fn offline_mode_stores_the_otp_in_its_claim_and_sends_nothing() {
         None
     );
     assert!(
-        app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap().is_empty(),
+        app.store_for_tests()
+            .read(TenantId::SUPER, |tx| tx.mails(0, 10))
+            .unwrap()
+            .is_empty(),
         "offline sends no mail"
     );
     // The old password no longer opens the admin services.
@@ -177,7 +181,12 @@ async fn emailed_otp_mode_delivers_one_mail_with_the_otp_in_the_first_bold() {
     assert_eq!(log[0]["rcpt_tos"], serde_json::json!(["tom@example.com"]));
     // Once delivered, the OTP is nowhere in the database files in plain text (stored codes are HMACs).
     let start = Instant::now();
-    while server.app().store_for_tests().read(|tx| tx.mails(0, 1)).unwrap()[0].status
+    while server
+        .app()
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.mails(0, 1))
+        .unwrap()[0]
+        .status
         != forcereset::store::MailStatus::Sent
     {
         assert!(start.elapsed() < Duration::from_secs(10));
@@ -264,11 +273,16 @@ async fn a_user_without_an_email_address_fails_atomically() {
     assert_eq!(claim(&app, "tom", LOCKED), None, "not locked");
     assert!(
         app.store_for_tests()
-            .read(|tx| tx.recovery_code("tom"))
+            .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
             .unwrap()
             .is_none()
     );
-    assert!(app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap().is_empty());
+    assert!(
+        app.store_for_tests()
+            .read(TenantId::SUPER, |tx| tx.mails(0, 10))
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         app.authenticate("tom", &Secret::new("Abcd@123")).is_ok(),
         "the password still works"
@@ -304,7 +318,7 @@ async fn resets_are_acknowledged_while_smtp_is_down_and_delivered_once_it_is_up(
     let start = Instant::now();
     while app
         .store_for_tests()
-        .read(|tx| tx.mails(0, 10))
+        .read(TenantId::SUPER, |tx| tx.mails(0, 10))
         .unwrap()
         .iter()
         .any(|m| m.last_error.is_none())
@@ -317,7 +331,11 @@ async fn resets_are_acknowledged_while_smtp_is_down_and_delivered_once_it_is_up(
     }
     let smtp = SmtpServer::start(&python, dir.path(), port, &[]);
     // The worker's backoff starts at 2 s; a retry from the CLI (or console) makes them due at once.
-    for mail in app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap() {
+    for mail in app
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.mails(0, 10))
+        .unwrap()
+    {
         app.retry_mail(&Actor::System, mail.id).unwrap();
     }
     let messages = wait_for_messages(&smtp, 3);

@@ -6,6 +6,7 @@
 use forcereset::app::{Actor, App, CodeCheck};
 use forcereset::domain::governance::{OFFLINE, OTP, RECOVERY_LINK};
 use forcereset::domain::profile::Wso2Version;
+use forcereset::store::TenantId;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -242,7 +243,7 @@ async fn every_governance_endpoint_and_error_answers_as_the_release_does() {
         let stored = server
             .app()
             .store_for_tests()
-            .read(|tx| tx.governance_properties())
+            .read(TenantId::SUPER, |tx| tx.governance_properties())
             .unwrap();
         assert!(stored.contains(&("my.own.property".into(), "42".into())), "{stored:?}");
 

@@ -4,6 +4,7 @@
 
 use forcereset::app::Actor;
 use forcereset::domain::{claims, governance};
+use forcereset::store::TenantId;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -554,7 +555,7 @@ async fn put_and_patch_force_emailed_resets_and_a_failed_reset_changes_nothing()
     let mails_before = server
         .app()
         .store_for_tests()
-        .read(|tx| tx.mails(0, 100))
+        .read(TenantId::SUPER, |tx| tx.mails(0, 100))
         .unwrap()
         .len();
     let failed = patch(
@@ -571,7 +572,7 @@ async fn put_and_patch_force_emailed_resets_and_a_failed_reset_changes_nothing()
         server
             .app()
             .store_for_tests()
-            .read(|tx| tx.mails(0, 100))
+            .read(TenantId::SUPER, |tx| tx.mails(0, 100))
             .unwrap()
             .len(),
         mails_before
@@ -687,7 +688,7 @@ async fn a_bulk_of_a_thousand_forced_resets_commits_once_and_survives_a_restart(
     server
         .app()
         .store_for_tests()
-        .write::<_, forcereset::store::StoreError>(|tx| {
+        .write::<_, forcereset::store::StoreError>(TenantId::SUPER, |tx| {
             for i in 0..1000 {
                 tx.insert_user(&format!("bulk{i:04}"), "$argon2id$unused", now)?;
             }

@@ -1,6 +1,7 @@
 //! The SOAP admin services over real HTTPS: the seed request, golden fixtures, every fault case (with proof that
 //! nothing changed), transport rules, WSDL serving, sessions, and third-party toolkits (zeep, suds).
 
+use forcereset::store::TenantId;
 use std::path::{Path, PathBuf};
 
 use forcereset::app::{Actor, App};
@@ -838,7 +839,10 @@ async fn the_seed_flows_run_on_every_release_and_user_store() {
                     .to_string(),
                 _ => {
                     assert!(otp.body.contains("xsi:nil=\"true\""), "{at} {mode}: {}", otp.body);
-                    let mails = app.store_for_tests().read(|tx| tx.mails(0, 10)).unwrap();
+                    let mails = app
+                        .store_for_tests()
+                        .read(TenantId::SUPER, |tx| tx.mails(0, 10))
+                        .unwrap();
                     let mail = mails.iter().find(|m| m.recipient == format!("{user}@example.com"));
                     assert!(mail.is_some(), "{at} {mode}: no mail");
                     continue;

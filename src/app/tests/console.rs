@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::governance;
+use crate::store::TenantId;
 
 fn admin(app: &App) -> Actor {
     app.authenticate("admin", &Secret::new("admin")).unwrap()
@@ -87,7 +88,7 @@ fn unlock_clears_a_failed_login_lock_but_refuses_a_pending_reset() {
     let admin = admin(&app);
     let bob = login_only(&app);
     app.store
-        .write::<_, DomainError>(|tx| {
+        .write::<_, DomainError>(TenantId::SUPER, |tx| {
             tx.set_claim_value("bob", DEFAULT_PROFILE, claims::ACCOUNT_LOCKED, "true")?;
             tx.set_claim_value("bob", DEFAULT_PROFILE, claims::LOCKED_REASON, "MAX_ATTEMPTS_EXCEEDED")?;
             tx.set_claim_value("bob", DEFAULT_PROFILE, claims::UNLOCK_TIME, "0")?;
@@ -193,7 +194,7 @@ fn mailbox_and_audit_need_their_permissions_and_retry_only_pending_mail() {
 
     // A failed delivery waits for its next attempt; retry makes it due now.
     app.store
-        .write::<_, DomainError>(|tx| Ok(tx.mark_mail_failed(id, "connection refused", i64::MAX)?))
+        .system_write::<_, DomainError>(|tx| Ok(tx.mark_mail_failed(id, "connection refused", i64::MAX)?))
         .unwrap();
     assert_eq!(app.retry_mail(&bob, id), Err(DomainError::AccessDenied));
     assert_eq!(
@@ -209,7 +210,7 @@ fn mailbox_and_audit_need_their_permissions_and_retry_only_pending_mail() {
     assert_eq!(app.audit_log(&admin, -5, 0).unwrap().len(), 1, "bounds are clamped");
 
     app.store
-        .write::<_, DomainError>(|tx| Ok(tx.mark_mail_sent(id, 1)?))
+        .system_write::<_, DomainError>(|tx| Ok(tx.mark_mail_sent(id, 1)?))
         .unwrap();
     assert!(matches!(app.retry_mail(&admin, id), Err(DomainError::InvalidInput(m)) if m.contains("already delivered")));
 }

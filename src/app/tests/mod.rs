@@ -10,6 +10,7 @@ use crate::domain::profile::Wso2Version;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, claims, permissions};
 use crate::store::MailStatus;
+use crate::store::TenantId;
 
 fn app() -> App {
     App::for_tests()
@@ -130,7 +131,7 @@ fn a_store_seeded_by_an_earlier_forcereset_takes_wso2s_definitions_where_unedite
     let app = App::new(Config::defaults(), Store::open_in_memory().unwrap(), system_clock());
     let legacy = parse_dialect("legacy.toml", LEGACY_DIALECT).unwrap();
     app.store_for_tests()
-        .write::<_, crate::store::StoreError>(|tx| {
+        .write::<_, crate::store::StoreError>(TenantId::SUPER, |tx| {
             for m in &legacy {
                 tx.insert_claim_meta_if_absent(m)?;
             }
@@ -496,7 +497,10 @@ fn the_claim_is_an_action_when_a_mode_is_on_and_an_ordinary_claim_otherwise() {
         "old password stops working"
     );
     assert!(
-        app.store.read(|tx| tx.mails(0, 10)).unwrap().is_empty(),
+        app.store
+            .read(TenantId::SUPER, |tx| tx.mails(0, 10))
+            .unwrap()
+            .is_empty(),
         "offline sends no mail"
     );
 }
@@ -513,7 +517,7 @@ fn a_reset_revokes_the_users_sessions() {
 fn emailing_modes_queue_one_templated_mail_and_need_an_address() {
     let (app, _) = reset_app(&[gov::OTP], 60);
     trigger(&app, "tom").unwrap();
-    let mails = app.store.read(|tx| tx.mails(0, 10)).unwrap();
+    let mails = app.store.read(TenantId::SUPER, |tx| tx.mails(0, 10)).unwrap();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].recipient, "tom@example.com");
     assert_eq!(mails[0].template, "adminforcedpasswordresetwithotp");
@@ -535,8 +539,13 @@ fn emailing_modes_queue_one_templated_mail_and_need_an_address() {
         "{err:?}"
     );
     assert!(!app.is_locked("bob").unwrap());
-    assert!(app.store.read(|tx| tx.recovery_code("bob")).unwrap().is_none());
-    assert_eq!(app.store.read(|tx| tx.mails(0, 10)).unwrap().len(), 1);
+    assert!(
+        app.store
+            .read(TenantId::SUPER, |tx| tx.recovery_code("bob"))
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(app.store.read(TenantId::SUPER, |tx| tx.mails(0, 10)).unwrap().len(), 1);
     assert_eq!(
         app.claim_value(&Actor::System, "bob", claims::ADMIN_FORCED_PASSWORD_RESET, "")
             .unwrap(),
@@ -681,7 +690,10 @@ fn an_admin_password_set_follows_the_release() {
             .unwrap();
         assert!(!app.is_locked("tom").unwrap(), "{version}");
         assert!(
-            app.store.read(|tx| tx.recovery_code("tom")).unwrap().is_none(),
+            app.store
+                .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
+                .unwrap()
+                .is_none(),
             "{version}"
         );
         assert_eq!(claim_of(&app, "tom", claims::ONE_TIME_PASSWORD), None, "{version}");
@@ -799,7 +811,7 @@ fn the_recovery_flow_completes_once_with_the_code_it_checked() {
     };
     let attempts = || {
         app.store
-            .read(|tx| tx.recovery_code("tom"))
+            .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
             .unwrap()
             .unwrap()
             .attempts_left
@@ -859,7 +871,7 @@ fn a_recovery_flow_dies_with_its_code() {
     trigger(&app, "tom").unwrap();
     let attempts = app
         .store
-        .read(|tx| tx.recovery_code("tom"))
+        .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
         .unwrap()
         .unwrap()
         .attempts_left;
@@ -870,7 +882,7 @@ fn a_recovery_flow_dies_with_its_code() {
     );
     assert_eq!(
         app.store
-            .read(|tx| tx.recovery_code("tom"))
+            .read(TenantId::SUPER, |tx| tx.recovery_code("tom"))
             .unwrap()
             .unwrap()
             .attempts_left,
@@ -1045,7 +1057,9 @@ fn scim_groups_leave_hybrid_roles_out_unless_roles_are_groups_and_never_list_eve
     let sys = Actor::System;
     // A hybrid role a store may hold (forcereset's own use cases refuse `Internal/` names).
     app.store
-        .write(|tx| tx.insert_role("Internal/auditor", 0).map_err(DomainError::from))
+        .write(TenantId::SUPER, |tx| {
+            tx.insert_role("Internal/auditor", 0).map_err(DomainError::from)
+        })
         .unwrap();
     let names = |hybrid: bool| -> Vec<String> {
         let page = app.scim_groups(&sys, hybrid, None, false, |_| true, 0, None).unwrap();

@@ -4,6 +4,7 @@
 use super::*;
 use crate::app::{AppSpec, ClientAuth, Grant, OAuthFailure};
 use crate::domain::oauth::{ErrorKind, OAuthError};
+use crate::store::TenantId;
 
 fn registered(app: &App, grants: &[&str]) -> (String, Secret) {
     let r = app
@@ -49,7 +50,11 @@ fn registration_keeps_only_a_hash_of_the_secret_and_refuses_wso2s_bad_inputs() {
     assert_eq!(id.len(), 28);
     assert!(id.ends_with('a'));
     assert_eq!(secret.expose().len(), 28, "5.11: an HMAC-SHA1-sized secret");
-    let stored = app.store_for_tests().read(|tx| tx.app(&id)).unwrap().unwrap();
+    let stored = app
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.app(&id))
+        .unwrap()
+        .unwrap();
     assert_ne!(stored.secret_hash, secret.expose().as_bytes());
     assert!(!format!("{stored:?}").contains(secret.expose()));
     let dup = refused(app.register_app(

@@ -2,6 +2,7 @@
 //! transactions, every user sharing one precomputed argon2id hash (hashing 100k passwords would take an hour of
 //! CPU and measure nothing the benchmark is about).
 
+use forcereset::store::TenantId;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -49,7 +50,7 @@ pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> a
     let hash = password::hash(PASSWORD, rand::random()).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
     let started = Instant::now();
     store
-        .write::<_, StoreError>(|tx| {
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
             // Every password has its update time (the server runs with password expiry on), except the expired
             // users', whose is the epoch.
             let fresh = now.to_string();
@@ -75,7 +76,7 @@ pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> a
     while start < to {
         let end = (start + CHUNK).min(to);
         store
-            .write::<_, StoreError>(|tx| {
+            .write::<_, StoreError>(TenantId::SUPER, |tx| {
                 for i in start..end {
                     let name = user_name(i);
                     tx.insert_user(&name, &hash, now)?;

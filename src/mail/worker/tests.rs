@@ -3,6 +3,7 @@
 // Tests check what a use case left in the store.
 #![allow(clippy::disallowed_methods)]
 
+use crate::store::TenantId;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,14 +61,19 @@ fn enqueue(app: &App, recipient: &str, subject: &str) -> i64 {
     };
     let id = app
         .store_for_tests()
-        .write::<_, StoreError>(|tx| tx.enqueue_mail(&mail, MailStatus::Pending, app.now()))
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
+            tx.enqueue_mail(&mail, MailStatus::Pending, app.now())
+        })
         .unwrap();
     app.wakeup().notify_one();
     id
 }
 
 fn row(app: &App, id: i64) -> OutboxMail {
-    app.store_for_tests().read(|tx| tx.mail(id)).unwrap().unwrap()
+    app.store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.mail(id))
+        .unwrap()
+        .unwrap()
 }
 
 /// Wait until the row satisfies `ok`.

@@ -3,6 +3,7 @@
 #![allow(clippy::disallowed_methods)]
 
 use super::*;
+use crate::store::TenantId;
 
 use crate::app::{Actor, App};
 use crate::domain::claims;
@@ -270,7 +271,12 @@ fn every_fixture_runs_against_real_data() {
     }
 
     assert_eq!(returns(&ok(&app, "getUserList")), ["tom"]);
-    let id = app.store_for_tests().read(|tx| tx.user("tom")).unwrap().unwrap().id;
+    let id = app
+        .store_for_tests()
+        .read(TenantId::SUPER, |tx| tx.user("tom"))
+        .unwrap()
+        .unwrap()
+        .id;
     assert_eq!(returns(&ok(&app, "getUserId")), [id.to_string()]);
     assert_eq!(returns(&ok(&app, "getTenantId")), ["-1234"]);
     assert_eq!(returns(&ok(&app, "getTenantIdofUser")), ["-1234"]);

@@ -2,11 +2,12 @@
 
 use super::super::Store;
 use super::*;
+use crate::store::TenantId;
 
 fn store_with_tom() -> Store {
     let store = Store::open_in_memory().unwrap();
     store
-        .write::<_, StoreError>(|tx| {
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
             tx.insert_user("tom", "hash", 10)?;
             tx.insert_role("staff", 10)?;
             Ok(())
@@ -18,19 +19,19 @@ fn store_with_tom() -> Store {
 #[test]
 fn users_round_trip_and_names_are_case_insensitive() {
     let store = store_with_tom();
-    let tom = store.read(|tx| tx.user("TOM")).unwrap().unwrap();
+    let tom = store.read(TenantId::SUPER, |tx| tx.user("TOM")).unwrap().unwrap();
     assert_eq!((tom.name.as_str(), tom.password_hash.as_str()), ("tom", "hash"));
     assert!(!format!("{tom:?}").contains("hash\""), "Debug hides the hash");
-    let dup: Result<i64, StoreError> = store.write(|tx| tx.insert_user("Tom", "h", 1));
+    let dup: Result<i64, StoreError> = store.write(TenantId::SUPER, |tx| tx.insert_user("Tom", "h", 1));
     assert!(matches!(dup, Err(StoreError::Conflict)));
     assert!(
         store
-            .write::<_, StoreError>(|tx| tx.set_password_hash("tom", "h2", 11))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.set_password_hash("tom", "h2", 11))
             .unwrap()
     );
     assert!(
         !store
-            .write::<_, StoreError>(|tx| tx.set_password_hash("bob", "h2", 11))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.set_password_hash("bob", "h2", 11))
             .unwrap()
     );
 }
@@ -39,18 +40,21 @@ fn users_round_trip_and_names_are_case_insensitive() {
 fn list_users_filters_with_wso2_wildcards_and_escapes_like() {
     let store = store_with_tom();
     store
-        .write::<_, StoreError>(|tx| {
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
             tx.insert_user("tim", "h", 1)?;
             tx.insert_user("t_m", "h", 1)?;
             tx.insert_user("alice", "h", 1)?;
             Ok(())
         })
         .unwrap();
-    let all = store.read(|tx| tx.list_users("*", -1)).unwrap();
+    let all = store.read(TenantId::SUPER, |tx| tx.list_users("*", -1)).unwrap();
     assert_eq!(all, ["alice", "t_m", "tim", "tom"]);
-    assert_eq!(store.read(|tx| tx.list_users("t*", 2)).unwrap(), ["t_m", "tim"]);
     assert_eq!(
-        store.read(|tx| tx.list_users("t_m", -1)).unwrap(),
+        store.read(TenantId::SUPER, |tx| tx.list_users("t*", 2)).unwrap(),
+        ["t_m", "tim"]
+    );
+    assert_eq!(
+        store.read(TenantId::SUPER, |tx| tx.list_users("t_m", -1)).unwrap(),
         ["t_m"],
         "_ is literal"
     );
@@ -60,7 +64,7 @@ fn list_users_filters_with_wso2_wildcards_and_escapes_like() {
 fn roles_permissions_and_links() {
     let store = store_with_tom();
     store
-        .write::<_, StoreError>(|tx| {
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
             assert!(tx.grant_permission("staff", "/permission/admin/login")?);
             assert!(tx.grant_permission("staff", "/permission/admin/login")?, "idempotent");
             assert!(!tx.grant_permission("nobody", "/permission")?);
@@ -72,14 +76,14 @@ fn roles_permissions_and_links() {
         .unwrap();
     assert_eq!(
         store
-            .read(|tx| tx.user_and_permissions("tom"))
+            .read(TenantId::SUPER, |tx| tx.user_and_permissions("tom"))
             .unwrap()
             .map(|a| (a.name, a.permissions)),
         Some(("tom".to_string(), vec!["/permission/admin/login".to_string()]))
     );
     // A path held through two roles comes once; the name comes back as stored; a user with no role has none.
     store
-        .write::<_, StoreError>(|tx| {
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
             tx.insert_role("ops", 10)?;
             tx.grant_permission("ops", "/permission/admin/login")?;
             tx.grant_permission("ops", "/permission/admin/configure")?;
@@ -90,7 +94,7 @@ fn roles_permissions_and_links() {
         .unwrap();
     assert_eq!(
         store
-            .read(|tx| tx.user_and_permissions("TOM"))
+            .read(TenantId::SUPER, |tx| tx.user_and_permissions("TOM"))
             .unwrap()
             .map(|a| (a.name, a.permissions)),
         Some((
@@ -103,17 +107,35 @@ fn roles_permissions_and_links() {
     );
     assert_eq!(
         store
-            .read(|tx| tx.user_and_permissions("bob"))
+            .read(TenantId::SUPER, |tx| tx.user_and_permissions("bob"))
             .unwrap()
             .map(|a| (a.name, a.permissions)),
         Some(("Bob".to_string(), vec![]))
     );
-    assert_eq!(store.read(|tx| tx.user_and_permissions("nobody")).unwrap(), None);
-    assert_eq!(store.read(|tx| tx.roles_of_user("tom")).unwrap(), ["ops", "staff"]);
-    assert_eq!(store.read(|tx| tx.users_of_role("staff")).unwrap(), ["tom"]);
-    assert!(store.write::<_, StoreError>(|tx| tx.delete_user("tom")).unwrap());
+    assert_eq!(
+        store
+            .read(TenantId::SUPER, |tx| tx.user_and_permissions("nobody"))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.read(TenantId::SUPER, |tx| tx.roles_of_user("tom")).unwrap(),
+        ["ops", "staff"]
+    );
+    assert_eq!(
+        store.read(TenantId::SUPER, |tx| tx.users_of_role("staff")).unwrap(),
+        ["tom"]
+    );
     assert!(
-        store.read(|tx| tx.users_of_role("staff")).unwrap().is_empty(),
+        store
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.delete_user("tom"))
+            .unwrap()
+    );
+    assert!(
+        store
+            .read(TenantId::SUPER, |tx| tx.users_of_role("staff"))
+            .unwrap()
+            .is_empty(),
         "links cascade"
     );
 }
@@ -122,7 +144,7 @@ fn roles_permissions_and_links() {
 fn claim_values_with_existence_in_one_read() {
     let store = store_with_tom();
     store
-        .write::<_, StoreError>(|tx| {
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
             tx.set_claim_value("tom", "default", "urn:b", "2")?;
             tx.set_claim_value("tom", "default", "urn:a", "1")?;
             tx.set_claim_value("tom", "work", "urn:c", "3")?;
@@ -130,7 +152,11 @@ fn claim_values_with_existence_in_one_read() {
             Ok(())
         })
         .unwrap();
-    let read = |user: &str, profile: &str| store.read(|tx| tx.user_claim_values(user, profile)).unwrap();
+    let read = |user: &str, profile: &str| {
+        store
+            .read(TenantId::SUPER, |tx| tx.user_claim_values(user, profile))
+            .unwrap()
+    };
     let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
     assert_eq!(
         read("TOM", "default"),
@@ -142,7 +168,9 @@ fn claim_values_with_existence_in_one_read() {
     assert_eq!(read("nobody", "default"), None);
     assert_eq!(
         read("tom", "default").unwrap(),
-        store.read(|tx| tx.claim_values("tom", "default")).unwrap()
+        store
+            .read(TenantId::SUPER, |tx| tx.claim_values("tom", "default"))
+            .unwrap()
     );
 }
 
@@ -150,7 +178,7 @@ fn claim_values_with_existence_in_one_read() {
 fn claim_values_per_profile() {
     let store = store_with_tom();
     store
-        .write::<_, StoreError>(|tx| {
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
             assert!(tx.set_claim_value("tom", "default", "http://wso2.org/claims/emailaddress", "a@b")?);
             assert!(tx.set_claim_value("tom", "default", "http://wso2.org/claims/emailaddress", "c@d")?);
             assert!(tx.set_claim_value("tom", "work", "http://wso2.org/claims/givenname", "Tom")?);
@@ -158,18 +186,30 @@ fn claim_values_per_profile() {
             Ok(())
         })
         .unwrap();
-    let default = store.read(|tx| tx.claim_values("tom", "default")).unwrap();
+    let default = store
+        .read(TenantId::SUPER, |tx| tx.claim_values("tom", "default"))
+        .unwrap();
     assert_eq!(
         default,
         [("http://wso2.org/claims/emailaddress".to_string(), "c@d".to_string())]
     );
-    assert_eq!(store.read(|tx| tx.profile_names("tom")).unwrap(), ["default", "work"]);
+    assert_eq!(
+        store.read(TenantId::SUPER, |tx| tx.profile_names("tom")).unwrap(),
+        ["default", "work"]
+    );
     assert!(
         store
-            .write::<_, StoreError>(|tx| tx.delete_claim_value("tom", "work", "http://wso2.org/claims/givenname"))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.delete_claim_value(
+                "tom",
+                "work",
+                "http://wso2.org/claims/givenname"
+            ))
             .unwrap()
     );
-    assert_eq!(store.read(|tx| tx.profile_names("tom")).unwrap(), ["default"]);
+    assert_eq!(
+        store.read(TenantId::SUPER, |tx| tx.profile_names("tom")).unwrap(),
+        ["default"]
+    );
 }
 
 #[test]
@@ -178,21 +218,25 @@ fn claim_metadata_is_inserted_once_and_editable() {
     let mut meta = ClaimMeta::plain("http://wso2.org/claims/oneTimePassword", "One Time Password");
     assert!(
         store
-            .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&meta))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.insert_claim_meta_if_absent(&meta))
             .unwrap()
     );
     meta.supported_by_default = true;
-    assert!(store.write::<_, StoreError>(|tx| tx.update_claim_meta(&meta)).unwrap());
+    assert!(
+        store
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.update_claim_meta(&meta))
+            .unwrap()
+    );
     let mut reset = meta.clone();
     reset.supported_by_default = false;
     assert!(
         !store
-            .write::<_, StoreError>(|tx| tx.insert_claim_meta_if_absent(&reset))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.insert_claim_meta_if_absent(&reset))
             .unwrap()
     );
     assert!(
         store
-            .read(|tx| tx.claim_meta(&meta.uri))
+            .read(TenantId::SUPER, |tx| tx.claim_meta(&meta.uri))
             .unwrap()
             .unwrap()
             .supported_by_default
@@ -204,40 +248,45 @@ fn associations_are_unique_per_idp_and_follow_the_user() {
     let store = store_with_tom();
     assert!(
         store
-            .write::<_, StoreError>(|tx| tx.add_association("tom", "google", "t@g"))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.add_association("tom", "google", "t@g"))
             .unwrap()
     );
     assert!(
         !store
-            .write::<_, StoreError>(|tx| tx.add_association("bob", "google", "b@g"))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.add_association("bob", "google", "b@g"))
             .unwrap()
     );
-    let taken: Result<bool, StoreError> = store.write(|tx| tx.add_association("tom", "google", "t@g"));
+    let taken: Result<bool, StoreError> = store.write(TenantId::SUPER, |tx| tx.add_association("tom", "google", "t@g"));
     assert!(matches!(taken, Err(StoreError::Conflict)));
     assert_eq!(
         store
-            .read(|tx| tx.user_for_association("google", "t@g"))
+            .read(TenantId::SUPER, |tx| tx.user_for_association("google", "t@g"))
             .unwrap()
             .as_deref(),
         Some("tom")
     );
     assert_eq!(
-        store.read(|tx| tx.associations_of("tom")).unwrap(),
+        store.read(TenantId::SUPER, |tx| tx.associations_of("tom")).unwrap(),
         [("google".to_string(), "t@g".to_string())]
     );
     assert!(
         store
-            .write::<_, StoreError>(|tx| tx.remove_association("tom", "google", "t@g"))
+            .write::<_, StoreError>(TenantId::SUPER, |tx| tx.remove_association("tom", "google", "t@g"))
             .unwrap()
     );
-    assert!(store.read(|tx| tx.associations_of("tom")).unwrap().is_empty());
+    assert!(
+        store
+            .read(TenantId::SUPER, |tx| tx.associations_of("tom"))
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn governance_and_audit() {
     let store = Store::open_in_memory().unwrap();
     store
-        .write::<_, StoreError>(|tx| {
+        .write::<_, StoreError>(TenantId::SUPER, |tx| {
             tx.set_governance_property("Recovery.AdminPasswordReset.Offline", "true")?;
             tx.set_governance_property("Recovery.AdminPasswordReset.Offline", "false")?;
             for i in 0..3 {
@@ -253,10 +302,10 @@ fn governance_and_audit() {
         })
         .unwrap();
     assert_eq!(
-        store.read(|tx| tx.governance_properties()).unwrap(),
+        store.read(TenantId::SUPER, |tx| tx.governance_properties()).unwrap(),
         [("Recovery.AdminPasswordReset.Offline".to_string(), "false".to_string())]
     );
-    let page = store.read(|tx| tx.audit_page(0, 2)).unwrap();
+    let page = store.read(TenantId::SUPER, |tx| tx.audit_page(0, 2)).unwrap();
     assert_eq!(page.iter().map(|a| a.target.as_str()).collect::<Vec<_>>(), ["u2", "u1"]);
 }
 
@@ -269,14 +318,14 @@ fn cached_permissions_follow_every_change_from_any_connection() {
     let server = Store::open(&path).unwrap();
     let cli = Store::open(&path).unwrap();
     let perms = |s: &Store, user: &str| {
-        s.read(|tx| tx.user_and_permissions(user))
+        s.read(TenantId::SUPER, |tx| tx.user_and_permissions(user))
             .unwrap()
             .map(|a| a.permissions)
     };
     let change = |f: &dyn Fn(&Tx<'_>) -> Result<bool, StoreError>| {
-        assert!(cli.write::<_, StoreError>(|tx| f(tx)).unwrap());
+        assert!(cli.write::<_, StoreError>(TenantId::SUPER, |tx| f(tx)).unwrap());
     };
-    cli.write::<_, StoreError>(|tx| {
+    cli.write::<_, StoreError>(TenantId::SUPER, |tx| {
         tx.insert_user("tom", "hash", 1)?;
         tx.insert_role("staff", 1)?;
         tx.insert_role("ops", 1)?;

@@ -15,6 +15,7 @@ use forcereset::domain::claims;
 use forcereset::domain::governance::{LOCK_RATIO, LOCK_TIME};
 use forcereset::domain::profile::Wso2Version;
 use forcereset::domain::secret::Secret;
+use forcereset::store::TenantId;
 use reqwest::StatusCode;
 
 use super::basic_authenticator::{login, submit};
@@ -135,7 +136,9 @@ async fn each_further_lock_lasts_ratio_times_longer() {
         };
         let expire = || {
             app.store_for_tests()
-                .write(|tx| tx.set_claim_value("tom", "default", claims::UNLOCK_TIME, "1"))
+                .write(TenantId::SUPER, |tx| {
+                    tx.set_claim_value("tom", "default", claims::UNLOCK_TIME, "1")
+                })
                 .unwrap();
         };
         let fail_twice = || {

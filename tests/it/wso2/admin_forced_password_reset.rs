@@ -18,6 +18,7 @@
 use forcereset::app::App;
 use forcereset::domain::profile::Wso2Version;
 use forcereset::domain::profile::recovery::Completion;
+use forcereset::store::TenantId;
 use reqwest::StatusCode;
 
 use crate::support::TestServer;
@@ -173,7 +174,7 @@ async fn update_credential_by_admin(server: &TestServer, user: &str, password: &
 /// The built-in mailbox, newest first: (template, recipient, subject, body).
 fn mails(app: &App) -> Vec<(String, String, String, String)> {
     app.store_for_tests()
-        .read(|tx| tx.mails(0, 100))
+        .read(TenantId::SUPER, |tx| tx.mails(0, 100))
         .unwrap()
         .into_iter()
         .map(|m| (m.template, m.recipient, m.subject, m.body))

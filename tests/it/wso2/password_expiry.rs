@@ -18,6 +18,7 @@ use forcereset::app::Actor;
 use forcereset::domain::claims;
 use forcereset::domain::expiry::{ALL_FIELDS_REQUIRED, CONFIRMATION_MISMATCH, POLICY_VIOLATION, SAME_AS_CURRENT};
 use forcereset::domain::profile::Wso2Version;
+use forcereset::store::TenantId;
 use reqwest::StatusCode;
 
 use crate::support::TestServer;
@@ -220,7 +221,7 @@ async fn is_password_expired_without_rules() {
             crate::support::add_login_user(&app, user, "Abcd@123", &[]);
             let value = days_ago.map_or(String::new(), |d: i64| (app.now() - d * DAY).to_string());
             app.store_for_tests()
-                .write::<_, forcereset::store::StoreError>(|tx| {
+                .write::<_, forcereset::store::StoreError>(TenantId::SUPER, |tx| {
                     if value.is_empty() {
                         tx.delete_claim_value(user, "default", claims::LAST_PASSWORD_UPDATE_TIME)?;
                     } else {
