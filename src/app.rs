@@ -4,7 +4,7 @@
 //! This file holds what every use case shares: [`App`] itself (its fields are private), [`Actor`], the [`Clock`],
 //! the audit record and the boundary where store errors are logged. The use cases live in one file per subject:
 //! [`users`], [`roles`], [`claims`], [`profiles`], [`governance`], [`reset`], [`recovery`], [`login`], [`sessions`],
-//! [`mailbox`], [`audit`], [`oauth`], [`authorize`], whoever calls them.
+//! [`mailbox`], [`audit`], [`oauth`], [`authorize`], [`tenants`], whoever calls them.
 
 use crate::store::TenantId;
 use std::sync::{Arc, OnceLock};
@@ -42,6 +42,7 @@ mod roles;
 mod scim;
 mod sessions;
 mod templates;
+mod tenants;
 mod users;
 
 /// The stored e-mail templates the template use cases answer with (for adapters that do not know the store).
@@ -64,6 +65,7 @@ pub use reset::{CodeCheck, ResendOutcome, ResetOutcome};
 pub use scim::{BulkSession, ScimEdit, UserPage};
 pub use sessions::{Session, SessionToken};
 pub use templates::Saved;
+pub use tenants::{TenantRefusal, TenantSpec};
 pub use users::{INVALID_TENANT_ID, OLD_CREDENTIAL_MISMATCH, PendingReset, SUPER_TENANT_ID, UserState, UserView};
 
 /// Where time comes from: the system clock in production, a settable one in tests.
@@ -99,14 +101,27 @@ fn dialect_fixture(dialect: ClaimDialect) -> &'static str {
 /// The dialect forcereset seeded before it followed WSO2's: only to recognise claims nobody edited since.
 const LEGACY_DIALECT: &str = include_str!("../fixtures/claims/legacy.toml");
 
-/// Who is asking. The CLI acts as `System`; network callers are authenticated users.
+/// Who is asking. The CLI acts as `System` (in the super tenant); network callers are authenticated users, each in
+/// the tenant they signed in to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     System,
-    User { name: String, permissions: Vec<String> },
+    User {
+        tenant: TenantId,
+        name: String,
+        permissions: Vec<String>,
+    },
 }
 
 impl Actor {
+    /// The tenant the actor acts in.
+    pub fn tenant(&self) -> TenantId {
+        match self {
+            Actor::System => TenantId::SUPER,
+            Actor::User { tenant, .. } => *tenant,
+        }
+    }
+
     /// The name written to the audit log.
     pub fn name(&self) -> &str {
         match self {

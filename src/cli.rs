@@ -18,6 +18,7 @@ use crate::store::Store;
 mod apps;
 mod lock;
 mod mail;
+mod tenants;
 
 pub use lock::DataDirLock;
 
@@ -78,6 +79,12 @@ pub enum Command {
     #[command(after_help = "Example:\n  forcereset app add shop --redirect-uri https://shop.example/cb")]
     #[command(subcommand)]
     App(apps::AppCommand),
+    /// Tenants: add (with their admin), list, show, activate, deactivate.
+    #[command(
+        after_help = "Example:\n  forcereset tenant add wso2.com --admin kim --password-stdin --email kim@wso2.com"
+    )]
+    #[command(subcommand)]
+    Tenant(tenants::TenantCommand),
     /// Inspect the configuration.
     #[command(after_help = "Example:\n  forcereset config check")]
     #[command(subcommand)]
@@ -158,10 +165,10 @@ pub enum UserCommand {
 pub struct PasswordArgs {
     /// The password (visible to other local users in the process list; prefer --password-stdin)
     #[arg(long, conflicts_with = "password_stdin")]
-    password: Option<String>,
+    pub(crate) password: Option<String>,
     /// Read the password from the first line of standard input
     #[arg(long)]
-    password_stdin: bool,
+    pub(crate) password_stdin: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -261,6 +268,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Claim(cmd) => claim(&open_app(config)?, cmd),
         Command::Mail(cmd) => mail::run(&open_app(config)?, cmd),
         Command::App(cmd) => apps::run(&open_app(config)?, cmd),
+        Command::Tenant(cmd) => tenants::run(&open_app(config)?, cmd),
     }
 }
 
@@ -410,7 +418,7 @@ fn settings_in_force(config: &Config) -> anyhow::Result<String> {
     Ok(out)
 }
 
-fn read_password(args: &PasswordArgs) -> anyhow::Result<Secret> {
+pub(crate) fn read_password(args: &PasswordArgs) -> anyhow::Result<Secret> {
     if let Some(p) = &args.password {
         return Ok(Secret::new(p.clone()));
     }

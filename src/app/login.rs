@@ -313,6 +313,7 @@ impl App {
             .store
             .read(TenantId::SUPER, |tx| tx.user_and_permissions(username))?;
         Ok(found.map(|authz| Actor::User {
+            tenant: TenantId::SUPER,
             name: authz.name,
             permissions: authz.permissions,
         }))

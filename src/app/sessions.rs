@@ -223,6 +223,7 @@ impl App {
             .read(TenantId::SUPER, |tx| tx.user_and_permissions(&session.user))?;
         match found {
             Some(authz) if authz.sessions_ended_at < session.opened => Ok(Some(Actor::User {
+                tenant: TenantId::SUPER,
                 name: authz.name,
                 permissions: authz.permissions,
             })),

@@ -108,6 +108,16 @@ pub fn any_grants<S: AsRef<str>>(held: &[S], required: &str) -> bool {
     held.iter().any(|h| grants(h.as_ref(), required))
 }
 
+/// A tenant admin's role holds the whole admin tree of its tenant; `/permission/protected` (tenant management) is
+/// the super tenant's alone. The exact tree WSO2 gives a tenant admin is UNCONFIRMED (docs/design/tenants.md §1.4).
+pub const TENANT_ADMIN: &str = "/permission/admin";
+/// `TenantMgtAdminService` and `POST /api/server/v1/tenants` (MT services.xml `AuthorizationAction`).
+pub const TENANTS_MANAGE: &str = "/permission/protected/manage/monitor/tenants";
+/// `retrieveTenants` and the REST API's reads.
+pub const TENANTS_LIST: &str = "/permission/protected/manage/monitor/tenants/list";
+/// `activateTenant`, `deactivateTenant`, `updateTenant`, `deleteTenant`, REST lifecycle-status.
+pub const TENANTS_MODIFY: &str = "/permission/protected/manage/modify/tenants";
+
 #[cfg(test)]
 mod tests {
     use super::*;

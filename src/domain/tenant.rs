@@ -85,10 +85,78 @@ pub fn check_domain(domain: &str, profile: &TenancyProfile, regex: Option<&Regex
     Ok(())
 }
 
+/// The super tenant's domain (WSO2's `MultitenantConstants.SUPER_TENANT_DOMAIN_NAME`).
+pub const SUPER_DOMAIN: &str = super::TENANT_DOMAIN;
+
+/// Is this an e-mail address tenant management accepts (MT `CommonUtil.validateEmail`, every tag): not blank, none
+/// of `( ) < > , ; : \ " [ ]`, and `^[^@]+@[^@.]+\.[^@]*\w\w$` after trimming. Every refusal reads "Invalid email
+/// is provided." in `addTenant` (MT `TenantMgtAdminService.registerTenant`) and TM-60002 in the REST API
+/// (`TenantMgtImpl`), so one answer is enough.
+pub fn email_is_valid(email: &str) -> bool {
+    let email = email.trim();
+    if email.is_empty() || email.chars().any(|c| "()<>,;:\\\"[]".contains(c)) {
+        return false;
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let Some((first, rest)) = domain.split_once('.') else {
+        return false;
+    };
+    // `\w\w$`: Java's `\w` is `[a-zA-Z0-9_]`.
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let tail: Vec<char> = rest.chars().rev().take(2).collect();
+    !local.is_empty() && !first.is_empty() && !domain.contains('@') && tail.len() == 2 && tail.iter().all(|c| word(*c))
+}
+
+/// Split a sign-in name at its last `@` into the tenant-aware name and the tenant domain, as WSO2's
+/// `MultitenantUtils` does (`tom@wso2.com` → `("tom", Some("wso2.com"))`; `tom` → `("tom", None)`). Whether the
+/// part after `@` names a tenant, or the whole is an e-mail user name of the super tenant, is the caller's to
+/// decide with the tenants it knows.
+pub fn split_user(qualified: &str) -> (&str, Option<&str>) {
+    match qualified.rsplit_once('@') {
+        Some((name, domain)) if !name.is_empty() && !domain.is_empty() => (name, Some(domain)),
+        _ => (qualified, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::profile::{Wso2Version, tenancy};
+
+    #[test]
+    fn emails_as_mt_common_util_checks_them() {
+        // MT `CommonTest` (components/tenant-mgt/org.wso2.carbon.tenant.common/src/test/.../CommonTest.java).
+        assert!(email_is_valid("damn@right.com"));
+        assert!(!email_is_valid("damn@right].com"), "wrong characters");
+        assert!(!email_is_valid("damn@right@wrong.com"), "invalid address");
+        assert!(email_is_valid(" kim@wso2.com "), "trimmed");
+        for bad in [
+            "",
+            "  ",
+            "kim",
+            "kim@wso2",
+            "kim@.com",
+            "@wso2.com",
+            "kim@wso2.c",
+            "kim@wso2.co-",
+        ] {
+            assert!(!email_is_valid(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names_split_at_the_last_at_sign() {
+        assert_eq!(split_user("tom@wso2.com"), ("tom", Some("wso2.com")));
+        assert_eq!(
+            split_user("tom@gmail.com@wso2.com"),
+            ("tom@gmail.com", Some("wso2.com"))
+        );
+        assert_eq!(split_user("tom"), ("tom", None));
+        assert_eq!(split_user("tom@"), ("tom@", None));
+        assert_eq!(split_user("@wso2.com"), ("@wso2.com", None));
+    }
 
     fn check(v: Wso2Version, domain: &str) -> Result<(), DomainRefusal> {
         check_domain(domain, &tenancy::of(v), None)

@@ -121,6 +121,7 @@ fn deleting_what_is_missing_faults_up_to_7_0_only() {
 fn the_permissions_are_wso2s() {
     let app = App::for_tests();
     let nobody = Actor::User {
+        tenant: TenantId::SUPER,
         name: "nobody".into(),
         permissions: vec![crate::domain::permissions::LOGIN.into()],
     };

@@ -1044,6 +1044,7 @@ fn setting_sources_name_the_file_key_and_what_stored_values_override() {
             "{version}"
         );
         let nobody = Actor::User {
+            tenant: TenantId::SUPER,
             name: "bob".into(),
             permissions: vec![permissions::LOGIN.into()],
         };

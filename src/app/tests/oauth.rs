@@ -114,6 +114,7 @@ fn registration_keeps_only_a_hash_of_the_secret_and_refuses_wso2s_bad_inputs() {
         .unwrap();
     assert_eq!(r.app.callback, "regexp=(https://a/cb|https://b/cb)");
     let nobody = Actor::User {
+        tenant: TenantId::SUPER,
         name: "eve".into(),
         permissions: vec![permissions::LOGIN.into()],
     };

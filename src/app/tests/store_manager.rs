@@ -51,6 +51,7 @@ fn check_credentials_answers_without_faulting() {
     assert!(!app.check_credentials(&admin, "tom", &secret("wrong")).unwrap());
     assert!(!app.check_credentials(&admin, "ghost", &secret("Abcd@123")).unwrap());
     let nobody = Actor::User {
+        tenant: TenantId::SUPER,
         name: "x".into(),
         permissions: vec![],
     };
@@ -432,6 +433,7 @@ fn profiles_follow_user_profile_admins_rule() {
     let app = with_tom();
     let sys = Actor::System;
     let user = |name: &str, permissions: &[&str]| Actor::User {
+        tenant: TenantId::SUPER,
         name: name.into(),
         permissions: permissions.iter().map(|p| p.to_string()).collect(),
     };

@@ -208,6 +208,7 @@ mod tests {
     #[test]
     fn the_menu_shows_only_what_the_user_may_open() {
         let login_only = Actor::User {
+            tenant: crate::store::TenantId::SUPER,
             name: "bob".into(),
             permissions: vec![crate::domain::permissions::LOGIN.into()],
         };

@@ -1,0 +1,189 @@
+//! Tenants as data: add one (with everything a new WSO2 tenant starts with), list, look up, activate and
+//! deactivate. Tenant management is the super tenant's business (every `TenantMgtAdminService` operation is a
+//! `superTenantService`); the use cases run on [`crate::store::SysTx`], and adding a tenant is one transaction.
+
+use super::{ADMIN_ROLE, Actor, App, dialects};
+use crate::domain::profile::tenancy::TenantTexts;
+use crate::domain::secret::Secret;
+use crate::domain::tenant::{self, DomainRefusal};
+use crate::domain::{DEFAULT_PROFILE, DomainError, claims, permissions};
+use crate::store::{NewTenant, StoreError, TenantId, TenantRecord};
+
+/// A tenant to add, as `addTenant`'s `TenantInfoBean` and the REST API's first owner give it.
+#[derive(Debug, Clone)]
+pub struct TenantSpec {
+    pub domain: String,
+    /// The tenant admin's tenant-aware name (`kim`, who signs in as `kim@abc.com`).
+    pub admin: String,
+    pub password: Secret,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// Why tenant management refused. Each front door words these as its release does (`soap`, `rest`, `cli`).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TenantRefusal {
+    /// MT `registerTenant`: "Invalid email is provided." (REST TM-60002).
+    #[error("Invalid email is provided.")]
+    InvalidEmail,
+    #[error("invalid tenant domain: {0:?}")]
+    InvalidDomain(DomainRefusal),
+    /// The domain is taken (`carbon.super` included).
+    #[error("a tenant with domain {0} already exists")]
+    DomainTaken(String),
+    /// No admin name (REST TM-60013 "Required parameter username is not specified.").
+    #[error("Required parameter {0} is not specified.")]
+    Missing(&'static str),
+    #[error("no tenant with domain {0}")]
+    UnknownDomain(String),
+    #[error("no tenant with id {0}")]
+    UnknownId(String),
+    /// Access, password policy, store failure: as everywhere else.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+}
+
+impl From<StoreError> for TenantRefusal {
+    fn from(e: StoreError) -> TenantRefusal {
+        TenantRefusal::Domain(e.into())
+    }
+}
+
+impl TenantRefusal {
+    /// The release's wording, for the front doors that show one text (SOAP faults, the CLI).
+    pub fn message(&self, texts: TenantTexts) -> String {
+        match (self, texts) {
+            (TenantRefusal::InvalidDomain(r), _) => r.message(texts),
+            (TenantRefusal::DomainTaken(_), TenantTexts::Plain) => "Domain is not available to register".to_string(),
+            (TenantRefusal::DomainTaken(d), TenantTexts::Coded) => {
+                format!("A tenant with same domain {d} already exist. Please use a different domain name.")
+            }
+            (TenantRefusal::UnknownDomain(d), _) => format!("Tenant cannot be found for the provided domain: {d}."),
+            (TenantRefusal::UnknownId(id), _) => format!("Tenant cannot be found for the provided id: {id}."),
+            (TenantRefusal::InvalidEmail | TenantRefusal::Missing(_) | TenantRefusal::Domain(_), _) => self.to_string(),
+        }
+    }
+}
+
+impl App {
+    /// Who may manage tenants: a super-tenant actor holding the permission.
+    fn require_tenant_admin(&self, actor: &Actor, permission: &str) -> Result<(), TenantRefusal> {
+        if actor.tenant() != TenantId::SUPER {
+            return Err(DomainError::AccessDenied.into());
+        }
+        Ok(actor.require(permission)?)
+    }
+
+    /// Add a tenant with its admin (holding `/permission/admin`, the tenant's whole tree), the release's claim
+    /// dialect, the default e-mail templates, and governance as deployment.toml sets it (nothing stored: the file's
+    /// values are every tenant's defaults until its admin changes one). Checks in MT `registerTenant`'s order:
+    /// e-mail, domain, then availability. The tenant is active at once, as `addTenant` activates it.
+    pub fn add_tenant(&self, actor: &Actor, spec: &TenantSpec) -> Result<TenantRecord, TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_MANAGE)?;
+        if !tenant::email_is_valid(&spec.email) {
+            return Err(TenantRefusal::InvalidEmail);
+        }
+        let profile = &self.settings.profile.tenancy;
+        tenant::check_domain(&spec.domain, profile, None).map_err(TenantRefusal::InvalidDomain)?;
+        let domain = spec.domain.trim().to_ascii_lowercase();
+        if domain == tenant::SUPER_DOMAIN {
+            return Err(TenantRefusal::DomainTaken(domain));
+        }
+        if spec.admin.trim().is_empty() {
+            return Err(TenantRefusal::Missing("username"));
+        }
+        if self.store.system_read(|sys| sys.tenant_by_domain(&domain))?.is_some() {
+            return Err(TenantRefusal::DomainTaken(domain));
+        }
+        self.username_policy.check_username(&spec.admin)?;
+        self.password_policy.check_password(spec.password.expose())?;
+        let hash = self.hash_password(spec.password.expose())?;
+        let (dialect, _) = dialects(self.settings.profile.store.claim_dialect)?;
+        let now = self.now();
+        self.store.system_write(|sys| {
+            let made = sys
+                .insert_tenant(&NewTenant {
+                    domain: &domain,
+                    admin: &spec.admin,
+                    email: spec.email.trim(),
+                    now,
+                })
+                .map_err(|e| match e {
+                    StoreError::Conflict => TenantRefusal::DomainTaken(domain.clone()),
+                    other => other.into(),
+                })?;
+            let tx = sys.in_tenant(made.id);
+            for meta in &dialect {
+                tx.insert_claim_meta_if_absent(meta)?;
+            }
+            tx.insert_role(ADMIN_ROLE, now)?;
+            tx.grant_permission(ADMIN_ROLE, permissions::TENANT_ADMIN)?;
+            tx.insert_user(&spec.admin, &hash, now)?;
+            tx.add_user_to_role(&spec.admin, ADMIN_ROLE)?;
+            // MT `TenantMgtUtil.addClaimsToUserStoreManager`.
+            for (uri, value) in [
+                (claims::GIVEN_NAME, &spec.first_name),
+                (claims::LAST_NAME, &spec.last_name),
+                (claims::EMAIL, &spec.email),
+            ] {
+                if !value.trim().is_empty() {
+                    tx.set_claim_value(&spec.admin, DEFAULT_PROFILE, uri, value.trim())?;
+                }
+            }
+            self.seed_templates(&tx, now)?;
+            self.audit(&tx, now, &Actor::System, "user.add", &spec.admin, "tenant admin")?;
+            let home = sys.in_tenant(actor.tenant());
+            self.audit(&home, now, actor, "tenant.add", &made.domain, "")?;
+            Ok::<_, TenantRefusal>(made)
+        })
+    }
+
+    /// Tenants by domain, and how many there are in all.
+    pub fn list_tenants(
+        &self,
+        actor: &Actor,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<TenantRecord>, i64), TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_LIST)?;
+        Ok(self
+            .store
+            .system_read(|sys| Ok((sys.tenants(offset.max(0), limit)?, sys.count_tenants()?)))?)
+    }
+
+    /// The tenant with this domain, if any (`getTenant` answers an empty bean for none).
+    pub fn find_tenant(&self, actor: &Actor, domain: &str) -> Result<Option<TenantRecord>, TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_MANAGE)?;
+        Ok(self.store.system_read(|sys| sys.tenant_by_domain(domain.trim()))?)
+    }
+
+    /// The tenant with this unique id (the REST API's `{tenant-id}`).
+    pub fn tenant_by_uuid(&self, actor: &Actor, uuid: &str) -> Result<TenantRecord, TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_LIST)?;
+        self.store
+            .system_read(|sys| sys.tenant_by_uuid(uuid))?
+            .ok_or_else(|| TenantRefusal::UnknownId(uuid.to_string()))
+    }
+
+    /// Activate or deactivate a tenant by domain. The super tenant cannot be deactivated.
+    pub fn set_tenant_active(&self, actor: &Actor, domain: &str, active: bool) -> Result<TenantRecord, TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_MODIFY)?;
+        let now = self.now();
+        self.store.system_write(|sys| {
+            let found = sys
+                .tenant_by_domain(domain.trim())?
+                .ok_or_else(|| TenantRefusal::UnknownDomain(domain.trim().to_string()))?;
+            if found.id == TenantId::SUPER && !active {
+                return Err(DomainError::InvalidInput("The super tenant cannot be deactivated.".into()).into());
+            }
+            sys.set_tenant_active(found.id, active)?;
+            let action = if active { "tenant.activate" } else { "tenant.deactivate" };
+            self.audit(&sys.in_tenant(actor.tenant()), now, actor, action, &found.domain, "")?;
+            Ok(TenantRecord { active, ..found })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
