@@ -26,7 +26,7 @@ impl App {
             actor.require(permissions::USERS_VIEW)?;
         }
         let profile = self.stored_profile(profile);
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
@@ -91,7 +91,7 @@ impl App {
         authorize_claim_write(actor, user, values)?;
         let now = self.now();
         let profile = self.stored_profile(profile);
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             let Some(record) = tx.user(user)? else {
                 return Err(DomainError::UserNotFound(user.to_string()));
             };
@@ -125,14 +125,14 @@ impl App {
     ) -> Result<(), DomainError> {
         let now = self.now();
         let (values, plan) = self.split_reset_trigger(user, values, now)?;
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
             self.store_claims_in(tx, actor, user, profile, &values, plan.as_ref(), now, audit_action)
         })?;
         if plan.is_some() {
-            self.after_reset(user);
+            self.after_reset(actor.tenant(), user);
         }
         Ok(())
     }
@@ -236,7 +236,7 @@ impl App {
         let user = strip_primary_domain(user);
         actor.require_self_or(user, permissions::USERS_VIEW)?;
         let profile = self.stored_profile(profile);
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
@@ -281,7 +281,7 @@ impl App {
         let user = strip_primary_domain(user);
         actor.require_self_or(user, permissions::USERS_VIEW)?;
         let profile = self.stored_profile(profile);
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             let Some(record) = tx.user(user)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             };
@@ -315,7 +315,7 @@ impl App {
         }
         // An empty value is how write_claims removes a claim, after checking it against the dialect.
         let removals: Vec<(String, String)> = uris.iter().map(|uri| (uri.clone(), String::new())).collect();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             self.require_user(tx, user)?;
             self.write_claims(tx, actor, user, profile, &removals)?;
             self.audit(tx, now, actor, "claims.delete", user, &uris.join(","))
@@ -332,7 +332,7 @@ impl App {
     pub fn claim_meta_of(&self, actor: &Actor, uri: &str) -> Result<ClaimMeta, DomainError> {
         actor.require(permissions::CLAIM_METADATA_VIEW)?;
         self.store
-            .read(TenantId::SUPER, |tx| tx.claim_meta(uri))?
+            .read(actor.tenant(), |tx| tx.claim_meta(uri))?
             .ok_or_else(|| DomainError::UnknownClaim(uri.to_string()))
     }
 
@@ -360,7 +360,7 @@ impl App {
             description: meta.description.trim().to_string(),
             ..meta.clone()
         };
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             let Some(current) = tx.claim_meta(&meta.uri)? else {
                 return Err(DomainError::UnknownClaim(meta.uri.clone()));
             };

@@ -237,7 +237,7 @@ impl App {
         actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
         let now = self.now();
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }

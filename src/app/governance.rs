@@ -112,7 +112,7 @@ impl App {
     /// resident IdP page marks.
     pub fn setting_sources(&self, actor: &Actor) -> Result<Vec<SettingSource>, DomainError> {
         actor.require(permissions::GOVERNANCE_VIEW)?;
-        let stored = self.store.read(TenantId::SUPER, |tx| tx.governance_properties())?;
+        let stored = self.store.read(actor.tenant(), |tx| tx.governance_properties())?;
         let profile = &self.settings.profile.governance;
         let enable = profile.lock_enable_property;
         let defaults = self.governance_defaults();
@@ -332,7 +332,7 @@ impl App {
             connectors: &connectors,
             single_reset_option: profile.single_reset_option,
         };
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             let checked = governance::check_update(&rules, &self.resident_in(tx)?, values)?;
             for (name, value) in &checked {
                 tx.set_governance_property(name, value)?;

@@ -4,7 +4,6 @@
 //! `rolemgt/*` permissions, no `Internal/` names, `admin` neither renamed nor deleted and the super admin kept in
 //! it. Each runs in one store transaction, so a request that fails anywhere changes nothing.
 
-use crate::store::TenantId;
 use std::collections::HashMap;
 
 use super::roles::{check_role_name, is_admin_role, is_everyone};
@@ -84,7 +83,7 @@ impl App {
     /// `GET /Groups/{id}`: None if there is no such group.
     pub fn scim_group(&self, actor: &Actor, uuid: &str) -> Result<Option<GroupData>, DomainError> {
         actor.require(permissions::ROLES_VIEW)?;
-        Ok(self.store.read(TenantId::SUPER, |tx| group_in(tx, uuid))?)
+        Ok(self.store.read(actor.tenant(), |tx| group_in(tx, uuid))?)
     }
 
     /// Groups matching `keep`, by name, the page from `start` (0-based) of at most `count` (None = all). Hybrid
@@ -107,7 +106,7 @@ impl App {
     ) -> Result<GroupPage, DomainError> {
         actor.require_any(&[permissions::ROLES_VIEW, permissions::ROLES_CREATE])?;
         let listed = |r: &RoleRecord| !is_everyone(&r.name) && (hybrid || !group::is_hybrid(&r.name));
-        Ok(self.store.read(TenantId::SUPER, |tx| {
+        Ok(self.store.read(actor.tenant(), |tx| {
             let mut matched: Vec<GroupData> = match by_name {
                 Some(name) => match tx.role_record(name)?.filter(|r| listed(r)) {
                     Some(r) => {
@@ -158,7 +157,7 @@ impl App {
     pub fn scim_create_group(&self, actor: &Actor, new: &GroupEdit) -> Result<GroupData, DomainError> {
         let now = self.now();
         self.store
-            .write(TenantId::SUPER, |tx| self.create_group_in(tx, actor, new, now))
+            .write(actor.tenant(), |tx| self.create_group_in(tx, actor, new, now))
     }
 
     pub(super) fn create_group_in(
@@ -205,7 +204,7 @@ impl App {
     ) -> Result<Option<GroupData>, E> {
         let now = self.now();
         self.store
-            .write(TenantId::SUPER, |tx| self.update_group_in(tx, actor, uuid, &edit, now))?
+            .write(actor.tenant(), |tx| self.update_group_in(tx, actor, uuid, &edit, now))?
     }
 
     pub(super) fn update_group_in<E: From<DomainError>>(
@@ -278,7 +277,7 @@ impl App {
     pub fn scim_delete_group(&self, actor: &Actor, uuid: &str) -> Result<bool, DomainError> {
         let now = self.now();
         self.store
-            .write(TenantId::SUPER, |tx| self.delete_group_in(tx, actor, uuid, now))
+            .write(actor.tenant(), |tx| self.delete_group_in(tx, actor, uuid, now))
     }
 
     pub(super) fn delete_group_in(

@@ -16,6 +16,8 @@ use crate::store::{StoreError, Tx};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginOutcome {
     pub decision: Decision,
+    /// The tenant the typed name led to (the super tenant when it names none).
+    pub tenant: TenantId,
     pub user: Option<String>,
     pub context: Option<ErrorContext>,
     /// A successful login whose password has expired (`domain::expiry`, the release's rule and the resident IdP's
@@ -73,10 +75,20 @@ impl App {
     /// The decision is made on a read snapshot; only when it changes something (a count, a lock, an OTP attempt,
     /// counts to clear) is it made again inside a write transaction and recorded there. So a good login with
     /// nothing to clear (Basic on every call of a script) never waits for the single writer.
+    ///
+    /// The typed name picks the tenant (`tom@wso2.com`: see [`App::locate_user`]); a name in an inactive tenant
+    /// is answered as an unknown user.
     pub fn login(&self, username: &str, password: &Secret) -> Result<LoginOutcome, DomainError> {
-        let username = strip_primary_domain(username);
+        let (tenant, username) = match self.locate_user(strip_primary_domain(username))? {
+            Some(found) => found,
+            None => (TenantId::SUPER, ""),
+        };
         let now = self.now();
-        let record = self.store.read(TenantId::SUPER, |tx| tx.user(username))?;
+        let record = if username.is_empty() {
+            None
+        } else {
+            self.store.read(tenant, |tx| tx.user(username))?
+        };
         let hash = record
             .as_ref()
             .map_or(password::dummy_hash(), |r| r.password_hash.as_str());
@@ -92,30 +104,33 @@ impl App {
             let context = self.error_context(decision, LockStep::Keep, None, &self.lock_defaults());
             return Ok(LoginOutcome {
                 decision,
+                tenant,
                 user: None,
                 context,
                 password_expired: false,
             });
         };
         let user = record.name;
-        let decided = self.store.read(TenantId::SUPER, |tx| {
-            self.decide_in(tx, &user, password, password_ok, now)
-        })?;
+        let decided = self
+            .store
+            .read(tenant, |tx| self.decide_in(tx, &user, password, password_ok, now))?;
         if decided.records_nothing() {
             return Ok(LoginOutcome {
                 decision: decided.decision,
+                tenant,
                 user: Some(user),
                 context: decided.context,
                 password_expired: decided.password_expired,
             });
         }
-        let decided = self.store.write(TenantId::SUPER, |tx| {
+        let decided = self.store.write(tenant, |tx| {
             let decided = self.decide_in(tx, &user, password, password_ok, now)?;
             self.record_login(tx, &user, &decided, now)?;
             Ok::<_, DomainError>(decided)
         })?;
         Ok(LoginOutcome {
             decision: decided.decision,
+            tenant,
             user: Some(user),
             context: decided.context,
             password_expired: decided.password_expired,
@@ -272,9 +287,9 @@ impl App {
     pub fn authenticate(&self, username: &str, password: &Secret) -> Result<Actor, DomainError> {
         let outcome = self.login(username, password)?;
         match (outcome.decision, outcome.user) {
-            (crate::domain::login::Decision::Success, Some(name)) => {
-                self.actor_for(&name)?.ok_or(DomainError::InvalidCredentials)
-            }
+            (crate::domain::login::Decision::Success, Some(name)) => self
+                .actor_for(outcome.tenant, &name)?
+                .ok_or(DomainError::InvalidCredentials),
             _ => Err(DomainError::InvalidCredentials),
         }
     }
@@ -284,9 +299,9 @@ impl App {
     /// the decision `authenticate` would make; None otherwise (an unknown user, a cache miss, a count to clear, a
     /// store error), and the caller runs `authenticate` on a blocking thread.
     pub fn authenticate_quick(&self, username: &str, password: &Secret) -> Option<Result<Actor, DomainError>> {
-        let username = strip_primary_domain(username);
+        let (tenant, username) = self.locate_user(strip_primary_domain(username)).ok()??;
         let now = self.now();
-        let record = self.store.read(TenantId::SUPER, |tx| tx.user(username)).ok()??;
+        let record = self.store.read(tenant, |tx| tx.user(username)).ok()??;
         if !self
             .auth_cache
             .check(username, password.expose(), &record.password_hash, now)
@@ -296,7 +311,7 @@ impl App {
         let user = record.name;
         let decided = self
             .store
-            .read(TenantId::SUPER, |tx| self.decide_in(tx, &user, password, true, now))
+            .read(tenant, |tx| self.decide_in(tx, &user, password, true, now))
             .ok()?;
         if !decided.records_nothing() {
             return None;
@@ -304,16 +319,18 @@ impl App {
         if decided.decision != Decision::Success {
             return Some(Err(DomainError::InvalidCredentials));
         }
-        Some(self.actor_for(&user).ok()?.ok_or(DomainError::InvalidCredentials))
+        Some(
+            self.actor_for(tenant, &user)
+                .ok()?
+                .ok_or(DomainError::InvalidCredentials),
+        )
     }
 
     /// The actor for a user already authenticated (e.g. by a session cookie); None if the user is gone.
-    pub fn actor_for(&self, username: &str) -> Result<Option<Actor>, DomainError> {
-        let found = self
-            .store
-            .read(TenantId::SUPER, |tx| tx.user_and_permissions(username))?;
+    pub fn actor_for(&self, tenant: TenantId, username: &str) -> Result<Option<Actor>, DomainError> {
+        let found = self.store.read(tenant, |tx| tx.user_and_permissions(username))?;
         Ok(found.map(|authz| Actor::User {
-            tenant: TenantId::SUPER,
+            tenant,
             name: authz.name,
             permissions: authz.permissions,
         }))

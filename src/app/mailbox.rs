@@ -1,7 +1,6 @@
 //! The outbox and built-in mailbox: listing, reading, exporting and retrying mails (console and CLI alike), and
 //! the outbox worker's use cases ([`Outbox`]).
 
-use crate::store::TenantId;
 use tokio::sync::Notify;
 
 use super::{Actor, App, page_bounds};
@@ -15,14 +14,14 @@ impl App {
     pub fn mailbox(&self, actor: &Actor, offset: i64, limit: i64) -> Result<Vec<OutboxMail>, DomainError> {
         actor.require(permissions::MAILBOX_VIEW)?;
         let (offset, limit) = page_bounds(offset, limit);
-        Ok(self.store.read(TenantId::SUPER, |tx| tx.mails(offset, limit))?)
+        Ok(self.store.read(actor.tenant(), |tx| tx.mails(offset, limit))?)
     }
 
     /// One mail, with its body (which may hold a reset link or OTP until it is delivered).
     pub fn mail(&self, actor: &Actor, id: i64) -> Result<OutboxMail, DomainError> {
         actor.require(permissions::MAILBOX_VIEW)?;
         self.store
-            .read(TenantId::SUPER, |tx| tx.mail(id))?
+            .read(actor.tenant(), |tx| tx.mail(id))?
             .ok_or_else(|| DomainError::InvalidInput(format!("Mail {id} does not exist.")))
     }
 
@@ -37,7 +36,7 @@ impl App {
     pub fn retry_mail(&self, actor: &Actor, id: i64) -> Result<(), DomainError> {
         actor.require(permissions::MAILBOX_RESEND)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             let Some(mail) = tx.mail(id)? else {
                 return Err(DomainError::InvalidInput(format!("Mail {id} does not exist.")));
             };

@@ -241,7 +241,7 @@ impl App {
             owner: actor.name().to_string(),
             created_at: now,
         };
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if tx.app_named(&name)?.is_some() {
                 return Err(duplicate(&name));
             }
@@ -261,21 +261,21 @@ impl App {
     /// One application by client id (`…/applicationmgt/view`).
     pub fn application(&self, actor: &Actor, client_id: &str) -> Result<Application, OAuthFailure> {
         actor.require(permissions::APPLICATIONS_VIEW)?;
-        let found = self.store.read(TenantId::SUPER, |tx| tx.app(client_id))?;
+        let found = self.store.read(actor.tenant(), |tx| tx.app(client_id))?;
         found.map(Application::of).ok_or(OAuthFailure::NoSuchApp)
     }
 
     /// One application by name (DCR's `GET /register?client_name=`).
     pub fn application_named(&self, actor: &Actor, name: &str) -> Result<Application, OAuthFailure> {
         actor.require(permissions::APPLICATIONS_VIEW)?;
-        let found = self.store.read(TenantId::SUPER, |tx| tx.app_named(name))?;
+        let found = self.store.read(actor.tenant(), |tx| tx.app_named(name))?;
         found.map(Application::of).ok_or(OAuthFailure::NoSuchApp)
     }
 
     /// Every application, by name.
     pub fn applications(&self, actor: &Actor) -> Result<Vec<Application>, OAuthFailure> {
         actor.require(permissions::APPLICATIONS_VIEW)?;
-        let found = self.store.read(TenantId::SUPER, |tx| tx.apps())?;
+        let found = self.store.read(actor.tenant(), |tx| tx.apps())?;
         Ok(found.into_iter().map(Application::of).collect())
     }
 
@@ -309,7 +309,7 @@ impl App {
             .transpose()?;
         let secret = spec.client_secret.filter(|s| !s.is_empty());
         let now = self.now();
-        let record = self.store.write(TenantId::SUPER, |tx| {
+        let record = self.store.write(actor.tenant(), |tx| {
             let Some(mut record) = tx.app(client_id)? else {
                 return Err(OAuthFailure::NoSuchApp);
             };
@@ -348,7 +348,7 @@ impl App {
     pub fn delete_app(&self, actor: &Actor, client_id: &str) -> Result<(), OAuthFailure> {
         actor.require(permissions::APPLICATIONS_DELETE)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             let Some(record) = tx.app(client_id)? else {
                 return Err(OAuthFailure::NoSuchApp);
             };
@@ -660,10 +660,10 @@ impl App {
         let now = self.now();
         let found = if refresh_hint {
             let hash = self.hash(Hashed::RefreshToken, token.expose());
-            self.store.read(TenantId::SUPER, |tx| tx.token_by_refresh(&hash))?
+            self.store.read(actor.tenant(), |tx| tx.token_by_refresh(&hash))?
         } else {
             let hash = self.hash(Hashed::AccessToken, token.expose());
-            self.store.read(TenantId::SUPER, |tx| tx.token_by_access(&hash))?
+            self.store.read(actor.tenant(), |tx| tx.token_by_access(&hash))?
         };
         let Some(t) = found else { return Ok(None) };
         let expires_at = if refresh_hint {
@@ -678,7 +678,7 @@ impl App {
             Some(user) => user.clone(),
             None => self
                 .store
-                .read(TenantId::SUPER, |tx| tx.app(&t.client_id))?
+                .read(actor.tenant(), |tx| tx.app(&t.client_id))?
                 .map(|a| a.owner)
                 .unwrap_or_default(),
         };

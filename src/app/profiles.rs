@@ -67,7 +67,7 @@ impl App {
         let user = strip_primary_domain(user);
         self.authorize_profile(actor, user, permissions::USER_PROFILES_VIEW)?;
         let profile = profile_or_default(profile);
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             // One statement for the user's existence and values: every profile read asks both.
             let Some(values) = tx.user_claim_values(user, profile)? else {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
@@ -106,7 +106,7 @@ impl App {
     pub fn user_profile_names(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
         let user = strip_primary_domain(user);
         self.authorize_profile(actor, user, permissions::USER_PROFILES_VIEW)?;
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -147,7 +147,7 @@ impl App {
                 "Cannot delete profile {profile}: the user store keeps a single profile per user."
             )));
         }
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
@@ -210,7 +210,7 @@ impl App {
     pub fn profile_names_of_user(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
         let user = strip_primary_domain(user);
         actor.require_self_or(user, permissions::USER_PROFILES_VIEW)?;
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -227,7 +227,7 @@ impl App {
         if !self.config.user_store.store_type.multiple_profiles() {
             return Ok(names);
         }
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             for user in tx.list_users("*", -1)? {
                 for profile in tx.profile_names(&user)? {
                     if !names.contains(&profile) {
@@ -248,7 +248,7 @@ impl App {
         if idp.trim().is_empty() || associated_id.trim().is_empty() {
             return Err(DomainError::MissingInput);
         }
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             match tx.add_association(user, idp, associated_id) {
                 Ok(true) => {}
                 Ok(false) => return Err(DomainError::UserNotFound(user.to_string())),
@@ -272,7 +272,7 @@ impl App {
     ) -> Result<(), DomainError> {
         let now = self.now();
         let user = strip_primary_domain(user);
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             tx.remove_association(user, idp, associated_id)?;
             self.audit(tx, now, actor, "association.remove", user, idp)
         })

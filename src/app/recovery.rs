@@ -174,7 +174,7 @@ impl App {
         if matches!(check, CodeCheck::Valid { .. }) {
             // WSO2 ends the HTTP session after a reset (`session.invalidate()`).
             self.recovery_flows.end(token);
-            self.sessions.revoke_user(user);
+            self.sessions.revoke_user(TenantId::SUPER, user);
         }
         Ok(check)
     }

@@ -246,8 +246,8 @@ impl App {
     }
 
     /// After a reset committed: end the user's sessions and wake the mail worker.
-    pub(super) fn after_reset(&self, user: &str) {
-        self.sessions.revoke_user(user);
+    pub(super) fn after_reset(&self, tenant: TenantId, user: &str) {
+        self.sessions.revoke_user(tenant, user);
         self.mail_wakeup.notify_one();
     }
 
@@ -263,13 +263,13 @@ impl App {
                     .into(),
             ));
         };
-        let mail_id = self.store.write(TenantId::SUPER, |tx| {
+        let mail_id = self.store.write(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }
             self.apply_reset(tx, now, actor, user, &plan)
         })?;
-        self.after_reset(user);
+        self.after_reset(actor.tenant(), user);
         Ok(ResetOutcome {
             mode: plan.mode,
             mail_id,
@@ -297,7 +297,7 @@ impl App {
         let settings = self.reset_settings()?;
         let e = &self.config.emulator;
         let format = reset::OtpFormat::new(e.otp_length, &e.otp_alphabet);
-        let outcome = self.store.write(TenantId::SUPER, |tx| {
+        let outcome = self.store.write(actor.tenant(), |tx| {
             let Some(pending) = tx.recovery_code(user)? else {
                 return Ok(None);
             };
@@ -394,7 +394,7 @@ impl App {
             Ok::<_, DomainError>(check)
         })?;
         if matches!(check, CodeCheck::Valid { .. }) {
-            self.sessions.revoke_user(user);
+            self.sessions.revoke_user(TenantId::SUPER, user);
         }
         Ok(check)
     }
@@ -465,13 +465,13 @@ impl App {
         actor.require(permissions::USERS_LIST)?;
         let admin = self.config.super_admin.username.clone();
         let users = match role {
-            Some(r) => self.store.read(TenantId::SUPER, |tx| {
+            Some(r) => self.store.read(actor.tenant(), |tx| {
                 if !tx.role_exists(r)? {
                     return Ok(None);
                 }
                 Ok(Some(tx.users_of_role(r)?))
             })?,
-            None => Some(self.store.read(TenantId::SUPER, |tx| tx.list_users("*", -1))?),
+            None => Some(self.store.read(actor.tenant(), |tx| tx.list_users("*", -1))?),
         };
         let users = users.ok_or_else(|| DomainError::RoleNotFound(role.unwrap_or_default().to_string()))?;
         Ok(users.into_iter().filter(|u| !u.eq_ignore_ascii_case(&admin)).collect())

@@ -7,7 +7,6 @@
 
 use super::{ADMIN_ROLE, Actor, App, EVERYONE_ROLE};
 use crate::domain::{DomainError, permissions, strip_primary_domain};
-use crate::store::TenantId;
 
 pub(super) fn is_everyone(role: &str) -> bool {
     role.eq_ignore_ascii_case(EVERYONE_ROLE)
@@ -62,7 +61,7 @@ impl App {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if tx.role_exists(name)? {
                 return Err(DomainError::RoleExists(name.to_string()));
             }
@@ -88,7 +87,7 @@ impl App {
 
     pub fn role_names(&self, actor: &Actor) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::USERS_VIEW)?;
-        let mut names = self.store.read(TenantId::SUPER, |tx| tx.role_names())?;
+        let mut names = self.store.read(actor.tenant(), |tx| tx.role_names())?;
         names.push(EVERYONE_ROLE.to_string());
         Ok(names)
     }
@@ -97,7 +96,7 @@ impl App {
         actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
         self.store
-            .read(TenantId::SUPER, |tx| {
+            .read(actor.tenant(), |tx| {
                 if !tx.role_exists(role)? {
                     return Ok(None);
                 }
@@ -110,14 +109,14 @@ impl App {
     pub fn role_exists(&self, actor: &Actor, role: &str) -> Result<bool, DomainError> {
         actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
-        Ok(is_everyone(role) || self.store.read(TenantId::SUPER, |tx| tx.role_exists(role))?)
+        Ok(is_everyone(role) || self.store.read(actor.tenant(), |tx| tx.role_exists(role))?)
     }
 
     /// `getRoleListOfUser`: the user's roles, and `Internal/everyone` which every user has (last, as WSO2 lists it).
     pub fn roles_of_user(&self, actor: &Actor, user: &str) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::ROLES_VIEW)?;
         let user = strip_primary_domain(user);
-        let mut roles = self.store.read(TenantId::SUPER, |tx| {
+        let mut roles = self.store.read(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -131,7 +130,7 @@ impl App {
     pub fn users_of_role(&self, actor: &Actor, role: &str) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::ROLES_VIEW)?;
         let role = strip_primary_domain(role);
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             if is_everyone(role) {
                 return Ok(Ok(tx.list_users("*", -1)?));
             }
@@ -149,7 +148,7 @@ impl App {
         let mut roles = vec![EVERYONE_ROLE.to_string()];
         roles.extend(
             self.store
-                .read(TenantId::SUPER, |tx| tx.role_names())?
+                .read(actor.tenant(), |tx| tx.role_names())?
                 .into_iter()
                 .filter(|r| r.starts_with("Internal/") && !is_everyone(r)),
         );
@@ -167,7 +166,7 @@ impl App {
         if is_everyone(role) {
             return Err(DomainError::InvalidInput("Cannot delete everyone role".into()));
         }
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.delete_role(role)? {
                 return Err(DomainError::RoleNotFound(role.to_string()));
             }
@@ -189,7 +188,7 @@ impl App {
             return Err(DomainError::InvalidInput("Cannot rename everyone role".into()));
         }
         check_role_name(new_name)?;
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.role_exists(role)? {
                 return Err(DomainError::RoleNotFound(role.to_string()));
             }
@@ -233,7 +232,7 @@ impl App {
                 "Cannot remove Admin user from Admin role".into(),
             ));
         }
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             self.require_user(tx, user)?;
             for role in &deleted {
                 if !tx.role_exists(role)? {
@@ -275,7 +274,7 @@ impl App {
                 "Cannot remove Admin user from Admin role".into(),
             ));
         }
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.role_exists(role)? {
                 return Err(DomainError::RoleNotFound(role.to_string()));
             }

@@ -56,7 +56,7 @@ impl App {
 
     /// A user by id (`GET /Users/{id}`): own data, or `usermgt/view`. None if there is no such user.
     pub fn scim_user(&self, actor: &Actor, uuid: &str) -> Result<Option<UserData>, DomainError> {
-        let user = self.store.read(TenantId::SUPER, |tx| {
+        let user = self.store.read(actor.tenant(), |tx| {
             let source = self.expiry_time_source_in(tx)?;
             self.scim_user_in(tx, uuid)?
                 .map(|u| self.with_expiry_time(tx, source.as_ref(), u))
@@ -74,7 +74,7 @@ impl App {
     pub fn scim_me(&self, actor: &Actor) -> Result<UserData, DomainError> {
         let name = actor.name().to_string();
         self.store
-            .read(TenantId::SUPER, |tx| match tx.user(&name)? {
+            .read(actor.tenant(), |tx| match tx.user(&name)? {
                 Some(record) => {
                     let source = self.expiry_time_source_in(tx)?;
                     let data = user_data(tx, record, None)?;
@@ -100,7 +100,7 @@ impl App {
     ) -> Result<UserPage, DomainError> {
         actor.require_any(&[permissions::USERS_LIST, permissions::USERS_CREATE])?;
         let count = count.unwrap_or(usize::MAX);
-        Ok(self.store.read(TenantId::SUPER, |tx| {
+        Ok(self.store.read(actor.tenant(), |tx| {
             let mut matched = Vec::new();
             match by_name {
                 Some(name) => {
@@ -156,7 +156,7 @@ impl App {
     ) -> Result<UserData, DomainError> {
         let (name, hash) = self.new_user_checks(actor, name, password)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             self.add_user_in(tx, actor, name, &hash, &[], claims, DEFAULT_PROFILE, now)?;
             let record = tx.user(name)?.ok_or(DomainError::Internal)?;
             Ok(user_data(tx, record, None)?)
@@ -176,7 +176,7 @@ impl App {
     ) -> Result<Option<UserData>, E> {
         let Some(before) = self
             .store
-            .read(TenantId::SUPER, |tx| self.scim_user_in(tx, uuid))
+            .read(actor.tenant(), |tx| self.scim_user_in(tx, uuid))
             .map_err(DomainError::from)?
         else {
             actor.require(permissions::USERS_UPDATE)?;
@@ -193,10 +193,10 @@ impl App {
         };
         let now = self.now();
         let mut effects = Effects::default();
-        let after = self.store.write(TenantId::SUPER, |tx| {
+        let after = self.store.write(actor.tenant(), |tx| {
             self.update_in(tx, actor, uuid, &edit, hashed.as_ref(), now, &mut effects)
         })??;
-        self.after_commit(&effects);
+        self.after_commit(actor.tenant(), &effects);
         Ok(after)
     }
 
@@ -257,8 +257,8 @@ impl App {
         let mut effects = Effects::default();
         let deleted = self
             .store
-            .write(TenantId::SUPER, |tx| self.delete_in(tx, actor, uuid, now, &mut effects))?;
-        self.after_commit(&effects);
+            .write(actor.tenant(), |tx| self.delete_in(tx, actor, uuid, now, &mut effects))?;
+        self.after_commit(actor.tenant(), &effects);
         Ok(deleted)
     }
 
@@ -284,12 +284,12 @@ impl App {
     }
 
     /// What committed SCIM writes leave to do: end sessions, wake the mail worker.
-    fn after_commit(&self, effects: &Effects) {
+    fn after_commit(&self, tenant: TenantId, effects: &Effects) {
         for user in &effects.reset {
-            self.after_reset(user);
+            self.after_reset(tenant, user);
         }
         for user in &effects.deleted {
-            self.sessions.revoke_user(user);
+            self.sessions.revoke_user(tenant, user);
         }
     }
 
@@ -299,7 +299,7 @@ impl App {
     pub fn scim_bulk<T>(&self, actor: &Actor, f: impl FnOnce(&mut BulkSession<'_>) -> T) -> Result<T, DomainError> {
         actor.require(permissions::MANAGE_USERS)?;
         let now = self.now();
-        let (out, effects) = self.store.write(TenantId::SUPER, |tx| -> Result<_, DomainError> {
+        let (out, effects) = self.store.write(actor.tenant(), |tx| -> Result<_, DomainError> {
             let mut session = BulkSession {
                 app: self,
                 tx,
@@ -310,7 +310,7 @@ impl App {
             let out = f(&mut session);
             Ok((out, session.effects))
         })?;
-        self.after_commit(&effects);
+        self.after_commit(actor.tenant(), &effects);
         Ok(out)
     }
 }

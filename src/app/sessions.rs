@@ -31,6 +31,7 @@ pub const MAX_UNUSED_SESSIONS_PER_USER: usize = 64;
 
 #[derive(Debug, Clone)]
 struct Entry {
+    tenant: TenantId,
     user: String,
     opened: Millis,
     last_seen: Millis,
@@ -47,8 +48,8 @@ pub struct Sessions {
 #[derive(Debug, Default)]
 struct Inner {
     by_hash: HashMap<[u8; 32], Entry>,
-    /// Per user (lower-cased name), so that ending a user's sessions does not scan every session.
-    by_user: HashMap<String, UserSessions>,
+    /// Per user (tenant and lower-cased name), so that ending a user's sessions does not scan every session.
+    by_user: HashMap<(TenantId, String), UserSessions>,
     last_sweep: Millis,
 }
 
@@ -62,7 +63,7 @@ struct UserSessions {
 impl Inner {
     fn remove(&mut self, key: &[u8; 32]) -> Option<Entry> {
         let entry = self.by_hash.remove(key)?;
-        let user = entry.user.to_lowercase();
+        let user = (entry.tenant, entry.user.to_lowercase());
         if let Some(sessions) = self.by_user.get_mut(&user) {
             sessions.all.remove(key);
             if !entry.used {
@@ -99,7 +100,7 @@ impl Sessions {
     }
 
     /// Open a session for `user`; the token is returned once and never stored.
-    pub fn create(&self, user: &str, now: Millis) -> String {
+    pub fn create(&self, tenant: TenantId, user: &str, now: Millis) -> String {
         let mut raw = [0u8; 32];
         rand::rng().fill_bytes(&mut raw);
         let token = hex_upper(&raw);
@@ -108,7 +109,7 @@ impl Sessions {
         if now - inner.last_sweep >= SWEEP_EVERY_MS {
             inner.sweep(now);
         }
-        let sessions = inner.by_user.entry(user.to_lowercase()).or_default();
+        let sessions = inner.by_user.entry((tenant, user.to_lowercase())).or_default();
         sessions.all.insert(key);
         sessions.unused.push_back(key);
         let evicted = if sessions.unused.len() > MAX_UNUSED_SESSIONS_PER_USER {
@@ -123,6 +124,7 @@ impl Sessions {
         inner.by_hash.insert(
             key,
             Entry {
+                tenant,
                 user: user.to_string(),
                 opened: now,
                 last_seen: now,
@@ -132,8 +134,8 @@ impl Sessions {
         token
     }
 
-    /// The user of a live session and when it was opened, refreshing its idle timer.
-    pub fn user(&self, token: &str, now: Millis) -> Option<(String, Millis)> {
+    /// The tenant and user of a live session and when it was opened, refreshing its idle timer.
+    pub fn user(&self, token: &str, now: Millis) -> Option<(TenantId, String, Millis)> {
         let key = digest(token);
         let mut inner = self.lock();
         let entry = inner.by_hash.get_mut(&key)?;
@@ -142,14 +144,14 @@ impl Sessions {
             return None;
         }
         entry.last_seen = now;
-        let (user, opened) = (entry.user.clone(), entry.opened);
+        let (tenant, user, opened) = (entry.tenant, entry.user.clone(), entry.opened);
         if !entry.used {
             entry.used = true;
-            if let Some(sessions) = inner.by_user.get_mut(&user.to_lowercase()) {
+            if let Some(sessions) = inner.by_user.get_mut(&(tenant, user.to_lowercase())) {
                 sessions.unused.retain(|k| *k != key);
             }
         }
-        Some((user, opened))
+        Some((tenant, user, opened))
     }
 
     pub fn revoke(&self, token: &str) {
@@ -157,9 +159,9 @@ impl Sessions {
     }
 
     /// End every session of a user (password reset, deletion); the number ended.
-    pub fn revoke_user(&self, user: &str) -> usize {
+    pub fn revoke_user(&self, tenant: TenantId, user: &str) -> usize {
         let mut inner = self.lock();
-        let sessions = inner.by_user.remove(&user.to_lowercase()).unwrap_or_default();
+        let sessions = inner.by_user.remove(&(tenant, user.to_lowercase())).unwrap_or_default();
         sessions
             .all
             .iter()
@@ -194,21 +196,23 @@ impl std::fmt::Debug for SessionToken {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub token: SessionToken,
+    pub tenant: TenantId,
     pub user: String,
     pub opened: Millis,
 }
 
 impl App {
     /// Open a session for a user who has just authenticated; the token is returned once and stored only hashed.
-    pub fn open_session(&self, user: &str) -> SessionToken {
-        SessionToken(self.sessions.create(user, self.now()))
+    pub fn open_session(&self, tenant: TenantId, user: &str) -> SessionToken {
+        SessionToken(self.sessions.create(tenant, user, self.now()))
     }
 
     /// The live session a client's token names, refreshing its idle timer; None if unknown or expired.
     pub fn session(&self, token: &str) -> Option<Session> {
-        let (user, opened) = self.sessions.user(token, self.now())?;
+        let (tenant, user, opened) = self.sessions.user(token, self.now())?;
         Some(Session {
             token: SessionToken(token.to_string()),
+            tenant,
             user,
             opened,
         })
@@ -217,16 +221,19 @@ impl App {
     /// The actor behind a live session, with the user's current permissions. A session whose user was deleted,
     /// or whose sessions were ended after it was opened (a reset or password set, by this process or another
     /// such as the CLI: see [`crate::store::Tx::end_sessions`]), means nothing any more: it is ended, and None returned.
+    /// A session of a tenant deactivated since means nothing either.
     pub fn session_actor(&self, session: &Session) -> Result<Option<Actor>, DomainError> {
         let found = self
             .store
-            .read(TenantId::SUPER, |tx| tx.user_and_permissions(&session.user))?;
+            .read(session.tenant, |tx| tx.user_and_permissions(&session.user))?;
         match found {
-            Some(authz) if authz.sessions_ended_at < session.opened => Ok(Some(Actor::User {
-                tenant: TenantId::SUPER,
-                name: authz.name,
-                permissions: authz.permissions,
-            })),
+            Some(authz) if authz.sessions_ended_at < session.opened && self.tenant_is_active(session.tenant)? => {
+                Ok(Some(Actor::User {
+                    tenant: session.tenant,
+                    name: authz.name,
+                    permissions: authz.permissions,
+                }))
+            }
             Some(_) | None => {
                 self.sessions.revoke(session.token.as_str());
                 Ok(None)
@@ -247,20 +254,20 @@ mod tests {
     #[test]
     fn sessions_expire_when_idle_and_can_be_revoked() {
         let s = Sessions::default();
-        let t = s.create("tom", 0);
+        let t = s.create(TenantId::SUPER, "tom", 0);
         assert_eq!(t.len(), 64);
-        assert_eq!(s.user(&t, 1000).map(|(u, _)| u).as_deref(), Some("tom"));
+        assert_eq!(s.user(&t, 1000).map(|(_, u, _)| u).as_deref(), Some("tom"));
         assert_eq!(
-            s.user(&t, 1000 + IDLE_TIMEOUT_MS - 1).map(|(u, _)| u).as_deref(),
+            s.user(&t, 1000 + IDLE_TIMEOUT_MS - 1).map(|(_, u, _)| u).as_deref(),
             Some("tom"),
             "sliding"
         );
         assert_eq!(s.user(&t, 1000 + 2 * IDLE_TIMEOUT_MS), None);
-        let a = s.create("tom", 0);
-        let b = s.create("bob", 0);
-        assert_eq!(s.revoke_user("TOM"), 1);
+        let a = s.create(TenantId::SUPER, "tom", 0);
+        let b = s.create(TenantId::SUPER, "bob", 0);
+        assert_eq!(s.revoke_user(TenantId::SUPER, "TOM"), 1);
         assert_eq!(s.user(&a, 1), None);
-        assert_eq!(s.user(&b, 1).map(|(u, _)| u).as_deref(), Some("bob"));
+        assert_eq!(s.user(&b, 1).map(|(_, u, _)| u).as_deref(), Some("bob"));
         s.revoke(&b);
         assert_eq!(s.user(&b, 1), None);
         assert_eq!(s.user("not-a-token", 1), None);
@@ -269,27 +276,33 @@ mod tests {
     #[test]
     fn expired_sessions_are_swept_and_a_user_ends_only_their_own() {
         let s = Sessions::default();
-        let old: Vec<String> = (0..100).map(|i| s.create(&format!("u{i}"), 0)).collect();
-        let toms: Vec<String> = (0..3).map(|_| s.create("Tom", 10)).collect();
+        let old: Vec<String> = (0..100)
+            .map(|i| s.create(TenantId::SUPER, &format!("u{i}"), 0))
+            .collect();
+        let toms: Vec<String> = (0..3).map(|_| s.create(TenantId::SUPER, "Tom", 10)).collect();
         assert_eq!(s.len(), 103);
         // Within the minute nothing is swept; past the idle timeout the next create sweeps the expired.
         let later = IDLE_TIMEOUT_MS + 20;
-        s.create("bob", 30);
+        s.create(TenantId::SUPER, "bob", 30);
         assert_eq!(s.len(), 104);
-        let bob = s.create("bob", later);
+        let bob = s.create(TenantId::SUPER, "bob", later);
         assert_eq!(s.len(), 2, "100 + 3 expired sessions swept, bob's two remain");
         assert_eq!(s.user(&old[0], later), None);
         assert_eq!(s.user(&toms[0], later), None);
         // Revocation by user goes through the index, case-insensitively, and leaves others alone.
-        let t1 = s.create("tom", later);
-        let t2 = s.create("TOM", later);
-        assert_eq!(s.revoke_user("Tom"), 2);
+        let t1 = s.create(TenantId::SUPER, "tom", later);
+        let t2 = s.create(TenantId::SUPER, "TOM", later);
+        assert_eq!(s.revoke_user(TenantId::SUPER, "Tom"), 2);
         assert_eq!(s.user(&t1, later), None);
         assert_eq!(s.user(&t2, later), None);
-        assert_eq!(s.user(&bob, later).map(|(u, _)| u).as_deref(), Some("bob"));
-        assert_eq!(s.revoke_user("tom"), 0);
+        assert_eq!(s.user(&bob, later).map(|(_, u, _)| u).as_deref(), Some("bob"));
+        assert_eq!(s.revoke_user(TenantId::SUPER, "tom"), 0);
         s.revoke(&bob);
-        assert_eq!(s.revoke_user("bob"), 1, "the other bob session, from before the sweep");
+        assert_eq!(
+            s.revoke_user(TenantId::SUPER, "bob"),
+            1,
+            "the other bob session, from before the sweep"
+        );
         assert_eq!(s.len(), 0);
     }
 
@@ -297,38 +310,38 @@ mod tests {
     fn unused_sessions_are_capped_per_user_and_used_ones_are_kept() {
         let s = Sessions::default();
         // The cookie a client keeps: opened, then presented.
-        let kept = s.create("tom", 0);
-        assert_eq!(s.user(&kept, 1).map(|(u, _)| u).as_deref(), Some("tom"));
+        let kept = s.create(TenantId::SUPER, "tom", 0);
+        assert_eq!(s.user(&kept, 1).map(|(_, u, _)| u).as_deref(), Some("tom"));
         // A flood of Basic calls that never come back with their cookie.
         let flood: Vec<String> = (0..MAX_UNUSED_SESSIONS_PER_USER + 10)
-            .map(|i| s.create("TOM", 2 + i as Millis))
+            .map(|i| s.create(TenantId::SUPER, "TOM", 2 + i as Millis))
             .collect();
-        let bob = s.create("bob", 0);
+        let bob = s.create(TenantId::SUPER, "bob", 0);
         assert_eq!(s.len(), 1 + MAX_UNUSED_SESSIONS_PER_USER + 1);
         let now = 1000;
         assert_eq!(
-            s.user(&kept, now).map(|(u, _)| u).as_deref(),
+            s.user(&kept, now).map(|(_, u, _)| u).as_deref(),
             Some("tom"),
             "a used session survives the flood"
         );
         assert_eq!(s.user(&flood[0], now), None, "the oldest unused made room");
         assert_eq!(s.user(&flood[9], now), None);
-        assert_eq!(s.user(&flood[10], now).map(|(u, _)| u).as_deref(), Some("TOM"));
+        assert_eq!(s.user(&flood[10], now).map(|(_, u, _)| u).as_deref(), Some("TOM"));
         assert_eq!(
-            s.user(flood.last().unwrap(), now).map(|(u, _)| u).as_deref(),
+            s.user(flood.last().unwrap(), now).map(|(_, u, _)| u).as_deref(),
             Some("TOM")
         );
         assert_eq!(
-            s.user(&bob, now).map(|(u, _)| u).as_deref(),
+            s.user(&bob, now).map(|(_, u, _)| u).as_deref(),
             Some("bob"),
             "other users are untouched"
         );
         // Presented sessions no longer count: 64 more unused ones fit beside them.
         for _ in 0..MAX_UNUSED_SESSIONS_PER_USER {
-            s.create("tom", now);
+            s.create(TenantId::SUPER, "tom", now);
         }
-        assert_eq!(s.user(&flood[10], now).map(|(u, _)| u).as_deref(), Some("TOM"));
-        assert_eq!(s.revoke_user("tom"), 3 + MAX_UNUSED_SESSIONS_PER_USER);
+        assert_eq!(s.user(&flood[10], now).map(|(_, u, _)| u).as_deref(), Some("TOM"));
+        assert_eq!(s.revoke_user(TenantId::SUPER, "tom"), 3 + MAX_UNUSED_SESSIONS_PER_USER);
         assert_eq!(s.user(&kept, now), None);
     }
 }

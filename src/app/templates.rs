@@ -10,7 +10,6 @@ use super::{Actor, App};
 use crate::domain::templates::{self, DEFAULT_LOCALE, TemplateDraft};
 use crate::domain::{DomainError, Millis, TENANT_DOMAIN, USER_STORE_DOMAIN, permissions};
 use crate::mail::templates::{Rendered, TemplateVars, render_stored};
-use crate::store::TenantId;
 use crate::store::{StoredTemplate, TemplateType, Tx};
 
 /// What a save did: the warnings about placeholders no reset mail fills.
@@ -39,13 +38,13 @@ impl App {
     /// Every template type (getEmailTemplateTypes, the console's lists).
     pub fn template_types(&self, actor: &Actor) -> Result<Vec<TemplateType>, DomainError> {
         actor.require(permissions::EMAIL_TEMPLATES_VIEW)?;
-        Ok(self.store.read(TenantId::SUPER, |tx| tx.template_types())?)
+        Ok(self.store.read(actor.tenant(), |tx| tx.template_types())?)
     }
 
     /// Every template of every type (getAllTemplatesForTenant, the console's list).
     pub fn all_templates(&self, actor: &Actor) -> Result<Vec<StoredTemplate>, DomainError> {
         actor.require(permissions::EMAIL_TEMPLATES_VIEW)?;
-        Ok(self.store.read(TenantId::SUPER, |tx| tx.all_templates())?)
+        Ok(self.store.read(actor.tenant(), |tx| tx.all_templates())?)
     }
 
     /// One template by type and locale, as the release looks it up (the console's edit form); no fallback.
@@ -59,7 +58,7 @@ impl App {
         let key = templates::type_key(display_name);
         let locale_key = templates::locale_key(&self.profile().templates, locale);
         self.store
-            .read(TenantId::SUPER, |tx| tx.template(&key, &locale_key))?
+            .read(actor.tenant(), |tx| tx.template(&key, &locale_key))?
             .ok_or_else(|| DomainError::TemplateNotFound {
                 template_type: display_name.to_string(),
                 locale: locale.to_string(),
@@ -72,7 +71,7 @@ impl App {
         templates::check_type_name(display_name)?;
         let key = templates::type_key(display_name);
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.insert_template_type(&key, display_name.trim())? {
                 return Err(DomainError::TemplateTypeExists(display_name.to_string()));
             }
@@ -92,7 +91,7 @@ impl App {
         let key = templates::type_key(display_name);
         let now = self.now();
         let faults = self.profile().templates.delete_missing_faults;
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.delete_template_type(&key)? {
                 if faults {
                     return Err(DomainError::TemplateTypeNotFound(display_name.to_string()));
@@ -121,7 +120,7 @@ impl App {
         let key = templates::type_key(&draft.display_name);
         let prepared = self.prepare_all(std::slice::from_ref(draft), &key)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             tx.insert_template_type(&key, draft.display_name.trim())?;
             self.put_prepared(tx, actor, now, &prepared)
         })
@@ -139,12 +138,12 @@ impl App {
         templates::check_type_name(display_name)?;
         let key = templates::type_key(display_name);
         // WSO2 adds the type before its templates: a duplicate is named as such whatever the templates hold.
-        if self.store.read(TenantId::SUPER, |tx| tx.template_type(&key))?.is_some() {
+        if self.store.read(actor.tenant(), |tx| tx.template_type(&key))?.is_some() {
             return Err(DomainError::TemplateTypeExists(display_name.to_string()));
         }
         let prepared = self.prepare_all(drafts, &key)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.insert_template_type(&key, display_name.trim())? {
                 return Err(DomainError::TemplateTypeExists(display_name.to_string()));
             }
@@ -160,7 +159,7 @@ impl App {
         let key = templates::type_key(&draft.display_name);
         let prepared = self.prepare_all(std::slice::from_ref(draft), &key)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             for (stored, _) in &prepared {
                 if tx.template(&stored.type_key, &stored.locale_key)?.is_some() {
                     return Err(DomainError::TemplateExists {
@@ -187,7 +186,7 @@ impl App {
         let path_key = templates::locale_key(&self.profile().templates, locale);
         let prepared = self.prepare_all(std::slice::from_ref(draft), &key)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if tx.template(&key, &path_key)?.is_none() {
                 return Err(DomainError::TemplateNotFound {
                     template_type: draft.display_name.clone(),
@@ -210,7 +209,7 @@ impl App {
         let key = templates::type_key(display_name);
         let prepared = self.prepare_all(drafts, &key)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if tx.template_type(&key)?.is_none() {
                 return Err(DomainError::TemplateTypeNotFound(display_name.to_string()));
             }
@@ -282,7 +281,7 @@ impl App {
         let locale_key = templates::locale_key(profile, locale.trim());
         let faults = profile.delete_missing_faults;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.delete_template(&key, &locale_key)? {
                 if faults {
                     return Err(DomainError::TemplateNotFound {

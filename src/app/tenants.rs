@@ -67,6 +67,35 @@ impl TenantRefusal {
 }
 
 impl App {
+    /// Where a typed sign-in name lives, and its tenant-aware name: split at the last `@` (WSO2's
+    /// `MultitenantUtils`), the tenant the domain names; a name whose domain names no tenant is the super
+    /// tenant's whole (an e-mail user name, `tom@gmail.com`). None when the tenant is inactive: nobody signs in
+    /// there. Only a name with an `@` costs a lookup.
+    pub fn locate_user<'n>(&self, typed: &'n str) -> Result<Option<(TenantId, &'n str)>, DomainError> {
+        let (name, Some(domain)) = tenant::split_user(typed) else {
+            return Ok(Some((TenantId::SUPER, typed)));
+        };
+        if domain.eq_ignore_ascii_case(tenant::SUPER_DOMAIN) {
+            return Ok(Some((TenantId::SUPER, name)));
+        }
+        match self.store.system_read(|sys| sys.tenant_by_domain(domain))? {
+            Some(t) if t.active => Ok(Some((t.id, name))),
+            Some(_) => Ok(None),
+            None => Ok(Some((TenantId::SUPER, typed))),
+        }
+    }
+
+    /// Is this tenant there and active? (A session, a token or a link of a deactivated tenant means nothing.)
+    pub(super) fn tenant_is_active(&self, tenant: TenantId) -> Result<bool, DomainError> {
+        if tenant == TenantId::SUPER {
+            return Ok(true);
+        }
+        Ok(self
+            .store
+            .system_read(|sys| sys.tenant(tenant))?
+            .is_some_and(|t| t.active))
+    }
+
     /// Who may manage tenants: a super-tenant actor holding the permission.
     fn require_tenant_admin(&self, actor: &Actor, permission: &str) -> Result<(), TenantRefusal> {
         if actor.tenant() != TenantId::SUPER {

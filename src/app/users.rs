@@ -7,11 +7,10 @@ use crate::domain::claims;
 use crate::domain::profile::store::NumericIds;
 use crate::domain::secret::Secret;
 use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, permissions, reset, strip_primary_domain};
-use crate::store::TenantId;
-use crate::store::{StoreError, Tx};
+use crate::store::{StoreError, TenantId, Tx};
 
-/// The tenant id of `carbon.super`, the only tenant.
-pub const SUPER_TENANT_ID: i32 = -1234;
+/// The tenant id of `carbon.super`.
+pub const SUPER_TENANT_ID: i32 = TenantId::SUPER.get();
 
 /// Carbon's `MultitenantConstants.INVALID_TENANT_ID`: the answer for a tenant domain that does not exist.
 pub const INVALID_TENANT_ID: i32 = -1;
@@ -108,7 +107,7 @@ impl App {
     ) -> Result<(), DomainError> {
         let (name, hash) = self.new_user_checks(actor, name, password)?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             self.add_user_in(tx, actor, name, &hash, roles, claims, profile, now)
         })
     }
@@ -176,14 +175,14 @@ impl App {
         if self.is_super_admin(name) {
             return Err(DomainError::CannotDeleteAdmin);
         }
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.delete_user(name)? {
                 return Err(DomainError::UserNotFound(name.to_string()));
             }
             self.audit(tx, now, actor, "user.delete", name, "")
         })?;
         // A deleted user's sessions mean nothing any more.
-        self.sessions.revoke_user(name);
+        self.sessions.revoke_user(actor.tenant(), name);
         Ok(())
     }
 
@@ -193,7 +192,7 @@ impl App {
         actor.require(permissions::MANAGE_IDENTITY)?;
         Ok(self
             .store
-            .read(TenantId::SUPER, |tx| tx.user_exists(strip_primary_domain(name)))?)
+            .read(actor.tenant(), |tx| tx.user_exists(strip_primary_domain(name)))?)
     }
 
     /// Users matching a WSO2 filter (`*` wildcard); `limit` < 0 = all.
@@ -201,7 +200,7 @@ impl App {
         actor.require(permissions::USERS_LIST)?;
         Ok(self
             .store
-            .read(TenantId::SUPER, |tx| tx.list_users(strip_primary_domain(filter), limit))?)
+            .read(actor.tenant(), |tx| tx.list_users(strip_primary_domain(filter), limit))?)
     }
 
     pub fn user_view(&self, actor: &Actor, name: &str, profile: &str) -> Result<UserView, DomainError> {
@@ -210,7 +209,7 @@ impl App {
             actor.require(permissions::USERS_VIEW)?;
         }
         self.store
-            .read(TenantId::SUPER, |tx| {
+            .read(actor.tenant(), |tx| {
                 let Some(record) = tx.user(name)? else {
                     return Ok(None);
                 };
@@ -231,11 +230,11 @@ impl App {
         self.password_policy.check_password(password.expose())?;
         let hash = self.hash_password(password.expose())?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             self.set_password_by_admin_in(tx, name, &hash, now)?;
             self.audit(tx, now, actor, "user.password.admin", name, "")
         })?;
-        self.sessions.revoke_user(name);
+        self.sessions.revoke_user(actor.tenant(), name);
         Ok(())
     }
 
@@ -269,7 +268,7 @@ impl App {
         actor.require_self_or(user, permissions::USERS_UPDATE)?;
         let record = self
             .store
-            .read(TenantId::SUPER, |tx| tx.user(user))?
+            .read(actor.tenant(), |tx| tx.user(user))?
             .ok_or_else(|| DomainError::UserNotFound(user.to_string()))?;
         if !self.verify_password(old_credential.expose(), &record.password_hash) {
             return Err(DomainError::InvalidInput(OLD_CREDENTIAL_MISMATCH.into()));
@@ -277,7 +276,7 @@ impl App {
         self.password_policy.check_password(new_credential.expose())?;
         let hash = self.hash_password(new_credential.expose())?;
         let now = self.now();
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             // The old credential was checked outside the transaction (hashing is slow): make sure nobody changed
             // the password in between, or the check no longer holds.
             match tx.user(&record.name)? {
@@ -298,7 +297,7 @@ impl App {
         actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
         if self.config.user_store.store_type.expiry_needs_existing_user()
-            && !self.store.read(TenantId::SUPER, |tx| tx.user_exists(user))?
+            && !self.store.read(actor.tenant(), |tx| tx.user_exists(user))?
         {
             return Err(DomainError::InvalidInput(format!("No UserId found for user:{user}")));
         }
@@ -313,18 +312,19 @@ impl App {
         let user = strip_primary_domain(user);
         Ok(self
             .store
-            .read(TenantId::SUPER, |tx| tx.user(user))?
+            .read(actor.tenant(), |tx| tx.user(user))?
             .map_or(-1, |r| r.id))
     }
 
-    /// `getTenantIdofUser`: `carbon.super` (-1234) for a user of the JDBC store, -1 for no such user (the store
-    /// looks the name up as given, so `tom@other.com` is -1 too); the other stores refuse the operation.
+    /// `getTenantIdofUser`: the caller's tenant id (`carbon.super` is -1234) for a user of the JDBC store in that
+    /// tenant, -1 for no such user (the store looks the name up as given, so `tom@other.com` is -1 too); the other
+    /// stores refuse the operation.
     pub fn tenant_id_of_user(&self, actor: &Actor, user: &str) -> Result<i32, DomainError> {
         actor.require(permissions::USERS_VIEW)?;
         self.numeric_ids()?;
         let user = strip_primary_domain(user);
-        if self.store.read(TenantId::SUPER, |tx| tx.user_exists(user))? {
-            Ok(SUPER_TENANT_ID)
+        if self.store.read(actor.tenant(), |tx| tx.user_exists(user))? {
+            Ok(actor.tenant().get())
         } else {
             Ok(INVALID_TENANT_ID)
         }
@@ -350,7 +350,7 @@ impl App {
     ) -> Result<Vec<String>, DomainError> {
         actor.require(permissions::USERS_LIST)?;
         let profile = self.stored_profile(profile);
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             if uri != claims::USERNAME && tx.claim_meta(uri)?.is_none() {
                 return Ok(Err(DomainError::UnknownClaim(uri.to_string())));
             }
@@ -373,7 +373,7 @@ impl App {
     pub fn user_state(&self, actor: &Actor, user: &str) -> Result<UserState, DomainError> {
         actor.require(permissions::USERS_VIEW)?;
         let user = strip_primary_domain(user);
-        self.store.read(TenantId::SUPER, |tx| {
+        self.store.read(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Ok(Err(DomainError::UserNotFound(user.to_string())));
             }
@@ -405,7 +405,7 @@ impl App {
         let now = self.now();
         actor.require(permissions::USERS_UPDATE)?;
         let user = strip_primary_domain(user);
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
             }

@@ -18,6 +18,7 @@ use crate::http::request::{Params, RequestBody, Scheme, read_request_body};
 use crate::http::response::{self, HttpResponse};
 use crate::soap::wsdl::{self, XsdRequest};
 use crate::soap::{self, Call, Reply, Service};
+use crate::store::TenantId;
 
 /// The session cookie Carbon issues after a successful Basic authentication.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
@@ -199,8 +200,8 @@ async fn call(
     };
     // Carbon opens an HTTP session for every successful Basic authentication; its cookie lets the client skip
     // the password on its next calls.
-    if let Some(user) = opened {
-        let token = app.open_session(&user);
+    if let Some((tenant, user)) = opened {
+        let token = app.open_session(tenant, &user);
         SetCookie {
             name: SESSION_COOKIE,
             value: token.as_str(),
@@ -214,14 +215,14 @@ async fn call(
 
 /// A Basic caller's call, on a blocking thread: read the envelope, authenticate (argon2), run. The user's name
 /// when the credentials were good, so that a session can be opened.
-fn basic_call(app: &App, username: &str, password: &Secret, call: Call<'_>) -> (Reply, Option<String>) {
+fn basic_call(app: &App, username: &str, password: &Secret, call: Call<'_>) -> (Reply, Option<(TenantId, String)>) {
     let prepared = match soap::prepare(call) {
         Ok(p) => p,
         Err(reply) => return (reply, None),
     };
     match app.authenticate(username, password) {
         Ok(actor) => {
-            let user = actor.name().to_string();
+            let user = (actor.tenant(), actor.name().to_string());
             (soap::execute(app, &actor, prepared), Some(user))
         }
         Err(e) => (prepared.refuse(&e), None),

@@ -300,6 +300,7 @@ fn check_operation(call: &Call<'_>, payload: &Element) -> Result<&'static Op, fa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::TenantId;
 
     /// Every operation listed as quick runs inside [`crate::store::Store::quick`] (writes refused) with the same
     /// reply as on a blocking thread, for every golden request of its service, in a store the other golden
@@ -323,7 +324,7 @@ mod tests {
     #[test]
     fn quick_operations_only_read_and_answer_as_they_would_on_a_blocking_thread() {
         let app = App::for_tests();
-        let admin = app.actor_for("admin").unwrap().unwrap();
+        let admin = app.actor_for(TenantId::SUPER, "admin").unwrap().unwrap();
         let mut covered = Vec::new();
         for service in Service::ALL {
             let dir = format!("{}/fixtures/soap/{}", env!("CARGO_MANIFEST_DIR"), service.name());

@@ -22,7 +22,7 @@ impl TenantId {
     pub const SUPER: TenantId = TenantId(-1234);
 
     /// The number WSO2 answers with (`getTenantId`, `TenantInfoBean.tenantId`).
-    pub fn get(self) -> i32 {
+    pub const fn get(self) -> i32 {
         self.0
     }
 }

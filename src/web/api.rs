@@ -65,7 +65,7 @@ pub async fn authenticate(app: Arc<App>, req: Request<RequestBody>) -> HttpRespo
     };
     match (outcome.decision, outcome.user) {
         (Decision::Success, Some(user)) => {
-            let token = app.open_session(&user);
+            let token = app.open_session(outcome.tenant, &user);
             response::json(StatusCode::OK, &serde_json::json!({ "token": token.as_str() }))
         }
         (decision, _) => {

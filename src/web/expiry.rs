@@ -32,6 +32,7 @@ use crate::domain::profile::expiry::Enforcer;
 use crate::domain::secret::Secret;
 use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
+use crate::store::TenantId;
 
 /// PWP's page (`PasswordPolicyConstants.PASSWORD_RESET_ENFORCER_PAGE` beside `login.do`).
 pub const PWD_RESET_PATH: &str = "/authenticationendpoint/pwd-reset.jsp";
@@ -188,7 +189,7 @@ pub(super) async fn enforcer_change(
     let ticket = key.to_string();
     let outcome = blocking(&app, move |app| app.change_expired_password(&ticket, &fields)).await;
     match outcome {
-        Ok(Ok(ExpiredChange::Changed { user })) => signed_in(&app, headers, key, &user, scheme).await,
+        Ok(Ok(ExpiredChange::Changed { user })) => signed_in(&app, headers, key, TenantId::SUPER, &user, scheme).await,
         Ok(Ok(ExpiredChange::Refused(refusal))) => match app.expired_change_user(key) {
             // PWP names the authenticated subject, the canonical name.
             Some(user) => response::redirect(&enforcer_location(key, &user, Some(&refusal.text()))),

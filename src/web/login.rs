@@ -32,6 +32,7 @@ use crate::domain::secret::Secret;
 use crate::http::cookie::{SameSite, SetCookie};
 use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
+use crate::store::TenantId;
 
 /// WSO2's SSO session cookie.
 pub const SESSION_COOKIE: &str = "commonAuthId";
@@ -269,7 +270,7 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
     if outcome.password_expired {
         return super::expiry::expired_location(&app, &key, &username, &user);
     }
-    signed_in(&app, &parts.headers, &key, &user, scheme).await
+    signed_in(&app, &parts.headers, &key, outcome.tenant, &user, scheme).await
 }
 
 /// The login of `user` in flow `key` is complete: a new session, and on to the dashboard.
@@ -277,6 +278,7 @@ pub(super) async fn signed_in(
     app: &Arc<App>,
     headers: &HeaderMap,
     key: &str,
+    tenant: TenantId,
     user: &str,
     scheme: Scheme,
 ) -> HttpResponse {
@@ -285,7 +287,7 @@ pub(super) async fn signed_in(
     if let Some(old) = cookie(headers, SESSION_COOKIE) {
         app.end_session(&old);
     }
-    let token = app.open_session(user);
+    let token = app.open_session(tenant, user);
     // A flow started by /oauth2/authorize ends at the application, with its code.
     let finished = match app.session(token.as_str()) {
         Some(session) => super::authorize::finish(app, key, &session).await,

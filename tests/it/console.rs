@@ -561,7 +561,7 @@ async fn a_missing_or_wrong_csrf_token_is_refused_on_every_form_and_changes_noth
 async fn login_issues_a_new_session_and_logout_ends_it() {
     let server = TestServer::start();
     let app = server.app();
-    let shared = app.open_session("admin").as_str().to_string();
+    let shared = app.open_session(TenantId::SUPER, "admin").as_str().to_string();
     let carbon = Browser::new(&server);
     carbon.plant(&format!("JSESSIONID={shared}"), "/carbon");
     assert_eq!(
@@ -573,7 +573,7 @@ async fn login_issues_a_new_session_and_logout_ends_it() {
     // Session fixation: an id planted before the login is ended, never adopted.
     let b = Browser::new(&server);
     let form = b.get(LOGIN).await;
-    let planted = app.open_session("admin").as_str().to_string();
+    let planted = app.open_session(TenantId::SUPER, "admin").as_str().to_string();
     b.plant(&format!("JSESSIONID={planted}"), "/carbon");
     let wrong = b
         .submit(&form, LOGIN_ACTION, &[("username", "admin"), ("password", "nope")], &[])

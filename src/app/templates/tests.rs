@@ -3,9 +3,10 @@
 
 use super::*;
 use crate::domain::profile::Wso2Version;
+use crate::store::TenantId;
 
 fn admin(app: &App) -> Actor {
-    app.actor_for("admin").unwrap().unwrap()
+    app.actor_for(TenantId::SUPER, "admin").unwrap().unwrap()
 }
 
 fn draft(name: &str, locale: &str, body: &str) -> TemplateDraft {

@@ -182,3 +182,102 @@ fn tenants_are_deactivated_and_activated_by_domain_but_never_the_super_tenant() 
     assert_eq!(log[0].action, "tenant.activate");
     assert_eq!(log[1].action, "tenant.deactivate");
 }
+
+/// Two tenants with the same admin and a user `tom` each, with different passwords, and a super-tenant `tom`.
+fn two_tenants() -> (App, TenantRecord, TenantRecord) {
+    let app = app_of(Wso2Version::DEFAULT);
+    let a = app.add_tenant(&Actor::System, &spec("a.com")).unwrap();
+    let b = app.add_tenant(&Actor::System, &spec("b.com")).unwrap();
+    for (admin, password) in [
+        ("kim@a.com", "A-tom@123"),
+        ("kim@b.com", "B-tom@123"),
+        ("admin", "S-tom@123"),
+    ] {
+        let who = if admin == "admin" { "admin" } else { "Kim@12345" };
+        let actor = app.authenticate(admin, &Secret::new(who)).unwrap();
+        app.add_user(&actor, "tom", &Secret::new(password), &[], &[], DEFAULT_PROFILE)
+            .unwrap();
+    }
+    (app, a, b)
+}
+
+#[test]
+fn the_same_name_in_two_tenants_is_two_users_each_signing_in_with_their_own_password() {
+    let (app, a, b) = two_tenants();
+    let who = |name: &str, password: &str| {
+        app.authenticate(name, &Secret::new(password))
+            .map(|actor| actor.tenant())
+    };
+    assert_eq!(who("tom@a.com", "A-tom@123"), Ok(a.id));
+    assert_eq!(who("tom@b.com", "B-tom@123"), Ok(b.id));
+    assert_eq!(who("tom", "S-tom@123"), Ok(TenantId::SUPER));
+    assert_eq!(who("tom@carbon.super", "S-tom@123"), Ok(TenantId::SUPER));
+    assert_eq!(who("TOM@A.COM", "A-tom@123"), Ok(a.id), "domains and names fold case");
+    for (name, password) in [
+        ("tom@a.com", "B-tom@123"),
+        ("tom@b.com", "A-tom@123"),
+        ("tom", "A-tom@123"),
+    ] {
+        assert_eq!(
+            who(name, password),
+            Err(DomainError::InvalidCredentials),
+            "{name} with another's password"
+        );
+    }
+    // A name whose domain is no tenant is a super-tenant (e-mail) name.
+    assert_eq!(
+        who("tom@nowhere.com", "S-tom@123"),
+        Err(DomainError::InvalidCredentials)
+    );
+    let admin = app.authenticate("admin", &Secret::new("admin")).unwrap();
+    app.add_user(
+        &admin,
+        "ann@gmail.com",
+        &Secret::new("Ann@12345"),
+        &[],
+        &[],
+        DEFAULT_PROFILE,
+    )
+    .unwrap();
+    assert_eq!(who("ann@gmail.com", "Ann@12345"), Ok(TenantId::SUPER));
+
+    // What a tenant admin does stays in the tenant.
+    let kim_a = app.authenticate("kim@a.com", &Secret::new("Kim@12345")).unwrap();
+    app.delete_user(&kim_a, "tom").unwrap();
+    assert_eq!(who("tom@a.com", "A-tom@123"), Err(DomainError::InvalidCredentials));
+    assert_eq!(who("tom@b.com", "B-tom@123"), Ok(b.id));
+    assert_eq!(who("tom", "S-tom@123"), Ok(TenantId::SUPER));
+}
+
+#[test]
+fn a_session_belongs_to_its_tenant_and_ends_with_its_deactivation() {
+    let (app, a, b) = two_tenants();
+    let actor_of = |token: &crate::app::SessionToken| {
+        app.session(token.as_str())
+            .and_then(|s| app.session_actor(&s).unwrap())
+            .map(|actor| actor.tenant())
+    };
+    let in_a = app.open_session(a.id, "tom");
+    let in_b = app.open_session(b.id, "tom");
+    assert_eq!(actor_of(&in_a), Some(a.id));
+    assert_eq!(actor_of(&in_b), Some(b.id));
+
+    // A's admin resets A's tom: A's sessions end, B's do not.
+    let kim_a = app.authenticate("kim@a.com", &Secret::new("Kim@12345")).unwrap();
+    app.set_password_by_admin(&kim_a, "tom", &Secret::new("New-tom@123"))
+        .unwrap();
+    assert_eq!(actor_of(&in_a), None);
+    assert_eq!(actor_of(&in_b), Some(b.id));
+
+    // Deactivating B ends its logins and its live sessions at once; activating it lets logins back in.
+    let kim_b = app.open_session(b.id, "kim");
+    app.set_tenant_active(&Actor::System, "b.com", false).unwrap();
+    assert_eq!(actor_of(&in_b), None);
+    assert_eq!(actor_of(&kim_b), None);
+    assert_eq!(
+        app.authenticate("tom@b.com", &Secret::new("B-tom@123")).unwrap_err(),
+        DomainError::InvalidCredentials
+    );
+    app.set_tenant_active(&Actor::System, "b.com", true).unwrap();
+    assert!(app.authenticate("tom@b.com", &Secret::new("B-tom@123")).is_ok());
+}

@@ -14,7 +14,7 @@ fn login_only(app: &App) -> Actor {
         .unwrap();
     app.add_user(&sys, "bob", &Secret::new("Abcd@123"), &["loginrole".into()], &[], "")
         .unwrap();
-    app.actor_for("bob").unwrap().unwrap()
+    app.actor_for(TenantId::SUPER, "bob").unwrap().unwrap()
 }
 
 #[test]
@@ -159,7 +159,7 @@ fn profile_edits_keep_server_claims_and_required_claims() {
         app.edit_profile(&admin, "bob", &set(claims::ADMIN_FORCED_PASSWORD_RESET, "true")),
         Err(DomainError::ReadOnlyClaim(claims::ADMIN_FORCED_PASSWORD_RESET.into()))
     );
-    let bob = app.actor_for("bob").unwrap().unwrap();
+    let bob = app.actor_for(TenantId::SUPER, "bob").unwrap().unwrap();
     assert_eq!(
         app.edit_profile(&bob, "bob", &set(claims::GIVEN_NAME, "Robert")),
         Err(DomainError::AccessDenied),

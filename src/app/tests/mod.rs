@@ -508,7 +508,7 @@ fn the_claim_is_an_action_when_a_mode_is_on_and_an_ordinary_claim_otherwise() {
 #[test]
 fn a_reset_revokes_the_users_sessions() {
     let (app, _) = reset_app(&[gov::OFFLINE], 60);
-    let token = app.sessions.create("tom", app.now());
+    let token = app.sessions.create(TenantId::SUPER, "tom", app.now());
     trigger(&app, "tom").unwrap();
     assert_eq!(app.sessions.user(&token, app.now()), None);
 }
@@ -993,8 +993,8 @@ fn another_process_ending_a_users_sessions_ends_them_here() {
     server.add_user(&sys, "tom", &secret("Abcd@123"), &[], &[], "").unwrap();
     server.add_user(&sys, "bob", &secret("Bob@1234"), &[], &[], "").unwrap();
     now.fetch_add(1, Ordering::SeqCst);
-    let tom = server.open_session("tom");
-    let bob = server.open_session("bob");
+    let tom = server.open_session(TenantId::SUPER, "tom");
+    let bob = server.open_session(TenantId::SUPER, "bob");
     let live = |token: &SessionToken| {
         server
             .session(token.as_str())
@@ -1008,7 +1008,7 @@ fn another_process_ending_a_users_sessions_ends_them_here() {
     assert!(live(&bob), "bob's is untouched");
     // A session opened afterwards lives.
     now.fetch_add(1, Ordering::SeqCst);
-    let again = server.open_session("tom");
+    let again = server.open_session(TenantId::SUPER, "tom");
     assert!(live(&again));
 }
 

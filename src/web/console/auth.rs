@@ -113,7 +113,7 @@ pub async fn login_action(app: Arc<App>, req: Request<RequestBody>, scheme: Sche
     let outcome = super::super::blocking(&app, move |app| {
         let outcome = app.login(&login_user, &password)?;
         match (outcome.decision, outcome.user) {
-            (Decision::Success, Some(user)) => app.actor_for(&user),
+            (Decision::Success, Some(user)) => app.actor_for(outcome.tenant, &user),
             _ => Ok(None),
         }
     })
@@ -154,7 +154,7 @@ pub async fn login_action(app: Arc<App>, req: Request<RequestBody>, scheme: Sche
     for old in cookies(headers, SESSION_COOKIE) {
         app.end_session(&old);
     }
-    let token = app.open_session(actor.name());
+    let token = app.open_session(actor.tenant(), actor.name());
     let mut resp = see_other(HOME);
     session_cookie(token.as_str()).set(&mut resp, scheme);
     resp
