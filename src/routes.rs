@@ -27,8 +27,15 @@ impl Routes {
     }
 }
 
+/// Tenant-qualified URLs: `/t/{domain}/rest` is `rest` in that tenant.
+pub const TENANT_PREFIX: &str = "/t/";
+
 impl Handler for Routes {
     async fn handle(&self, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
+        let req = match qualified(&self.app, req) {
+            Ok(req) => req,
+            Err(resp) => return resp,
+        };
         let app = self.app.clone();
         let path = req.uri().path();
         match (req.method(), path) {
@@ -45,6 +52,42 @@ impl Handler for Routes {
 }
 
 /// `GET /api/health-check/v1.0/health`, shaped like WSO2's health-check API.
+/// A `/t/{domain}/…` request, rewritten to its path inside the tenant with the [`crate::app::Tenant`] in its extensions, as
+/// WSO2's `TenantContextRewriteValve` does for every context; any other request as it came. An unknown or inactive
+/// tenant is the valve's 404 (AUTHREST `TenantContextRewriteValve`, 5.10 on).
+fn qualified(app: &Arc<App>, mut req: Request<RequestBody>) -> Result<Request<RequestBody>, HttpResponse> {
+    let Some(rest) = req.uri().path().strip_prefix(TENANT_PREFIX) else {
+        return Ok(req);
+    };
+    let (domain, inner) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let domain = percent_encoding::percent_decode_str(domain)
+        .decode_utf8_lossy()
+        .into_owned();
+    let inner = if inner.is_empty() { "/" } else { inner };
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("{inner}?{q}"),
+        None => inner.to_string(),
+    };
+    // One point read on a reserved snapshot, on the reactor (`App::quick`).
+    let tenant = match app.quick(|| app.resolve_tenant(&domain)) {
+        Ok(found) => found,
+        Err(_) => return Err(response::internal_error()),
+    };
+    let Some(tenant) = tenant else {
+        let text = format!("invalid tenant domain : {domain}");
+        return Err(response::json(
+            StatusCode::NOT_FOUND,
+            &serde_json::json!({ "code": 404, "message": text, "description": text }),
+        ));
+    };
+    let Ok(uri) = path_and_query.parse::<hyper::Uri>() else {
+        return Err(response::not_found());
+    };
+    *req.uri_mut() = uri;
+    req.extensions_mut().insert(tenant);
+    Ok(req)
+}
+
 fn health_check(app: &App) -> HttpResponse {
     if app.health() {
         response::json(

@@ -9,6 +9,14 @@ use crate::domain::tenant::{self, DomainRefusal};
 use crate::domain::{DEFAULT_PROFILE, DomainError, claims, permissions};
 use crate::store::{NewTenant, StoreError, TenantId, TenantRecord};
 
+/// The tenant a request addresses (`/t/{domain}/…`), resolved once at the front door: an active tenant that
+/// exists. Adapters find it in the request's extensions; none there means the super tenant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub domain: String,
+}
+
 /// A tenant to add, as `addTenant`'s `TenantInfoBean` and the REST API's first owner give it.
 #[derive(Debug, Clone)]
 pub struct TenantSpec {
@@ -67,6 +75,25 @@ impl TenantRefusal {
 }
 
 impl App {
+    /// The active tenant with this domain (any case); None for an unknown or inactive one, which WSO2's
+    /// `TenantContextRewriteValve` answers "invalid tenant domain".
+    pub fn resolve_tenant(&self, domain: &str) -> Result<Option<Tenant>, DomainError> {
+        if domain.eq_ignore_ascii_case(tenant::SUPER_DOMAIN) {
+            return Ok(Some(Tenant {
+                id: TenantId::SUPER,
+                domain: tenant::SUPER_DOMAIN.to_string(),
+            }));
+        }
+        Ok(self
+            .store
+            .system_read(|sys| sys.tenant_by_domain(domain))?
+            .filter(|t| t.active)
+            .map(|t| Tenant {
+                id: t.id,
+                domain: t.domain,
+            }))
+    }
+
     /// Where a typed sign-in name lives, and its tenant-aware name: split at the last `@` (WSO2's
     /// `MultitenantUtils`), the tenant the domain names; a name whose domain names no tenant is the super
     /// tenant's whole (an e-mail user name, `tom@gmail.com`). None when the tenant is inactive: nobody signs in

@@ -183,3 +183,48 @@ async fn bind_failure_names_the_config_key() {
     assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
     assert!(err.contains("[forcereset] http_port"), "{err}");
 }
+
+#[tokio::test]
+async fn tenant_qualified_paths_reach_the_same_table_or_the_valve_s_404() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, services) = start_services(dir.path(), &test_config(dir.path(), false, true))
+        .await
+        .unwrap();
+    app.bootstrap().unwrap();
+    let spec = crate::app::TenantSpec {
+        domain: "abc.com".into(),
+        admin: "kim".into(),
+        password: crate::domain::secret::Secret::new("Kim@12345"),
+        email: "kim@abc.com".into(),
+        first_name: String::new(),
+        last_name: String::new(),
+    };
+    app.add_tenant(&crate::app::Actor::System, &spec).unwrap();
+    let http = services.server.http_addr().unwrap();
+    let ask = |path: &'static str| async move {
+        let mut tcp = TcpStream::connect(http).await.unwrap();
+        exchange(&mut tcp, &get(path)).await
+    };
+    // The same path inside carbon.super and inside an active tenant.
+    assert_health(&ask("/t/carbon.super/api/health-check/v1.0/health").await);
+    assert_health(&ask("/t/ABC.com/api/health-check/v1.0/health").await);
+    // An unknown tenant, then a deactivated one: the rewrite valve's answer.
+    for (path, domain) in [
+        ("/t/nope.com/scim2/Users", "nope.com"),
+        ("/t/abc.com/scim2/Users", "abc.com"),
+    ] {
+        if domain == "abc.com" {
+            app.set_tenant_active(&crate::app::Actor::System, "abc.com", false)
+                .unwrap();
+        }
+        let answer = ask(path).await;
+        assert!(answer.starts_with("HTTP/1.1 404 Not Found\r\n"), "{answer}");
+        assert!(
+            answer.ends_with(&format!(
+                "{{\"code\":404,\"description\":\"invalid tenant domain : {domain}\",\"message\":\"invalid tenant domain : {domain}\"}}"
+            )),
+            "{answer}"
+        );
+    }
+    services.shutdown().await;
+}
