@@ -34,7 +34,7 @@ impl Handler for Routes {
     async fn handle(&self, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
         let req = match qualified(&self.app, req) {
             Ok(req) => req,
-            Err(resp) => return resp,
+            Err(refused) => return refused.answer(),
         };
         let app = self.app.clone();
         let path = req.uri().path();
@@ -52,10 +52,36 @@ impl Handler for Routes {
 }
 
 /// `GET /api/health-check/v1.0/health`, shaped like WSO2's health-check API.
-/// A `/t/{domain}/…` request, rewritten to its path inside the tenant with the [`crate::app::Tenant`] in its extensions, as
-/// WSO2's `TenantContextRewriteValve` does for every context; any other request as it came. An unknown or inactive
-/// tenant is the valve's 404 (AUTHREST `TenantContextRewriteValve`, 5.10 on).
-fn qualified(app: &Arc<App>, mut req: Request<RequestBody>) -> Result<Request<RequestBody>, HttpResponse> {
+/// Why a tenant-qualified request is not served.
+enum Unqualified {
+    /// No such active tenant.
+    Invalid(String),
+    /// The path after the domain is not a path.
+    Malformed,
+    /// The store did not answer.
+    Internal,
+}
+
+impl Unqualified {
+    fn answer(self) -> HttpResponse {
+        match self {
+            // AUTHREST `TenantContextRewriteValve` (5.10 on): the same text as message and description.
+            Unqualified::Invalid(domain) => {
+                let text = format!("invalid tenant domain : {domain}");
+                response::json(
+                    StatusCode::NOT_FOUND,
+                    &serde_json::json!({ "code": 404, "message": text, "description": text }),
+                )
+            }
+            Unqualified::Malformed => response::not_found(),
+            Unqualified::Internal => response::internal_error(),
+        }
+    }
+}
+
+/// A `/t/{domain}/…` request, rewritten to its path inside the tenant with the [`crate::app::Tenant`] in its
+/// extensions, as WSO2's `TenantContextRewriteValve` does for every context; any other request as it came.
+fn qualified(app: &Arc<App>, mut req: Request<RequestBody>) -> Result<Request<RequestBody>, Unqualified> {
     let Some(rest) = req.uri().path().strip_prefix(TENANT_PREFIX) else {
         return Ok(req);
     };
@@ -69,21 +95,13 @@ fn qualified(app: &Arc<App>, mut req: Request<RequestBody>) -> Result<Request<Re
         None => inner.to_string(),
     };
     // One point read on a reserved snapshot, on the reactor (`App::quick`).
-    let tenant = match app.quick(|| app.resolve_tenant(&domain)) {
-        Ok(found) => found,
-        Err(_) => return Err(response::internal_error()),
-    };
-    let Some(tenant) = tenant else {
-        let text = format!("invalid tenant domain : {domain}");
-        return Err(response::json(
-            StatusCode::NOT_FOUND,
-            &serde_json::json!({ "code": 404, "message": text, "description": text }),
-        ));
-    };
-    let Ok(uri) = path_and_query.parse::<hyper::Uri>() else {
-        return Err(response::not_found());
-    };
-    *req.uri_mut() = uri;
+    let tenant = app
+        .quick(|| app.resolve_tenant(&domain))
+        .map_err(|_| Unqualified::Internal)?
+        .ok_or(Unqualified::Invalid(domain))?;
+    *req.uri_mut() = path_and_query
+        .parse::<hyper::Uri>()
+        .map_err(|_| Unqualified::Malformed)?;
     req.extensions_mut().insert(tenant);
     Ok(req)
 }
