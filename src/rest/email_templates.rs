@@ -16,6 +16,7 @@ use super::error::{ApiError, Failure, Kind, kind};
 use super::governance::{body, name_of};
 use super::{Cx, Need, Op, Reply, Verb};
 use crate::app::StoredTemplate;
+use crate::app::Tenant;
 use crate::domain::DomainError;
 use crate::domain::permissions::{
     EMAIL_TEMPLATES_CREATE, EMAIL_TEMPLATES_DELETE, EMAIL_TEMPLATES_UPDATE, EMAIL_TEMPLATES_VIEW,
@@ -23,6 +24,7 @@ use crate::domain::permissions::{
 use crate::domain::profile::Profile;
 use crate::domain::profile::templates::TemplatesApi;
 use crate::domain::templates::{TemplateDraft, type_key};
+use crate::store::TenantId;
 use crate::util::java_hashmap_order;
 
 pub const BASE: &str = "/api/server/v1/email/template-types";
@@ -282,11 +284,12 @@ pub fn id_of(display_name: &str) -> String {
     URL_SAFE_NO_PAD.encode(display_name)
 }
 
-fn base(api: &TemplatesApi) -> &'static str {
-    if api.self_links_name_super_tenant {
-        "/t/carbon.super/api/server/v1/email/template-types"
+/// The base of `self` links, as the governance API's: a tenant's name it always, the super tenant's per release.
+fn base(api: &TemplatesApi, tenant: &Tenant) -> String {
+    if api.self_links_name_super_tenant || tenant.id != TenantId::SUPER {
+        format!("/t/{}{BASE}", tenant.domain)
     } else {
-        BASE
+        BASE.to_string()
     }
 }
 
@@ -438,7 +441,7 @@ fn list(cx: &Cx<'_>) -> Result<Reply, Failure> {
                     .collect()
             });
             TypeItem {
-                self_link: format!("{}/{id}", base(&api)),
+                self_link: format!("{}/{id}", base(&api, cx.tenant)),
                 id,
                 display_name: t.display_name.clone(),
                 templates,
@@ -503,7 +506,7 @@ fn list_templates(cx: &Cx<'_>) -> Result<Reply, Failure> {
     no_paging(cx)?;
     let name = type_name(cx)?;
     let templates = templates_of(cx, &name, Etm::GetType)?.ok_or_else(|| Etm::TypeNotFound.error())?;
-    let base = format!("{}/{}/templates", base(&api(cx)), cx.param("type"));
+    let base = format!("{}/{}/templates", base(&api(cx), cx.tenant), cx.param("type"));
     let items: Vec<SimpleJson> = templates
         .iter()
         .map(|t| SimpleJson {
@@ -546,7 +549,7 @@ fn add_type(cx: &Cx<'_>) -> Result<Reply, Failure> {
     let api = api(cx);
     let id = id_of(&new.display_name);
     let item = TypeItem {
-        self_link: format!("{}/{id}", base(&api)),
+        self_link: format!("{}/{id}", base(&api, cx.tenant)),
         id,
         display_name: new.display_name,
         templates: None,
@@ -561,7 +564,7 @@ fn add_template(cx: &Cx<'_>) -> Result<Reply, Failure> {
         .create_email_template(cx.actor, &t.draft(&name))
         .map_err(|e| failure(cx, &e, Etm::AddTemplate))?;
     let simple = SimpleJson {
-        self_link: format!("{}/{}/templates/{}", base(&api(cx)), cx.param("type"), t.id),
+        self_link: format!("{}/{}/templates/{}", base(&api(cx), cx.tenant), cx.param("type"), t.id),
         id: t.id,
     };
     created(cx, &simple.self_link.clone(), &simple)

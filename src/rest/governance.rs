@@ -19,10 +19,12 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, Failure};
 use super::{Cx, Need, Op, Reply, Verb};
 use crate::app::ConnectorView;
+use crate::app::Tenant;
 use crate::domain::governance::ConnectorDef;
 use crate::domain::permissions;
 use crate::domain::profile::Profile;
 use crate::domain::profile::rest::GovernanceApi;
+use crate::store::TenantId;
 
 pub const BASE: &str = "/api/server/v1/identity-governance";
 
@@ -228,12 +230,13 @@ pub(super) fn name_of(id: &str) -> Option<String> {
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
-/// The base of `self` links: `/t/carbon.super/api/server/v1` up to 6.1, `/api/server/v1` from 7.0.
-fn self_base(api: &GovernanceApi) -> &'static str {
-    if api.self_links_name_super_tenant {
-        "/t/carbon.super/api/server/v1/identity-governance"
+/// The base of `self` links: a tenant's always name it (`/t/{domain}/api/server/v1/…`); the super tenant's
+/// name it up to 6.1 (`/t/carbon.super/…`), not from 7.0.
+fn self_base(api: &GovernanceApi, tenant: &Tenant) -> String {
+    if api.self_links_name_super_tenant || tenant.id != TenantId::SUPER {
+        format!("/t/{}{BASE}", tenant.domain)
     } else {
-        BASE
+        BASE.to_string()
     }
 }
 
@@ -374,7 +377,7 @@ fn list(cx: &Cx<'_>) -> Result<Reply, Failure> {
     let api = api(cx);
     let views = views(cx, CATEGORIES_FAILED)?;
     let defs: Vec<ConnectorDef> = views.iter().map(|v| v.def).collect();
-    let base = self_base(&api);
+    let base = self_base(&api, cx.tenant);
     let categories: Vec<CategoriesRes> = category_names(&defs)
         .into_iter()
         .map(|name| {

@@ -25,31 +25,23 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 use serde::Serialize;
 
-use crate::app::{Actor, App};
+use crate::app::{Actor, App, Tenant};
 use crate::domain::profile::Profile;
+use crate::domain::tenant::SUPER_DOMAIN;
 use crate::http::basic_auth::{self, BasicCredentials};
 use crate::http::request::{Params, RequestBody, Scheme, read_request_body};
 use crate::http::response::{self, HttpResponse};
+use crate::store::TenantId;
 use error::Failure;
-
-/// The super tenant's qualified form of every path (`/t/carbon.super/api/…`).
-const TENANT_PREFIX: &str = "/t/carbon.super";
 
 /// The APIs this adapter answers: a path is ours if it is one of these or below one.
 pub const MOUNTS: [&str; 3] = [governance::BASE, user::RESEND_CODE, email_templates::BASE];
 
 /// Is `path` one of ours?
 pub fn serves(path: &str) -> bool {
-    let path = untenanted(path);
     MOUNTS
         .iter()
         .any(|m| path == *m || path.strip_prefix(m).is_some_and(|rest| rest.starts_with('/')))
-}
-
-fn untenanted(path: &str) -> &str {
-    path.strip_prefix(TENANT_PREFIX)
-        .filter(|p| p.starts_with("/api/"))
-        .unwrap_or(path)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +142,8 @@ struct Cx<'a> {
     query: Params,
     body: Bytes,
     trace_id: String,
+    /// The tenant of the URL (and so of the actor).
+    tenant: &'a Tenant,
 }
 
 impl Cx<'_> {
@@ -255,7 +249,12 @@ fn route(profile: &Profile, verb: Option<Verb>, path: &str) -> Result<(&'static 
 
 /// Handle a request for a path [`serves`] accepts.
 pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
-    let path = untenanted(req.uri().path()).to_string();
+    let path = req.uri().path().to_string();
+    // `/t/{domain}/api/…` (rewritten by the routes); none: the super tenant.
+    let tenant = req.extensions().get::<Tenant>().cloned().unwrap_or(Tenant {
+        id: TenantId::SUPER,
+        domain: SUPER_DOMAIN.to_string(),
+    });
     if scheme == Scheme::Http && !app.settings().admin_over_http {
         return response::text(
             StatusCode::FORBIDDEN,
@@ -286,6 +285,11 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
                 return error::answer(app, &trace_id, Failure::Unauthenticated);
             }
         };
+        // A user of another tenant than the URL's is not authenticated here (AUTHREST `AuthorizationValve`:
+        // 401, not 403; a bare name is a carbon.super name).
+        if actor.tenant() != tenant.id {
+            return error::answer(app, &trace_id, Failure::Unauthenticated);
+        }
         let (op, params) = match route(app.profile(), verb, &path) {
             Ok(found) => found,
             Err(none) => return none.response(),
@@ -304,6 +308,7 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
             query,
             body,
             trace_id: trace_id.clone(),
+            tenant: &tenant,
         };
         match (op.handler)(&cx) {
             Ok(Reply::Json(status, body)) => {

@@ -20,7 +20,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 
 use self::error::{Failure, SCIM_JSON};
-use crate::app::{Actor, App};
+use crate::app::{Actor, App, Tenant};
 use crate::domain::permissions::{
     MANAGE_USERS, ROLES_CREATE, ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW, USERS_CREATE, USERS_DELETE, USERS_LIST,
     USERS_UPDATE, USERS_VIEW,
@@ -30,6 +30,7 @@ use crate::domain::secret::Secret;
 use crate::http::basic_auth::{self, BasicCredentials};
 use crate::http::request::{Params, RequestBody, read_request_body};
 use crate::http::response::{self, HttpResponse};
+use crate::store::TenantId;
 
 pub const PREFIX: &str = "/scim2";
 
@@ -268,6 +269,8 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
         };
     };
     let credentials = basic_auth::parse(req.headers().get(header::AUTHORIZATION));
+    // `/t/{domain}/scim2/…` (rewritten by the routes); none: the super tenant.
+    let tenant = req.extensions().get::<Tenant>().map_or(TenantId::SUPER, |t| t.id);
     if let Err(f) = check_media_types(req.headers(), &req.method().clone()) {
         return finish(error::respond(f, &profile, None, &host), &profile);
     }
@@ -288,7 +291,8 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
         (_, access) => access,
     };
     let worker_profile = profile.clone();
-    let outcome = tokio::task::spawn_blocking(move || run(&app, access, credentials, &call, &worker_profile)).await;
+    let outcome =
+        tokio::task::spawn_blocking(move || run(&app, tenant, access, credentials, &call, &worker_profile)).await;
     let resp = match outcome {
         Ok(Ok(answer)) => encode(answer),
         Ok(Err((failure, user))) => error::respond(failure, &profile, user.as_deref(), &host),
@@ -383,6 +387,7 @@ type Refusal = (Failure, Option<String>);
 /// On a blocking thread: authenticate (argon2), authorize, run.
 fn run(
     app: &App,
+    tenant: TenantId,
     access: Access,
     credentials: BasicCredentials,
     call: &Call,
@@ -397,6 +402,10 @@ fn run(
         Actor::User { name, .. } => Some(name.clone()),
         Actor::System => None,
     };
+    // A user of another tenant than the URL's is not authenticated here (AUTHREST `AuthorizationValve`: 401).
+    if access != Access::Open && actor.tenant() != tenant {
+        return Err((Failure::Unauthenticated, user));
+    }
     if let Access::Permission(p) = access
         && !actor.has(p)
     {

@@ -31,5 +31,6 @@ mod scim;
 mod scim_groups;
 mod soap;
 mod templates;
+mod tenants;
 mod tidy;
 mod wso2;
