@@ -560,7 +560,7 @@ fn force_reset(app: &App, name: Option<String>, role: Option<&str>, dry_run: boo
         for user in &targets {
             println!("would reset {user}");
         }
-        match app.reset_settings()?.mode() {
+        match app.reset_settings(&Actor::System)?.mode() {
             Some(mode) => println!("{} user(s) would be reset, each by {}", targets.len(), mode_words(mode)),
             None => println!(
                 "{} user(s) selected, but no reset mode is enabled, so none would be reset (enable \

@@ -1,7 +1,6 @@
 //! Claim values and the claim dialect: reading and writing a user's claims (every write goes through
 //! `store_claims`, where a forced-reset trigger becomes the reset), and the dialect's metadata.
 
-use crate::store::TenantId;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -124,7 +123,7 @@ impl App {
         audit_action: &str,
     ) -> Result<(), DomainError> {
         let now = self.now();
-        let (values, plan) = self.split_reset_trigger(user, values, now)?;
+        let (values, plan) = self.split_reset_trigger(actor, user, values, now)?;
         self.store.write(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));
@@ -219,9 +218,9 @@ impl App {
         Ok(())
     }
 
-    /// The claim dialect, in display order.
-    pub fn claim_metas(&self) -> Result<Dialect, DomainError> {
-        Ok(self.store.read(TenantId::SUPER, |tx| tx.claim_metas())?)
+    /// The claim dialect of the actor's tenant, in display order.
+    pub fn claim_metas(&self, actor: &Actor) -> Result<Dialect, DomainError> {
+        Ok(self.store.read(actor.tenant(), |tx| tx.claim_metas())?)
     }
 
     /// `getUserClaimValues`: every claim the user has a value for in the profile, with its dialect metadata, in
@@ -325,7 +324,7 @@ impl App {
     /// The local dialect with every claim's metadata, in display order.
     pub fn claim_dialect(&self, actor: &Actor) -> Result<Dialect, DomainError> {
         actor.require(permissions::CLAIM_METADATA_VIEW)?;
-        self.claim_metas()
+        self.claim_metas(actor)
     }
 
     /// One claim's metadata.

@@ -8,7 +8,6 @@ use crate::domain::governance::{
 };
 use crate::domain::profile::expiry::{self, Enforcer};
 use crate::domain::{DomainError, permissions};
-use crate::store::TenantId;
 use crate::store::{StoreError, Tx};
 
 /// A governance connector with the current value of each property it lists.
@@ -247,9 +246,9 @@ impl App {
         fallback.read(resident, &self.settings.profile.expiry, self.expiry_installed())
     }
 
-    /// The password expiry in force.
-    pub fn expiry_settings(&self) -> Result<ExpirySettings, DomainError> {
-        Ok(self.store.read(TenantId::SUPER, |tx| self.expiry_settings_in(tx))?)
+    /// The password expiry in force in the actor's tenant.
+    pub fn expiry_settings(&self, actor: &Actor) -> Result<ExpirySettings, DomainError> {
+        Ok(self.store.read(actor.tenant(), |tx| self.expiry_settings_in(tx))?)
     }
 
     /// The account lock in force in `tx`.
@@ -263,9 +262,10 @@ impl App {
         self.lock_defaults().read(resident, enable)
     }
 
-    /// The effective admin-forced-reset settings: deployment.toml defaults overridden by stored properties.
-    pub fn reset_settings(&self) -> Result<ResetSettings, DomainError> {
-        Ok(self.store.read(TenantId::SUPER, |tx| self.reset_settings_in(tx))?)
+    /// The effective admin-forced-reset settings of the actor's tenant: deployment.toml defaults overridden by
+    /// the tenant's stored properties.
+    pub fn reset_settings(&self, actor: &Actor) -> Result<ResetSettings, DomainError> {
+        Ok(self.store.read(actor.tenant(), |tx| self.reset_settings_in(tx))?)
     }
 
     /// [`App::reset_settings`] inside a transaction (a SCIM write plans its reset where it writes).
@@ -288,28 +288,29 @@ impl App {
         Ok(settings)
     }
 
-    /// The effective account-lock settings: `[identity_mgt.account_locking]` overridden by stored properties.
-    pub fn account_lock_settings(&self) -> Result<AccountLockSettings, DomainError> {
-        Ok(self.store.read(TenantId::SUPER, |tx| self.lock_settings_in(tx))?)
+    /// The effective account-lock settings of the actor's tenant: `[identity_mgt.account_locking]` overridden by
+    /// the tenant's stored properties.
+    pub fn account_lock_settings(&self, actor: &Actor) -> Result<AccountLockSettings, DomainError> {
+        Ok(self.store.read(actor.tenant(), |tx| self.lock_settings_in(tx))?)
     }
 
     /// `getConnectorList` (and the REST API's GETs): the release's connectors with the current value of each
     /// property they list. The admin service asks for `governance/view`, the REST API for `idpmgt/view`.
     pub fn connectors(&self, actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
         actor.require_any(&[permissions::GOVERNANCE_VIEW, permissions::IDP_VIEW])?;
-        self.connector_views()
+        self.connector_views(actor)
     }
 
     /// The REST API's `POST …/preferences`: the same connectors, for any signed-in caller (its resource has
     /// `<Permissions>none</Permissions>` and the `internal_login` scope in carbon-identity-framework's
     /// `identity.xml.j2`: the login and recovery portals read settings through it). Being an authenticated
     /// [`Actor`] is the whole check.
-    pub fn governance_preferences(&self, _actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
-        self.connector_views()
+    pub fn governance_preferences(&self, actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
+        self.connector_views(actor)
     }
 
-    fn connector_views(&self) -> Result<Vec<ConnectorView>, DomainError> {
-        let resident = self.store.read(TenantId::SUPER, |tx| self.resident_in(tx))?;
+    fn connector_views(&self, actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
+        let resident = self.store.read(actor.tenant(), |tx| self.resident_in(tx))?;
         let profile = &self.settings.profile.governance;
         Ok(self
             .listed_connectors()

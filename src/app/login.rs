@@ -2,7 +2,7 @@
 //! services and `RemoteUserStoreManagerService.authenticate` all decide here, the same way, and the account lock
 //! (`account.lock.handler`, as the resident IdP has it now) counts and locks here.
 
-use super::{Actor, App};
+use super::{Actor, App, Tenant};
 use crate::domain::governance::{AccountLockSettings, Resident};
 use crate::domain::login::{self, Decision, ErrorContext, Facts, LOCKED_REASON_MAX_ATTEMPTS, LockStep, UserFacts};
 use crate::domain::reset::{self, StoredCode};
@@ -16,8 +16,10 @@ use crate::store::{StoreError, Tx};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginOutcome {
     pub decision: Decision,
-    /// The tenant the typed name led to (the super tenant when it names none).
+    /// The tenant the typed name (or the page's URL) led to.
     pub tenant: TenantId,
+    /// Its domain, for the links and redirects the flow goes on with (`tenantdomain=`).
+    pub tenant_domain: String,
     pub user: Option<String>,
     pub context: Option<ErrorContext>,
     /// A successful login whose password has expired (`domain::expiry`, the release's rule and the resident IdP's
@@ -79,9 +81,19 @@ impl App {
     /// The typed name picks the tenant (`tom@wso2.com`: see [`App::locate_user`]); a name in an inactive tenant
     /// is answered as an unknown user.
     pub fn login(&self, username: &str, password: &Secret) -> Result<LoginOutcome, DomainError> {
-        let (tenant, username) = match self.locate_user(strip_primary_domain(username))? {
-            Some(found) => found,
-            None => (TenantId::SUPER, ""),
+        self.login_at(None, username, password)
+    }
+
+    /// [`App::login`] on a tenant's page (`/t/{domain}/commonauth`): see [`App::locate_user_at`].
+    pub fn login_at(
+        &self,
+        url: Option<&Tenant>,
+        username: &str,
+        password: &Secret,
+    ) -> Result<LoginOutcome, DomainError> {
+        let (tenant, tenant_domain, username) = match self.locate_user_at(url, strip_primary_domain(username))? {
+            Some((t, name)) => (t.id, t.domain, name),
+            None => (TenantId::SUPER, crate::domain::tenant::SUPER_DOMAIN.to_string(), ""),
         };
         let now = self.now();
         let record = if username.is_empty() {
@@ -105,6 +117,7 @@ impl App {
             return Ok(LoginOutcome {
                 decision,
                 tenant,
+                tenant_domain,
                 user: None,
                 context,
                 password_expired: false,
@@ -118,6 +131,7 @@ impl App {
             return Ok(LoginOutcome {
                 decision: decided.decision,
                 tenant,
+                tenant_domain,
                 user: Some(user),
                 context: decided.context,
                 password_expired: decided.password_expired,
@@ -131,6 +145,7 @@ impl App {
         Ok(LoginOutcome {
             decision: decided.decision,
             tenant,
+            tenant_domain,
             user: Some(user),
             context: decided.context,
             password_expired: decided.password_expired,

@@ -174,7 +174,7 @@ impl App {
     /// emptied, then the same write as `setUserProfile` on the default profile.
     pub fn edit_profile(&self, actor: &Actor, user: &str, values: &[(String, String)]) -> Result<(), DomainError> {
         actor.require(permissions::USER_PROFILES)?;
-        self.check_profile_edit(values)?;
+        self.check_profile_edit(actor, values)?;
         self.set_user_profile(actor, user, DEFAULT_PROFILE, values)
     }
 
@@ -184,13 +184,13 @@ impl App {
         let Actor::User { name, .. } = actor else {
             return Err(DomainError::NotAuthorized);
         };
-        self.check_profile_edit(values)?;
+        self.check_profile_edit(actor, values)?;
         self.set_user_profile(actor, name, DEFAULT_PROFILE, values)
     }
 
     /// Every value names a claim a profile form may edit, and no required claim is emptied.
-    fn check_profile_edit(&self, values: &[(String, String)]) -> Result<(), DomainError> {
-        let metas = self.claim_metas()?;
+    fn check_profile_edit(&self, actor: &Actor, values: &[(String, String)]) -> Result<(), DomainError> {
+        let metas = self.claim_metas(actor)?;
         for (uri, value) in values {
             let Some(meta) = metas.iter().find(|m| &m.uri == uri) else {
                 return Err(DomainError::UnknownClaim(uri.clone()));

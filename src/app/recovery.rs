@@ -21,6 +21,7 @@ use super::reset::stored_code;
 use super::{App, CodeCheck};
 use crate::domain::reset::{self, CodeVerdict};
 use crate::domain::secret::Secret;
+use crate::domain::tenant::SUPER_DOMAIN;
 use crate::domain::{DomainError, Millis, strip_primary_domain};
 use crate::util::hex_upper;
 
@@ -44,6 +45,8 @@ pub struct RecoveryRequest {
 /// What a flow remembers besides the code, for the pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoveryFlow {
+    /// The user's tenant, from the link's `tenantdomain` (or `tenantDomain`, or the page's `/t/{domain}/`).
+    pub tenant: TenantId,
     pub user: String,
     pub callback: Option<String>,
     pub tenant_domain: Option<String>,
@@ -114,13 +117,20 @@ impl App {
     pub fn open_recovery(&self, request: RecoveryRequest) -> Result<RecoveryOpening, DomainError> {
         let user = strip_primary_domain(&request.user).to_string();
         let now = self.now();
-        let check = self.store.write(TenantId::SUPER, |tx| {
-            self.judge_in(tx, &user, request.code.expose(), now)
-        })?;
+        // An unknown or deactivated tenant has no codes to check (WSO2 answers 18013 "invalid tenant domain"; a
+        // deactivated tenant's link still worked there: carbon-kernel#1409).
+        let domain = request.tenant_domain.as_deref().unwrap_or(SUPER_DOMAIN);
+        let Some(tenant) = self.resolve_tenant(domain)? else {
+            return Ok(RecoveryOpening::Refused(CodeCheck::Unknown));
+        };
+        let check = self
+            .store
+            .write(tenant.id, |tx| self.judge_in(tx, &user, request.code.expose(), now))?;
         if !matches!(check, CodeCheck::Valid { .. }) {
             return Ok(RecoveryOpening::Refused(check));
         }
         let flow = RecoveryFlow {
+            tenant: tenant.id,
             user: user.clone(),
             callback: request.callback,
             tenant_domain: request.tenant_domain,
@@ -152,7 +162,11 @@ impl App {
         let hash = self.hash_password(new_password.expose())?;
         let now = self.now();
         let user = entry.flow.user.as_str();
-        let check = self.store.write(TenantId::SUPER, |tx| {
+        let tenant = entry.flow.tenant;
+        if !self.tenant_is_active(tenant)? {
+            return Ok(CodeCheck::Unknown);
+        }
+        let check = self.store.write(tenant, |tx| {
             let Some(stored) = tx.recovery_code(user)? else {
                 return Ok(CodeCheck::Unknown);
             };
@@ -174,7 +188,7 @@ impl App {
         if matches!(check, CodeCheck::Valid { .. }) {
             // WSO2 ends the HTTP session after a reset (`session.invalidate()`).
             self.recovery_flows.end(token);
-            self.sessions.revoke_user(TenantId::SUPER, user);
+            self.sessions.revoke_user(tenant, user);
         }
         Ok(check)
     }
@@ -187,6 +201,7 @@ mod tests {
     fn entry(user: &str, expires_at: Millis) -> Entry {
         Entry {
             flow: RecoveryFlow {
+                tenant: TenantId::SUPER,
                 user: user.into(),
                 callback: None,
                 tenant_domain: None,

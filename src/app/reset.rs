@@ -7,7 +7,7 @@ use crate::domain::governance::ResetMode;
 use crate::domain::profile::reset::AdminPasswordSet;
 use crate::domain::reset::{self, CodeVerdict, ResetPlan, StoredCode};
 use crate::domain::secret::Secret;
-use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, TENANT_DOMAIN, USER_STORE_DOMAIN, claims, permissions};
+use crate::domain::{DEFAULT_PROFILE, DomainError, Millis, USER_STORE_DOMAIN, claims, permissions};
 use crate::mail::templates::{TemplateVars, render_stored};
 use crate::store::TenantId;
 use crate::store::{MailStatus, NewMail, RecoveryCode, Tx};
@@ -91,8 +91,8 @@ impl App {
     }
 
     /// Plan a forced reset of `user` under the current settings; None when no mode is enabled.
-    fn plan_reset(&self, user: &str, now: Millis) -> Result<Option<ResetPlan>, DomainError> {
-        Ok(self.plan_reset_with(&self.reset_settings()?, user, now))
+    fn plan_reset(&self, actor: &Actor, user: &str, now: Millis) -> Result<Option<ResetPlan>, DomainError> {
+        Ok(self.plan_reset_with(&self.reset_settings(actor)?, user, now))
     }
 
     /// Plan a forced reset of `user` under `settings`; None when no mode is enabled.
@@ -120,6 +120,7 @@ impl App {
     /// an action, not a claim: take it (and any accountLocked value) out of the write and plan the reset.
     pub(super) fn split_reset_trigger(
         &self,
+        actor: &Actor,
         user: &str,
         values: &[(String, String)],
         now: Millis,
@@ -127,7 +128,7 @@ impl App {
         if !is_triggered(values) {
             return Ok((values.to_vec(), None));
         }
-        let plan = self.plan_reset(user, now)?;
+        let plan = self.plan_reset(actor, user, now)?;
         Ok(without_trigger(values, plan))
     }
 
@@ -221,7 +222,8 @@ impl App {
             user_claims,
             confirmation_code: code.expose().to_string(),
             userstore_domain: USER_STORE_DOMAIN.to_string(),
-            tenant_domain: TENANT_DOMAIN.to_string(),
+            // The user's tenant: its link leads back to its own recovery flow (product-is#5659: two tenants' `tom`).
+            tenant_domain: tx.tenant_domain()?,
             product_url: self.product_url(),
         };
         // Rendered now and kept in the outbox: editing the template later never changes this mail.
@@ -256,7 +258,7 @@ impl App {
         actor.require(permissions::USERS_UPDATE)?;
         let user = crate::domain::strip_primary_domain(user);
         let now = self.now();
-        let Some(plan) = self.plan_reset(user, now)? else {
+        let Some(plan) = self.plan_reset(actor, user, now)? else {
             return Err(DomainError::InvalidInput(
                 "No admin forced password reset option is enabled (Recovery.AdminPasswordReset.RecoveryLink, OTP \
                  or Offline)"
@@ -294,7 +296,7 @@ impl App {
         }
         let user = crate::domain::strip_primary_domain(user);
         let now = self.now();
-        let settings = self.reset_settings()?;
+        let settings = self.reset_settings(actor)?;
         let e = &self.config.emulator;
         let format = reset::OtpFormat::new(e.otp_length, &e.otp_alphabet);
         let outcome = self.store.write(actor.tenant(), |tx| {

@@ -99,16 +99,45 @@ impl App {
     /// tenant's whole (an e-mail user name, `tom@gmail.com`). None when the tenant is inactive: nobody signs in
     /// there. Only a name with an `@` costs a lookup.
     pub fn locate_user<'n>(&self, typed: &'n str) -> Result<Option<(TenantId, &'n str)>, DomainError> {
-        let (name, Some(domain)) = tenant::split_user(typed) else {
-            return Ok(Some((TenantId::SUPER, typed)));
+        Ok(self.locate_user_at(None, typed)?.map(|(t, name)| (t.id, name)))
+    }
+
+    /// [`App::locate_user`] on a page or endpoint of a tenant (`/t/{domain}/…`): a name without a tenant is that
+    /// tenant's (as WSO2 6.0 on, with tenant-qualified URLs, authenticates it there); a name qualified with
+    /// another tenant is nobody here (None), where WSO2 would fail the login later with a tenant mismatch.
+    pub fn locate_user_at<'n>(
+        &self,
+        url: Option<&Tenant>,
+        typed: &'n str,
+    ) -> Result<Option<(Tenant, &'n str)>, DomainError> {
+        let here = || {
+            url.cloned().unwrap_or(Tenant {
+                id: TenantId::SUPER,
+                domain: tenant::SUPER_DOMAIN.to_string(),
+            })
         };
-        if domain.eq_ignore_ascii_case(tenant::SUPER_DOMAIN) {
-            return Ok(Some((TenantId::SUPER, name)));
-        }
-        match self.store.system_read(|sys| sys.tenant_by_domain(domain))? {
-            Some(t) if t.active => Ok(Some((t.id, name))),
-            Some(_) => Ok(None),
-            None => Ok(Some((TenantId::SUPER, typed))),
+        let (name, Some(domain)) = tenant::split_user(typed) else {
+            return Ok(Some((here(), typed)));
+        };
+        let named = if domain.eq_ignore_ascii_case(tenant::SUPER_DOMAIN) {
+            Tenant {
+                id: TenantId::SUPER,
+                domain: tenant::SUPER_DOMAIN.to_string(),
+            }
+        } else {
+            match self.store.system_read(|sys| sys.tenant_by_domain(domain))? {
+                Some(t) if t.active => Tenant {
+                    id: t.id,
+                    domain: t.domain,
+                },
+                Some(_) => return Ok(None),
+                // Not a tenant: the whole is a name (an e-mail user name) of the tenant here.
+                None => return Ok(Some((here(), typed))),
+            }
+        };
+        match url {
+            Some(u) if u.id != named.id => Ok(None),
+            _ => Ok(Some((named, name))),
         }
     }
 

@@ -5,7 +5,7 @@ use super::fault::ExceptionShape;
 use super::writer::Out;
 use super::xml::{Element, XSI};
 use super::{Cx, Outcome, ServiceDef, op, quick};
-use crate::app::{App, ProfileField, profile_or_default};
+use crate::app::{Actor, App, ProfileField, profile_or_default};
 use crate::domain::DomainError;
 use crate::domain::permissions::{ASSOCIATION_CREATE, ASSOCIATION_DELETE, ASSOCIATION_VIEW, LOGIN};
 
@@ -136,7 +136,7 @@ fn internal_store(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
         &mut out,
         "ns:return",
         None,
-        &internal_store_fields(cx.app)?,
+        &internal_store_fields(cx.app, cx.actor)?,
         Values::Nil,
     );
     Ok(response_close(out, cx.op))
@@ -174,7 +174,7 @@ fn instance(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
         &mut out,
         "ax:profileFieldsForInternalStore",
         None,
-        &internal_store_fields(cx.app)?,
+        &internal_store_fields(cx.app, cx.actor)?,
         Values::Nil,
     );
     out.boolean("ax:readOnlyUserStore", false);
@@ -274,9 +274,9 @@ fn decode_profile(el: &Element) -> Result<(String, Vec<(String, String)>), Domai
 
 /// The profile fields of the store with no values (getProfileFieldsForInternalStore): the same claims as a
 /// profile's, supported by default and with a display name (`UserProfileAdmin.getClaimsToEnterData`).
-fn internal_store_fields(app: &App) -> Result<Vec<ProfileField>, DomainError> {
+fn internal_store_fields(app: &App, actor: &Actor) -> Result<Vec<ProfileField>, DomainError> {
     Ok(app
-        .claim_metas()?
+        .claim_metas(actor)?
         .iter()
         .filter(|m| m.supported_by_default && !m.display_name.is_empty())
         .map(|meta| ProfileField {

@@ -251,6 +251,11 @@ impl<'a> Tx<'a> {
         self.tenant
     }
 
+    /// Its domain (`carbon.super`, `wso2.com`), for the links a mail carries.
+    pub fn tenant_domain(&self) -> Result<String, StoreError> {
+        Ok(self.row("SELECT domain FROM tenants WHERE id = ?1", [self.tenant], |r| r.get(0))?)
+    }
+
     /// For the other query files of this module.
     pub(super) fn conn(&self) -> &'a Connection {
         self.conn

@@ -20,9 +20,8 @@ use super::csrf::{self, FLOW_COOKIE, flows};
 use super::input::{self, MAX_FIELD_CHARS, cookie};
 use super::pages::{self, SIGN_IN};
 use super::{CONFIRM_RECOVERY_PATH, DASHBOARD_PATH, LOGIN_PAGE_PATH, RETRY_PAGE_PATH, blocking};
-use crate::app::App;
+use crate::app::{App, Tenant};
 use crate::config::BasicAuthParams;
-use crate::domain::TENANT_DOMAIN;
 use crate::domain::login::{
     Decision, ErrorContext, INVALID_CREDENTIAL, PASSWORD_RESET_OTP_MISMATCH, PASSWORD_RESET_VIA_EMAIL_LINK,
     PASSWORD_RESET_VIA_OTP, USER_DOES_NOT_EXIST, USER_IS_LOCKED,
@@ -57,6 +56,14 @@ const URL_ENCODER: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'*')
     .remove(b'_')
     .remove(b' ');
+
+/// `/t/{domain}` when the request came under a tenant's path, else empty.
+pub(super) fn tenant_prefix<B>(req: &Request<B>) -> String {
+    req.extensions()
+        .get::<Tenant>()
+        .map(|t| format!("/t/{}", t.domain))
+        .unwrap_or_default()
+}
 
 /// `java.net.URLEncoder.encode(value, "UTF-8")`, as WSO2 encodes every value of its redirects.
 pub fn enc(value: &str) -> String {
@@ -150,6 +157,8 @@ pub fn login_page(app: &App, req: &Request<RequestBody>, scheme: Scheme) -> Http
             error => error,
             username => username,
             session_data_key => key,
+            // A tenant's page posts to the tenant's `/t/{domain}/commonauth`, so a bare name signs in there.
+            tenant_prefix => tenant_prefix(req),
             // The recovery portal's callback after a reset (5.11 on): APPS v1.0.558 basicauth.jsp says so.
             password_reset => params.get("passwordReset") == Some("true"),
         },
@@ -216,6 +225,8 @@ pub fn retry_page(app: &App, req: &Request<RequestBody>) -> HttpResponse {
 /// `POST /commonauth`: check the flow (CSRF), then let `App::login` decide; nothing about the user is looked at
 /// before it, so unknown and known users take the same path.
 pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
+    let url_tenant = req.extensions().get::<Tenant>().cloned();
+    let prefix = tenant_prefix(&req);
     let (parts, form) = match input::read_form(req).await {
         Ok(pf) => pf,
         Err(bad) => return pages::bad_input(&bad),
@@ -241,7 +252,11 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
         (Err(bad), _) | (_, Err(bad)) => return pages::bad_input(&bad),
     };
     let (login_user, login_password) = (username.clone(), password.clone());
-    let outcome = match blocking(&app, move |app| app.login(&login_user, &login_password)).await {
+    let outcome = match blocking(&app, move |app| {
+        app.login_at(url_tenant.as_ref(), &login_user, &login_password)
+    })
+    .await
+    {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(e)) => return pages::domain_error(&e),
         Err(resp) => return resp,
@@ -251,6 +266,8 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
         username: &username,
         user: outcome.user.as_deref(),
         password: &password,
+        tenant_domain: &outcome.tenant_domain,
+        prefix: &prefix,
     };
     let settings = app.settings();
     if let Some(location) = failure_location(
@@ -307,6 +324,10 @@ pub struct Attempt<'a> {
     /// The user's canonical name when the user exists: the recovery portal checks the code for it.
     pub user: Option<&'a str>,
     pub password: &'a Secret,
+    /// The user's tenant (the `tenantdomain` of the 17007 redirect).
+    pub tenant_domain: &'a str,
+    /// `/t/{domain}` when the login page was a tenant's, else empty: the redirects stay in the tenant.
+    pub prefix: &'a str,
 }
 
 /// The error parameters of the show-reason redirects.
@@ -371,7 +392,7 @@ pub fn failure_location(
     let qp = format!("sessionDataKey={}", enc(attempt.key));
     let auth = format!("&authenticators={AUTHENTICATORS}");
     let retry = format!("&authFailure=true&authFailureMsg={LOGIN_FAIL_MESSAGE}");
-    let login = format!("{LOGIN_PAGE_PATH}?{qp}");
+    let login = format!("{}{LOGIN_PAGE_PATH}?{qp}", attempt.prefix);
     let user = enc(attempt.username);
     let generic = format!("{login}{auth}{retry}");
     let Some(context) = context else {
@@ -417,7 +438,7 @@ pub fn failure_location(
                     if profile.honours_reason_on_login_page && basic.show_auth_failure_reason_on_login_page {
                         format!("{login}{auth}{params}")
                     } else {
-                        format!("{RETRY_PAGE_PATH}?{qp}{params}")
+                        format!("{}{RETRY_PAGE_PATH}?{qp}{params}", attempt.prefix)
                     }
                 }
                 PASSWORD_RESET_OTP_MISMATCH => {
@@ -439,20 +460,26 @@ fn otp_location(attempt: &Attempt<'_>, profile: &LoginProfile, product_url: &str
     let user = enc(attempt.user.unwrap_or(attempt.username));
     let account = format!(
         "username={user}&tenantdomain={}&confirmation={}",
-        enc(TENANT_DOMAIN),
+        enc(attempt.tenant_domain),
         enc(attempt.password.expose())
     );
     let reason = "&reason=ADMIN_FORCED_PASSWORD_RESET_VIA_OTP";
     let back = format!("?{qp}&authenticators={AUTHENTICATORS}");
     match profile.otp_redirect {
-        OtpRedirect::Plain => format!("{CONFIRM_RECOVERY_PATH}?{qp}&{account}"),
+        OtpRedirect::Plain => format!("{}{CONFIRM_RECOVERY_PATH}?{qp}&{account}", attempt.prefix),
         OtpRedirect::RelativeCallback => {
-            let callback = enc(&format!("{LOGIN_PAGE_PATH}{back}"));
-            format!("{CONFIRM_RECOVERY_PATH}?{qp}&{account}&callback={callback}{reason}")
+            let callback = enc(&format!("{}{LOGIN_PAGE_PATH}{back}", attempt.prefix));
+            format!(
+                "{}{CONFIRM_RECOVERY_PATH}?{qp}&{account}&callback={callback}{reason}",
+                attempt.prefix
+            )
         }
         OtpRedirect::AbsoluteCallback => {
-            let callback = enc(&format!("{product_url}{LOGIN_PAGE_PATH}{back}"));
-            format!("{CONFIRM_RECOVERY_PATH}?{account}&callback={callback}{reason}")
+            let callback = enc(&format!("{product_url}{}{LOGIN_PAGE_PATH}{back}", attempt.prefix));
+            format!(
+                "{}{CONFIRM_RECOVERY_PATH}?{account}&callback={callback}{reason}",
+                attempt.prefix
+            )
         }
     }
 }

@@ -27,7 +27,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use super::input::{self, BadInput};
 use super::pages::{self, SIGN_IN};
 use super::{DASHBOARD_PATH, LOGIN_PAGE_PATH, blocking};
-use crate::app::{App, CodeCheck, RecoveryFlow, RecoveryOpening, RecoveryRequest};
+use crate::app::{App, CodeCheck, RecoveryFlow, RecoveryOpening, RecoveryRequest, Tenant};
 use crate::domain::profile::recovery::{CodeQuote, Completion, RecoveryProfile};
 use crate::domain::reset::SCENARIO_OTP;
 use crate::domain::secret::Secret;
@@ -52,14 +52,16 @@ const CALLBACK_NOT_VALID: &str = "Configured callback URL does not match with th
 /// OWASP `Encode.forUriComponent`: everything but the RFC 3986 unreserved characters is percent-encoded.
 const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
-/// `GET confirmrecovery.do`. `userstoredomain` and `tenantdomain` are accepted and not acted on: there is one
-/// store and one tenant.
+/// `GET confirmrecovery.do`. `userstoredomain` is accepted and not acted on (there is one store); the tenant is
+/// the link's `tenantdomain` or `tenantDomain`, else the page's `/t/{domain}/`, else carbon.super (WSO2's pages
+/// read one spelling each, which product-is#12790 and #13963 tripped over: both are read here).
 pub async fn confirm(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
     if req.extensions().get::<HeadRequest>().is_some() {
         return response::empty(StatusCode::OK);
     }
+    let url_tenant = req.extensions().get::<Tenant>().map(|t| t.domain.clone());
     let query = Params::from_query(req.uri());
-    let request = match confirm_request(&query) {
+    let request = match confirm_request(&query, url_tenant) {
         Ok(Ok(r)) => r,
         Ok(Err(page)) => return page,
         Err(bad) => return pages::bad_input(&bad),
@@ -79,7 +81,10 @@ pub async fn confirm(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -
 }
 
 /// What `confirmrecovery.do` was asked, or the page refusing it before any code is checked.
-fn confirm_request(query: &Params) -> Result<Result<RecoveryRequest, HttpResponse>, BadInput> {
+fn confirm_request(
+    query: &Params,
+    url_tenant: Option<String>,
+) -> Result<Result<RecoveryRequest, HttpResponse>, BadInput> {
     let code = input::optional(query, "confirmation")?.unwrap_or_default();
     if code.trim().is_empty() {
         return Ok(Err(pages::message(
@@ -101,7 +106,13 @@ fn confirm_request(query: &Params) -> Result<Result<RecoveryRequest, HttpRespons
         user: input::required(query, "username")?.to_string(),
         code: Secret::new(code),
         callback: callback.map(str::to_string),
-        tenant_domain: input::optional(query, "tenantdomain")?.map(str::to_string),
+        tenant_domain: match input::optional(query, "tenantdomain")?.filter(|d| !d.is_empty()) {
+            Some(d) => Some(d.to_string()),
+            None => input::optional(query, "tenantDomain")?
+                .filter(|d| !d.is_empty())
+                .map(str::to_string)
+                .or(url_tenant),
+        },
         session_data_key: input::optional(query, "sessionDataKey")?.map(str::to_string),
     }))
 }
@@ -119,11 +130,12 @@ pub async fn complete(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) 
         );
     }
     let query = Params::from_query(req.uri());
+    let url_tenant = req.extensions().get::<Tenant>().map(|t| t.domain.clone());
     let (parts, form) = match input::read_form(req).await {
         Ok(pf) => pf,
         Err(bad) => return pages::bad_input(&bad),
     };
-    let fields = match ResetFields::read(&form, &query) {
+    let fields = match ResetFields::read(&form, &query, url_tenant) {
         Ok(f) => f,
         Err(bad) => return pages::bad_input(&bad),
     };
@@ -205,7 +217,7 @@ struct ResetFields {
 }
 
 impl ResetFields {
-    fn read(form: &Params, query: &Params) -> Result<ResetFields, BadInput> {
+    fn read(form: &Params, query: &Params, url_tenant: Option<String>) -> Result<ResetFields, BadInput> {
         let either = |names: &[&str]| -> Result<Option<String>, BadInput> {
             for params in [form, query] {
                 for name in names {
@@ -231,7 +243,7 @@ impl ResetFields {
             username: either(&["username"])?,
             code: either(&["confirmation"])?,
             callback: either(&["callback", "redirect_uri"])?.filter(|c| callback_is_followable(c)),
-            tenant_domain: either(&["tenantdomain"])?,
+            tenant_domain: either(&["tenantdomain", "tenantDomain"])?.or(url_tenant),
             session_data_key: either(&["sessionDataKey"])?,
         })
     }

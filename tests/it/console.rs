@@ -230,8 +230,8 @@ fn snapshot(app: &App) -> String {
     let audit = app.audit_log(&sys, 0, 500).unwrap().len();
     format!(
         "{users:?}\n{roles:?}\n{user_claims:?}\n{:?}\n{:?}\n{mails:?}\naudit={audit}",
-        app.claim_metas().unwrap(),
-        app.reset_settings().unwrap()
+        app.claim_metas(&forcereset::app::Actor::System).unwrap(),
+        app.reset_settings(&forcereset::app::Actor::System).unwrap()
     )
 }
 
@@ -705,9 +705,14 @@ async fn the_offline_seed_by_clicking_from_the_console_to_the_dashboard() {
             .unwrap()
             .contains("now uses: Enable password reset offline")
     );
-    assert_eq!(app.reset_settings().unwrap().mode(), Some(ResetMode::Offline));
     assert_eq!(
-        app.reset_settings().unwrap().expiry_minutes,
+        app.reset_settings(&forcereset::app::Actor::System).unwrap().mode(),
+        Some(ResetMode::Offline)
+    );
+    assert_eq!(
+        app.reset_settings(&forcereset::app::Actor::System)
+            .unwrap()
+            .expiry_minutes,
         1440,
         "the expiry went back unchanged"
     );

@@ -537,7 +537,11 @@ async fn rest_soap_and_console_share_one_truth() {
     assert_eq!(value_in(&read, OTP).as_deref(), Some("false"));
     // And the reset the use cases plan with is the one all three show.
     assert_eq!(
-        server.app().reset_settings().unwrap().mode(),
+        server
+            .app()
+            .reset_settings(&forcereset::app::Actor::System)
+            .unwrap()
+            .mode(),
         Some(forcereset::domain::governance::ResetMode::Offline)
     );
 }

@@ -407,7 +407,13 @@ async fn permissions_are_enforced_at_the_service_and_in_the_method() {
     .send(&base)
     .await;
     gov.fault11("axis2ns1:50978", "Access Denied.");
-    assert!(!server.app().reset_settings().unwrap().offline);
+    assert!(
+        !server
+            .app()
+            .reset_settings(&forcereset::app::Actor::System)
+            .unwrap()
+            .offline
+    );
 }
 
 #[tokio::test]

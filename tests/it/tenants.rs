@@ -196,3 +196,212 @@ async fn rest_and_scim_run_in_the_url_s_tenant_and_refuse_every_other_tenant_s_u
         .unwrap();
     assert!(b_resident.is_empty(), "{b_resident:?}");
 }
+
+/// The mails in a tenant's outbox, newest first, as (recipient, body).
+fn mails(app: &App, tenant: TenantId) -> Vec<(String, String)> {
+    app.store_for_tests()
+        .read(tenant, |tx| tx.mails(0, 100))
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.recipient, m.body))
+        .collect()
+}
+
+/// The admin forces `user`'s reset through the seed's SOAP call, as `admin` with Basic.
+async fn force_over_soap(server: &TestServer, admin: &str, user: &str) {
+    let body = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ser="http://service.ws.um.carbon.wso2.org" xmlns:xsd="http://common.mgt.user.carbon.wso2.org/xsd">
+<soapenv:Body><ser:setUserClaimValues><ser:userName>{user}</ser:userName>
+<ser:claims><xsd:claimURI>http://wso2.org/claims/identity/adminForcedPasswordReset</xsd:claimURI><xsd:value>true</xsd:value></ser:claims>
+<ser:profileName>default</ser:profileName></ser:setUserClaimValues></soapenv:Body></soapenv:Envelope>"#
+    );
+    let (status, reply) = server
+        .soap(
+            "/services/RemoteUserStoreManagerService",
+            body.into_bytes(),
+            (admin, KIM_PASSWORD),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{reply}");
+}
+
+#[tokio::test]
+async fn two_toms_forced_in_different_modes_each_get_only_their_own_mail_otp_and_page() {
+    let server = TestServer::start_with("[forcereset]\nwso2_version = \"7.0\"\n");
+    let app = server.app();
+    let a = add_tenant(&app, "a.com");
+    let b = add_tenant(&app, "b.com");
+    add_tom(&app, "a.com", "A-tom@123");
+    add_tom(&app, "b.com", "B-tom@123");
+    enable(&app, "a.com", governance::RECOVERY_LINK);
+    enable(&app, "b.com", governance::OFFLINE);
+
+    // Each admin forces their own tom, with the seed's SOAP call as `kim@<tenant>` on plain /services/.
+    force_over_soap(&server, "kim@a.com", "tom").await;
+    force_over_soap(&server, "kim@b.com", "tom").await;
+
+    // A's tom got a link naming A, in A's outbox; B's outbox and the super tenant's hold nothing.
+    let a_mails = mails(&app, a.id);
+    assert_eq!(
+        a_mails.len(),
+        1,
+        "A {a_mails:?} super {:?} locked {:?} audit {:?}",
+        mails(&app, TenantId::SUPER),
+        claim(&app, a.id, "tom", claims::ACCOUNT_LOCKED),
+        app.store_for_tests().read(a.id, |tx| tx.audit_page(0, 10)).unwrap()
+    );
+    assert_eq!(a_mails[0].0, "tom@a.com");
+    let link = crate::login::recovery_link(&a_mails[0].1);
+    assert_eq!(
+        crate::login::query(&link, "tenantdomain").as_deref(),
+        Some("a.com"),
+        "{link}"
+    );
+    assert_eq!(crate::login::query(&link, "username").as_deref(), Some("tom"), "{link}");
+    assert!(mails(&app, b.id).is_empty());
+    assert!(mails(&app, TenantId::SUPER).is_empty());
+    // B's tom got an offline OTP, in B only.
+    let otp = claim(&app, b.id, "tom", claims::ONE_TIME_PASSWORD).expect("B's OTP");
+    assert_eq!(claim(&app, a.id, "tom", claims::ONE_TIME_PASSWORD), None);
+    for (t, who) in [(a.id, "A"), (b.id, "B")] {
+        assert_eq!(
+            claim(&app, t, "tom", claims::ACCOUNT_LOCKED).as_deref(),
+            Some("true"),
+            "{who}'s tom is locked"
+        );
+    }
+
+    // B's OTP opens nothing for A's tom, at A's page or at the root.
+    let stranger = crate::web_client::Browser::new(&server);
+    for page in [
+        "/t/a.com/authenticationendpoint/login.do",
+        "/authenticationendpoint/login.do",
+    ] {
+        let form = stranger.get(page).await;
+        let answer = submit_login(&stranger, &form, "tom", &otp).await;
+        assert!(
+            !answer.location().contains("confirmrecovery.do"),
+            "{page}: B's OTP must not open a reset: {}",
+            answer.location()
+        );
+    }
+    // A's link with B's domain, or without a tenant, checks nothing in A.
+    let swapped = link.replace("tenantdomain=a.com", "tenantdomain=b.com");
+    assert!(!stranger.get(&swapped).await.body.contains("Enter New Password"));
+    let bare = link.replace("&tenantdomain=a.com", "");
+    assert!(!stranger.get(&bare).await.body.contains("Enter New Password"));
+
+    // A's tom follows A's link and sets a new password: A's tom unlocks, B's stays locked.
+    let browser_a = crate::web_client::Browser::new(&server);
+    let reset_page = browser_a.get(&link).await;
+    assert!(reset_page.body.contains("Enter New Password"), "{}", reset_page.body);
+    let done = submit_reset(&browser_a, &reset_page, "A-new@123").await;
+    assert!(done.body.contains("Updated the password successfully"), "{}", done.body);
+    assert_eq!(
+        claim(&app, a.id, "tom", claims::ACCOUNT_LOCKED).as_deref(),
+        Some("false")
+    );
+    assert_eq!(
+        claim(&app, b.id, "tom", claims::ACCOUNT_LOCKED).as_deref(),
+        Some("true")
+    );
+    assert!(app.authenticate("tom@a.com", &Secret::new("A-new@123")).is_ok());
+    assert!(app.authenticate("tom@b.com", &Secret::new("A-new@123")).is_err());
+
+    // B's tom signs in on B's page with the bare name and the OTP: the 17007 redirect stays in B and names it.
+    let browser_b = crate::web_client::Browser::new(&server);
+    let form = browser_b.get("/t/b.com/authenticationendpoint/login.do").await;
+    assert!(
+        crate::web_client::unescape(&form.body).contains("action=\"/t/b.com/commonauth\""),
+        "{}",
+        form.body
+    );
+    let answer = submit_login(&browser_b, &form, "tom", &otp).await;
+    let to = answer.location().to_string();
+    assert!(
+        to.starts_with("/t/b.com/accountrecoveryendpoint/confirmrecovery.do?"),
+        "{to}"
+    );
+    assert_eq!(
+        crate::login::query(&to, "tenantdomain").as_deref(),
+        Some("b.com"),
+        "{to}"
+    );
+    let reset_page = browser_b.follow(&answer).await;
+    assert!(reset_page.body.contains("Enter New Password"), "{}", reset_page.body);
+    let done = submit_reset(&browser_b, &reset_page, "B-new@123").await;
+    assert!(done.body.contains("Updated the password successfully"), "{}", done.body);
+    assert_eq!(
+        claim(&app, b.id, "tom", claims::ACCOUNT_LOCKED).as_deref(),
+        Some("false")
+    );
+    assert_eq!(claim(&app, b.id, "tom", claims::ONE_TIME_PASSWORD), None);
+    assert!(app.authenticate("tom@b.com", &Secret::new("B-new@123")).is_ok());
+    // The typed `tom@b.com` at the root page signs in too.
+    let root = crate::web_client::Browser::new(&server);
+    let form = root.get("/authenticationendpoint/login.do").await;
+    let answer = submit_login(&root, &form, "tom@b.com", "B-new@123").await;
+    assert_eq!(answer.location(), "/dashboard", "{}", answer.body);
+}
+
+/// Fill in and submit a login page's form (its own action: the tenant's `commonauth` under `/t/`).
+async fn submit_login(
+    browser: &crate::web_client::Browser,
+    page: &crate::web_client::Page,
+    user: &str,
+    password: &str,
+) -> crate::web_client::Page {
+    let tag = page
+        .body
+        .split("<form")
+        .nth(1)
+        .expect("a form")
+        .split('>')
+        .next()
+        .unwrap();
+    let action = crate::web_client::unescape(&crate::web_client::attr(tag, "action").expect("an action"));
+    let key = crate::web_client::input_value(&page.body, "sessionDataKey");
+    browser
+        .post(
+            &action,
+            &[
+                ("sessionDataKey", key.as_str()),
+                ("username", user),
+                ("password", password),
+            ],
+        )
+        .await
+}
+
+/// Submit a reset form with a new password (twice), its hidden fields as the page has them.
+async fn submit_reset(
+    browser: &crate::web_client::Browser,
+    page: &crate::web_client::Page,
+    password: &str,
+) -> crate::web_client::Page {
+    let tag = page
+        .body
+        .split("<form")
+        .nth(1)
+        .expect("a form")
+        .split('>')
+        .next()
+        .unwrap();
+    let action = crate::web_client::attr(tag, "action").expect("an action");
+    let mut fields: Vec<(String, String)> = page
+        .body
+        .split("<input")
+        .skip(1)
+        .map(|t| t.split('>').next().unwrap())
+        .filter(|t| crate::web_client::attr(t, "type").as_deref() == Some("hidden"))
+        .filter_map(|t| {
+            Some((
+                crate::web_client::attr(t, "name")?,
+                crate::web_client::attr(t, "value").unwrap_or_default(),
+            ))
+        })
+        .collect();
+    fields.push(("reset-password".into(), password.into()));
+    fields.push(("reset-password2".into(), password.into()));
+    browser.post(&action, &fields).await
+}

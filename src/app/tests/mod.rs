@@ -29,7 +29,7 @@ fn bootstrap_creates_the_admin_role_user_and_claims_once() {
     assert_eq!(app.bootstrap().unwrap(), BootstrapReport::default(), "idempotent");
     let admin = app.authenticate("admin", &secret("admin")).unwrap();
     assert!(admin.has("/permission/admin/manage/identity/governance/update"));
-    let dialect = app.claim_metas().unwrap();
+    let dialect = app.claim_metas(&Actor::System).unwrap();
     let otp = dialect.iter().find(|m| m.uri == claims::ONE_TIME_PASSWORD).unwrap();
     assert!(!otp.supported_by_default, "the seed turns it on by hand");
     let email = dialect.iter().find(|m| m.uri == claims::EMAIL).unwrap();
@@ -921,7 +921,11 @@ fn a_stored_expiry_time_governs_only_where_the_connector_lists_it() {
         app.update_configurations(&Actor::System, &[(gov::EXPIRY_TIME.into(), "5".into())])
             .unwrap();
         let want = if listed { 5 } else { 1440 };
-        assert_eq!(app.reset_settings().unwrap().expiry_minutes, want, "{version}");
+        assert_eq!(
+            app.reset_settings(&Actor::System).unwrap().expiry_minutes,
+            want,
+            "{version}"
+        );
     }
 }
 

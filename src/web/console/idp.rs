@@ -122,12 +122,12 @@ fn lock_in_force(lock: &AccountLockSettings) -> String {
 /// `GET /carbon/idpmgt/idp-mgt-edit-local.jsp`.
 pub async fn resident(ctx: Ctx) -> HttpResponse {
     let data = run(&ctx, |app, a| {
-        let mode = app.reset_settings()?.mode();
+        let mode = app.reset_settings(a)?.mode();
         Ok((
             app.connectors(a)?,
             app.setting_sources(a)?,
             in_force(app, mode),
-            lock_in_force(&app.account_lock_settings()?),
+            lock_in_force(&app.account_lock_settings(a)?),
         ))
     })
     .await;
@@ -177,7 +177,7 @@ pub async fn save(ctx: Ctx) -> HttpResponse {
             .collect();
         app.update_configurations(a, &values)?;
         if connector.name == ACCOUNT_LOCK {
-            let lock = app.account_lock_settings()?;
+            let lock = app.account_lock_settings(a)?;
             return Ok(format!(
                 "The resident identity provider was updated. {} is now {}.",
                 connector.friendly_name,
@@ -185,7 +185,7 @@ pub async fn save(ctx: Ctx) -> HttpResponse {
             ));
         }
         if connector.name == app.profile().expiry.connector.name {
-            let e = app.expiry_settings()?;
+            let e = app.expiry_settings(a)?;
             let state = if !e.enabled {
                 "off".to_string()
             } else if e.skip_if_no_applicable_rules {
@@ -197,7 +197,7 @@ pub async fn save(ctx: Ctx) -> HttpResponse {
                 "The resident identity provider was updated. Password expiry is {state}."
             ));
         }
-        let mode = app.reset_settings()?.mode();
+        let mode = app.reset_settings(a)?.mode();
         Ok(format!(
             "The resident identity provider was updated. Admin forced password reset now uses: {}.",
             in_force(app, mode)

@@ -139,7 +139,7 @@ pub async fn list(ctx: Ctx) -> HttpResponse {
 
 /// `GET /carbon/user/add-user.jsp`: the form, filled again with what a refused attempt had (never the password).
 pub async fn add_form(ctx: Ctx) -> HttpResponse {
-    let (roles, metas) = match run(&ctx, |app, a| Ok((app.role_names(a)?, app.claim_metas()?))).await {
+    let (roles, metas) = match run(&ctx, |app, a| Ok((app.role_names(a)?, app.claim_metas(a)?))).await {
         Ok(v) => v,
         Err(resp) => return resp,
     };
@@ -197,7 +197,7 @@ pub async fn add(ctx: Ctx) -> HttpResponse {
                 "The password and its confirmation do not match.".into(),
             ));
         }
-        let metas = app.claim_metas()?;
+        let metas = app.claim_metas(a)?;
         let values: Vec<(String, String)> = offered(&metas)
             .filter_map(|m| form.get(&m.uri).map(|v| (m.uri.clone(), v.trim().to_string())))
             .filter(|(_, v)| !v.is_empty())
@@ -248,9 +248,9 @@ pub async fn view(ctx: Ctx) -> HttpResponse {
         let v = app.user_view(a, &u, "")?;
         let state = app.user_state(a, &u)?;
         let all_roles = app.role_names(a)?;
-        let mode = app.reset_settings()?.mode();
+        let mode = app.reset_settings(a)?.mode();
         let otp_supported = app
-            .claim_metas()?
+            .claim_metas(a)?
             .iter()
             .any(|m| m.uri == claims::ONE_TIME_PASSWORD && m.supported_by_default);
         Ok((v, state, all_roles, mode, otp_supported))
@@ -365,7 +365,7 @@ pub async fn force_reset(ctx: Ctx) -> HttpResponse {
         let how = match (outcome.mode, outcome.mail_id) {
             (ResetMode::Offline, _) => {
                 let supported = app
-                    .claim_metas()?
+                    .claim_metas(a)?
                     .iter()
                     .any(|m| m.uri == claims::ONE_TIME_PASSWORD && m.supported_by_default);
                 let hint = if supported {
@@ -455,7 +455,7 @@ pub async fn profile(ctx: Ctx) -> HttpResponse {
     let data = run(&ctx, move |app, a| {
         let fields = app.user_profile(a, &u, "")?.unwrap_or_default();
         let otp_supported = app
-            .claim_metas()?
+            .claim_metas(a)?
             .iter()
             .any(|m| m.uri == claims::ONE_TIME_PASSWORD && m.supported_by_default);
         Ok((fields, otp_supported))
@@ -502,7 +502,7 @@ pub async fn save_profile(ctx: Ctx) -> HttpResponse {
     let form = ctx.params.clone();
     let sticky = form.0.iter().filter(|(k, _)| k != "csrf").cloned().collect();
     act(&ctx, &back, &back, sticky, move |app, a| {
-        let metas = app.claim_metas()?;
+        let metas = app.claim_metas(a)?;
         let values: Vec<(String, String)> = offered(&metas)
             .filter_map(|m| form.get(&m.uri).map(|v| (m.uri.clone(), v.trim().to_string())))
             .collect();

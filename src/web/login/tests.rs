@@ -34,6 +34,8 @@ fn loc_with(v: Wso2Version, decision: Decision, c: Option<ErrorContext>, basic: 
         username: "tom smith",
         user: Some("tom smith"),
         password: &password,
+        tenant_domain: "carbon.super",
+        prefix: "",
     };
     let profile = v.profile().login;
     failure_location(
@@ -64,6 +66,8 @@ fn success_has_no_failure_location() {
         username: "tom",
         user: Some("tom"),
         password: &password,
+        tenant_domain: "carbon.super",
+        prefix: "",
     };
     let profile = Wso2Version::V5_11.profile().login;
     assert_eq!(
@@ -324,4 +328,51 @@ fn the_page_text_follows_show_auth_failure_reason() {
         failure_text(&q("errorCode=17002&authFailure=true"), true),
         Some(GENERIC_FAILURE_TEXT)
     );
+}
+
+#[test]
+fn a_tenant_s_login_keeps_its_path_and_names_its_domain_in_the_otp_redirect() {
+    let password = Secret::new("OTP-1");
+    let attempt = Attempt {
+        key: "K-1",
+        username: "tom",
+        user: Some("tom"),
+        password: &password,
+        tenant_domain: "a.com",
+        prefix: "/t/a.com",
+    };
+    for v in [Wso2Version::V5_10, Wso2Version::V5_11, Wso2Version::V7_0] {
+        let otp = ctx(crate::domain::login::PASSWORD_RESET_VIA_OTP, 0, 0);
+        let to = failure_location(
+            Decision::Failed(crate::domain::login::Failure::WrongPassword),
+            Some(&otp),
+            &attempt,
+            &show(),
+            &v.profile().login,
+            "https://localhost:9443",
+        )
+        .unwrap();
+        assert!(
+            to.starts_with("/t/a.com/accountrecoveryendpoint/confirmrecovery.do?"),
+            "{v:?}: {to}"
+        );
+        assert!(
+            to.contains("username=tom&tenantdomain=a.com&confirmation=OTP-1"),
+            "{v:?}: {to}"
+        );
+        assert!(!to.contains("carbon.super"), "{v:?}: {to}");
+        let failed = failure_location(
+            Decision::Failed(crate::domain::login::Failure::WrongPassword),
+            None,
+            &attempt,
+            &show(),
+            &v.profile().login,
+            "https://localhost:9443",
+        )
+        .unwrap();
+        assert!(
+            failed.starts_with("/t/a.com/authenticationendpoint/login.do?"),
+            "{v:?}: {failed}"
+        );
+    }
 }

@@ -241,7 +241,11 @@ async fn test_update_configurations() {
         );
         // And it governs: the account lock in force has the new time.
         assert_eq!(
-            server.app().account_lock_settings().unwrap().unlock_after_minutes,
+            server
+                .app()
+                .account_lock_settings(&forcereset::app::Actor::System)
+                .unwrap()
+                .unlock_after_minutes,
             30,
             "{v}"
         );
@@ -301,7 +305,11 @@ async fn the_5x_enable_name_is_inert_from_6_0() {
     for v in [Wso2Version::V5_11, Wso2Version::V6_0, Wso2Version::V7_1] {
         let server = server_for(v, "");
         configure(&server, &[(LOCK_ENABLE_5X, "true")]).await;
-        let enabled = server.app().account_lock_settings().unwrap().enabled;
+        let enabled = server
+            .app()
+            .account_lock_settings(&forcereset::app::Actor::System)
+            .unwrap()
+            .enabled;
         assert_eq!(enabled, v < Wso2Version::V6_0, "{v}");
         let lock = connector(&server, ACCOUNT_LOCK).await;
         let listed = lock
