@@ -6,7 +6,6 @@
 //! [`users`], [`roles`], [`claims`], [`profiles`], [`governance`], [`reset`], [`recovery`], [`login`], [`sessions`],
 //! [`mailbox`], [`audit`], [`oauth`], [`authorize`], [`tenants`], whoever calls them.
 
-use crate::store::TenantId;
 use std::sync::{Arc, OnceLock};
 
 use rand::RngCore;
@@ -45,6 +44,8 @@ mod templates;
 mod tenants;
 mod users;
 
+/// The store's tenant key, for adapters that may not name the store (REST, SCIM).
+pub use crate::store::TenantId;
 /// The stored e-mail templates the template use cases answer with (for adapters that do not know the store).
 pub use crate::store::{StoredTemplate, TemplateType};
 pub use authorize::{AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization};

@@ -227,13 +227,11 @@ impl App {
             .store
             .read(session.tenant, |tx| tx.user_and_permissions(&session.user))?;
         match found {
-            Some(authz) if authz.sessions_ended_at < session.opened && self.tenant_is_active(session.tenant)? => {
-                Ok(Some(Actor::User {
-                    tenant: session.tenant,
-                    name: authz.name,
-                    permissions: authz.permissions,
-                }))
-            }
+            Some(authz) if authz.sessions_ended_at < session.opened && authz.tenant_active => Ok(Some(Actor::User {
+                tenant: session.tenant,
+                name: authz.name,
+                permissions: authz.permissions,
+            })),
             Some(_) | None => {
                 self.sessions.revoke(session.token.as_str());
                 Ok(None)

@@ -17,6 +17,7 @@ use super::governance::{body, name_of};
 use super::{Cx, Need, Op, Reply, Verb};
 use crate::app::StoredTemplate;
 use crate::app::Tenant;
+use crate::app::TenantId;
 use crate::domain::DomainError;
 use crate::domain::permissions::{
     EMAIL_TEMPLATES_CREATE, EMAIL_TEMPLATES_DELETE, EMAIL_TEMPLATES_UPDATE, EMAIL_TEMPLATES_VIEW,
@@ -24,7 +25,6 @@ use crate::domain::permissions::{
 use crate::domain::profile::Profile;
 use crate::domain::profile::templates::TemplatesApi;
 use crate::domain::templates::{TemplateDraft, type_key};
-use crate::store::TenantId;
 use crate::util::java_hashmap_order;
 
 pub const BASE: &str = "/api/server/v1/email/template-types";

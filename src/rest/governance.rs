@@ -20,11 +20,11 @@ use super::error::{ApiError, Failure};
 use super::{Cx, Need, Op, Reply, Verb};
 use crate::app::ConnectorView;
 use crate::app::Tenant;
+use crate::app::TenantId;
 use crate::domain::governance::ConnectorDef;
 use crate::domain::permissions;
 use crate::domain::profile::Profile;
 use crate::domain::profile::rest::GovernanceApi;
-use crate::store::TenantId;
 
 pub const BASE: &str = "/api/server/v1/identity-governance";
 

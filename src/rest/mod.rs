@@ -25,13 +25,13 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 use serde::Serialize;
 
+use crate::app::TenantId;
 use crate::app::{Actor, App, Tenant};
 use crate::domain::profile::Profile;
 use crate::domain::tenant::SUPER_DOMAIN;
 use crate::http::basic_auth::{self, BasicCredentials};
 use crate::http::request::{Params, RequestBody, Scheme, read_request_body};
 use crate::http::response::{self, HttpResponse};
-use crate::store::TenantId;
 use error::Failure;
 
 /// The APIs this adapter answers: a path is ours if it is one of these or below one.

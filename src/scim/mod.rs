@@ -20,6 +20,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 
 use self::error::{Failure, SCIM_JSON};
+use crate::app::TenantId;
 use crate::app::{Actor, App, Tenant};
 use crate::domain::permissions::{
     MANAGE_USERS, ROLES_CREATE, ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW, USERS_CREATE, USERS_DELETE, USERS_LIST,
@@ -30,7 +31,6 @@ use crate::domain::secret::Secret;
 use crate::http::basic_auth::{self, BasicCredentials};
 use crate::http::request::{Params, RequestBody, read_request_body};
 use crate::http::response::{self, HttpResponse};
-use crate::store::TenantId;
 
 pub const PREFIX: &str = "/scim2";
 

@@ -607,4 +607,13 @@ pub(super) const MIGRATIONS: &[Migration] = &[
     BEGIN UPDATE authz_version SET version = version + 1 WHERE tenant_id = OLD.tenant_id; END;
     "#,
     },
+    // 13: a tenant's (de)activation bumps its permissions version, so that the cached permissions of its users
+    // (which carry whether the tenant is active, `Tx::user_and_permissions`) are read again at once: a session of
+    // a tenant deactivated by any process (the CLI included) ends at its next request, at no cost to the others.
+    plain(
+        r#"
+    CREATE TRIGGER authz_tenant_state AFTER UPDATE OF active ON tenants
+    BEGIN UPDATE authz_version SET version = version + 1 WHERE tenant_id = NEW.id; END;
+    "#,
+    ),
 ];

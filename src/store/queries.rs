@@ -124,6 +124,8 @@ pub struct Authz {
     pub name: String,
     pub permissions: Vec<String>,
     pub sessions_ended_at: i64,
+    /// Whether the user's tenant is active (a deactivated tenant's users hold nothing).
+    pub tenant_active: bool,
 }
 
 /// Users kept at most per tenant; past this the tenant's entries start over (one entry per user who called since the last change).
@@ -490,7 +492,8 @@ impl<'a> Tx<'a> {
             return Ok(Some(found));
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT u.name, u.sessions_ended_at, p.path FROM users u
+            "SELECT u.name, u.sessions_ended_at, p.path, t.active FROM users u
+               JOIN tenants t ON t.id = u.tenant_id
                LEFT JOIN user_roles ur ON ur.tenant_id = u.tenant_id AND ur.user_id = u.id
                LEFT JOIN role_permissions p ON p.tenant_id = ur.tenant_id AND p.role_id = ur.role_id
               WHERE u.tenant_id = ?2 AND u.name = ?1",
@@ -501,6 +504,7 @@ impl<'a> Tx<'a> {
         };
         let name: String = first.get(0)?;
         let sessions_ended_at: i64 = first.get(1)?;
+        let tenant_active: bool = first.get(3)?;
         let mut paths: Vec<String> = first.get::<_, Option<String>>(2)?.into_iter().collect();
         while let Some(row) = rows.next()? {
             paths.extend(row.get::<_, Option<String>>(2)?);
@@ -511,6 +515,7 @@ impl<'a> Tx<'a> {
             name,
             permissions: paths,
             sessions_ended_at,
+            tenant_active,
         };
         // A write transaction may still roll back what it read; only a read snapshot is known to be committed.
         if self.mode == Mode::Read {

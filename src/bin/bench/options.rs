@@ -23,6 +23,7 @@ pub const SCENARIOS: &[&str] = &[
     "mixed",
     "mixed-rw",
     "large",
+    "tenants",
     "scim-filter",
     "scim-reset",
     "scim-bulk",
@@ -68,11 +69,15 @@ pub struct Options {
     /// Users in the store for the large-store comparison (0 skips it)
     #[arg(long, default_value_t = 100_000)]
     pub large_users: usize,
+    /// Tenants for the tenant comparison: `large_users` users spread over this many tenants, against one tenant
+    /// of `large_users` (0 or 1 skips it)
+    #[arg(long, default_value_t = 100)]
+    pub tenants: usize,
     /// Warm restarts timed for the start-up figure (the median is reported)
     #[arg(long, default_value_t = 5)]
     pub starts: usize,
     /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, templates, rest-template,
-    /// rest-connector, rest-patch, resend-code, reset, login, commonauth, expiry-change, mixed, mixed-rw, large,
+    /// rest-connector, rest-patch, resend-code, reset, login, commonauth, expiry-change, mixed, mixed-rw, large, tenants,
     /// scim-filter, scim-reset, scim-bulk, scim-groups, password-grant, introspect, jwt-issue, jwt-introspect,
     /// oidc-logout
     #[arg(long, value_delimiter = ',')]

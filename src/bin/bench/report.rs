@@ -101,6 +101,16 @@ pub struct Large {
     pub large_one: Measured,
 }
 
+/// One tenant of N users next to T tenants of N/T users: getUserProfile and forced resets.
+pub struct Tenants {
+    pub users: usize,
+    pub tenants: usize,
+    pub single_profile: Measured,
+    pub multi_profile: Measured,
+    pub single_reset: Measured,
+    pub multi_reset: Measured,
+}
+
 /// Everything a run measured.
 pub struct Report {
     pub header: Vec<String>,
@@ -124,6 +134,7 @@ pub struct Report {
     /// Reads measured while forced resets saturate the writer.
     pub mixed_rw: Option<Mixed>,
     pub large: Option<Large>,
+    pub tenants: Option<Tenants>,
     pub skipped: Vec<String>,
     /// One-off timings with their targets (the SCIM bulk).
     pub notes: Vec<String>,
@@ -236,6 +247,7 @@ impl Report {
             mixed: None,
             mixed_rw: None,
             large: None,
+            tenants: None,
             skipped: Vec::new(),
             notes: Vec::new(),
             users: opts.users,
@@ -515,6 +527,28 @@ impl Report {
                 fmt_ms(l.small_one.stats.p50()),
                 verdict(ratio < 1.2 && ratio_one < 1.2)
             );
+        }
+        if let Some(t) = &self.tenants {
+            for (what, single, multi) in [
+                ("getUserProfile", &t.single_profile, &t.multi_profile),
+                ("forced reset", &t.single_reset, &t.multi_reset),
+            ] {
+                let ratio = multi.stats.rate() / single.stats.rate();
+                println!(
+                    "| {what}: {} tenants × {} users ≥ 0.9 × one tenant of {} | {ratio:.2} × ({:.0} vs {:.0} req/s; \
+                     p50 {} vs {} ms; {:.0} vs {:.0} µs CPU/req) | {} |",
+                    t.tenants,
+                    t.users / t.tenants.max(1),
+                    t.users,
+                    multi.stats.rate(),
+                    single.stats.rate(),
+                    fmt_ms(multi.stats.p50()),
+                    fmt_ms(single.stats.p50()),
+                    multi.cpu_us_per_req,
+                    single.cpu_us_per_req,
+                    verdict(ratio >= 0.9)
+                );
+            }
         }
         for s in &self.skipped {
             println!("\nskipped: {s}");

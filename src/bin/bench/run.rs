@@ -156,13 +156,24 @@ fn target_for(server_addr: std::net::SocketAddr, data_dir: &Path, plain: bool) -
 
 /// Log in once with Basic auth and keep the JSESSIONID the server sets.
 fn open_session(rt: &tokio::runtime::Runtime, target: &Target) -> anyhow::Result<String> {
+    open_session_as(rt, target, "admin", "admin")
+}
+
+/// The JSESSIONID of `user` after one Basic-authenticated getUserProfile of themselves.
+fn open_session_as(
+    rt: &tokio::runtime::Runtime,
+    target: &Target,
+    user: &str,
+    password: &str,
+) -> anyhow::Result<String> {
     let basic = Auth::Basic {
-        user: "admin".into(),
-        password: "admin".into(),
+        user: user.into(),
+        password: password.into(),
     };
-    let response = once(rt, target, &scenarios::get_profile("admin", &basic))?;
+    let own = user.split('@').next().unwrap_or(user);
+    let response = once(rt, target, &scenarios::get_profile(own, &basic))?;
     if response.status != 200 {
-        bail!("getUserProfile as admin answered {}", response.status);
+        bail!("getUserProfile as {user} answered {}", response.status);
     }
     response
         .cookies()
@@ -283,6 +294,100 @@ fn large_store(
         small_one,
         large,
         large_one,
+    })
+}
+
+/// One tenant of `opts.large_users` users next to `opts.tenants` tenants sharing as many: two fresh data dirs, two
+/// servers up side by side, getUserProfile then forced resets, each in alternating rounds. The tenants' calls
+/// come from each tenant admin's own session, spread over the tenants.
+fn tenants_store(
+    opts: &Options,
+    bin: &Path,
+    scratch: &Scratch,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<report::Tenants> {
+    let tenants = opts.tenants;
+    let per_tenant = opts.large_users / tenants;
+    let users = per_tenant * tenants;
+    let mut servers = Vec::new();
+    for (name, multi) in [("single", false), ("multi", true)] {
+        let data_dir = scratch.path(&format!("data-{name}"));
+        let config = scratch.path(&format!("deployment-{name}.toml"));
+        let (https_port, http_port) = procs::free_ports()?;
+        std::fs::write(
+            &config,
+            procs::server_config(&data_dir, https_port, http_port, opts.plain),
+        )?;
+        if multi {
+            eprintln!("seeding {tenants} tenants of {per_tenant} users");
+            seed::seed_tenants(&config, tenants, per_tenant)?;
+        } else {
+            eprintln!("seeding one tenant of {users} users");
+            seed::seed(&config, 0, users, 0)?;
+        }
+        let server = ServerProc::spawn(
+            bin,
+            &config,
+            https_port,
+            http_port,
+            &scratch.path(&format!("server-{name}.log")),
+        )?;
+        let target = target_for(
+            if opts.plain { server.http } else { server.https },
+            &data_dir,
+            opts.plain,
+        )?;
+        let admins: Vec<(String, String)> = if multi {
+            (0..tenants)
+                .map(|i| (format!("admin@{}", seed::tenant_domain(i)), seed::PASSWORD.to_string()))
+                .collect()
+        } else {
+            vec![("admin".to_string(), "admin".to_string())]
+        };
+        let mut sessions = Vec::with_capacity(admins.len());
+        for (user, password) in admins {
+            sessions.push(Auth::Session(open_session_as(rt, &target, &user, &password)?));
+        }
+        servers.push((
+            server,
+            target,
+            std::sync::Arc::new(sessions),
+            if multi { per_tenant } else { users },
+        ));
+    }
+    let round = opts.round_timing();
+    let mut results = Vec::new();
+    for reset in [false, true] {
+        eprintln!(
+            "scenario: {}, one tenant of {users} vs {tenants} tenants of {per_tenant}",
+            if reset { "forced reset" } else { "getUserProfile" }
+        );
+        let mut parts: [Vec<Measured>; 2] = [Vec::new(), Vec::new()];
+        for _ in 0..opts.rounds.max(1) {
+            for (i, (server, target, sessions, users)) in servers.iter().enumerate() {
+                let it = if reset {
+                    scenarios::tenant_reset_iteration(*users, sessions.clone())
+                } else {
+                    scenarios::tenant_profile_iteration(*users, sessions.clone())
+                };
+                parts[i].push(measure(rt, target, server.pid(), it, opts.connections, round));
+            }
+        }
+        let [single, multi] = parts;
+        results.push((Measured::merge(single), Measured::merge(multi)));
+    }
+    for (server, ..) in servers {
+        server.stop()?;
+    }
+    let [(single_profile, multi_profile), (single_reset, multi_reset)]: [(Measured, Measured); 2] =
+        results.try_into().map_err(|_| anyhow!("expected two scenarios"))?;
+    Ok(report::Tenants {
+        users,
+        tenants,
+        single_profile,
+        multi_profile,
+        single_reset,
+        multi_reset,
     })
 }
 
@@ -834,6 +939,9 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
 
     if opts.wants("large") && opts.large_users > users {
         rep.large = Some(large_store(opts, &bin, &scratch, &rt, &mut rep)?);
+    }
+    if opts.wants("tenants") && opts.tenants > 1 && opts.large_users >= opts.tenants {
+        rep.tenants = Some(tenants_store(opts, &bin, &scratch, &rt)?);
     }
     rep.print();
     Ok(())

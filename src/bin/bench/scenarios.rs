@@ -280,6 +280,35 @@ pub fn get_profile_iteration_from(first: usize, users: usize, auth: Auth) -> Ite
     )
 }
 
+/// getUserProfile of a random user of a random tenant, with that tenant admin's session (`sessions[t]`, one per
+/// tenant, each with `users` users).
+pub fn tenant_profile_iteration(users: usize, sessions: Arc<Vec<Auth>>) -> Iteration {
+    load::simple(
+        Arc::new(move |n| {
+            let t = (n as usize) % sessions.len().max(1);
+            get_profile(
+                &seed::user_name(pick(n / sessions.len().max(1) as u64, users)),
+                &sessions[t],
+            )
+        }),
+        200,
+    )
+}
+
+/// A forced reset of a random user of a random tenant, by that tenant's admin.
+pub fn tenant_reset_iteration(users: usize, sessions: Arc<Vec<Auth>>) -> Iteration {
+    load::simple(
+        Arc::new(move |n| {
+            let t = (n as usize) % sessions.len().max(1);
+            force_reset(
+                &seed::user_name(pick(n / sessions.len().max(1) as u64, users)),
+                &sessions[t],
+            )
+        }),
+        202,
+    )
+}
+
 pub fn connector_list_iteration(auth: Auth) -> Iteration {
     load::simple(Arc::new(move |_| connector_list(&auth)), 200)
 }

@@ -37,6 +37,80 @@ pub fn expired_user_name(i: usize) -> String {
 /// The password the expiry scenario changes to.
 pub const NEW_PASSWORD: &str = "Bench@5678";
 
+/// The domain of bench tenant `i`.
+pub fn tenant_domain(i: usize) -> String {
+    format!("t{i:03}.bench")
+}
+
+/// Open the data directory like `forcereset` does, add `tenants` tenants through the use case a tenant admin's
+/// `addTenant` runs (each with its admin `admin@<domain>`, password [`PASSWORD`], the release's dialect and the
+/// templates), then `per_tenant` users in each, as [`seed`] adds them. Returns the time spent.
+pub fn seed_tenants(config_path: &Path, tenants: usize, per_tenant: usize) -> anyhow::Result<Duration> {
+    let loaded = forcereset::config::Config::load(config_path)?;
+    let db = loaded.config.emulator.data_dir.join(forcereset::cli::DB_FILE);
+    let app = forcereset::cli::open_app(loaded.config)?;
+    let now = app.now();
+    let started = Instant::now();
+    let mut ids = Vec::with_capacity(tenants);
+    for i in 0..tenants {
+        let domain = tenant_domain(i);
+        let made = app
+            .add_tenant(
+                &forcereset::app::Actor::System,
+                &forcereset::app::TenantSpec {
+                    domain: domain.clone(),
+                    admin: "admin".into(),
+                    password: forcereset::domain::secret::Secret::new(PASSWORD),
+                    email: format!("admin@{domain}"),
+                    first_name: "Bench".into(),
+                    last_name: "Admin".into(),
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("cannot add tenant {domain}: {e}"))?;
+        ids.push(made.id);
+    }
+    drop(app);
+    let store = Store::open(&db).with_context(|| format!("cannot open {}", db.display()))?;
+    let hash = password::hash(PASSWORD, rand::random()).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+    let bar = indicatif::ProgressBar::new((tenants * per_tenant) as u64);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("  seeding tenants' users {bar:40} {pos}/{len} {per_sec} eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    for tenant in ids {
+        store
+            .write::<_, StoreError>(tenant, |tx| add_users(tx, &hash, 0..per_tenant, now))
+            .with_context(|| format!("cannot seed the users of tenant {}", tenant.get()))?;
+        bar.inc(per_tenant as u64);
+    }
+    bar.finish_and_clear();
+    Ok(started.elapsed())
+}
+
+/// Users `range` with the bench's claims, in one transaction.
+fn add_users(
+    tx: &forcereset::store::Tx<'_>,
+    hash: &str,
+    range: std::ops::Range<usize>,
+    now: i64,
+) -> Result<(), StoreError> {
+    for i in range {
+        let name = user_name(i);
+        tx.insert_user(&name, hash, now)?;
+        tx.set_claim_value(&name, DEFAULT_PROFILE, claims::EMAIL, &format!("{name}@example.com"))?;
+        tx.set_claim_value(&name, DEFAULT_PROFILE, claims::GIVEN_NAME, "Bench")?;
+        tx.set_claim_value(&name, DEFAULT_PROFILE, claims::LAST_NAME, &format!("User {i}"))?;
+        tx.set_claim_value(
+            &name,
+            DEFAULT_PROFILE,
+            claims::LAST_PASSWORD_UPDATE_TIME,
+            &now.to_string(),
+        )?;
+    }
+    Ok(())
+}
+
 /// Open the data directory like `forcereset` does (migrations, bootstrap), then add users `from..to`, and the
 /// login users (`benchlogin` and `login_users` numbered ones) if absent. Returns the time spent inserting.
 pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> anyhow::Result<Duration> {
@@ -76,22 +150,7 @@ pub fn seed(config_path: &Path, from: usize, to: usize, login_users: usize) -> a
     while start < to {
         let end = (start + CHUNK).min(to);
         store
-            .write::<_, StoreError>(TenantId::SUPER, |tx| {
-                for i in start..end {
-                    let name = user_name(i);
-                    tx.insert_user(&name, &hash, now)?;
-                    tx.set_claim_value(&name, DEFAULT_PROFILE, claims::EMAIL, &format!("{name}@example.com"))?;
-                    tx.set_claim_value(&name, DEFAULT_PROFILE, claims::GIVEN_NAME, "Bench")?;
-                    tx.set_claim_value(&name, DEFAULT_PROFILE, claims::LAST_NAME, &format!("User {i}"))?;
-                    tx.set_claim_value(
-                        &name,
-                        DEFAULT_PROFILE,
-                        claims::LAST_PASSWORD_UPDATE_TIME,
-                        &now.to_string(),
-                    )?;
-                }
-                Ok(())
-            })
+            .write::<_, StoreError>(TenantId::SUPER, |tx| add_users(tx, &hash, start..end, now))
             .with_context(|| format!("cannot seed users {start}..{end}"))?;
         bar.inc((end - start) as u64);
         start = end;
