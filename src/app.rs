@@ -107,6 +107,8 @@ const LEGACY_DIALECT: &str = include_str!("../fixtures/claims/legacy.toml");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     System,
+    /// The system inside one tenant (the CLI's `--tenant`): every permission there, none over tenants.
+    SystemIn(TenantId),
     User {
         tenant: TenantId,
         name: String,
@@ -119,21 +121,21 @@ impl Actor {
     pub fn tenant(&self) -> TenantId {
         match self {
             Actor::System => TenantId::SUPER,
-            Actor::User { tenant, .. } => *tenant,
+            Actor::SystemIn(tenant) | Actor::User { tenant, .. } => *tenant,
         }
     }
 
     /// The name written to the audit log.
     pub fn name(&self) -> &str {
         match self {
-            Actor::System => "system",
+            Actor::System | Actor::SystemIn(_) => "system",
             Actor::User { name, .. } => name,
         }
     }
 
     pub fn has(&self, permission: &str) -> bool {
         match self {
-            Actor::System => true,
+            Actor::System | Actor::SystemIn(_) => true,
             Actor::User { permissions, .. } => permissions::any_grants(permissions, permission),
         }
     }

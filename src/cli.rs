@@ -52,6 +52,9 @@ pub struct Global {
     /// Data directory holding the database and the TLS certificate (overrides [forcereset] data_dir)
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Act inside this tenant (user, role, claim, mail, app commands; default carbon.super)
+    #[arg(long, global = true, value_name = "DOMAIN")]
+    pub tenant: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -263,13 +266,31 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", settings_in_force(&config)?);
             Ok(())
         }
-        Command::User(cmd) => user(&open_app(config)?, cmd),
-        Command::Role(cmd) => role(&open_app(config)?, cmd),
-        Command::Claim(cmd) => claim(&open_app(config)?, cmd),
-        Command::Mail(cmd) => mail::run(&open_app(config)?, cmd),
-        Command::App(cmd) => apps::run(&open_app(config)?, cmd),
-        Command::Tenant(cmd) => tenants::run(&open_app(config)?, cmd),
+        Command::User(cmd) => in_tenant(config, &cli.global, |app, sys| user(app, sys, cmd)),
+        Command::Role(cmd) => in_tenant(config, &cli.global, |app, sys| role(app, sys, cmd)),
+        Command::Claim(cmd) => in_tenant(config, &cli.global, |app, sys| claim(app, sys, cmd)),
+        Command::Mail(cmd) => in_tenant(config, &cli.global, |app, sys| mail::run(app, sys, cmd)),
+        Command::App(cmd) => in_tenant(config, &cli.global, |app, sys| apps::run(app, sys, cmd)),
+        Command::Tenant(cmd) => in_tenant(config, &cli.global, |app, sys| tenants::run(app, sys, cmd)),
     }
+}
+
+/// Open the app and run `f` as the system of `--tenant` (carbon.super without it); an unknown or inactive tenant
+/// is one line and exit 1.
+fn in_tenant(
+    config: Config,
+    global: &Global,
+    f: impl FnOnce(&App, &Actor) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let app = open_app(config)?;
+    let actor = match global.tenant.as_deref() {
+        None => Actor::System,
+        Some(domain) => match app.system_in(domain)? {
+            Some(actor) => actor,
+            None => bail!("no active tenant {domain:?} (forcereset tenant list shows them)"),
+        },
+    };
+    f(&app, &actor)
 }
 
 /// Read the config named by --config, else ./deployment.toml if present, else the embedded defaults; print one
@@ -444,8 +465,7 @@ fn parse_claim(arg: &str) -> anyhow::Result<(String, String)> {
     }
 }
 
-fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
-    let sys = Actor::System;
+fn user(app: &App, sys: &Actor, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
         UserCommand::Add {
             name,
@@ -457,16 +477,16 @@ fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
                 .iter()
                 .map(|c| parse_claim(c))
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            app.add_user(&sys, &name, &read_password(&password)?, &roles, &claims, "default")?;
+            app.add_user(sys, &name, &read_password(&password)?, &roles, &claims, "default")?;
             println!("added user {name}");
         }
         UserCommand::List { filter } => {
-            for name in app.list_users(&sys, &filter, -1)? {
+            for name in app.list_users(sys, &filter, -1)? {
                 println!("{name}");
             }
         }
         UserCommand::Show { name, profile } => {
-            let view = app.user_view(&sys, &name, &profile)?;
+            let view = app.user_view(sys, &name, &profile)?;
             println!("user: {}", view.name);
             println!("roles: {}", view.roles.join(", "));
             println!("claims ({profile}):");
@@ -475,20 +495,20 @@ fn user(app: &App, cmd: UserCommand) -> anyhow::Result<()> {
             }
             println!(
                 "password expires: {}",
-                expiry_words(app.password_expiry(&sys, &view.name)?, app.now())
+                expiry_words(app.password_expiry(sys, &view.name)?, app.now())
             );
         }
         UserCommand::Passwd { name, password } => {
-            app.set_password_by_admin(&sys, &name, &read_password(&password)?)?;
+            app.set_password_by_admin(sys, &name, &read_password(&password)?)?;
             println!("password of {name} updated");
         }
         UserCommand::Delete { name } => {
-            app.delete_user(&sys, &name)?;
+            app.delete_user(sys, &name)?;
             println!("deleted user {name}");
         }
         UserCommand::ForceReset {
             name, role, dry_run, ..
-        } => force_reset(app, name, role.as_deref(), dry_run)?,
+        } => force_reset(app, sys, name, role.as_deref(), dry_run)?,
     }
     Ok(())
 }
@@ -524,7 +544,7 @@ fn mode_words(mode: ResetMode) -> &'static str {
 
 /// What a forced reset did, without claiming more than happened: a mail is queued (or kept in the built-in
 /// mailbox), not sent, when the command returns.
-fn describe(app: &App, outcome: &crate::app::ResetOutcome) -> String {
+fn describe(app: &App, sys: &Actor, outcome: &crate::app::ResetOutcome) -> String {
     let Some(id) = outcome.mail_id else {
         return match outcome.mode {
             ResetMode::Offline => "one-time password stored in the user's One Time Password claim".to_string(),
@@ -535,7 +555,7 @@ fn describe(app: &App, outcome: &crate::app::ResetOutcome) -> String {
         ResetMode::EmailLink => "recovery link",
         ResetMode::EmailOtp | ResetMode::Offline => "one-time password",
     };
-    match app.mail(&Actor::System, id) {
+    match app.mail(sys, id) {
         Ok(mail) if mail.status == crate::store::MailStatus::Mailbox => format!(
             "{what} e-mail to {} kept in the built-in mailbox as mail #{id}: no SMTP server is configured \
              (`forcereset mail show {id}`)",
@@ -550,17 +570,16 @@ fn describe(app: &App, outcome: &crate::app::ResetOutcome) -> String {
 }
 
 /// `user force-reset`: one user, a role's members or everyone but the super admin; `--dry-run` says who and how.
-fn force_reset(app: &App, name: Option<String>, role: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
-    let sys = Actor::System;
+fn force_reset(app: &App, sys: &Actor, name: Option<String>, role: Option<&str>, dry_run: bool) -> anyhow::Result<()> {
     if dry_run {
         let targets = match name {
             Some(name) => vec![name],
-            None => app.reset_targets(&sys, role)?,
+            None => app.reset_targets(sys, role)?,
         };
         for user in &targets {
             println!("would reset {user}");
         }
-        match app.reset_settings(&Actor::System)?.mode() {
+        match app.reset_settings(sys)?.mode() {
             Some(mode) => println!("{} user(s) would be reset, each by {}", targets.len(), mode_words(mode)),
             None => println!(
                 "{} user(s) selected, but no reset mode is enabled, so none would be reset (enable \
@@ -572,19 +591,18 @@ fn force_reset(app: &App, name: Option<String>, role: Option<&str>, dry_run: boo
     }
     match name {
         Some(name) => {
-            let outcome = app.force_reset(&sys, &name)?;
-            println!("forced a password reset of {name}: {}", describe(app, &outcome));
+            let outcome = app.force_reset(sys, &name)?;
+            println!("forced a password reset of {name}: {}", describe(app, sys, &outcome));
             Ok(())
         }
-        None => bulk_force_reset(app, role),
+        None => bulk_force_reset(app, sys, role),
     }
 }
 
 /// Reset many users, one transaction each, with a progress bar and a per-user summary: one user's failure (no
 /// e-mail address, say) does not stop the others.
-fn bulk_force_reset(app: &App, role: Option<&str>) -> anyhow::Result<()> {
-    let sys = Actor::System;
-    let targets = app.reset_targets(&sys, role)?;
+fn bulk_force_reset(app: &App, sys: &Actor, role: Option<&str>) -> anyhow::Result<()> {
+    let targets = app.reset_targets(sys, role)?;
     let bar = indicatif::ProgressBar::new(targets.len() as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
         bar.set_style(style);
@@ -593,7 +611,7 @@ fn bulk_force_reset(app: &App, role: Option<&str>) -> anyhow::Result<()> {
     let mut mode = None;
     for user in &targets {
         bar.set_message(user.clone());
-        match app.force_reset(&sys, user) {
+        match app.force_reset(sys, user) {
             Ok(outcome) => mode = Some(outcome.mode),
             Err(e) => failures.push((user.clone(), e.to_string())),
         }
@@ -619,20 +637,19 @@ fn bulk_force_reset(app: &App, role: Option<&str>) -> anyhow::Result<()> {
     }
 }
 
-fn role(app: &App, cmd: RoleCommand) -> anyhow::Result<()> {
-    let sys = Actor::System;
+fn role(app: &App, sys: &Actor, cmd: RoleCommand) -> anyhow::Result<()> {
     match cmd {
         RoleCommand::Add {
             name,
             permissions,
             users,
         } => {
-            app.add_role(&sys, &name, &permissions, &users)?;
+            app.add_role(sys, &name, &permissions, &users)?;
             println!("added role {name}");
         }
         RoleCommand::List => {
-            for name in app.role_names(&sys)? {
-                let perms = app.role_permissions(&sys, &name).unwrap_or_default();
+            for name in app.role_names(sys)? {
+                let perms = app.role_permissions(sys, &name).unwrap_or_default();
                 println!("{name}\t{}", perms.join(" "));
             }
         }
@@ -640,10 +657,9 @@ fn role(app: &App, cmd: RoleCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn claim(app: &App, cmd: ClaimCommand) -> anyhow::Result<()> {
-    let sys = Actor::System;
+fn claim(app: &App, sys: &Actor, cmd: ClaimCommand) -> anyhow::Result<()> {
     match cmd {
-        ClaimCommand::Get { user, uri, profile } => match app.claim_value(&sys, &user, &uri, &profile)? {
+        ClaimCommand::Get { user, uri, profile } => match app.claim_value(sys, &user, &uri, &profile)? {
             Some(value) => println!("{value}"),
             None => bail!("{user} has no value for {uri} in profile {profile}"),
         },
@@ -653,7 +669,7 @@ fn claim(app: &App, cmd: ClaimCommand) -> anyhow::Result<()> {
             value,
             profile,
         } => {
-            app.set_claims(&sys, &user, &profile, &[(uri.clone(), value)])?;
+            app.set_claims(sys, &user, &profile, &[(uri.clone(), value)])?;
             println!("set {uri} of {user}");
         }
     }

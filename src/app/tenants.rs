@@ -94,6 +94,18 @@ impl App {
             }))
     }
 
+    /// The system acting inside the active tenant `domain` (the CLI's `--tenant`); None for an unknown or
+    /// inactive tenant.
+    pub fn system_in(&self, domain: &str) -> Result<Option<Actor>, DomainError> {
+        Ok(self.resolve_tenant(domain)?.map(|t| {
+            if t.id == TenantId::SUPER {
+                Actor::System
+            } else {
+                Actor::SystemIn(t.id)
+            }
+        }))
+    }
+
     /// Where a typed sign-in name lives, and its tenant-aware name: split at the last `@` (WSO2's
     /// `MultitenantUtils`), the tenant the domain names; a name whose domain names no tenant is the super
     /// tenant's whole (an e-mail user name, `tom@gmail.com`). None when the tenant is inactive: nobody signs in

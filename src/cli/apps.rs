@@ -50,10 +50,10 @@ pub enum AppCommand {
     },
 }
 
-pub fn run(app: &App, cmd: AppCommand) -> anyhow::Result<()> {
+pub fn run(app: &App, sys: &Actor, cmd: AppCommand) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    run_to(app, cmd, &mut out)?;
+    run_to(app, sys, cmd, &mut out)?;
     out.flush().context("cannot write to standard output")
 }
 
@@ -62,11 +62,10 @@ fn failure(e: OAuthFailure) -> anyhow::Error {
 }
 
 /// By client id, else by name.
-fn find(app: &App, key: &str) -> anyhow::Result<Application> {
-    let sys = Actor::System;
-    match app.application(&sys, key) {
+fn find(app: &App, sys: &Actor, key: &str) -> anyhow::Result<Application> {
+    match app.application(sys, key) {
         Ok(found) => Ok(found),
-        Err(OAuthFailure::NoSuchApp) => match app.application_named(&sys, key) {
+        Err(OAuthFailure::NoSuchApp) => match app.application_named(sys, key) {
             Ok(found) => Ok(found),
             Err(OAuthFailure::NoSuchApp) => bail!("no application with client id or name {key:?}"),
             Err(e) => Err(failure(e)),
@@ -95,8 +94,7 @@ fn describe(a: &Application, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "created:        {}", format_utc(a.created_at))
 }
 
-pub fn run_to(app: &App, cmd: AppCommand, out: &mut impl Write) -> anyhow::Result<()> {
-    let sys = Actor::System;
+pub fn run_to(app: &App, sys: &Actor, cmd: AppCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match cmd {
         AppCommand::Add {
             name,
@@ -108,7 +106,7 @@ pub fn run_to(app: &App, cmd: AppCommand, out: &mut impl Write) -> anyhow::Resul
         } => {
             let registered = app
                 .register_app(
-                    &sys,
+                    sys,
                     AppSpec {
                         name: Some(name),
                         redirect_uris,
@@ -125,7 +123,7 @@ pub fn run_to(app: &App, cmd: AppCommand, out: &mut impl Write) -> anyhow::Resul
             writeln!(out, "(the secret is shown this once: only its hash is kept)")?;
         }
         AppCommand::List => {
-            let apps = app.applications(&sys).map_err(failure)?;
+            let apps = app.applications(sys).map_err(failure)?;
             if apps.is_empty() {
                 writeln!(out, "no applications")?;
             }
@@ -133,10 +131,10 @@ pub fn run_to(app: &App, cmd: AppCommand, out: &mut impl Write) -> anyhow::Resul
                 writeln!(out, "{}\t{}\t{}", a.client_id, a.name, a.callback)?;
             }
         }
-        AppCommand::Show { app: key } => describe(&find(app, &key)?, out)?,
+        AppCommand::Show { app: key } => describe(&find(app, sys, &key)?, out)?,
         AppCommand::Delete { app: key } => {
-            let found = find(app, &key)?;
-            app.delete_app(&sys, &found.client_id).map_err(failure)?;
+            let found = find(app, sys, &key)?;
+            app.delete_app(sys, &found.client_id).map_err(failure)?;
             writeln!(out, "deleted {} ({})", found.name, found.client_id)?;
         }
     }

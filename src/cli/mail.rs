@@ -49,27 +49,26 @@ pub enum MailCommand {
     },
 }
 
-pub fn run(app: &App, cmd: MailCommand) -> anyhow::Result<()> {
+pub fn run(app: &App, sys: &Actor, cmd: MailCommand) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    run_to(app, cmd, &mut out)?;
+    run_to(app, sys, cmd, &mut out)?;
     out.flush().context("cannot write to standard output")
 }
 
-fn run_to(app: &App, cmd: MailCommand, out: &mut dyn Write) -> anyhow::Result<()> {
-    let sys = Actor::System;
+fn run_to(app: &App, sys: &Actor, cmd: MailCommand, out: &mut dyn Write) -> anyhow::Result<()> {
     match cmd {
         MailCommand::List { limit } => {
             if limit < 1 {
                 bail!("--limit must be at least 1");
             }
-            list(&app.mailbox(&sys, 0, limit)?, out)?;
+            list(&app.mailbox(sys, 0, limit)?, out)?;
         }
-        MailCommand::Show { id, html } => show(app, &find(app, id)?, html, out)?,
+        MailCommand::Show { id, html } => show(app, &find(app, sys, id)?, html, out)?,
         MailCommand::Retry { id } => {
-            find(app, id)?;
+            find(app, sys, id)?;
             // The console's use case: same checks, same audit record, and the worker woken.
-            app.retry_mail(&sys, id)?;
+            app.retry_mail(sys, id)?;
             writeln!(out, "mail {id} will be sent again shortly")?;
             if !app.settings().smtp_configured {
                 writeln!(
@@ -79,8 +78,8 @@ fn run_to(app: &App, cmd: MailCommand, out: &mut dyn Write) -> anyhow::Result<()
             }
         }
         MailCommand::Export { id, out: path } => {
-            find(app, id)?;
-            let bytes = app.export_mail(&sys, id)?;
+            find(app, sys, id)?;
+            let bytes = app.export_mail(sys, id)?;
             match path {
                 Some(path) => {
                     std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
@@ -94,8 +93,8 @@ fn run_to(app: &App, cmd: MailCommand, out: &mut dyn Write) -> anyhow::Result<()
 }
 
 /// The mail, or the CLI's own words for a wrong id.
-fn find(app: &App, id: i64) -> anyhow::Result<OutboxMail> {
-    match app.mail(&Actor::System, id) {
+fn find(app: &App, sys: &Actor, id: i64) -> anyhow::Result<OutboxMail> {
+    match app.mail(sys, id) {
         Ok(mail) => Ok(mail),
         Err(DomainError::InvalidInput(_)) => bail!("no mail with id {id} (see `forcereset mail list`)"),
         Err(e) => Err(e.into()),
@@ -249,7 +248,7 @@ mod tests {
 
     fn run_text(app: &App, cmd: MailCommand) -> anyhow::Result<String> {
         let mut out = Vec::new();
-        run_to(app, cmd, &mut out)?;
+        run_to(app, &Actor::System, cmd, &mut out)?;
         Ok(String::from_utf8(out).unwrap())
     }
 

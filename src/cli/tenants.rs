@@ -58,10 +58,10 @@ pub enum TenantCommand {
     },
 }
 
-pub fn run(app: &App, cmd: TenantCommand) -> anyhow::Result<()> {
+pub fn run(app: &App, sys: &Actor, cmd: TenantCommand) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    run_to(app, cmd, &mut out)?;
+    run_to(app, sys, cmd, &mut out)?;
     out.flush().context("cannot write to standard output")
 }
 
@@ -83,8 +83,7 @@ fn describe(t: &TenantRecord, out: &mut impl Write) -> std::io::Result<()> {
     writeln!(out, "created:  {}", format_utc(t.created_at))
 }
 
-pub fn run_to(app: &App, cmd: TenantCommand, out: &mut impl Write) -> anyhow::Result<()> {
-    let sys = Actor::System;
+pub fn run_to(app: &App, sys: &Actor, cmd: TenantCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match cmd {
         TenantCommand::Add {
             domain,
@@ -102,29 +101,27 @@ pub fn run_to(app: &App, cmd: TenantCommand, out: &mut impl Write) -> anyhow::Re
                 first_name,
                 last_name,
             };
-            let made = app.add_tenant(&sys, &spec).map_err(|e| failure(app, e))?;
+            let made = app.add_tenant(sys, &spec).map_err(|e| failure(app, e))?;
             describe(&made, out)?;
         }
         TenantCommand::List => {
-            let (tenants, _) = app.list_tenants(&sys, 0, -1).map_err(|e| failure(app, e))?;
+            let (tenants, _) = app.list_tenants(sys, 0, -1).map_err(|e| failure(app, e))?;
             for t in tenants {
                 let state = if t.active { "active" } else { "inactive" };
                 writeln!(out, "{}\t{}\t{state}", t.id.get(), t.domain)?;
             }
         }
-        TenantCommand::Show { domain } => match app.find_tenant(&sys, &domain).map_err(|e| failure(app, e))? {
+        TenantCommand::Show { domain } => match app.find_tenant(sys, &domain).map_err(|e| failure(app, e))? {
             Some(t) => describe(&t, out)?,
             None => return Err(failure(app, TenantRefusal::UnknownDomain(domain))),
         },
         TenantCommand::Activate { domain } => {
-            let t = app
-                .set_tenant_active(&sys, &domain, true)
-                .map_err(|e| failure(app, e))?;
+            let t = app.set_tenant_active(sys, &domain, true).map_err(|e| failure(app, e))?;
             writeln!(out, "activated {}", t.domain)?;
         }
         TenantCommand::Deactivate { domain } => {
             let t = app
-                .set_tenant_active(&sys, &domain, false)
+                .set_tenant_active(sys, &domain, false)
                 .map_err(|e| failure(app, e))?;
             writeln!(out, "deactivated {}", t.domain)?;
         }
@@ -148,7 +145,7 @@ mod tests {
 
     fn run_text(app: &App, cmd: TenantCommand) -> anyhow::Result<String> {
         let mut out = Vec::new();
-        run_to(app, cmd, &mut out)?;
+        run_to(app, &Actor::System, cmd, &mut out)?;
         Ok(String::from_utf8(out).unwrap())
     }
 

@@ -400,7 +400,7 @@ fn run(
     };
     let user = match &actor {
         Actor::User { name, .. } => Some(name.clone()),
-        Actor::System => None,
+        Actor::System | Actor::SystemIn(_) => None,
     };
     // A user of another tenant than the URL's is not authenticated here (AUTHREST `AuthorizationValve`: 401).
     if access != Access::Open && actor.tenant() != tenant {

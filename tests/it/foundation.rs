@@ -321,7 +321,7 @@ fn migrations_run_on_an_empty_data_dir_and_keep_data_on_an_existing_one() {
 fn permissions_of(actor: &Actor) -> Vec<String> {
     match actor {
         Actor::User { permissions, .. } => permissions.clone(),
-        Actor::System => panic!("expected a user actor"),
+        Actor::System | Actor::SystemIn(_) => panic!("expected a user actor"),
     }
 }
 

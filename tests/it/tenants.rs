@@ -405,3 +405,84 @@ async fn submit_reset(
     fields.push(("reset-password2".into(), password.into()));
     browser.post(&action, &fields).await
 }
+
+#[test]
+fn the_command_line_acts_inside_a_tenant_with_tenant_and_refuses_an_unknown_one() {
+    let ws = crate::support::Workspace::with_config(
+        "[identity_mgt.password_reset_by_admin]\nenable_offline_otp_based_reset = true\n",
+    );
+    let added = ws
+        .run(&[
+            "tenant",
+            "add",
+            "a.com",
+            "--admin",
+            "kim",
+            "--password",
+            KIM_PASSWORD,
+            "--email",
+            "kim@a.com",
+        ])
+        .ok()
+        .to_string();
+    assert!(
+        added.contains("domain:   a.com") && added.contains("admin:    kim@a.com"),
+        "{added}"
+    );
+    let email = format!("{}=tom@a.com", claims::EMAIL);
+    ws.run(&[
+        "--tenant",
+        "a.com",
+        "user",
+        "add",
+        "tom",
+        "--password",
+        "A-tom@123",
+        "--claim",
+        &email,
+    ])
+    .ok();
+    ws.run(&["user", "add", "tom", "--password", "S-tom@123"]).ok();
+    // Each tenant lists its own users.
+    let in_a = ws.run(&["--tenant", "a.com", "user", "list"]).ok().to_string();
+    assert_eq!(in_a.lines().collect::<Vec<_>>(), ["kim", "tom"], "{in_a}");
+    let in_super = ws.run(&["user", "list"]).ok().to_string();
+    assert!(
+        in_super.lines().any(|l| l == "admin") && !in_super.lines().any(|l| l == "kim"),
+        "{in_super}"
+    );
+    // A forced reset from the command line touches A's tom only.
+    let forced = ws
+        .run(&["--tenant", "a.com", "user", "force-reset", "tom"])
+        .ok()
+        .to_string();
+    assert!(forced.contains("one-time password stored"), "{forced}");
+    let otp = |tenant: &[&str]| {
+        let mut args = tenant.to_vec();
+        args.extend(["claim", "get", "tom", claims::ONE_TIME_PASSWORD]);
+        ws.run(&args)
+    };
+    assert!(!otp(&["--tenant", "a.com"]).ok().trim().is_empty());
+    assert!(
+        otp(&[]).status.code() != Some(0) || otp(&[]).stdout.trim().is_empty(),
+        "the super tenant's tom has no OTP"
+    );
+    // Tenant management stays the super tenant's; an unknown or deactivated tenant is one line and exit 1.
+    let denied = ws.run(&["--tenant", "a.com", "tenant", "list"]);
+    assert_eq!(denied.code(), Some(1), "{}", denied.stderr);
+    let unknown = ws.run(&["--tenant", "nope.com", "user", "list"]);
+    assert_eq!(unknown.code(), Some(1));
+    assert_eq!(unknown.fails().lines().count(), 1, "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains("no active tenant \"nope.com\""),
+        "{}",
+        unknown.stderr
+    );
+    ws.run(&["tenant", "deactivate", "a.com"]).ok();
+    assert_eq!(ws.run(&["--tenant", "a.com", "user", "list"]).code(), Some(1));
+    assert_eq!(
+        ws.run(&["tenant", "list"]).ok().to_string(),
+        "1\ta.com\tinactive\n-1234\tcarbon.super\tactive\n",
+        "by domain"
+    );
+}
