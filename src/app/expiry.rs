@@ -15,7 +15,7 @@ use std::sync::{Mutex, PoisonError};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::{Actor, App};
+use super::{Actor, App, Tenant};
 use crate::domain::expiry::rules::{self, Memberships};
 use crate::domain::expiry::{
     self, ChangeRefusal, Exemption, Expiry, ExpirySettings, LAST_PASSWORD_CHANGED_FALLBACK, PASSWORD_EXPIRY_TIME,
@@ -37,6 +37,7 @@ pub const MAX_WRONG_CURRENT: u32 = 5;
 
 #[derive(Debug, Clone)]
 struct Ticket {
+    tenant: Tenant,
     user: String,
     expires_at: Millis,
     wrong_current: u32,
@@ -53,7 +54,7 @@ fn digest(ticket: &str) -> [u8; 32] {
 }
 
 impl ExpiryTickets {
-    fn hold(&self, ticket: &str, user: &str, now: Millis) {
+    fn hold(&self, ticket: &str, tenant: &Tenant, user: &str, now: Millis) {
         let mut map = self.by_hash.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= MAX_TICKETS {
             map.retain(|_, t| t.expires_at > now);
@@ -67,6 +68,7 @@ impl ExpiryTickets {
         map.insert(
             digest(ticket),
             Ticket {
+                tenant: tenant.clone(),
                 user: user.to_string(),
                 expires_at: now.saturating_add(TICKET_TTL_MS),
                 wrong_current: 0,
@@ -74,11 +76,11 @@ impl ExpiryTickets {
         );
     }
 
-    fn user(&self, ticket: &str, now: Millis) -> Option<String> {
+    fn user(&self, ticket: &str, now: Millis) -> Option<(Tenant, String)> {
         let map = self.by_hash.lock().unwrap_or_else(PoisonError::into_inner);
         map.get(&digest(ticket))
             .filter(|t| t.expires_at > now)
-            .map(|t| t.user.clone())
+            .map(|t| (t.tenant.clone(), t.user.clone()))
     }
 
     /// Count a wrong current password; true when the ticket is now used up (and gone).
@@ -115,8 +117,8 @@ pub struct ChangeFields {
 /// What the change page's post came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpiredChange {
-    /// The password is changed; the login completes for this user.
-    Changed { user: String },
+    /// The password is changed; the login completes for this user, in this tenant.
+    Changed { tenant: TenantId, user: String },
     /// Refused with PWP's text; the ticket stays for another try (unless it was the last wrong current password).
     Refused(ChangeRefusal),
     /// No such ticket (expired, used, forged): the login must be repeated.
@@ -260,7 +262,7 @@ impl App {
     /// Hold the change an expired `user` must make, under `ticket` (the login flow's key), or under a fresh
     /// confirmation code when `ticket` is None; returns the ticket. Only for a login that said
     /// `password_expired`.
-    pub fn hold_expired_change(&self, user: &str, ticket: Option<&str>) -> String {
+    pub fn hold_expired_change(&self, tenant: &Tenant, user: &str, ticket: Option<&str>) -> String {
         let ticket = ticket.map_or_else(
             || {
                 let mut raw = [0u8; 16];
@@ -269,12 +271,12 @@ impl App {
             },
             str::to_string,
         );
-        self.expiry_tickets.hold(&ticket, user, self.now());
+        self.expiry_tickets.hold(&ticket, tenant, user, self.now());
         ticket
     }
 
-    /// The user a live ticket holds a change for.
-    pub fn expired_change_user(&self, ticket: &str) -> Option<String> {
+    /// The tenant and user a live ticket holds a change for.
+    pub fn expired_change_user(&self, ticket: &str) -> Option<(Tenant, String)> {
         self.expiry_tickets.user(ticket, self.now())
     }
 
@@ -282,9 +284,10 @@ impl App {
     /// password (5.x–6.x's page asks it; on 7.x's, which does not, the new one must not be the current one),
     /// then the password policy; the new password and a fresh `lastPasswordUpdateTime` in one transaction.
     pub fn change_expired_password(&self, ticket: &str, fields: &ChangeFields) -> Result<ExpiredChange, DomainError> {
-        let Some(user) = self.expired_change_user(ticket) else {
+        let Some((tenant, user)) = self.expired_change_user(ticket) else {
             return Ok(ExpiredChange::NoTicket);
         };
+        let tenant = tenant.id;
         let asks_current = self.settings.profile.expiry.enforcer == Enforcer::Authenticator;
         let (current, new, confirm) = (
             fields.current.as_ref().map(Secret::expose),
@@ -298,7 +301,7 @@ impl App {
             return Ok(ExpiredChange::Refused(ChangeRefusal::AllFieldsRequired));
         };
         let current = fields.current.as_ref().filter(|_| asks_current);
-        let Some(record) = self.store.read(TenantId::SUPER, |tx| tx.user(&user))? else {
+        let Some(record) = self.store.read(tenant, |tx| tx.user(&user))? else {
             self.expiry_tickets.end(ticket);
             return Ok(ExpiredChange::NoTicket);
         };
@@ -319,7 +322,7 @@ impl App {
         }
         let hash = self.hash_password(new.expose())?;
         let now = self.now();
-        let changed = self.store.write(TenantId::SUPER, |tx| {
+        let changed = self.store.write(tenant, |tx| {
             // Checked outside the transaction (hashing is slow): the password must still be the one checked.
             let unchanged = tx
                 .user(&record.name)?
@@ -343,6 +346,9 @@ impl App {
             // Someone set the password meanwhile: this change no longer stands on a checked password.
             return Ok(ExpiredChange::NoTicket);
         }
-        Ok(ExpiredChange::Changed { user: record.name })
+        Ok(ExpiredChange::Changed {
+            tenant,
+            user: record.name,
+        })
     }
 }

@@ -25,14 +25,12 @@ use super::input::{self, MAX_FIELD_CHARS, cookie};
 use super::login::{enc, signed_in};
 use super::pages::{self, SIGN_IN};
 use super::{DASHBOARD_PATH, blocking};
-use crate::app::{App, ChangeFields, ExpiredChange};
-use crate::domain::TENANT_DOMAIN;
+use crate::app::{App, ChangeFields, ExpiredChange, Tenant};
 use crate::domain::expiry::{ChangeRefusal, PASSWORD_EXPIRED, RETRY_TEXT};
 use crate::domain::profile::expiry::Enforcer;
 use crate::domain::secret::Secret;
 use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
-use crate::store::TenantId;
 
 /// PWP's page (`PasswordPolicyConstants.PASSWORD_RESET_ENFORCER_PAGE` beside `login.do`).
 pub const PWD_RESET_PATH: &str = "/authenticationendpoint/pwd-reset.jsp";
@@ -49,18 +47,18 @@ pub(super) fn is_change_post(form: &Params) -> bool {
 }
 
 /// Where a good login with an expired password goes: the release's page, with the change held for it.
-/// `typed` is the user name as typed, `user` the canonical one.
-pub(super) fn expired_location(app: &App, key: &str, typed: &str, user: &str) -> HttpResponse {
+/// `typed` is the user name as typed, `user` the canonical one, in `tenant`.
+pub(super) fn expired_location(app: &App, key: &str, typed: &str, tenant: &Tenant, user: &str) -> HttpResponse {
     let profile = &app.profile().expiry;
     match profile.enforcer {
         Enforcer::Authenticator => {
-            app.hold_expired_change(user, Some(key));
-            response::redirect(&enforcer_location(key, typed, None))
+            app.hold_expired_change(tenant, user, Some(key));
+            response::redirect(&enforcer_location(key, typed, &tenant.domain, None))
         }
         Enforcer::PostAuthenticationHandler => {
             // The handler ends the login here (INCOMPLETE, redirected away); the flow's key is spent.
             flows().consume(key);
-            let code = app.hold_expired_change(user, None);
+            let code = app.hold_expired_change(tenant, user, None);
             let msg = if profile.expired_msg_param {
                 format!("&passwordExpiredMsg={}", enc(PASSWORD_EXPIRED))
             } else {
@@ -76,9 +74,14 @@ pub(super) fn expired_location(app: &App, key: &str, typed: &str, user: &str) ->
 }
 
 /// PWP's redirect to its page; `failure` is the text of a refused change.
-fn enforcer_location(key: &str, typed: &str, failure: Option<&str>) -> String {
-    // `UserCoreUtil.addTenantDomainToEntry`: the tenant-qualified name.
-    let username = enc(&format!("{typed}@{TENANT_DOMAIN}"));
+fn enforcer_location(key: &str, typed: &str, domain: &str, failure: Option<&str>) -> String {
+    // `UserCoreUtil.addTenantDomainToEntry`: the tenant-aware name with its tenant's domain (once).
+    let name = typed
+        .len()
+        .checked_sub(domain.len() + 1)
+        .filter(|&at| typed[at..].eq_ignore_ascii_case(&format!("@{domain}")))
+        .map_or(typed, |at| &typed[..at]);
+    let username = enc(&format!("{name}@{domain}"));
     let retry = failure.map_or(String::new(), |text| {
         format!("&authFailure=true&authFailureMsg={}", enc(text))
     });
@@ -119,7 +122,7 @@ pub fn enforcer_page(app: &App, req: &Request<RequestBody>) -> HttpResponse {
     let flow_cookie = cookie(req.headers(), FLOW_COOKIE);
     let held = key
         .filter(|k| flows().check(k, flow_cookie.as_deref(), app.now()))
-        .and_then(|k| app.expired_change_user(k).map(|u| (k, u)));
+        .and_then(|k| app.expired_change_user(k).map(|(_, u)| (k, u)));
     let Some((key, user)) = held else {
         return start_again();
     };
@@ -189,10 +192,12 @@ pub(super) async fn enforcer_change(
     let ticket = key.to_string();
     let outcome = blocking(&app, move |app| app.change_expired_password(&ticket, &fields)).await;
     match outcome {
-        Ok(Ok(ExpiredChange::Changed { user })) => signed_in(&app, headers, key, TenantId::SUPER, &user, scheme).await,
+        Ok(Ok(ExpiredChange::Changed { tenant, user })) => signed_in(&app, headers, key, tenant, &user, scheme).await,
         Ok(Ok(ExpiredChange::Refused(refusal))) => match app.expired_change_user(key) {
             // PWP names the authenticated subject, the canonical name.
-            Some(user) => response::redirect(&enforcer_location(key, &user, Some(&refusal.text()))),
+            Some((tenant, user)) => {
+                response::redirect(&enforcer_location(key, &user, &tenant.domain, Some(&refusal.text())))
+            }
             None => start_again(),
         },
         Ok(Ok(ExpiredChange::NoTicket)) => start_again(),
@@ -207,7 +212,7 @@ pub fn recovery_page(app: &App, req: &Request<RequestBody>) -> HttpResponse {
     let held = params
         .get("confirmation")
         .filter(|c| c.len() <= MAX_FIELD_CHARS)
-        .and_then(|c| app.expired_change_user(c).map(|u| (c, u)));
+        .and_then(|c| app.expired_change_user(c).map(|(_, u)| (c, u)));
     let Some((code, user)) = held else {
         return start_again();
     };
@@ -261,7 +266,7 @@ pub async fn recovery_change(app: Arc<App>, req: Request<RequestBody>) -> HttpRe
             }),
         ),
         Ok(Ok(ExpiredChange::Refused(refusal))) => match app.expired_change_user(&code) {
-            Some(user) => recovery_form(&user, &code, Some(&refusal.text())),
+            Some((_, user)) => recovery_form(&user, &code, Some(&refusal.text())),
             None => start_again(),
         },
         Ok(Ok(ExpiredChange::NoTicket)) => start_again(),
@@ -278,11 +283,11 @@ mod tests {
     #[test]
     fn pwps_redirect_names_the_qualified_user_and_the_failure() {
         assert_eq!(
-            enforcer_location("K1", "tom", None),
+            enforcer_location("K1", "tom", "carbon.super", None),
             "/authenticationendpoint/pwd-reset.jsp?sessionDataKey=K1&username=tom%40carbon.super\
              &authenticators=password-reset-enforcer:LOCAL"
         );
-        let retry = enforcer_location("K1", "tom", Some(expiry::SAME_AS_CURRENT));
+        let retry = enforcer_location("K1", "tom", "carbon.super", Some(expiry::SAME_AS_CURRENT));
         assert!(
             retry.ends_with(
                 "&authFailure=true&authFailureMsg=You+cannot+use+your+previous+password+as+your+new+password"

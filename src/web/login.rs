@@ -285,7 +285,11 @@ pub async fn commonauth(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme
         return pages::internal_error();
     };
     if outcome.password_expired {
-        return super::expiry::expired_location(&app, &key, &username, &user);
+        let tenant = Tenant {
+            id: outcome.tenant,
+            domain: outcome.tenant_domain.clone(),
+        };
+        return super::expiry::expired_location(&app, &key, &username, &tenant, &user);
     }
     signed_in(&app, &parts.headers, &key, outcome.tenant, &user, scheme).await
 }

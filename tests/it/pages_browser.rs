@@ -42,7 +42,8 @@ fn every_page_fits_a_desktop_and_a_phone() {
         .unwrap();
 
     // An expired password's change page (issue 17), held for tom as a 7.x login's redirect holds it.
-    let expired = app.hold_expired_change("tom", None);
+    let super_tenant = app.resolve_tenant("carbon.super").unwrap().unwrap();
+    let expired = app.hold_expired_change(&super_tenant, "tom", None);
     let page = |name: &str, path: String, who: &str| serde_json::json!({ "name": name, "path": path, "as": who });
     let pages = vec![
         page("login", "/authenticationendpoint/login.do".into(), "anonymous"),
