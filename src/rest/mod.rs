@@ -1,6 +1,7 @@
 //! The REST APIs under `/api` (also under `/t/carbon.super/api`): WSO2's identity-governance API
 //! (`/api/server/v1/identity-governance`, [`governance`]), the user API's `resend-code` ([`user`]) and the e-mail
-//! template API (`/api/server/v1/email/template-types`, [`email_templates`]).
+//! template API (`/api/server/v1/email/template-types`, [`email_templates`]) and tenant management
+//! (`/api/server/v1/tenants`, [`tenants`]).
 //!
 //! One table of operations, [`OPS`]: a row per method and path pattern, with the permission WSO2's
 //! `identity.xml.j2` binds to it, the releases that ship it and its handler. Every request passes the same steps,
@@ -16,6 +17,7 @@
 mod email_templates;
 mod error;
 mod governance;
+mod tenants;
 mod user;
 
 use std::sync::Arc;
@@ -36,7 +38,12 @@ use error::Failure;
 const TENANT_PREFIX: &str = "/t/carbon.super";
 
 /// The APIs this adapter answers: a path is ours if it is one of these or below one.
-pub const MOUNTS: [&str; 3] = [governance::BASE, user::RESEND_CODE, email_templates::BASE];
+pub const MOUNTS: [&str; 4] = [
+    governance::BASE,
+    user::RESEND_CODE,
+    email_templates::BASE,
+    tenants::BASE,
+];
 
 /// Is `path` one of ours?
 pub fn serves(path: &str) -> bool {
@@ -59,6 +66,7 @@ enum Verb {
     Patch,
     Put,
     Delete,
+    Head,
 }
 
 impl Verb {
@@ -69,6 +77,7 @@ impl Verb {
             Method::PATCH => Some(Verb::Patch),
             Method::PUT => Some(Verb::Put),
             Method::DELETE => Some(Verb::Delete),
+            Method::HEAD => Some(Verb::Head),
             _ => None,
         }
     }
@@ -80,6 +89,7 @@ impl Verb {
             Verb::Patch => "PATCH",
             Verb::Put => "PUT",
             Verb::Delete => "DELETE",
+            Verb::Head => "HEAD",
         }
     }
 }
@@ -139,6 +149,13 @@ const OPS: &[Op] = &[
     email_templates::GET_TEMPLATE,
     email_templates::PUT_TEMPLATE,
     email_templates::DELETE_TEMPLATE,
+    tenants::LIST,
+    tenants::ADD,
+    tenants::GET_BY_DOMAIN,
+    tenants::HEAD_BY_DOMAIN,
+    tenants::GET,
+    tenants::LIFECYCLE,
+    tenants::OWNERS,
 ];
 
 /// What a handler has: the app, the authenticated caller, the path's `{name}` values, the query, the body and
@@ -174,6 +191,8 @@ enum Reply {
     Empty(StatusCode),
     /// 201 with a `Location` (absolute) and a JSON body.
     Created(String, Vec<u8>),
+    /// This status with a `Location` (absolute) and no body (JAX-RS `Response.created(uri).build()`).
+    Located(StatusCode, String),
 }
 
 impl Reply {
@@ -313,6 +332,13 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
             Ok(Reply::Created(location, body)) => {
                 let mut resp =
                     response::with_body(StatusCode::CREATED, HeaderValue::from_static("application/json"), body);
+                if let Ok(v) = HeaderValue::from_str(&location) {
+                    resp.headers_mut().insert(header::LOCATION, v);
+                }
+                resp
+            }
+            Ok(Reply::Located(status, location)) => {
+                let mut resp = response::empty(status);
                 if let Ok(v) = HeaderValue::from_str(&location) {
                     resp.headers_mut().insert(header::LOCATION, v);
                 }
