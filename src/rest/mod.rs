@@ -30,7 +30,7 @@ use serde::Serialize;
 use crate::app::{Actor, App};
 use crate::domain::profile::Profile;
 use crate::http::basic_auth::{self, BasicCredentials};
-use crate::http::request::{Params, RequestBody, Scheme, read_request_body};
+use crate::http::request::{HeadRequest, Params, RequestBody, Scheme, read_request_body};
 use crate::http::response::{self, HttpResponse};
 use error::Failure;
 
@@ -257,8 +257,17 @@ impl NoRoute {
     }
 }
 
-/// The row for a request, and its path's values.
+/// The row for a request, and its path's values. A HEAD with no row of its own runs the GET (JAX-RS), its body
+/// dropped by the HTTP layer.
 fn route(profile: &Profile, verb: Option<Verb>, path: &str) -> Result<(&'static Op, PathParams), NoRoute> {
+    let found = route_exactly(profile, verb, path);
+    match (found, verb) {
+        (Err(_), Some(Verb::Head)) => route_exactly(profile, Some(Verb::Get), path),
+        (found, _) => found,
+    }
+}
+
+fn route_exactly(profile: &Profile, verb: Option<Verb>, path: &str) -> Result<(&'static Op, PathParams), NoRoute> {
     let mut allowed = Vec::new();
     for op in OPS.iter().filter(|op| (op.shipped)(profile)) {
         if let Some(params) = matches(op.path, path) {
@@ -286,7 +295,11 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         );
     }
     let credentials = basic_auth::parse(req.headers().get(header::AUTHORIZATION));
-    let verb = Verb::of(req.method());
+    // The HTTP layer hands a HEAD over as a GET, marked.
+    let verb = match Verb::of(req.method()) {
+        Some(Verb::Get) if req.extensions().get::<HeadRequest>().is_some() => Some(Verb::Head),
+        other => other,
+    };
     let query = Params::from_query(req.uri());
     let (_, body) = match read_request_body(req).await {
         Ok(pb) => pb,
