@@ -46,7 +46,7 @@ mod tenants;
 mod users;
 
 /// The stored e-mail templates the template use cases answer with (for adapters that do not know the store).
-pub use crate::store::{StoredTemplate, TemplateType};
+pub use crate::store::{DomainMatch, StoredTemplate, TemplateType, TenantPage};
 pub use authorize::{AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 pub use claims::Merge;
 pub use consent::ConsentAnswer;

@@ -13,13 +13,12 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, Failure, Kind, kind};
 use super::governance::body;
 use super::{Cx, Need, Op, Reply, Verb};
-use crate::app::{ManagedTenant, TenantKey, TenantRefusal, TenantSpec};
+use crate::app::{DomainMatch, ManagedTenant, TenantKey, TenantPage, TenantRefusal, TenantSpec};
 use crate::domain::permissions::{TENANTS_LIST, TENANTS_MODIFY};
 use crate::domain::profile::Profile;
 use crate::domain::profile::tenancy::{TenantTexts, TenantsApi};
 use crate::domain::secret::Secret;
 use crate::domain::tenant;
-use crate::store::{DomainMatch, TenantPage};
 
 pub const BASE: &str = "/api/server/v1/tenants";
 
