@@ -47,7 +47,7 @@ mod users;
 /// The store's tenant key, for adapters that may not name the store (REST, SCIM).
 pub use crate::store::TenantId;
 /// The stored e-mail templates the template use cases answer with (for adapters that do not know the store).
-pub use crate::store::{StoredTemplate, TemplateType};
+pub use crate::store::{DomainMatch, StoredTemplate, TemplateType, TenantPage};
 pub use authorize::{AuthorizationRequest, AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 pub use claims::Merge;
 pub use consent::ConsentAnswer;
@@ -66,7 +66,7 @@ pub use reset::{CodeCheck, ResendOutcome, ResetOutcome};
 pub use scim::{BulkSession, ScimEdit, UserPage};
 pub use sessions::{Session, SessionToken};
 pub use templates::Saved;
-pub use tenants::{Tenant, TenantRefusal, TenantSpec};
+pub use tenants::{ManagedTenant, Tenant, TenantKey, TenantRefusal, TenantSpec};
 pub use users::{INVALID_TENANT_ID, OLD_CREDENTIAL_MISMATCH, PendingReset, SUPER_TENANT_ID, UserState, UserView};
 
 /// Where time comes from: the system clock in production, a settable one in tests.

@@ -7,7 +7,7 @@ use crate::domain::profile::tenancy::TenantTexts;
 use crate::domain::secret::Secret;
 use crate::domain::tenant::{self, DomainRefusal};
 use crate::domain::{DEFAULT_PROFILE, DomainError, claims, permissions};
-use crate::store::{NewTenant, StoreError, TenantId, TenantRecord};
+use crate::store::{NewTenant, StoreError, SysTx, TenantId, TenantPage, TenantRecord};
 
 /// The tenant a request addresses (`/t/{domain}/…`), resolved once at the front door: an active tenant that
 /// exists. Adapters find it in the request's extensions; none there means the super tenant.
@@ -27,6 +27,21 @@ pub struct TenantSpec {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
+}
+
+/// A tenant as the REST API shows it: its row and its admin's user id (WSO2's `adminUserId`, the owner's `id`;
+/// None if the admin is gone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedTenant {
+    pub tenant: TenantRecord,
+    pub owner_id: Option<String>,
+}
+
+/// How a use case names one tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TenantKey<'a> {
+    Uuid(&'a str),
+    Domain(&'a str),
 }
 
 /// Why tenant management refused. Each front door words these as its release does (`soap`, `rest`, `cli`).
@@ -263,6 +278,42 @@ impl App {
             .ok_or_else(|| TenantRefusal::UnknownId(uuid.to_string()))
     }
 
+    /// A page of the tenants (never the super tenant, which WSO2 keeps out of `UM_TENANT`) with their owners, and
+    /// how many match in all.
+    pub fn tenant_page(
+        &self,
+        actor: &Actor,
+        page: &TenantPage<'_>,
+    ) -> Result<(Vec<ManagedTenant>, i64), TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_LIST)?;
+        Ok(self.store.system_read(|sys| {
+            let (tenants, total) = sys.tenant_page(page)?;
+            let listed = tenants
+                .into_iter()
+                .map(|t| with_owner(sys, t))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((listed, total))
+        })?)
+    }
+
+    /// One tenant other than the super tenant, with its owner: UnknownId / UnknownDomain if there is none.
+    pub fn managed_tenant(&self, actor: &Actor, key: TenantKey<'_>) -> Result<ManagedTenant, TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_LIST)?;
+        let found = self.store.system_read(|sys| {
+            let row = match key {
+                TenantKey::Uuid(uuid) => sys.tenant_by_uuid(uuid)?,
+                TenantKey::Domain(domain) => sys.tenant_by_domain(domain)?,
+            };
+            row.filter(|t| t.id != TenantId::SUPER)
+                .map(|t| with_owner(sys, t))
+                .transpose()
+        })?;
+        found.ok_or_else(|| match key {
+            TenantKey::Uuid(uuid) => TenantRefusal::UnknownId(uuid.to_string()),
+            TenantKey::Domain(domain) => TenantRefusal::UnknownDomain(domain.to_string()),
+        })
+    }
+
     /// Activate or deactivate a tenant by domain. The super tenant cannot be deactivated.
     pub fn set_tenant_active(&self, actor: &Actor, domain: &str, active: bool) -> Result<TenantRecord, TenantRefusal> {
         self.require_tenant_admin(actor, permissions::TENANTS_MODIFY)?;
@@ -280,6 +331,12 @@ impl App {
             Ok(TenantRecord { active, ..found })
         })
     }
+}
+
+/// A tenant and its admin's user id, read in the same transaction.
+fn with_owner(sys: &SysTx<'_>, tenant: TenantRecord) -> Result<ManagedTenant, StoreError> {
+    let owner_id = sys.in_tenant(tenant.id).user(&tenant.admin)?.map(|u| u.uuid);
+    Ok(ManagedTenant { tenant, owner_id })
 }
 
 #[cfg(test)]

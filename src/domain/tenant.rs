@@ -77,12 +77,17 @@ pub fn check_domain(domain: &str, profile: &TenancyProfile, regex: Option<&Regex
     if domain.starts_with('.') {
         return Err(DomainRefusal::StartsWithDot);
     }
-    // `.*[^a-z0-9\._\-].*`: any other character, upper case included.
-    let legal = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
-    if !domain.chars().all(legal) {
+    if has_illegal_characters(domain) {
         return Err(DomainRefusal::IllegalCharacters(domain.to_string()));
     }
     Ok(())
+}
+
+/// MT `TenantMgtUtil.validateIllegalCharactersInDomain`, `.*[^a-z0-9\._\-].*`: any character other than these,
+/// upper case included (also the REST API's check of a `domainName` filter value, MT 4.11.34).
+pub fn has_illegal_characters(domain: &str) -> bool {
+    let legal = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-');
+    !domain.chars().all(legal)
 }
 
 /// The super tenant's domain (WSO2's `MultitenantConstants.SUPER_TENANT_DOMAIN_NAME`).

@@ -1,6 +1,7 @@
 //! The REST APIs under `/api` (also under `/t/carbon.super/api`): WSO2's identity-governance API
 //! (`/api/server/v1/identity-governance`, [`governance`]), the user API's `resend-code` ([`user`]) and the e-mail
-//! template API (`/api/server/v1/email/template-types`, [`email_templates`]).
+//! template API (`/api/server/v1/email/template-types`, [`email_templates`]) and tenant management
+//! (`/api/server/v1/tenants`, [`tenants`]).
 //!
 //! One table of operations, [`OPS`]: a row per method and path pattern, with the permission WSO2's
 //! `identity.xml.j2` binds to it, the releases that ship it and its handler. Every request passes the same steps,
@@ -16,6 +17,7 @@
 mod email_templates;
 mod error;
 mod governance;
+mod tenants;
 mod user;
 
 use std::sync::Arc;
@@ -30,12 +32,17 @@ use crate::app::{Actor, App, Tenant};
 use crate::domain::profile::Profile;
 use crate::domain::tenant::SUPER_DOMAIN;
 use crate::http::basic_auth::{self, BasicCredentials};
-use crate::http::request::{Params, RequestBody, Scheme, read_request_body};
+use crate::http::request::{HeadRequest, Params, RequestBody, Scheme, read_request_body};
 use crate::http::response::{self, HttpResponse};
 use error::Failure;
 
 /// The APIs this adapter answers: a path is ours if it is one of these or below one.
-pub const MOUNTS: [&str; 3] = [governance::BASE, user::RESEND_CODE, email_templates::BASE];
+pub const MOUNTS: [&str; 4] = [
+    governance::BASE,
+    user::RESEND_CODE,
+    email_templates::BASE,
+    tenants::BASE,
+];
 
 /// Is `path` one of ours?
 pub fn serves(path: &str) -> bool {
@@ -51,6 +58,7 @@ enum Verb {
     Patch,
     Put,
     Delete,
+    Head,
 }
 
 impl Verb {
@@ -61,6 +69,7 @@ impl Verb {
             Method::PATCH => Some(Verb::Patch),
             Method::PUT => Some(Verb::Put),
             Method::DELETE => Some(Verb::Delete),
+            Method::HEAD => Some(Verb::Head),
             _ => None,
         }
     }
@@ -72,6 +81,7 @@ impl Verb {
             Verb::Patch => "PATCH",
             Verb::Put => "PUT",
             Verb::Delete => "DELETE",
+            Verb::Head => "HEAD",
         }
     }
 }
@@ -131,6 +141,13 @@ const OPS: &[Op] = &[
     email_templates::GET_TEMPLATE,
     email_templates::PUT_TEMPLATE,
     email_templates::DELETE_TEMPLATE,
+    tenants::LIST,
+    tenants::ADD,
+    tenants::GET_BY_DOMAIN,
+    tenants::HEAD_BY_DOMAIN,
+    tenants::GET,
+    tenants::LIFECYCLE,
+    tenants::OWNERS,
 ];
 
 /// What a handler has: the app, the authenticated caller, the path's `{name}` values, the query, the body and
@@ -168,6 +185,8 @@ enum Reply {
     Empty(StatusCode),
     /// 201 with a `Location` (absolute) and a JSON body.
     Created(String, Vec<u8>),
+    /// This status with a `Location` (absolute) and no body (JAX-RS `Response.created(uri).build()`).
+    Located(StatusCode, String),
 }
 
 impl Reply {
@@ -232,8 +251,17 @@ impl NoRoute {
     }
 }
 
-/// The row for a request, and its path's values.
+/// The row for a request, and its path's values. A HEAD with no row of its own runs the GET (JAX-RS), its body
+/// dropped by the HTTP layer.
 fn route(profile: &Profile, verb: Option<Verb>, path: &str) -> Result<(&'static Op, PathParams), NoRoute> {
+    let found = route_exactly(profile, verb, path);
+    match (found, verb) {
+        (Err(_), Some(Verb::Head)) => route_exactly(profile, Some(Verb::Get), path),
+        (found, _) => found,
+    }
+}
+
+fn route_exactly(profile: &Profile, verb: Option<Verb>, path: &str) -> Result<(&'static Op, PathParams), NoRoute> {
     let mut allowed = Vec::new();
     for op in OPS.iter().filter(|op| (op.shipped)(profile)) {
         if let Some(params) = matches(op.path, path) {
@@ -266,7 +294,11 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
         );
     }
     let credentials = basic_auth::parse(req.headers().get(header::AUTHORIZATION));
-    let verb = Verb::of(req.method());
+    // The HTTP layer hands a HEAD over as a GET, marked.
+    let verb = match Verb::of(req.method()) {
+        Some(Verb::Get) if req.extensions().get::<HeadRequest>().is_some() => Some(Verb::Head),
+        other => other,
+    };
     let query = Params::from_query(req.uri());
     let (_, body) = match read_request_body(req).await {
         Ok(pb) => pb,
@@ -318,6 +350,13 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
             Ok(Reply::Created(location, body)) => {
                 let mut resp =
                     response::with_body(StatusCode::CREATED, HeaderValue::from_static("application/json"), body);
+                if let Ok(v) = HeaderValue::from_str(&location) {
+                    resp.headers_mut().insert(header::LOCATION, v);
+                }
+                resp
+            }
+            Ok(Reply::Located(status, location)) => {
+                let mut resp = response::empty(status);
                 if let Ok(v) = HeaderValue::from_str(&location) {
                     resp.headers_mut().insert(header::LOCATION, v);
                 }

@@ -25,7 +25,7 @@ pub use queries::{AuditRecord, Authz, Dialect, RoleRecord, Tx, UserRecord};
 use queries::{Caches, Mode};
 use quick::{QuickPool, in_quick};
 pub use templates::{StoredTemplate, TemplateType};
-pub use tenant::{NewTenant, SysTx, TenantId, TenantRecord};
+pub use tenant::{DomainMatch, NewTenant, SysTx, TenantId, TenantPage, TenantRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

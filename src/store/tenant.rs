@@ -47,6 +47,25 @@ pub struct TenantRecord {
     pub email: String,
 }
 
+/// Which domains a tenant page holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainMatch<'a> {
+    Any,
+    Equals(&'a str),
+    Contains(&'a str),
+    StartsWith(&'a str),
+    EndsWith(&'a str),
+}
+
+/// A page of tenants: `limit` < 0 = no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantPage<'a> {
+    pub domain: DomainMatch<'a>,
+    pub descending: bool,
+    pub offset: i64,
+    pub limit: i64,
+}
+
 /// What a new tenant is made of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTenant<'a> {
@@ -129,6 +148,31 @@ impl<'a> SysTx<'a> {
         ))?;
         let rows = stmt.query_map(params![offset, limit], tenant_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One page of the tenants other than the super tenant (WSO2 keeps it out of `UM_TENANT`, so its lists never
+    /// show it) whose domain matches, by domain ascending or descending, and how many match in all.
+    pub fn tenant_page(&self, page: &TenantPage<'_>) -> Result<(Vec<TenantRecord>, i64), StoreError> {
+        // Substring tests, not LIKE: `_` is a legal domain character.
+        let (clause, value) = match page.domain {
+            DomainMatch::Any => ("1 = 1 OR ?1 IS NULL", ""),
+            DomainMatch::Equals(v) => ("domain = ?1", v),
+            DomainMatch::Contains(v) => ("instr(domain, ?1) > 0", v),
+            DomainMatch::StartsWith(v) => ("substr(domain, 1, length(?1)) = ?1", v),
+            DomainMatch::EndsWith(v) => ("length(domain) >= length(?1) AND substr(domain, -length(?1)) = ?1", v),
+        };
+        let order = if page.descending { "DESC" } else { "ASC" };
+        let filter = format!("id <> {} AND ({clause})", TenantId::SUPER.0);
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {TENANT_COLUMNS} FROM tenants WHERE {filter} ORDER BY domain {order} LIMIT ?3 OFFSET ?2"
+        ))?;
+        let rows = stmt.query_map(params![value, page.offset, page.limit], tenant_row)?;
+        let tenants = rows.collect::<Result<_, _>>()?;
+        let total = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM tenants WHERE {filter}"))?
+            .query_row([value], |r| r.get(0))?;
+        Ok((tenants, total))
     }
 
     pub fn count_tenants(&self) -> Result<i64, StoreError> {

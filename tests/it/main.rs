@@ -27,6 +27,7 @@ mod pages_browser;
 mod readme;
 mod reset;
 mod rest;
+mod rest_tenants;
 mod scim;
 mod scim_groups;
 mod soap;

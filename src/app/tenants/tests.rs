@@ -281,3 +281,66 @@ fn a_session_belongs_to_its_tenant_and_ends_with_its_deactivation() {
     app.set_tenant_active(&Actor::System, "b.com", true).unwrap();
     assert!(app.authenticate("tom@b.com", &Secret::new("B-tom@123")).is_ok());
 }
+
+#[test]
+fn a_tenant_page_leaves_out_the_super_tenant_matches_domains_and_names_each_owner() {
+    use crate::store::{DomainMatch, TenantPage};
+    let app = app_of(Wso2Version::V7_2);
+    for d in ["abc1.com", "abc2.com", "x_y.org"] {
+        app.add_tenant(&Actor::System, &spec(d)).unwrap();
+    }
+    let page = |domain, descending, offset, limit| {
+        let (rows, total) = app
+            .tenant_page(
+                &Actor::System,
+                &TenantPage {
+                    domain,
+                    descending,
+                    offset,
+                    limit,
+                },
+            )
+            .unwrap();
+        let names: Vec<String> = rows.iter().map(|m| m.tenant.domain.clone()).collect();
+        (names, total)
+    };
+    assert_eq!(
+        page(DomainMatch::Any, false, 0, 15),
+        (vec!["abc1.com".into(), "abc2.com".into(), "x_y.org".into()], 3)
+    );
+    assert_eq!(page(DomainMatch::Any, true, 1, 1), (vec!["abc2.com".into()], 3));
+    assert_eq!(page(DomainMatch::Contains("abc"), false, 0, 15).1, 2);
+    assert_eq!(
+        page(DomainMatch::Contains("_"), false, 0, 15).0,
+        ["x_y.org"],
+        "`_` is no wildcard"
+    );
+    assert_eq!(page(DomainMatch::Equals("abc1.com"), false, 0, 15).0, ["abc1.com"]);
+    assert_eq!(page(DomainMatch::StartsWith("abc2"), false, 0, 15).0, ["abc2.com"]);
+    assert_eq!(page(DomainMatch::EndsWith(".org"), false, 0, 15).0, ["x_y.org"]);
+    assert_eq!(page(DomainMatch::EndsWith("carbon.super"), false, 0, 15).1, 0);
+
+    let one = app
+        .managed_tenant(&Actor::System, TenantKey::Domain("abc1.com"))
+        .unwrap();
+    let kim = app.store.read(one.tenant.id, |tx| tx.user("kim")).unwrap().unwrap();
+    assert_eq!(one.owner_id, Some(kim.uuid));
+    let by_uuid = app
+        .managed_tenant(&Actor::System, TenantKey::Uuid(&one.tenant.uuid))
+        .unwrap();
+    assert_eq!(by_uuid, one);
+    let super_uuid = app
+        .store
+        .system_read(|sys| sys.tenant(TenantId::SUPER))
+        .unwrap()
+        .unwrap()
+        .uuid;
+    assert_eq!(
+        app.managed_tenant(&Actor::System, TenantKey::Uuid(&super_uuid)),
+        Err(TenantRefusal::UnknownId(super_uuid.clone()))
+    );
+    assert_eq!(
+        app.managed_tenant(&Actor::System, TenantKey::Domain("nope.com")),
+        Err(TenantRefusal::UnknownDomain("nope.com".into()))
+    );
+}

@@ -15,6 +15,7 @@ pub const SCENARIOS: &[&str] = &[
     "rest-template",
     "rest-connector",
     "rest-patch",
+    "rest-tenants",
     "resend-code",
     "reset",
     "login",
@@ -77,7 +78,8 @@ pub struct Options {
     #[arg(long, default_value_t = 5)]
     pub starts: usize,
     /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, templates, rest-template,
-    /// rest-connector, rest-patch, resend-code, reset, login, commonauth, expiry-change, mixed, mixed-rw, large, tenants,
+    /// rest-connector, rest-patch, rest-tenants, resend-code, reset, login, commonauth, expiry-change, mixed, mixed-rw,
+    /// large, tenants,
     /// scim-filter, scim-reset, scim-bulk, scim-groups, password-grant, introspect, jwt-issue, jwt-introspect,
     /// oidc-logout
     #[arg(long, value_delimiter = ',')]

@@ -483,6 +483,31 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
             }
         }
     }
+    // Tenants for the tenant API's scenarios: twenty, and the id of the last (from its Location).
+    let mut tenant_id = String::new();
+    if opts.wants("rest-tenants") {
+        for i in 0..20 {
+            let answer = once(&rt, &target, &scenarios::add_tenant(i, &basic))?;
+            if answer.status != 201 {
+                bail!("adding tenant {i} answered {}", answer.status);
+            }
+            let location = answer.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("location"));
+            tenant_id = location
+                .and_then(|(_, v)| v.rsplit('/').next())
+                .unwrap_or_default()
+                .to_string();
+        }
+        for request in [
+            scenarios::tenants_list(&basic),
+            scenarios::tenant_get(&tenant_id, &basic),
+        ] {
+            let answer = once(&rt, &target, &request)?;
+            if answer.status != 200 {
+                bail!("{} {} answered {}", request.method, request.path, answer.status);
+            }
+            responses.push(canned(&request, &answer));
+        }
+    }
     for (request, status) in [
         (scenarios::rest_connector(&basic), 200),
         (scenarios::rest_patch(0, &basic), 200),
@@ -706,6 +731,13 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         let it = scenarios::rest_patch_iteration(basic.clone());
         rep.rows
             .push(row("REST PATCH identity-governance connector (Basic)", it, c));
+    }
+    if opts.wants("rest-tenants") {
+        eprintln!("scenario: REST GET tenants list / one tenant (Basic)");
+        let it = scenarios::tenants_list_iteration(basic.clone());
+        rep.rows.push(row("REST GET /tenants, first page of 20 (Basic)", it, c));
+        let it = scenarios::tenant_get_iteration(tenant_id.clone(), basic.clone());
+        rep.rows.push(row("REST GET /tenants/{id} (Basic)", it, c));
     }
     if opts.wants("resend-code") {
         eprintln!("scenario: REST resend-code (Basic)");

@@ -224,6 +224,36 @@ pub fn rest_connector(auth: &Auth) -> Request {
     auth.apply(Request::get(REST_CONNECTOR).header("Accept", "application/json"))
 }
 
+/// The REST tenant management API (5.11 on, the bench server's default release).
+pub const TENANTS: &str = "/api/server/v1/tenants";
+
+/// `POST /tenants`: tenant `bench{i}.com` with its owner (one argon2 run each).
+pub fn add_tenant(i: usize, auth: &Auth) -> Request {
+    let body = serde_json::json!({"domain": format!("bench{i}.com"), "owners": [{"username": "owner",
+        "password": "Owner@123", "email": "owner@bench.com", "firstname": "o", "lastname": "o",
+        "provisioningMethod": "inline-password"}]})
+    .to_string();
+    auth.apply(Request::post(TENANTS, "application/json", body))
+}
+
+/// `GET /tenants`: the first page (15) with each tenant's owner.
+pub fn tenants_list(auth: &Auth) -> Request {
+    auth.apply(Request::get(TENANTS).header("Accept", "application/json"))
+}
+
+/// `GET /tenants/{id}`.
+pub fn tenant_get(id: &str, auth: &Auth) -> Request {
+    auth.apply(Request::get(&format!("{TENANTS}/{id}")).header("Accept", "application/json"))
+}
+
+pub fn tenants_list_iteration(auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| tenants_list(&auth)), 200)
+}
+
+pub fn tenant_get_iteration(id: String, auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| tenant_get(&id, &auth)), 200)
+}
+
 /// `PATCH` the reset connector: a property no connector lists (stored as WSO2 stores it), a new value each time,
 /// so that every call is a durable write.
 pub fn rest_patch(n: u64, auth: &Auth) -> Request {
