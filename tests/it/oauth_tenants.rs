@@ -294,3 +294,23 @@ async fn the_code_flow_under_a_tenant_signs_in_on_its_login_page_and_its_issuer_
         at_b.location()
     );
 }
+
+/// A third-party client: Authlib against `/t/a.com/`'s discovery document (`tests/toolkits/oauth_tenant_authlib.py`:
+/// the code flow through the tenant's login page, the ID token checked against the discovered keys and issuer, the
+/// password grant with a bare name).
+#[test]
+fn authlib_runs_the_code_flow_from_a_tenant_s_discovery_document() {
+    let Some(python) = crate::smtp::python() else { return };
+    let server = TestServer::start_with("[forcereset]\nwso2_version = \"7.2\"\n");
+    let app = server.app();
+    tenant_with_tom(&app, "a.com", "A-tom@123");
+    tenant_with_tom(&app, "b.com", "B-tom@123");
+    let shop_a = server.block_on(shop_of(&server, "a.com"));
+    let url = server.https_url();
+    let stdout = crate::support::run_toolkit(
+        &python,
+        "oauth_tenant_authlib.py",
+        &[&url, "a.com", &shop_a.id, &shop_a.secret, CB, "tom", "A-tom@123"],
+    );
+    assert!(stdout.contains("3 passed, 0 failed"), "{stdout}");
+}
