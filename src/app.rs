@@ -58,7 +58,7 @@ pub use login::LoginOutcome;
 pub use logout::{CheckedLogout, LogoutRefusal, LogoutRequest};
 pub use oauth::{
     AppSpec, Application, ClientAuth, Grant, Introspection, Issued, MAX_PARAM_CHARS, OAuthFailure, Registered, Revoked,
-    qualified,
+    qualified, super_tenant,
 };
 pub use profiles::{ProfileField, profile_editable, profile_or_default};
 pub use recovery::{RecoveryFlow, RecoveryOpening, RecoveryRequest};

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::oauth::{Application, OAuthFailure};
-use super::{App, Session};
+use super::oauth::{Application, OAuthFailure, super_tenant};
+use super::{App, Session, Tenant};
 use crate::domain::oauth::jose::{self, SigningKey};
 use crate::domain::oauth::{
     self, AccessTokenFacts, ErrorKind, GRANT_AUTHORIZATION_CODE, GRANTS, Hashed, IdTokenFacts, OAuthError, PKCE_PLAIN,
@@ -56,6 +56,8 @@ pub struct PendingAuthorization {
     pub passive: bool,
     /// `prompt=consent`: an "approve always" given before is forgotten and the user asked again.
     pub prompt_consent: bool,
+    /// The tenant the request runs in (the URL's, else the client's): its login page, its sessions, its code.
+    pub tenant: Tenant,
 }
 
 /// Why an authorization request is refused: on WSO2's error page (the client or its redirect URI cannot be
@@ -155,15 +157,32 @@ impl App {
             .as_ref()
     }
 
-    /// The issuer: `<product url>/oauth2/token` (WSO2's `iss`).
-    pub fn issuer(&self) -> String {
-        format!("{}/oauth2/token", self.product_url())
+    /// The issuer of tenant `at`: `<product url>/oauth2/token`, `<product url>/t/{domain}/oauth2/token` for a
+    /// tenant where the release qualifies it (WSO2's `iss`, `OAuthProfile::tenant_qualified_issuer`).
+    pub fn issuer(&self, at: &Tenant) -> String {
+        format!("{}{}/oauth2/token", self.product_url(), self.tenant_path(at))
+    }
+
+    /// `/t/{domain}` for a tenant's OAuth URLs where the release writes it, else empty.
+    fn tenant_path(&self, at: &Tenant) -> String {
+        if self.profile().oauth.tenant_qualified_issuer && at.id != TenantId::SUPER {
+            format!("/t/{}", at.domain)
+        } else {
+            String::new()
+        }
     }
 
     /// Check an authorization request in WSO2's order (`OAuth2AuthzEndpoint`): the client and its redirect URI
     /// (refused on the error page), then the response type, the grant, prompt and PKCE (refused at the redirect
     /// URI).
-    pub fn check_authorization(&self, req: &AuthorizationRequest) -> Result<PendingAuthorization, AuthorizeRefusal> {
+    ///
+    /// The request runs in `url`'s tenant (`/t/{domain}/oauth2/authorize`), else in the client's; a client of
+    /// another tenant than the URL's is unknown there.
+    pub fn check_authorization(
+        &self,
+        url: Option<&Tenant>,
+        req: &AuthorizationRequest,
+    ) -> Result<PendingAuthorization, AuthorizeRefusal> {
         let page = |kind, text: &str| AuthorizeRefusal::ErrorPage(OAuthError::new(kind, text));
         let all = [
             &req.client_id,
@@ -182,9 +201,16 @@ impl App {
         let Some(client_id) = req.client_id.as_deref().filter(|c| !c.is_empty()) else {
             return Err(page(ErrorKind::InvalidRequest, text::BLANK_CLIENT_ID));
         };
+        let tenant = match url {
+            Some(t) => t.clone(),
+            None => self
+                .client_tenant(client_id)
+                .map_err(AuthorizeRefusal::Domain)?
+                .unwrap_or_else(super_tenant),
+        };
         let found = self
             .store
-            .read(TenantId::SUPER, |tx| tx.app(client_id))
+            .read(tenant.id, |tx| tx.app(client_id))
             .map_err(|e| AuthorizeRefusal::Domain(e.into()))?;
         let Some(record) = found else {
             return Err(page(ErrorKind::InvalidClient, text::BLANK_CLIENT_ID));
@@ -243,6 +269,7 @@ impl App {
             force_login,
             passive,
             prompt_consent: req.prompt.as_deref().map(str::trim) == Some("consent"),
+            tenant,
         })
     }
 
@@ -262,14 +289,17 @@ impl App {
     }
 
     /// Issue the code for a signed-in session: single use, 300 s, stored hashed with what the token request must
-    /// match (client, redirect URI, PKCE challenge).
+    /// match (client, redirect URI, PKCE challenge). The session must be of the request's tenant.
     pub fn issue_code(&self, session: &Session, pending: &PendingAuthorization) -> Result<CodeRedirect, OAuthFailure> {
+        if session.tenant != pending.tenant.id {
+            return Err(OAuthError::invalid_request(text::INVALID_AUTHZ_REQUEST).into());
+        }
         let now = self.now();
         let code = Secret::new(oauth::token_value(&mut rand::rng()));
         let hash = oauth::secret_hash(self.code_key(), Hashed::Code, code.expose());
         // The OIDC session id: one-way from the browser session, so it names the session without revealing it.
         let sid = oauth::half_hash(session.token.as_str());
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(pending.tenant.id, |tx| {
             tx.insert_code(&NewCode {
                 code_hash: &hash,
                 client_id: &pending.client_id,
@@ -297,6 +327,7 @@ impl App {
     /// The ID token of a code exchange (the code asked for `openid`).
     pub(super) fn id_token_for(
         &self,
+        at: &Tenant,
         client_id: &str,
         code: &CodeRecord,
         code_value: &str,
@@ -310,9 +341,9 @@ impl App {
             return Err(OAuthFailure::Domain(DomainError::Internal));
         };
         let profile = &self.profile().oauth;
-        let issuer = self.issuer();
+        let issuer = self.issuer(at);
         let jti = uuid_v4(&mut rand::rng());
-        let subject = self.subject_of(&code.user)?;
+        let subject = self.subject_of(at.id, &code.user)?;
         let claims = oauth::id_token_claims(
             &IdTokenFacts {
                 issuer: &issuer,
@@ -337,6 +368,7 @@ impl App {
     /// and header `typ`; an application token's subject is its owner, as WSO2's authorized user is.
     pub(super) fn jwt_access_token(
         &self,
+        at: &Tenant,
         app: &Application,
         user: Option<&str>,
         scope: &str,
@@ -346,9 +378,9 @@ impl App {
             return Err(OAuthFailure::Domain(DomainError::Internal));
         };
         let profile = &self.profile().oauth;
-        let issuer = self.issuer();
+        let issuer = self.issuer(at);
         let jti = uuid_v4(&mut rand::rng());
-        let subject = self.subject_of(user.unwrap_or(&app.owner))?;
+        let subject = self.subject_of(at.id, user.unwrap_or(&app.owner))?;
         let claims = oauth::access_token_claims(
             &AccessTokenFacts {
                 issuer: &issuer,
@@ -373,14 +405,15 @@ impl App {
         Ok(key.jwks(&self.profile().oauth))
     }
 
-    /// The discovery document, keys in the release's order; keys forcereset has no value for are left out.
-    pub fn discovery(&self) -> String {
-        let base = self.product_url();
+    /// Tenant `at`'s discovery document, keys in the release's order; keys forcereset has no value for are left
+    /// out. Its endpoints are the tenant's where the release qualifies the issuer.
+    pub fn discovery(&self, at: &Tenant) -> String {
+        let base = format!("{}{}", self.product_url(), self.tenant_path(at));
         let url = |path: &str| Value::from(format!("{base}{path}"));
         let strings = |items: &[&str]| Value::from(items.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         let value = |key: &str| -> Option<Value> {
             Some(match key {
-                "issuer" => Value::from(self.issuer()),
+                "issuer" => Value::from(self.issuer(at)),
                 "authorization_endpoint" => url("/oauth2/authorize"),
                 "token_endpoint" => url("/oauth2/token"),
                 "userinfo_endpoint" => url("/oauth2/userinfo"),
@@ -444,11 +477,12 @@ impl App {
         out
     }
 
-    /// `/oauth2/userinfo`: the user an active access token with `openid` was issued for.
-    pub fn userinfo(&self, access_token: &Secret) -> Result<String, OAuthFailure> {
+    /// `/oauth2/userinfo` of tenant `at`: the user an active access token of that tenant with `openid` was issued
+    /// for.
+    pub fn userinfo(&self, at: &Tenant, access_token: &Secret) -> Result<String, OAuthFailure> {
         let hash = oauth::secret_hash(self.code_key(), Hashed::AccessToken, access_token.expose());
         let now = self.now();
-        let found = self.store.read(TenantId::SUPER, |tx| tx.token_by_access(&hash))?;
+        let found = self.store.read(at.id, |tx| tx.token_by_access(&hash))?;
         let Some(token) = found.filter(|t| !t.dead && t.access_expires_at > now) else {
             return Err(OAuthError::new(ErrorKind::InvalidToken, text::TOKEN_VALIDATION_FAILED).into());
         };
@@ -458,17 +492,17 @@ impl App {
         let Some(user) = token.user else {
             return Err(OAuthError::new(ErrorKind::InsufficientScope, text::NO_OPENID_SCOPE).into());
         };
-        let subject = self.subject_of(&user)?;
+        let subject = self.subject_of(at.id, &user)?;
         Ok(oauth::java_map_json(&[("sub", Value::from(subject))]))
     }
 
     /// `sub` for `user` in the release in force ([`Subject`]): the user name, or from 6.0 the user's id (the SCIM
     /// id). A user deleted since keeps the name.
-    fn subject_of(&self, user: &str) -> Result<String, OAuthFailure> {
+    fn subject_of(&self, tenant: TenantId, user: &str) -> Result<String, OAuthFailure> {
         match self.profile().oauth.subject {
             Subject::UserName => Ok(user.to_string()),
             Subject::UserId => {
-                let found = self.store.read(TenantId::SUPER, |tx| tx.user(user))?;
+                let found = self.store.read(tenant, |tx| tx.user(user))?;
                 Ok(found.map_or_else(|| user.to_string(), |r| r.uuid))
             }
         }

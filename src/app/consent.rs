@@ -9,7 +9,6 @@ use super::authorize::{AuthorizeRefusal, CodeRedirect, PendingAuthorization};
 use super::{App, Session};
 use crate::domain::Millis;
 use crate::domain::oauth::{self, ErrorKind, OAuthError, text};
-use crate::store::TenantId;
 use crate::util::uuid_v4;
 
 /// How long a consent page's request waits for its answer.
@@ -52,17 +51,23 @@ impl App {
         if !self.settings.prompt_consent {
             return Ok(None);
         }
+        // Consents are kept per tenant; a session of another tenant has none here (and gets no code).
+        if session.tenant != pending.tenant.id {
+            return Err(AuthorizeRefusal::ErrorPage(OAuthError::invalid_request(
+                text::INVALID_AUTHZ_REQUEST,
+            )));
+        }
         let stored = |e: crate::store::StoreError| AuthorizeRefusal::Domain(e.into());
         let approved = if pending.prompt_consent {
             self.store
-                .write(TenantId::SUPER, |tx| {
+                .write(pending.tenant.id, |tx| {
                     tx.remove_consent(&session.user, &pending.client_id)
                 })
                 .map_err(stored)?;
             false
         } else {
             self.store
-                .read(TenantId::SUPER, |tx| {
+                .read(pending.tenant.id, |tx| {
                     tx.consent_always(&session.user, &pending.client_id)
                 })
                 .map_err(stored)?
@@ -116,7 +121,7 @@ impl App {
             }
             ConsentAnswer::ApproveAlways => {
                 self.store
-                    .write(TenantId::SUPER, |tx| {
+                    .write(pending.tenant.id, |tx| {
                         tx.set_consent_always(&session.user, &pending.client_id, now)
                     })
                     .map_err(|e| AuthorizeRefusal::Domain(e.into()))?;

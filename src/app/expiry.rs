@@ -178,11 +178,9 @@ impl App {
     }
 
     /// Has `user`'s password expired, now (the password grant asks it of a failed login too, as 7.0 does)?
-    pub(super) fn password_expired_now(&self, user: &str) -> Result<bool, DomainError> {
+    pub(super) fn password_expired_now(&self, tenant: TenantId, user: &str) -> Result<bool, DomainError> {
         let now = self.now();
-        Ok(self
-            .store
-            .read(TenantId::SUPER, |tx| self.password_expired_in(tx, user, now))?)
+        Ok(self.store.read(tenant, |tx| self.password_expired_in(tx, user, now))?)
     }
 
     /// What [`App::with_expiry_time`] needs, read once per request: the governance values on 7.1+ with expiry on;

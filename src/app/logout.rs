@@ -6,10 +6,10 @@
 //! Without a hint (or client) the redirect URI is never used: the user ends at WSO2's logged-out page, so no
 //! request can send a browser anywhere the application did not register.
 
-use super::App;
+use super::oauth::super_tenant;
+use super::{App, Tenant};
 use crate::domain::oauth::{self, text};
 use crate::domain::{DomainError, Millis};
-use crate::store::TenantId;
 
 /// A logout request as `/oidc/logout` received it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,8 +47,9 @@ fn present(value: &Option<String>) -> Option<&str> {
 
 impl App {
     /// `processLogoutRequest`: the client the request names (the hint's, verified, or 7.0+'s `client_id`) and the
-    /// redirect URI checked against its callback. A request naming no client keeps only its `state`.
-    pub fn check_logout(&self, req: &LogoutRequest) -> Result<CheckedLogout, LogoutRefusal> {
+    /// redirect URI checked against its callback. A request naming no client keeps only its `state`. The client
+    /// is looked for in `url`'s tenant (`/t/{domain}/oidc/logout`), else in its own.
+    pub fn check_logout(&self, url: Option<&Tenant>, req: &LogoutRequest) -> Result<CheckedLogout, LogoutRefusal> {
         let all = [
             &req.id_token_hint,
             &req.client_id,
@@ -85,9 +86,16 @@ impl App {
                 });
             }
         };
+        let tenant = match url {
+            Some(t) => t.clone(),
+            None => self
+                .client_tenant(&client_id)
+                .map_err(LogoutRefusal::Domain)?
+                .unwrap_or_else(super_tenant),
+        };
         let found = self
             .store
-            .read(TenantId::SUPER, |tx| tx.app(&client_id))
+            .read(tenant.id, |tx| tx.app(&client_id))
             .map_err(|e| LogoutRefusal::Domain(e.into()))?;
         let Some(app) = found else {
             return Err(LogoutRefusal::ErrorPage(text::LOGOUT_CLIENT_NOT_FOUND));

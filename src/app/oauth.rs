@@ -8,7 +8,7 @@
 use crate::store::TenantId;
 use subtle::ConstantTimeEq;
 
-use super::{Actor, App, LoginOutcome};
+use super::{Actor, App, LoginOutcome, Tenant};
 use crate::domain::login::Decision;
 use crate::domain::oauth::{
     self, ErrorKind, GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, GRANT_IMPLICIT, GRANT_PASSWORD,
@@ -196,9 +196,17 @@ pub const MAX_PARAM_CHARS: usize = 2048;
 /// The most redirect URIs one application may register.
 pub const MAX_REDIRECT_URIS: usize = 32;
 
-/// `user@carbon.super`, as WSO2 writes an authorized user.
-pub fn qualified(user: &str) -> String {
-    format!("{user}@{}", crate::domain::TENANT_DOMAIN)
+/// `user@domain` (`tom@carbon.super`, `tom@a.com`), as WSO2 writes an authorized user.
+pub fn qualified(user: &str, domain: &str) -> String {
+    format!("{user}@{domain}")
+}
+
+/// The super tenant, where a request without `/t/{domain}/` runs.
+pub fn super_tenant() -> Tenant {
+    Tenant {
+        id: TenantId::SUPER,
+        domain: crate::domain::tenant::SUPER_DOMAIN.to_string(),
+    }
 }
 
 impl App {
@@ -360,9 +368,10 @@ impl App {
 
     /// The application a client authenticates as, or the token endpoint's `invalid_client`. The secret is
     /// compared as keyed hashes, in constant time; an unknown client costs the same hash.
-    pub fn authenticate_client(&self, client: &ClientAuth) -> Result<Application, OAuthFailure> {
+    /// Only tenant `at`'s applications are looked at: another tenant's client is as unknown as no client.
+    pub fn authenticate_client(&self, at: TenantId, client: &ClientAuth) -> Result<Application, OAuthFailure> {
         let profile = &self.profile().oauth;
-        let found = self.store.read(TenantId::SUPER, |tx| tx.app(&client.client_id))?;
+        let found = self.store.read(at, |tx| tx.app(&client.client_id))?;
         let Some(secret) = &client.secret else {
             return Err(OAuthError::invalid_client(text::UNSUPPORTED_CLIENT_AUTHENTICATION).into());
         };
@@ -383,47 +392,99 @@ impl App {
 
     /// `/oauth2/token`: authenticate the client, check it may use the grant, run the grant.
     pub fn token(&self, client: &ClientAuth, grant: Grant, scope: Option<&str>) -> Result<Issued, OAuthFailure> {
-        let app = self.authenticate_client(client)?;
+        self.token_at(None, client, grant, scope)
+    }
+
+    /// The tenant an OAuth endpoint runs in for `client_id`: the URL's (`/t/{domain}/`); on the root URL the
+    /// super tenant, or before 7.0 the client's own ([`crate::domain::profile::oauth::OAuthProfile`]
+    /// `client_in_url_tenant`).
+    pub(super) fn endpoint_tenant(&self, url: Option<&Tenant>, client_id: &str) -> Result<Tenant, OAuthFailure> {
+        match url {
+            Some(t) => Ok(t.clone()),
+            None if self.profile().oauth.client_in_url_tenant => Ok(super_tenant()),
+            None => Ok(self.client_tenant(client_id)?.unwrap_or_else(super_tenant)),
+        }
+    }
+
+    /// The active tenant whose application `client_id` is, if any.
+    pub(super) fn client_tenant(&self, client_id: &str) -> Result<Option<Tenant>, DomainError> {
+        Ok(self
+            .store
+            .system_read(|sys| sys.tenant_of_client(client_id))?
+            .filter(|t| t.active)
+            .map(|t| Tenant {
+                id: t.id,
+                domain: t.domain,
+            }))
+    }
+
+    /// [`App::token`] at `/t/{domain}/oauth2/token` (`url`) or the root one (None): the client must be the
+    /// endpoint's tenant's, the password grant's user too (a bare name is the endpoint's tenant's under
+    /// `/t/{domain}/`, product-is#9526), and the codes and tokens are the tenant's.
+    pub fn token_at(
+        &self,
+        url: Option<&Tenant>,
+        client: &ClientAuth,
+        grant: Grant,
+        scope: Option<&str>,
+    ) -> Result<Issued, OAuthFailure> {
+        let at = self.endpoint_tenant(url, &client.client_id)?;
+        let app = self.authenticate_client(at.id, client)?;
         if !app.allows(grant.name()) {
             return Err(OAuthError::new(ErrorKind::UnauthorizedClient, text::GRANT_NOT_ALLOWED).into());
         }
         let asked = scope.unwrap_or_default();
         match grant {
-            Grant::Password { username, password } => self.password_grant(&app, &username, &password, asked),
+            Grant::Password { username, password } => {
+                self.password_grant(url.is_some(), &at, &app, &username, &password, asked)
+            }
             Grant::ClientCredentials => {
                 let scopes = oauth::granted_scopes(GRANT_CLIENT_CREDENTIALS, asked);
                 self.issue(
+                    &at,
                     &app,
                     None,
                     &oauth::scope_string(&scopes),
                     GRANT_CLIENT_CREDENTIALS,
-                    None,
                     false,
                 )
             }
-            Grant::RefreshToken { refresh_token } => self.refresh_grant(&app, &refresh_token, scope),
+            Grant::RefreshToken { refresh_token } => self.refresh_grant(&at, &app, &refresh_token, scope),
             Grant::AuthorizationCode {
                 code,
                 redirect_uri,
                 verifier,
-            } => self.code_grant(&app, &code, redirect_uri.as_deref(), verifier.as_deref()),
+            } => self.code_grant(&at, &app, &code, redirect_uri.as_deref(), verifier.as_deref()),
         }
     }
 
+    /// The user signs in in the endpoint's tenant `at`: under `/t/{domain}/` (`qualified_url`) a bare name is
+    /// that tenant's; on the root URL the typed name picks its tenant, which must be the client's (WSO2's
+    /// password grant refuses a user of another tenant for an application that is not SaaS). A user of another
+    /// tenant is refused as bad credentials, the same answer as a wrong password.
     fn password_grant(
         &self,
+        qualified_url: bool,
+        at: &Tenant,
         app: &Application,
         username: &str,
         password: &Secret,
         asked: &str,
     ) -> Result<Issued, OAuthFailure> {
-        let outcome = self.login(username, password)?;
+        // On the root URL a bare name is a carbon.super name: written so, it is nobody in a tenant.
+        let typed = match crate::domain::tenant::split_user(username) {
+            (_, None) if !qualified_url && at.id != TenantId::SUPER => {
+                format!("{username}@{}", crate::domain::tenant::SUPER_DOMAIN)
+            }
+            _ => username.to_string(),
+        };
+        let outcome = self.login_at(Some(at), &typed, password)?;
         if oauth::password_grant_asks_expiry(self.profile().oauth.password_grant.expiry, outcome.decision)
             && let Some(user) = &outcome.user
         {
             let expired = match outcome.decision {
                 Decision::Success => outcome.password_expired,
-                _ => self.password_expired_now(user)?,
+                _ => self.password_expired_now(outcome.tenant, user)?,
             };
             if expired {
                 return Err(OAuthError::invalid_grant(oauth::password_expired_refusal()).into());
@@ -432,14 +493,7 @@ impl App {
         match (&outcome.decision, &outcome.user) {
             (Decision::Success, Some(user)) => {
                 let scopes = oauth::granted_scopes(GRANT_PASSWORD, asked);
-                self.issue(
-                    app,
-                    Some(user),
-                    &oauth::scope_string(&scopes),
-                    GRANT_PASSWORD,
-                    None,
-                    true,
-                )
+                self.issue(at, app, Some(user), &oauth::scope_string(&scopes), GRANT_PASSWORD, true)
             }
             _ => Err(OAuthError::invalid_grant(self.password_grant_refusal(username, &outcome)).into()),
         }
@@ -456,15 +510,21 @@ impl App {
         };
         let user = strip_primary_domain(username);
         let user = user
-            .strip_suffix(&format!("@{}", crate::domain::TENANT_DOMAIN))
+            .strip_suffix(&format!("@{}", outcome.tenant_domain))
             .unwrap_or(user);
         oauth::password_grant_refusal(outcome.decision, outcome.context.as_ref(), user, profile, show)
     }
 
-    fn refresh_grant(&self, app: &Application, refresh: &Secret, scope: Option<&str>) -> Result<Issued, OAuthFailure> {
+    fn refresh_grant(
+        &self,
+        at: &Tenant,
+        app: &Application,
+        refresh: &Secret,
+        scope: Option<&str>,
+    ) -> Result<Issued, OAuthFailure> {
         let hash = self.hash(Hashed::RefreshToken, refresh.expose());
         let now = self.now();
-        let found = self.store.read(TenantId::SUPER, |tx| tx.token_by_refresh(&hash))?;
+        let found = self.store.read(at.id, |tx| tx.token_by_refresh(&hash))?;
         let Some(old) = found else {
             return Err(OAuthError::invalid_grant(text::REFRESH_UNKNOWN).into());
         };
@@ -486,15 +546,15 @@ impl App {
                 .collect(),
             None => old_scopes,
         };
-        self.rotate(app, &old, &oauth::scope_string(&scopes))
+        self.rotate(at, app, &old, &oauth::scope_string(&scopes))
     }
 
     /// Rotate a refresh token: the old row dies in the same transaction the new one is born in, so two
     /// concurrent refreshes with one token cannot both succeed.
-    fn rotate(&self, app: &Application, old: &TokenRecord, scope: &str) -> Result<Issued, OAuthFailure> {
+    fn rotate(&self, at: &Tenant, app: &Application, old: &TokenRecord, scope: &str) -> Result<Issued, OAuthFailure> {
         let now = self.now();
-        let issued = self.new_values(app, old.user.as_deref(), scope, now, true)?;
-        self.store.write(TenantId::SUPER, |tx| {
+        let issued = self.new_values(at, app, old.user.as_deref(), scope, now, true)?;
+        self.store.write(at.id, |tx| {
             if !tx.revoke_token(&old.access_hash)? {
                 return Err(OAuthFailure::Refused(OAuthError::invalid_grant(text::REFRESH_STATE)));
             }
@@ -509,6 +569,7 @@ impl App {
 
     fn code_grant(
         &self,
+        at: &Tenant,
         app: &Application,
         code: &Secret,
         redirect_uri: Option<&str>,
@@ -516,14 +577,13 @@ impl App {
     ) -> Result<Issued, OAuthFailure> {
         let hash = self.hash(Hashed::Code, code.expose());
         let now = self.now();
-        let found = self.store.read(TenantId::SUPER, |tx| tx.code(&hash))?;
+        let found = self.store.read(at.id, |tx| tx.code(&hash))?;
         let Some(stored) = found.filter(|c| c.client_id == app.client_id) else {
             return Err(OAuthError::invalid_grant(text::CODE_INVALID).into());
         };
         if stored.used {
             // A replayed code: the tokens it bought are revoked too (RFC 6749 §4.1.2).
-            self.store
-                .write(TenantId::SUPER, |tx| tx.revoke_tokens_of_code(&hash))?;
+            self.store.write(at.id, |tx| tx.revoke_tokens_of_code(&hash))?;
             return Err(OAuthError::invalid_grant(text::CODE_INACTIVE).into());
         }
         if stored.dead || stored.expires_at <= now {
@@ -537,15 +597,16 @@ impl App {
             .as_deref()
             .map(|c| (c, stored.challenge_method.as_deref().unwrap_or(oauth::PKCE_PLAIN)));
         oauth::check_verifier(challenge, verifier, app.pkce_mandatory).map_err(OAuthError::invalid_grant)?;
-        let issued = self.new_values(app, Some(&stored.user), &stored.scope, now, true)?;
+        let issued = self.new_values(at, app, Some(&stored.user), &stored.scope, now, true)?;
         let id_token = self.id_token_for(
+            at,
             &app.client_id,
             &stored,
             code.expose(),
             issued.access_token.expose(),
             now,
         )?;
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(at.id, |tx| {
             if !tx.use_code(&hash)? {
                 return Err(OAuthFailure::Refused(OAuthError::invalid_grant(text::CODE_INACTIVE)));
             }
@@ -573,6 +634,7 @@ impl App {
     /// revocation and the end of the user's sessions treat both alike.
     fn new_values(
         &self,
+        at: &Tenant,
         app: &Application,
         user: Option<&str>,
         scope: &str,
@@ -581,7 +643,7 @@ impl App {
     ) -> Result<Issued, OAuthFailure> {
         let mut rng = rand::rng();
         let access_token = if app.token_type == TOKEN_TYPE_JWT {
-            Secret::new(self.jwt_access_token(app, user, scope, now)?)
+            Secret::new(self.jwt_access_token(at, app, user, scope, now)?)
         } else {
             Secret::new(oauth::token_value(&mut rng))
         };
@@ -596,22 +658,21 @@ impl App {
 
     fn issue(
         &self,
+        at: &Tenant,
         app: &Application,
         user: Option<&str>,
         scope: &str,
         grant: &str,
-        id_token: Option<String>,
         refresh: bool,
     ) -> Result<Issued, OAuthFailure> {
         let now = self.now();
-        let issued = self.new_values(app, user, scope, now, refresh)?;
-        self.store.write(TenantId::SUPER, |tx| {
+        let issued = self.new_values(at, app, user, scope, now, refresh)?;
+        self.store.write(at.id, |tx| {
             tx.purge_expired_oauth(now)?;
             self.insert_issued(tx, app, user, scope, grant, None, &issued, now)
         })?;
         Ok(Issued {
             scope: scope.to_string(),
-            id_token,
             ..issued
         })
     }
@@ -656,14 +717,29 @@ impl App {
         token: &Secret,
         refresh_hint: bool,
     ) -> Result<Option<Introspection>, OAuthFailure> {
+        self.introspect_at(&super_tenant(), actor, token, refresh_hint)
+    }
+
+    /// [`App::introspect`] at tenant `at`'s endpoint: only that tenant's tokens are known there, and the caller
+    /// must be the tenant's (the front door answers another tenant's user before this; here it is refused too).
+    pub fn introspect_at(
+        &self,
+        at: &Tenant,
+        actor: &Actor,
+        token: &Secret,
+        refresh_hint: bool,
+    ) -> Result<Option<Introspection>, OAuthFailure> {
         actor.require(permissions::APPLICATIONS_VIEW)?;
+        if !matches!(actor, Actor::System) && actor.tenant() != at.id {
+            return Err(DomainError::AccessDenied.into());
+        }
         let now = self.now();
         let found = if refresh_hint {
             let hash = self.hash(Hashed::RefreshToken, token.expose());
-            self.store.read(actor.tenant(), |tx| tx.token_by_refresh(&hash))?
+            self.store.read(at.id, |tx| tx.token_by_refresh(&hash))?
         } else {
             let hash = self.hash(Hashed::AccessToken, token.expose());
-            self.store.read(actor.tenant(), |tx| tx.token_by_access(&hash))?
+            self.store.read(at.id, |tx| tx.token_by_access(&hash))?
         };
         let Some(t) = found else { return Ok(None) };
         let expires_at = if refresh_hint {
@@ -678,14 +754,14 @@ impl App {
             Some(user) => user.clone(),
             None => self
                 .store
-                .read(actor.tenant(), |tx| tx.app(&t.client_id))?
+                .read(at.id, |tx| tx.app(&t.client_id))?
                 .map(|a| a.owner)
                 .unwrap_or_default(),
         };
         Ok(Some(Introspection {
             scope: t.scope,
             client_id: t.client_id,
-            username: qualified(&owner),
+            username: qualified(&owner, &at.domain),
             issued_at_s: t.issued_at / 1000,
             expires_at_s: expires_at / 1000,
             application: t.user.is_none(),
@@ -700,12 +776,25 @@ impl App {
         token: &Secret,
         refresh_hint: bool,
     ) -> Result<Option<Revoked>, OAuthFailure> {
+        self.revoke_at(None, client, token, refresh_hint)
+    }
+
+    /// [`App::revoke`] at `/t/{domain}/oauth2/revoke` (`url`) or the root one: the client and the token are the
+    /// endpoint tenant's.
+    pub fn revoke_at(
+        &self,
+        url: Option<&Tenant>,
+        client: &ClientAuth,
+        token: &Secret,
+        refresh_hint: bool,
+    ) -> Result<Option<Revoked>, OAuthFailure> {
+        let at = self.endpoint_tenant(url, &client.client_id)?;
         let app = self
-            .authenticate_client(client)
+            .authenticate_client(at.id, client)
             .map_err(|_| OAuthFailure::Refused(OAuthError::invalid_client(text::CLIENT_AUTHENTICATION_FAILED)))?;
         let access = self.hash(Hashed::AccessToken, token.expose());
         let refresh = self.hash(Hashed::RefreshToken, token.expose());
-        self.store.write(TenantId::SUPER, |tx| {
+        self.store.write(at.id, |tx| {
             let (found, was_refresh) = if refresh_hint {
                 match tx.token_by_refresh(&refresh)? {
                     Some(t) => (Some(t), true),
@@ -731,7 +820,7 @@ impl App {
             Ok(Some(Revoked {
                 access_token: (!was_refresh).then(|| value.clone()),
                 refresh_token: was_refresh.then_some(value),
-                user: qualified(t.user.as_deref().unwrap_or(&app.owner)),
+                user: qualified(t.user.as_deref().unwrap_or(&app.owner), &at.domain),
             }))
         })
     }

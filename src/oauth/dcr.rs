@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::blocking;
 use super::error::{self, Family};
-use crate::app::{Actor, App, AppSpec, Application, OAuthFailure};
+use crate::app::{Actor, App, AppSpec, Application, OAuthFailure, Tenant};
 use crate::domain::oauth::{
     ACCESS_LIFETIME_S, ErrorKind, ID_TOKEN_LIFETIME_S, OAuthError, REFRESH_LIFETIME_S, TOKEN_TYPE_DEFAULT,
 };
@@ -126,48 +126,56 @@ fn metadata(text: &str) -> OAuthFailure {
 }
 
 /// `POST /register`: 201 and the application with its secret.
-pub async fn register(app: Arc<App>, req: Request<RequestBody>, actor: Actor) -> HttpResponse {
+pub async fn register(app: Arc<App>, req: Request<RequestBody>, actor: Actor, at: &Tenant) -> HttpResponse {
     let spec = match spec_of(&app, req).await {
         Ok(spec) => spec,
         Err(resp) => return resp,
     };
     match blocking(&app, move |app| app.register_app(&actor, spec)).await {
-        Ok(Ok(registered)) => application_json(&app, StatusCode::CREATED, &registered.app, Some(&registered.secret)),
+        Ok(Ok(registered)) => {
+            application_json(&app, at, StatusCode::CREATED, &registered.app, Some(&registered.secret))
+        }
         Ok(Err(failure)) => error::answer(&failure, Family::Dcr, None),
         Err(resp) => resp,
     }
 }
 
 /// `GET /register?client_name=<name>`.
-pub async fn read_by_name(app: Arc<App>, req: Request<RequestBody>, actor: Actor) -> HttpResponse {
+pub async fn read_by_name(app: Arc<App>, req: Request<RequestBody>, actor: Actor, at: &Tenant) -> HttpResponse {
     let params = Params::from_query(req.uri());
     let Some(name) = params.get("client_name").map(str::to_string) else {
         return error::answer(&OAuthFailure::NoSuchApp, Family::Dcr, None);
     };
     match blocking(&app, move |app| app.application_named(&actor, &name)).await {
-        Ok(Ok(found)) => application_json(&app, StatusCode::OK, &found, None),
+        Ok(Ok(found)) => application_json(&app, at, StatusCode::OK, &found, None),
         Ok(Err(failure)) => error::answer(&failure, Family::Dcr, None),
         Err(resp) => resp,
     }
 }
 
 /// `GET /register/{client_id}`.
-pub async fn read(app: Arc<App>, client_id: String, actor: Actor) -> HttpResponse {
+pub async fn read(app: Arc<App>, client_id: String, actor: Actor, at: &Tenant) -> HttpResponse {
     match blocking(&app, move |app| app.application(&actor, &client_id)).await {
-        Ok(Ok(found)) => application_json(&app, StatusCode::OK, &found, None),
+        Ok(Ok(found)) => application_json(&app, at, StatusCode::OK, &found, None),
         Ok(Err(failure)) => error::answer(&failure, Family::Dcr, None),
         Err(resp) => resp,
     }
 }
 
 /// `PUT /register/{client_id}`.
-pub async fn update(app: Arc<App>, req: Request<RequestBody>, client_id: String, actor: Actor) -> HttpResponse {
+pub async fn update(
+    app: Arc<App>,
+    req: Request<RequestBody>,
+    client_id: String,
+    actor: Actor,
+    at: &Tenant,
+) -> HttpResponse {
     let spec = match spec_of(&app, req).await {
         Ok(spec) => spec,
         Err(resp) => return resp,
     };
     match blocking(&app, move |app| app.update_app(&actor, &client_id, spec)).await {
-        Ok(Ok((updated, secret))) => application_json(&app, StatusCode::OK, &updated, secret.as_ref()),
+        Ok(Ok((updated, secret))) => application_json(&app, at, StatusCode::OK, &updated, secret.as_ref()),
         Ok(Err(failure)) => error::answer(&failure, Family::Dcr, None),
         Err(resp) => resp,
     }
@@ -182,9 +190,14 @@ pub async fn delete(app: Arc<App>, client_id: String, actor: Actor) -> HttpRespo
     }
 }
 
-/// The application as the release's DCR writes it (fields in its DTO's declaration order). The secret only when
-/// there is one to show.
-pub fn application_members(shape: DcrResponse, a: &Application, secret: Option<&Secret>) -> Vec<(&'static str, Value)> {
+/// The application as the release's DCR writes it (fields in its DTO's declaration order), registered in tenant
+/// `domain`. The secret only when there is one to show.
+pub fn application_members(
+    shape: DcrResponse,
+    domain: &str,
+    a: &Application,
+    secret: Option<&Secret>,
+) -> Vec<(&'static str, Value)> {
     let secret = |m: &mut Vec<(&'static str, Value)>| {
         if let Some(s) = secret {
             m.push(("client_secret", s.expose().into()));
@@ -223,7 +236,7 @@ pub fn application_members(shape: DcrResponse, a: &Application, secret: Option<&
         };
         m.extend([
             ("ext_application_display_name", Value::Null),
-            ("ext_application_owner", crate::app::qualified(&a.owner).into()),
+            ("ext_application_owner", crate::app::qualified(&a.owner, domain).into()),
             ("ext_application_token_lifetime", ACCESS_LIFETIME_S.into()),
             ("ext_user_token_lifetime", ACCESS_LIFETIME_S.into()),
             ("ext_refresh_token_lifetime", REFRESH_LIFETIME_S.into()),
@@ -257,8 +270,14 @@ pub fn application_members(shape: DcrResponse, a: &Application, secret: Option<&
     m
 }
 
-fn application_json(app: &App, status: StatusCode, a: &Application, secret: Option<&Secret>) -> HttpResponse {
-    let members = application_members(app.profile().oauth.dcr_response, a, secret);
+fn application_json(
+    app: &App,
+    at: &Tenant,
+    status: StatusCode,
+    a: &Application,
+    secret: Option<&Secret>,
+) -> HttpResponse {
+    let members = application_members(app.profile().oauth.dcr_response, &at.domain, a, secret);
     let mut body = String::from("{");
     for (i, (k, v)) in members.iter().enumerate() {
         if i > 0 {

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 
-use crate::app::{Actor, App, MAX_PARAM_CHARS};
+use crate::app::{Actor, App, MAX_PARAM_CHARS, Tenant};
 use crate::domain::oauth::{OAuthError, text};
 use crate::domain::permissions;
 use crate::http::basic_auth::{self, BasicCredentials};
@@ -158,25 +158,30 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
     let Some((route, id)) = matched else {
         return response::method_not_allowed(allowed(&path));
     };
+    // `/t/{domain}/oauth2/…` (rewritten by the routes): that tenant; None: the root URL.
+    let url = req.extensions().get::<Tenant>().cloned();
+    let at = url.clone().unwrap_or_else(crate::app::super_tenant);
     let actor = match route.permission {
         None => None,
-        Some(permission) => match caller(&app, req.headers().get(header::AUTHORIZATION).cloned(), permission).await {
-            Ok(actor) => Some(actor),
-            Err(resp) => return resp,
-        },
+        Some(permission) => {
+            match caller(&app, req.headers().get(header::AUTHORIZATION).cloned(), permission, &at).await {
+                Ok(actor) => Some(actor),
+                Err(resp) => return resp,
+            }
+        }
     };
     let mut resp = match (route.op, actor) {
-        (Op::Register, Some(actor)) => dcr::register(app, req, actor).await,
-        (Op::ReadByName, Some(actor)) => dcr::read_by_name(app, req, actor).await,
-        (Op::Read, Some(actor)) => dcr::read(app, id, actor).await,
-        (Op::Update, Some(actor)) => dcr::update(app, req, id, actor).await,
+        (Op::Register, Some(actor)) => dcr::register(app, req, actor, &at).await,
+        (Op::ReadByName, Some(actor)) => dcr::read_by_name(app, req, actor, &at).await,
+        (Op::Read, Some(actor)) => dcr::read(app, id, actor, &at).await,
+        (Op::Update, Some(actor)) => dcr::update(app, req, id, actor, &at).await,
         (Op::Delete, Some(actor)) => dcr::delete(app, id, actor).await,
-        (Op::Introspect, Some(actor)) => token::introspect(app, req, actor).await,
-        (Op::Token, _) => token::token(app, req).await,
-        (Op::Revoke, _) => token::revoke(app, req).await,
+        (Op::Introspect, Some(actor)) => token::introspect(app, req, actor, at).await,
+        (Op::Token, _) => token::token(app, req, url).await,
+        (Op::Revoke, _) => token::revoke(app, req, url).await,
         (Op::Jwks, _) => token::jwks(app).await,
-        (Op::Discovery, _) => token::discovery(&app),
-        (Op::Userinfo, _) => token::userinfo(app, req).await,
+        (Op::Discovery, _) => token::discovery(&app, &at),
+        (Op::Userinfo, _) => token::userinfo(app, req, at).await,
         (_, None) => response::internal_error(),
     };
     resp.headers_mut()
@@ -199,12 +204,14 @@ fn allowed(path: &str) -> &'static str {
     }
 }
 
-/// The user calling an admin API, by Basic credentials (carbon-auth-rest's valve): 401 without valid ones, 403
+/// The user calling an admin API, by Basic credentials (carbon-auth-rest's valve): 401 without valid ones or as a
+/// user of another tenant than the URL's `at` (`AuthorizationValve`; a bare name is a carbon.super name), 403
 /// without the permission, nothing run.
 async fn caller(
     app: &Arc<App>,
     authorization: Option<HeaderValue>,
     permission: &'static str,
+    at: &Tenant,
 ) -> Result<Actor, HttpResponse> {
     let BasicCredentials::Credentials { username, password } = basic_auth::parse(authorization.as_ref()) else {
         return Err(basic_auth::unauthorized());
@@ -216,8 +223,8 @@ async fn caller(
         None => blocking(app, move |app| app.authenticate(&username, &password)).await?,
     };
     let actor = match authenticated {
-        Ok(actor) => actor,
-        Err(_) => return Err(basic_auth::unauthorized()),
+        Ok(actor) if actor.tenant() == at.id => actor,
+        Ok(_) | Err(_) => return Err(basic_auth::unauthorized()),
     };
     if actor.has(permission) {
         Ok(actor)

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::error::{self, Family};
 use super::{ParamsError, blocking, read_params};
-use crate::app::{Actor, App, ClientAuth, Grant, Introspection, Issued, OAuthFailure};
+use crate::app::{Actor, App, ClientAuth, Grant, Introspection, Issued, OAuthFailure, Tenant};
 use crate::domain::oauth::{
     self, AUT_APPLICATION, AUT_USER, GRANT_AUTHORIZATION_CODE, GRANT_CLIENT_CREDENTIALS, GRANT_PASSWORD,
     GRANT_REFRESH_TOKEN, OAuthError, TOKEN_TYPE_BEARER, java_map_json, text,
@@ -98,8 +98,8 @@ fn grant_of(params: &Params) -> Result<Grant, OAuthError> {
     }
 }
 
-/// `POST /oauth2/token`.
-pub async fn token(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
+/// `POST /oauth2/token` (`url`: the tenant of `/t/{domain}/oauth2/token`).
+pub async fn token(app: Arc<App>, req: Request<RequestBody>, url: Option<Tenant>) -> HttpResponse {
     let realm = realm(&app);
     let (headers, params) = match read_params(req).await {
         Ok(read) => read,
@@ -114,7 +114,11 @@ pub async fn token(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
         Err(e) => return error::oauth_json(&e, Some(&realm)),
     };
     let scope = params.get("scope").map(str::to_string);
-    match blocking(&app, move |app| app.token(&client, grant, scope.as_deref())).await {
+    match blocking(&app, move |app| {
+        app.token_at(url.as_ref(), &client, grant, scope.as_deref())
+    })
+    .await
+    {
         Ok(Ok(issued)) => issued_json(&issued),
         Ok(Err(failure)) => error::answer(&failure, Family::Token, Some(&realm)),
         Err(resp) => resp,
@@ -141,7 +145,7 @@ fn issued_json(issued: &Issued) -> HttpResponse {
 }
 
 /// `POST /oauth2/introspect` (a user with `…/applicationmgt/view`).
-pub async fn introspect(app: Arc<App>, req: Request<RequestBody>, actor: Actor) -> HttpResponse {
+pub async fn introspect(app: Arc<App>, req: Request<RequestBody>, actor: Actor, at: Tenant) -> HttpResponse {
     let (_, params) = match read_params(req).await {
         Ok(read) => read,
         Err(ParamsError::OAuth(_)) => return invalid_input(),
@@ -152,7 +156,7 @@ pub async fn introspect(app: Arc<App>, req: Request<RequestBody>, actor: Actor) 
     };
     let refresh = params.get("token_type_hint") == Some("refresh_token");
     // Two point reads by hash: bounded, so on the reactor inside `quick` (as the SOAP session calls do).
-    match app.quick(|| app.introspect(&actor, &token, refresh)) {
+    match app.quick(|| app.introspect_at(&at, &actor, &token, refresh)) {
         Ok(Some(found)) => active_json(&found),
         Ok(None) => json_text(r#"{"active":false}"#),
         Err(failure) => error::answer(&failure, Family::Token, None),
@@ -196,7 +200,7 @@ fn active_json(t: &Introspection) -> HttpResponse {
 }
 
 /// `POST /oauth2/revoke` (RFC 7009): 200 with no body whether or not there was anything to revoke.
-pub async fn revoke(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
+pub async fn revoke(app: Arc<App>, req: Request<RequestBody>, url: Option<Tenant>) -> HttpResponse {
     let realm = realm(&app);
     let (headers, params) = match read_params(req).await {
         Ok(read) => read,
@@ -218,7 +222,7 @@ pub async fn revoke(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
     };
     let refresh = params.get("token_type_hint") == Some("refresh_token");
     let headers_on = app.profile().oauth.revoke_headers;
-    match blocking(&app, move |app| app.revoke(&client, &token, refresh)).await {
+    match blocking(&app, move |app| app.revoke_at(url.as_ref(), &client, &token, refresh)).await {
         Ok(Ok(revoked)) => {
             let mut resp = response::with_body(StatusCode::OK, HeaderValue::from_static("text/html"), "");
             if let Some(r) = revoked.filter(|_| headers_on) {
@@ -249,17 +253,17 @@ pub async fn jwks(app: Arc<App>) -> HttpResponse {
     }
 }
 
-/// The discovery document.
-pub fn discovery(app: &App) -> HttpResponse {
+/// The discovery document of tenant `at`.
+pub fn discovery(app: &App, at: &Tenant) -> HttpResponse {
     response::with_body(
         StatusCode::OK,
         HeaderValue::from_static("application/json"),
-        app.discovery(),
+        app.discovery(at),
     )
 }
 
 /// `/oauth2/userinfo` with `Authorization: Bearer <token>` (or an `access_token` form parameter).
-pub async fn userinfo(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
+pub async fn userinfo(app: Arc<App>, req: Request<RequestBody>, at: Tenant) -> HttpResponse {
     let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -278,7 +282,7 @@ pub async fn userinfo(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse 
         return bearer_error(&OAuthError::new(oauth::ErrorKind::InvalidRequest, text::BEARER_MISSING));
     };
     let token = Secret::new(token);
-    match blocking(&app, move |app| app.userinfo(&token)).await {
+    match blocking(&app, move |app| app.userinfo(&at, &token)).await {
         Ok(Ok(body)) => response::with_body(StatusCode::OK, HeaderValue::from_static("application/json"), body),
         Ok(Err(OAuthFailure::Refused(e))) => bearer_error(&e),
         Ok(Err(failure)) => error::answer(&failure, Family::Token, None),

@@ -141,6 +141,18 @@ impl<'a> SysTx<'a> {
             .optional()?)
     }
 
+    /// The tenant whose admin registered OAuth client `client_id` (client ids are unique across tenants), with
+    /// its domain: `/oauth2/authorize` without `/t/{domain}/` runs in the client's tenant.
+    pub fn tenant_of_client(&self, client_id: &str) -> Result<Option<TenantRecord>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {TENANT_COLUMNS} FROM tenants WHERE id = (SELECT tenant_id FROM oauth_apps WHERE client_id = ?1)"
+            ))?
+            .query_row([client_id], tenant_row)
+            .optional()?)
+    }
+
     /// Tenants by domain; `limit` < 0 = no limit.
     pub fn tenants(&self, offset: i64, limit: i64) -> Result<Vec<TenantRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(

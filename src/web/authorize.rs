@@ -14,10 +14,11 @@ use super::input::cookie;
 use super::login::{SESSION_COOKIE, enc, start_flow};
 use super::pages;
 use crate::app::{
-    App, AuthorizationRequest, AuthorizeRefusal, CodeRedirect, ConsentAnswer, PendingAuthorization, Session, qualified,
+    App, AuthorizationRequest, AuthorizeRefusal, CodeRedirect, ConsentAnswer, PendingAuthorization, Session, Tenant,
+    qualified,
 };
-use crate::domain::TENANT_DOMAIN;
 use crate::domain::oauth::{ErrorKind, OAuthError, SCOPE_OPENID, origin_of, text};
+use crate::domain::tenant::SUPER_DOMAIN;
 use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
 
@@ -121,6 +122,15 @@ fn live_session(app: &App, headers: &hyper::HeaderMap) -> Option<Session> {
     matches!(app.session_actor(&session), Ok(Some(_))).then_some(session)
 }
 
+/// `/t/{domain}` for a tenant's pages, else empty (the super tenant's are at the root).
+fn tenant_prefix(tenant: &Tenant) -> String {
+    if tenant.domain == SUPER_DOMAIN {
+        String::new()
+    } else {
+        format!("/t/{}", tenant.domain)
+    }
+}
+
 /// `GET /oauth2/authorize`.
 pub async fn authorize(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
     let params = Params::from_query(req.uri());
@@ -130,17 +140,19 @@ pub async fn authorize(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme)
         return error_page(&OAuthError::invalid_request(text::INVALID_AUTHZ_REQUEST));
     }
     let request = request_of(&params);
+    let url = req.extensions().get::<Tenant>().cloned();
     let checked = {
         let app = app.clone();
         let request = request.clone();
-        super::blocking(&app.clone(), move |_| app.check_authorization(&request)).await
+        super::blocking(&app.clone(), move |_| app.check_authorization(url.as_ref(), &request)).await
     };
     let pending = match checked {
         Ok(Ok(p)) => p,
         Ok(Err(refusal)) => return refused(&refusal),
         Err(resp) => return resp,
     };
-    let session = live_session(&app, req.headers()).filter(|_| !pending.force_login);
+    // Only a session of the request's tenant counts: another tenant's user signs in again, in this tenant.
+    let session = live_session(&app, req.headers()).filter(|s| !pending.force_login && s.tenant == pending.tenant.id);
     if let Some(session) = session {
         return issue(&app, &session, &pending).await;
     }
@@ -153,10 +165,11 @@ pub async fn authorize(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme)
         .iter()
         .filter_map(|k| params.get(k).map(|v| (k.to_string(), v.to_string())))
         .collect();
-    query.push(("commonAuthCallerPath".into(), AUTHORIZE_PATH.into()));
+    let prefix = tenant_prefix(&pending.tenant);
+    query.push(("commonAuthCallerPath".into(), format!("{prefix}{AUTHORIZE_PATH}")));
     query.push(("forceAuth".into(), pending.force_login.to_string()));
     query.push(("passiveAuth".into(), "false".into()));
-    query.push(("tenantDomain".into(), TENANT_DOMAIN.into()));
+    query.push(("tenantDomain".into(), pending.tenant.domain.clone()));
     query.sort_by(|a, b| a.0.cmp(&b.0));
     let qp: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", enc(v))).collect();
     let tail = format!(
@@ -164,7 +177,7 @@ pub async fn authorize(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme)
         enc(&pending.client_id),
         enc(&pending.app_name)
     );
-    let (key, resp) = start_flow(&app, req.headers(), scheme, &qp.join("&"), &tail);
+    let (key, resp) = start_flow(&app, req.headers(), scheme, &prefix, &qp.join("&"), &tail);
     app.remember_authorization(&key, pending);
     resp
 }
@@ -198,11 +211,12 @@ fn consent_redirect(app: &App, key: &str, pending: &PendingAuthorization, user: 
         OAUTH2_CONSENT_PATH
     };
     response::redirect(&format!(
-        "{}{page}?loggedInUser={}&application={}&tenantDomain={TENANT_DOMAIN}&scope={}&sessionDataKeyConsent={}\
+        "{}{page}?loggedInUser={}&application={}&tenantDomain={}&scope={}&sessionDataKeyConsent={}\
          &spQueryParams=",
         app.product_url(),
-        enc(&qualified(user)),
+        enc(&qualified(user, &pending.tenant.domain)),
         enc(&pending.app_name),
+        enc(&pending.tenant.domain),
         enc(&pending.scope),
         enc(key)
     ))

@@ -80,18 +80,20 @@ pub(super) fn start_login(app: &App, headers: &HeaderMap, scheme: Scheme) -> Htt
     resp
 }
 
-/// Start a login flow for an application's authorization request: the login page with WSO2's query (`qp`, then
-/// the flow key, then `tail`, then the authenticators). The key and the answer.
+/// Start a login flow for an application's authorization request: the login page (a tenant's under its `prefix`,
+/// `/t/{domain}`, so that it signs in there) with WSO2's query (`qp`, then the flow key, then `tail`, then the
+/// authenticators). The key and the answer.
 pub(super) fn start_flow(
     app: &App,
     headers: &HeaderMap,
     scheme: Scheme,
+    prefix: &str,
     qp: &str,
     tail: &str,
 ) -> (String, HttpResponse) {
     let (key, new_cookie) = begin_flow(app, headers);
     let mut resp = response::redirect(&format!(
-        "{}{LOGIN_PAGE_PATH}?{qp}&sessionDataKey={}{tail}&authenticators={AUTHENTICATORS}",
+        "{}{prefix}{LOGIN_PAGE_PATH}?{qp}&sessionDataKey={}{tail}&authenticators={AUTHENTICATORS}",
         app.product_url(),
         enc(&key)
     ));

@@ -14,7 +14,7 @@ use hyper::{Method, Request, StatusCode};
 use super::input::{self, cookie};
 use super::login::{SESSION_COOKIE, enc, site_cookie};
 use super::pages;
-use crate::app::{App, CheckedLogout, LogoutRefusal, LogoutRequest};
+use crate::app::{App, CheckedLogout, LogoutRefusal, LogoutRequest, Tenant};
 use crate::domain::oauth::text;
 use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
@@ -72,6 +72,8 @@ fn refused(app: &App, refusal: &LogoutRefusal) -> HttpResponse {
 
 /// `GET|POST /oidc/logout`.
 pub async fn oidc_logout(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) -> HttpResponse {
+    // `/t/{domain}/oidc/logout` (rewritten by the routes): the client is that tenant's.
+    let url = req.extensions().get::<Tenant>().cloned();
     let (headers, params) = if req.method() == Method::POST {
         match input::read_form(req).await {
             Ok((parts, form)) => (parts.headers, form),
@@ -93,7 +95,7 @@ pub async fn oidc_logout(app: Arc<App>, req: Request<RequestBody>, scheme: Schem
         } else {
             text::LOGOUT_NO_SESSION
         };
-        return no_session(app, request, missing).await;
+        return no_session(app, url, request, missing).await;
     };
     match params.get("consent").filter(|c| !c.trim().is_empty()) {
         // `OAuthConstants.Consent.APPROVE`; anything else is a denial, the session kept.
@@ -114,7 +116,7 @@ pub async fn oidc_logout(app: Arc<App>, req: Request<RequestBody>, scheme: Schem
         None => {
             let checked = {
                 let app = app.clone();
-                super::blocking(&app.clone(), move |_| app.check_logout(&request)).await
+                super::blocking(&app.clone(), move |_| app.check_logout(url.as_ref(), &request)).await
             };
             let logout = match checked {
                 Ok(Ok(logout)) => logout,
@@ -142,7 +144,7 @@ fn after_logout(app: &App, logout: &CheckedLogout) -> HttpResponse {
 /// No live browser session: WSO2's error page, or with `handle_logout_gracefully` (`handleMissingSessionState
 /// Gracefully`) the logged-out page, or the redirect URI when a hint (7.0+: or a client id) and a matching URI
 /// came; `state` echoed either way.
-async fn no_session(app: Arc<App>, request: LogoutRequest, missing: &'static str) -> HttpResponse {
+async fn no_session(app: Arc<App>, url: Option<Tenant>, request: LogoutRequest, missing: &'static str) -> HttpResponse {
     if !app.settings().handle_logout_gracefully {
         return response::redirect(&error_url(&app, ACCESS_DENIED, missing));
     }
@@ -158,7 +160,7 @@ async fn no_session(app: Arc<App>, request: LogoutRequest, missing: &'static str
     }
     let checked = {
         let app = app.clone();
-        super::blocking(&app.clone(), move |_| app.check_logout(&request)).await
+        super::blocking(&app.clone(), move |_| app.check_logout(url.as_ref(), &request)).await
     };
     let target = match checked {
         Ok(Ok(logout)) => logout.redirect_uri.unwrap_or_else(|| logged_out_url(&app)),

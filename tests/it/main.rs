@@ -23,6 +23,7 @@ mod login;
 mod oauth;
 mod oauth_consent;
 mod oauth_logout;
+mod oauth_tenants;
 mod pages_browser;
 mod readme;
 mod reset;

@@ -345,7 +345,7 @@ async fn two_toms_forced_in_different_modes_each_get_only_their_own_mail_otp_and
 }
 
 /// Fill in and submit a login page's form (its own action: the tenant's `commonauth` under `/t/`).
-async fn submit_login(
+pub(crate) async fn submit_login(
     browser: &crate::web_client::Browser,
     page: &crate::web_client::Page,
     user: &str,

@@ -3,6 +3,7 @@
 
 mod console;
 mod oauth;
+mod oauth_tenants;
 mod store_manager;
 
 use super::*;

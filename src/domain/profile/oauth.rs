@@ -216,6 +216,21 @@ pub struct OAuthProfile {
     /// (OIDCSESSION `OIDCLogoutServlet.processLogoutRequest`: absent at v6.11.21, read at v7.0.26).
     pub logout_client_id: bool,
     pub subject: Subject,
+    /// The OAuth client a request names is looked up in the request's tenant: the URL's `/t/{domain}/`, else
+    /// carbon.super, so a tenant's client on the root `/oauth2/token` is `invalid_client` (v7.0.26 on: OAUTH
+    /// `OAuthAppDAO.getAppInformation(consumerKey)` → `getAppInformation(consumerKey,
+    /// IdentityTenantUtil.getLoginTenantId())`, the thread-local tenant of the URL, else the super tenant).
+    /// Before (v6.2.28–v6.11.21, 5.9–6.1) `GET_APP_INFO_WITH_PKCE` selects by `CONSUMER_KEY` alone and the app's
+    /// row gives its tenant: on the root endpoint the client runs in its own tenant. Under `/t/{domain}/` the
+    /// client must be that tenant's in every release (forcereset's rule; 5.x's checks there are UNCONFIRMED).
+    pub client_in_url_tenant: bool,
+    /// A tenant's issuer (and its discovery document's endpoints) name the tenant: `https://host/t/{domain}/oauth2/
+    /// token`. OAUTH `OAuth2Util.getIdTokenIssuer` (v6.4.2 on): with tenant-qualified URLs,
+    /// `ServiceURLBuilder…addPath("/oauth2/token")` (which adds `/t/{domain}` for a tenant); without, the
+    /// resident IdP's OIDC `IdPEntityId`, whose default is the root `…/oauth2/token` for every tenant (v6.2.28
+    /// reads only that). Tenant-qualified URLs are on by default in 7.0 (PIS v7.0.0 `catalina-server.xml.j2`); off
+    /// in 5.x; 6.0 and 6.1's default is UNCONFIRMED (docs/design/tenants.md §2.5 takes it as on).
+    pub tenant_qualified_issuer: bool,
     /// The discovery document's keys, in the order WSO2's `HashMap` of them iterates (`OIDProviderConfigResponse
     /// .getConfigMap`, computed over every key put, nulls included, by the research notes'
     /// `discovery_key_order.py`). Keys forcereset has no value for are left out where they fall.
@@ -415,6 +430,8 @@ pub fn of(version: Wso2Version) -> OAuthProfile {
         jwt_client_id: version >= V6_0,
         revoke_headers: version < V7_0,
         logout_client_id: version >= V7_0,
+        client_in_url_tenant: version >= V7_0,
+        tenant_qualified_issuer: version >= V6_0,
         subject: if version >= V6_0 {
             Subject::UserId
         } else {
