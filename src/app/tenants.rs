@@ -179,6 +179,15 @@ impl App {
             .is_some_and(|t| t.active))
     }
 
+    /// The domain of a tenant by id (what the console's header names: `kim@a.com`); the super tenant's without a
+    /// lookup, None for no such tenant. A read only: whoever holds a session of the tenant may know its name.
+    pub fn tenant_domain(&self, tenant: TenantId) -> Result<Option<String>, DomainError> {
+        if tenant == TenantId::SUPER {
+            return Ok(Some(tenant::SUPER_DOMAIN.to_string()));
+        }
+        Ok(self.store.system_read(|sys| sys.tenant(tenant))?.map(|t| t.domain))
+    }
+
     /// Who may manage tenants: a super-tenant actor holding the permission.
     fn require_tenant_admin(&self, actor: &Actor, permission: &str) -> Result<(), TenantRefusal> {
         if actor.tenant() != TenantId::SUPER {

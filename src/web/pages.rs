@@ -59,6 +59,9 @@ const TEMPLATES: &[(&str, &str)] = &embed_templates![
     "console/email_edit.html",
     "console/email_list.html",
     "console/email_confirm.html",
+    "console/tenants.html",
+    "console/tenant_add.html",
+    "console/tenant.html",
 ];
 
 const STYLESHEET: &str = include_str!("static/forcereset.css");

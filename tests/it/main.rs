@@ -13,6 +13,7 @@ mod browser;
 mod concurrency;
 mod console;
 mod console_browser;
+mod console_tenants;
 mod crash;
 mod dashboard;
 mod expiry;

@@ -41,6 +41,19 @@ fn every_page_fits_a_desktop_and_a_phone() {
     app.set_claims(&sys, "tom", "", &[(claims::LAST_NAME.into(), format!("Long{long}"))])
         .unwrap();
 
+    // A tenant with a long domain, for Configure → Multitenancy.
+    app.add_tenant(
+        &sys,
+        &forcereset::app::TenantSpec {
+            domain: "a-long-tenant-domain-name.example.com".into(),
+            admin: "kim".into(),
+            password: forcereset::domain::secret::Secret::new(TOM_PASSWORD),
+            email: "kim@a-long-tenant-domain-name.example.com".into(),
+            first_name: "Kim".into(),
+            last_name: String::new(),
+        },
+    )
+    .unwrap();
     // An expired password's change page (issue 17), held for tom as a 7.x login's redirect holds it.
     let super_tenant = app.resolve_tenant("carbon.super").unwrap().unwrap();
     let expired = app.hold_expired_change(&super_tenant, "tom", None);
@@ -137,6 +150,21 @@ fn every_page_fits_a_desktop_and_a_phone() {
         page(
             "console-email-templates",
             "/carbon/email-mgt/email-template-config.jsp?templateType=AdminForcedPasswordReset&locale=en_US".into(),
+            "console",
+        ),
+        page(
+            "console-tenants",
+            "/carbon/tenant-mgt/view_tenants.jsp".into(),
+            "console",
+        ),
+        page(
+            "console-add-tenant",
+            "/carbon/tenant-mgt/add_tenant.jsp".into(),
+            "console",
+        ),
+        page(
+            "console-tenant",
+            "/carbon/tenant-mgt/add_tenant.jsp?domain=a-long-tenant-domain-name.example.com".into(),
             "console",
         ),
         serde_json::json!({

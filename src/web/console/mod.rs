@@ -16,7 +16,12 @@
 //! - [`auth`]: login, logout and the home page. [`users`]: users, profiles, the forced reset, unlock.
 //! - [`roles`]: roles and the permission tree. [`claims`]: the local dialect. [`idp`]: the resident IdP.
 //! - [`mailbox`]: the mailbox and the audit log. [`applications`]: the OAuth2 applications. [`email`]: Manage →
-//!   Email Templates. [`view`]: templates and the layout. [`flash`]: messages.
+//!   Email Templates. [`tenants`]: Configure → Multitenancy (the super tenant's). [`view`]: templates and the
+//!   layout. [`flash`]: messages.
+//!
+//! A session lives in the tenant its user signed in to (`kim@a.com` → a.com), and every page runs its use cases as
+//! that actor, so a tenant's admin sees and changes only that tenant. Pages under `/permission/protected/…` are
+//! the super tenant's (Carbon's `require-super-tenant` menus): a tenant session is refused them at the gate.
 
 // A handler step's error is the page to answer with: built at most once and returned once per request, so boxing
 // it would buy nothing.
@@ -30,6 +35,7 @@ mod flash;
 mod idp;
 mod mailbox;
 mod roles;
+mod tenants;
 mod users;
 mod view;
 
@@ -52,6 +58,7 @@ use crate::domain::{DomainError, Millis};
 use crate::http::cookie::{SameSite, SetCookie};
 use crate::http::request::{Params, RequestBody, Scheme};
 use crate::http::response::{self, HttpResponse};
+use crate::store::TenantId;
 
 pub const PREFIX: &str = "/carbon";
 pub const LOGIN_PAGE: &str = "/carbon/admin/login.jsp";
@@ -96,6 +103,13 @@ pub const SAVE_TEMPLATE: &str = "/carbon/email-mgt/email-template-config-finish-
 /// forcereset's preview (WSO2 has none): the form with the rendered draft, and the frame showing it.
 pub const PREVIEW_TEMPLATE: &str = "/carbon/email-mgt/email-template-preview.jsp";
 pub const PREVIEW_FRAME: &str = "/carbon/email-mgt/email-template-preview-frame.jsp";
+
+/// Configure → Multitenancy (carbon-multitenancy `org.wso2.carbon.tenant.mgt.ui`, WSO2's paths and field names).
+/// `add_tenant.jsp?domain=…` is WSO2's page for one tenant.
+pub const TENANTS: &str = "/carbon/tenant-mgt/view_tenants.jsp";
+pub const ADD_TENANT: &str = "/carbon/tenant-mgt/add_tenant.jsp";
+pub const SUBMIT_TENANT: &str = "/carbon/tenant-mgt/submit_tenant_ajaxprocessor.jsp";
+pub const ACTIVATE_TENANT: &str = "/carbon/tenant-mgt/activate_tenant_ajaxprocessor.jsp";
 
 /// The console's session cookie (Carbon's name), scoped to the console's path.
 pub const SESSION_COOKIE: &str = "JSESSIONID";
@@ -155,6 +169,10 @@ enum Page {
     SaveTemplate,
     PreviewTemplate,
     PreviewFrame,
+    Tenants,
+    TenantForm,
+    AddTenant,
+    ActivateTenant,
 }
 
 /// One console route and the permission it needs beyond `/permission/admin/login`.
@@ -235,7 +253,22 @@ const ROUTES: &[Route] = &[
     post(SAVE_TEMPLATE, Page::SaveTemplate, EMAIL_TEMPLATES_UPDATE),
     post(PREVIEW_TEMPLATE, Page::PreviewTemplate, EMAIL_TEMPLATES_VIEW),
     get(PREVIEW_FRAME, Page::PreviewFrame, EMAIL_TEMPLATES_VIEW),
+    // The permissions the tenant use cases check (MT services.xml: list under monitor/tenants/list, add and get
+    // under monitor/tenants, activation under modify/tenants).
+    get(TENANTS, Page::Tenants, permissions::TENANTS_LIST),
+    get(ADD_TENANT, Page::TenantForm, permissions::TENANTS_MANAGE),
+    post(SUBMIT_TENANT, Page::AddTenant, permissions::TENANTS_MANAGE),
+    post(ACTIVATE_TENANT, Page::ActivateTenant, permissions::TENANTS_MODIFY),
 ];
+
+/// WSO2's super-tenant-only permission subtree (tenant management).
+const PROTECTED: &str = "/permission/protected";
+
+/// May `actor` pass the gate of a route needing `permission`? Beyond the permission, the protected subtree is
+/// the super tenant's: Carbon shows its `require-super-tenant` pages to no tenant's user.
+fn permitted(actor: &Actor, permission: &str) -> bool {
+    actor.has(permission) && (actor.tenant() == TenantId::SUPER || !permissions::grants(PROTECTED, permission))
+}
 
 /// Form fields that carry a document (a template's body and footer): allowed up to [`input::MAX_TEXT_CHARS`].
 const TEXT_FIELDS: [&str; 2] = ["emailBody", "emailFooter"];
@@ -249,6 +282,7 @@ pub fn serves(path: &str) -> bool {
 pub(super) struct Session {
     /// The session token (the cookie's value).
     pub token: String,
+    /// The name the header shows: `admin` in the super tenant, `kim@a.com` in a tenant (as Carbon's header).
     pub user: String,
     pub actor: Actor,
     /// The form token every console form carries.
@@ -331,15 +365,21 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>, scheme: Scheme) ->
              changed. Open the page again from the menu and retry.",
         );
     }
-    if !session.actor.has(route.permission) {
-        return view::refusal(
-            &session,
-            "Access denied",
-            &format!(
+    if !permitted(&session.actor, route.permission) {
+        let why = if session.actor.has(route.permission) {
+            format!(
+                "You are not authorized to use this page: it is the super tenant's ({}), and {} signed in to \
+                 another tenant. Nothing was changed.",
+                crate::domain::tenant::SUPER_DOMAIN,
+                session.user
+            )
+        } else {
+            format!(
                 "You are not authorized to use this page: none of the roles of {} holds {}. Nothing was changed.",
                 session.user, route.permission
-            ),
-        );
+            )
+        };
+        return view::refusal(&session, "Access denied", &why);
     }
     dispatch(route.page, Ctx { app, session, params }, scheme).await
 }
@@ -389,6 +429,10 @@ async fn dispatch(page: Page, ctx: Ctx, scheme: Scheme) -> HttpResponse {
         Page::SaveTemplate => email::save(ctx).await,
         Page::PreviewTemplate => email::preview(ctx).await,
         Page::PreviewFrame => email::preview_frame(ctx),
+        Page::Tenants => tenants::list(ctx).await,
+        Page::TenantForm => tenants::form(ctx).await,
+        Page::AddTenant => tenants::add(ctx).await,
+        Page::ActivateTenant => tenants::activate(ctx).await,
     }
 }
 
@@ -450,11 +494,26 @@ async fn open_session(app: &Arc<App>, headers: &HeaderMap) -> Result<Option<Sess
         return Ok(None);
     };
     let token = session.token.as_str().to_string();
-    match super::blocking(app, move |app| app.session_actor(&session)).await? {
-        Ok(Some(actor)) => Ok(Some(Session {
+    let found = super::blocking(app, move |app| {
+        let Some(actor) = app.session_actor(&session)? else {
+            return Ok(None);
+        };
+        // A tenant's user is shown as `kim@a.com`; the super tenant's name stays bare, as before tenants.
+        let shown = match actor.tenant() {
+            TenantId::SUPER => actor.name().to_string(),
+            other => match app.tenant_domain(other)? {
+                Some(domain) => format!("{}@{domain}", actor.name()),
+                None => actor.name().to_string(),
+            },
+        };
+        Ok(Some((actor, shown)))
+    })
+    .await?;
+    match found {
+        Ok(Some((actor, user))) => Ok(Some(Session {
             csrf: csrf::token(CSRF_PURPOSE, &[&token]),
             token,
-            user: actor.name().to_string(),
+            user,
             actor,
             now,
         })),

@@ -8,12 +8,13 @@ use super::flash::{self, Flash};
 use super::users::Choice;
 use super::view::{self, Area};
 use super::{ADD_ROLE, Ctx, ROLE, ROLES, USER, act, all, link, required, run};
-use crate::app::{ADMIN_ROLE, EVERYONE_ROLE};
+use crate::app::{ADMIN_ROLE, Actor, EVERYONE_ROLE};
 use crate::domain::permissions::{
     self, AUDIT_VIEW, CLAIM_METADATA_UPDATE, CLAIM_METADATA_VIEW, MAILBOX_RESEND, MAILBOX_VIEW, ROLES_CREATE,
     ROLES_DELETE, ROLES_UPDATE, ROLES_VIEW, USERS_CREATE, USERS_DELETE, USERS_LIST, USERS_UPDATE, USERS_VIEW,
 };
 use crate::http::response::HttpResponse;
+use crate::store::TenantId;
 
 /// The most users offered as members on one page.
 const MEMBER_LIMIT: i64 = 200;
@@ -93,6 +94,14 @@ pub const PERMISSION_TREE: &[(&str, &str, u8)] = &[
     (permissions::APPLICATIONS_UPDATE, "Update", 5),
     (permissions::APPLICATIONS_DELETE, "Delete", 5),
     (AUDIT_VIEW, "Monitor (audit log)", 2),
+    // The super tenant's alone (not offered in a tenant's session).
+    (super::PROTECTED, "Protected (super tenant only)", 1),
+    ("/permission/protected/manage", "Manage", 2),
+    ("/permission/protected/manage/monitor", "Monitor", 3),
+    (permissions::TENANTS_MANAGE, "Tenants (add, view)", 4),
+    (permissions::TENANTS_LIST, "List", 5),
+    ("/permission/protected/manage/modify", "Modify", 3),
+    (permissions::TENANTS_MODIFY, "Tenants (activate, deactivate)", 4),
 ];
 
 #[derive(Debug, Serialize)]
@@ -104,10 +113,13 @@ struct TreeNode {
     checked: bool,
 }
 
-fn tree(checked: &[String]) -> Vec<TreeNode> {
+/// The tree `actor` may grant from: a tenant's session is not offered the super tenant's protected subtree.
+fn tree(actor: &Actor, checked: &[String]) -> Vec<TreeNode> {
+    let in_tenant = actor.tenant() != TenantId::SUPER;
     PERMISSION_TREE
         .iter()
         .enumerate()
+        .filter(|(_, (path, ..))| !(in_tenant && permissions::grants(super::PROTECTED, path)))
         .map(|(i, (path, label, depth))| TreeNode {
             path,
             label,
@@ -176,7 +188,7 @@ pub async fn add_form(ctx: Ctx) -> HttpResponse {
         flash.filter(|f| !f.text.is_empty()),
         minijinja::context! {
             role_name => sticky.field("roleName").unwrap_or_default(),
-            tree => tree(&sticky.field_all("permission")),
+            tree => tree(&ctx.session.actor, &sticky.field_all("permission")),
             users => users,
         },
     )

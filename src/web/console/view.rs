@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use super::flash::{self, Flash};
 use super::{
-    APPLICATIONS, AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, TEMPLATES, TEMPLATES_HOME, USERS,
-    USERS_HOME,
+    ADD_TENANT, APPLICATIONS, AUDIT, DIALECTS, HOME, MAILBOX, RESIDENT, ROLES, ROUTES, Session, TEMPLATES,
+    TEMPLATES_HOME, TENANTS, USERS, USERS_HOME,
 };
 use crate::app::Actor;
 use crate::domain::DomainError;
@@ -29,6 +29,8 @@ pub enum Area {
     Applications,
     EmailAdd,
     EmailList,
+    TenantAdd,
+    TenantList,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,7 +50,7 @@ struct NavSection {
 
 /// May `actor` open the GET route at `path`? Links are shown by this, so they never lead to a refusal.
 pub fn may_open(actor: &Actor, path: &str) -> bool {
-    permission_of(path).is_some_and(|p| actor.has(p))
+    permission_of(path).is_some_and(|p| super::permitted(actor, p))
 }
 
 /// The permission the GET route at `path` needs.
@@ -81,6 +83,12 @@ fn nav(actor: &Actor, area: Area) -> Vec<NavSection> {
         entry("Add", TEMPLATES_HOME, 1, Area::EmailAdd),
         entry("List", TEMPLATES, 1, Area::EmailList),
     ];
+    // carbon-multitenancy tenant.mgt.ui component.xml: Configure → Multitenancy, super tenant only.
+    let configure = vec![
+        entry("Multitenancy", TENANTS, 0, Area::Home),
+        entry("Add New Tenant", ADD_TENANT, 1, Area::TenantAdd),
+        entry("View Tenants", TENANTS, 1, Area::TenantList),
+    ];
     let monitor = vec![
         entry("Mailbox", MAILBOX, 0, Area::Mailbox),
         entry("Audit Log", AUDIT, 0, Area::Audit),
@@ -112,6 +120,13 @@ fn nav(actor: &Actor, area: Area) -> Vec<NavSection> {
         sections.push(NavSection {
             title: "Identity",
             items: identity,
+        });
+    }
+    let configure = allowed(configure);
+    if !configure.is_empty() {
+        sections.push(NavSection {
+            title: "Configure",
+            items: configure,
         });
     }
     let monitor = allowed(monitor);
@@ -187,7 +202,8 @@ pub fn bad_input(session: &Session, bad: &BadInput) -> HttpResponse {
     )
 }
 
-fn message(status: StatusCode, session: &Session, title: &str, text: &str) -> HttpResponse {
+/// A console page with one message and `status`.
+pub fn message(status: StatusCode, session: &Session, title: &str, text: &str) -> HttpResponse {
     render(
         status,
         "console/message.html",
@@ -233,6 +249,9 @@ mod tests {
                 "Email Templates",
                 "Add",
                 "List",
+                "Multitenancy",
+                "Add New Tenant",
+                "View Tenants",
                 "Mailbox",
                 "Audit Log"
             ]
@@ -242,5 +261,23 @@ mod tests {
             .flat_map(|s| s.items.iter().filter(|i| i.active).map(|i| i.label))
             .collect();
         assert_eq!(active, ["List"]);
+    }
+
+    #[test]
+    fn the_tenants_menu_needs_its_permission() {
+        let labels = |actor: &Actor| -> Vec<&'static str> {
+            nav(actor, Area::Home)
+                .iter()
+                .flat_map(|s| s.items.iter().map(|i| i.label))
+                .collect()
+        };
+        // A tenant's session is refused the section too (no TenantId but the store's can name one here: the
+        // integration test console_tenants covers it).
+        let lister = Actor::User {
+            tenant: crate::store::TenantId::SUPER,
+            name: "lee".into(),
+            permissions: vec![crate::domain::permissions::TENANTS_LIST.into()],
+        };
+        assert_eq!(labels(&lister), ["Home", "Multitenancy", "View Tenants"]);
     }
 }
