@@ -103,7 +103,7 @@ pub(super) fn run(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) 
             if fail_on_errors > 0 && failures >= fail_on_errors {
                 break;
             }
-            let outcome = one(app, session, profile, op, &created);
+            let outcome = one(&call.base, session, profile, op, &created);
             let (status, made, response) = match outcome {
                 Ok((status, made, response)) => (status, made, response),
                 Err(failure) => {
@@ -175,7 +175,7 @@ fn patch_request(data: &Value) -> Value {
 type Done = (StatusCode, Option<(String, String)>, Option<Value>);
 
 fn one(
-    app: &App,
+    base: &str,
     session: &mut BulkSession<'_>,
     profile: &ScimProfile,
     op: &Operation,
@@ -191,12 +191,12 @@ fn one(
     let action = names_trigger(op.data.to_string().as_bytes());
     let data = resolve_references(&op.data, created);
     let user_done = |status, user: &crate::domain::scim::resource::UserData| -> Done {
-        let made = (user.uuid.clone(), users::location(app, &user.uuid));
-        (status, Some(made), Some(users::render(app, profile, user, &plain)))
+        let made = (user.uuid.clone(), users::location(base, &user.uuid));
+        (status, Some(made), Some(users::render(base, profile, user, &plain)))
     };
     let group_done = |status, group: &crate::domain::scim::group::GroupData| -> Done {
-        let made = (group.uuid.clone(), groups::location(app, &group.uuid));
-        (status, Some(made), Some(groups::render(app, group, &plain)))
+        let made = (group.uuid.clone(), groups::location(base, &group.uuid));
+        (status, Some(made), Some(groups::render(base, group, &plain)))
     };
     let path = op.path.as_str();
     let group_id = || resource_id(path, "/Groups/", created).ok_or_else(not_found);

@@ -17,8 +17,8 @@ use crate::domain::scim::{ScimError, filter, patch};
 
 const CATALOGUE: Catalogue = Catalogue::group();
 
-pub(super) fn location(app: &App, id: &str) -> String {
-    format!("{}/scim2/Groups/{id}", app.product_url())
+pub(super) fn location(base: &str, id: &str) -> String {
+    format!("{base}/scim2/Groups/{id}")
 }
 
 fn query_projection(call: &Call) -> Result<Projection, Failure> {
@@ -29,16 +29,16 @@ fn query_projection(call: &Call) -> Result<Projection, Failure> {
     )?)
 }
 
-pub(super) fn render(app: &App, data: &GroupData, projection: &Projection) -> Value {
-    let doc = group::group(data, &location(app, &data.uuid), |u| users::location(app, u));
+pub(super) fn render(base: &str, data: &GroupData, projection: &Projection) -> Value {
+    let doc = group::group(data, &location(base, &data.uuid), |u| users::location(base, u));
     projection.apply(&CATALOGUE, doc)
 }
 
-fn answer(app: &App, status: StatusCode, data: &GroupData, projection: &Projection) -> Answer {
+fn answer(base: &str, status: StatusCode, data: &GroupData, projection: &Projection) -> Answer {
     Answer {
         status,
-        body: Some(render(app, data, projection)),
-        location: Some(location(app, &data.uuid)),
+        body: Some(render(base, data, projection)),
+        location: Some(location(base, &data.uuid)),
     }
 }
 
@@ -55,23 +55,23 @@ pub(super) fn create(app: &App, actor: &Actor, call: &Call) -> Result<Answer, Fa
     let projection = query_projection(call)?;
     let new = create_request(&body_json(call)?)?;
     let created = app.scim_create_group(actor, &new)?;
-    Ok(answer(app, StatusCode::CREATED, &created, &projection))
+    Ok(answer(&call.base, StatusCode::CREATED, &created, &projection))
 }
 
 pub(super) fn get(app: &App, actor: &Actor, call: &Call) -> Result<Answer, Failure> {
     let projection = query_projection(call)?;
     match app.scim_group(actor, id(call))? {
-        Some(g) => Ok(answer(app, StatusCode::OK, &g, &projection)),
+        Some(g) => Ok(answer(&call.base, StatusCode::OK, &g, &projection)),
         None => Err(not_found(group::NOT_FOUND)),
     }
 }
 
 pub(super) fn list(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
-    list_with(app, actor, profile, users::list_query(call)?)
+    list_with(app, actor, &call.base, profile, users::list_query(call)?)
 }
 
 pub(super) fn search(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
-    list_with(app, actor, profile, users::search_query(call)?)
+    list_with(app, actor, &call.base, profile, users::search_query(call)?)
 }
 
 fn refused_filter(r: GroupFilterRefusal) -> Failure {
@@ -84,7 +84,7 @@ fn refused_filter(r: GroupFilterRefusal) -> Failure {
     }
 }
 
-fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> Result<Answer, Failure> {
+fn list_with(app: &App, actor: &Actor, base: &str, profile: &ScimProfile, q: ListQuery) -> Result<Answer, Failure> {
     users::refuse_sorting(&q)?;
     let projection = Projection::new(&CATALOGUE, &q.attributes, &q.excluded)?;
     let parsed = match q.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
@@ -99,7 +99,7 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
     let keep = |g: &GroupData| match &parsed {
         None => true,
         Some(f) => {
-            let doc = group::filter_doc(f, g, &location(app, &g.uuid), |u| users::location(app, u));
+            let doc = group::filter_doc(f, g, &location(base, &g.uuid), |u| users::location(base, u));
             query::matches(&CATALOGUE, f, &doc)
         }
     };
@@ -114,7 +114,7 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
         skip,
         count,
     )?;
-    let resources = page.groups.iter().map(|g| render(app, g, &projection)).collect();
+    let resources = page.groups.iter().map(|g| render(base, g, &projection)).collect();
     Ok(users::list_response(page.total, start, resources))
 }
 
@@ -139,7 +139,7 @@ pub(super) fn replace(app: &App, actor: &Actor, call: &Call) -> Result<Answer, F
     let projection = query_projection(call)?;
     let body = body_json(call)?;
     match app.scim_update_group(actor, id(call), put_edit(&body)?)? {
-        Some(g) => Ok(answer(app, StatusCode::OK, &g, &projection)),
+        Some(g) => Ok(answer(&call.base, StatusCode::OK, &g, &projection)),
         None => Err(not_found(group::put_not_found(id(call)))),
     }
 }
@@ -150,7 +150,7 @@ pub(super) fn patch(app: &App, actor: &Actor, call: &Call) -> Result<Answer, Fai
     let projection = query_projection(call)?;
     let request = body_json(call)?;
     match app.scim_update_group(actor, id(call), patch_edit(&request))? {
-        Some(g) => Ok(answer(app, StatusCode::OK, &g, &projection)),
+        Some(g) => Ok(answer(&call.base, StatusCode::OK, &g, &projection)),
         None => Err(not_found(group::patch_not_found(id(call)))),
     }
 }

@@ -235,6 +235,9 @@ pub(crate) struct Call {
     id: Option<String>,
     query: Params,
     body: bytes::Bytes,
+    /// Where the resources' `meta.location` starts: the server, and `/t/{domain}` in a tenant (WSO2's
+    /// `SCIMCommonUtils.getSCIMUserURL` builds it tenant-qualified).
+    base: String,
 }
 
 /// What an operation answers: status, body, and the resource's location if it names one.
@@ -270,7 +273,12 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
     };
     let credentials = basic_auth::parse(req.headers().get(header::AUTHORIZATION));
     // `/t/{domain}/scim2/…` (rewritten by the routes); none: the super tenant.
-    let tenant = req.extensions().get::<Tenant>().map_or(TenantId::SUPER, |t| t.id);
+    let url_tenant = req.extensions().get::<Tenant>().cloned();
+    let tenant = url_tenant.as_ref().map_or(TenantId::SUPER, |t| t.id);
+    let base = match url_tenant.filter(|t| t.id != TenantId::SUPER) {
+        Some(t) => format!("{}/t/{}", app.product_url(), t.domain),
+        None => app.product_url(),
+    };
     if let Err(f) = check_media_types(req.headers(), &req.method().clone()) {
         return finish(error::respond(f, &profile, None, &host), &profile);
     }
@@ -284,6 +292,7 @@ pub async fn handle(app: Arc<App>, req: Request<RequestBody>) -> HttpResponse {
         id,
         query,
         body,
+        base,
     };
     let access = match (route.op, route.access) {
         (Op::SearchUsers, Access::Permission(_)) if profile.search_needs_create => Access::Permission(USERS_CREATE),

@@ -18,8 +18,8 @@ fn catalogue(profile: &ScimProfile) -> Catalogue {
     Catalogue::of(profile.wso2_attributes)
 }
 
-pub(super) fn location(app: &App, id: &str) -> String {
-    format!("{}/scim2/Users/{id}", app.product_url())
+pub(super) fn location(base: &str, id: &str) -> String {
+    format!("{base}/scim2/Users/{id}")
 }
 
 pub(super) fn body_json(call: &Call) -> Result<Value, Failure> {
@@ -47,17 +47,17 @@ fn query_projection(call: &Call, profile: &ScimProfile) -> Result<Projection, Fa
     )?)
 }
 
-pub(super) fn render(app: &App, profile: &ScimProfile, user: &UserData, projection: &Projection) -> Value {
-    let doc = resource::user(profile, user, &location(app, &user.uuid));
+pub(super) fn render(base: &str, profile: &ScimProfile, user: &UserData, projection: &Projection) -> Value {
+    let doc = resource::user(profile, user, &location(base, &user.uuid));
     projection.apply(&catalogue(profile), doc)
 }
 
 /// A user in a response, with its `Location`.
-fn user_answer(app: &App, profile: &ScimProfile, status: StatusCode, user: &UserData, p: &Projection) -> Answer {
+fn user_answer(base: &str, profile: &ScimProfile, status: StatusCode, user: &UserData, p: &Projection) -> Answer {
     Answer {
         status,
-        body: Some(render(app, profile, user, p)),
-        location: Some(location(app, &user.uuid)),
+        body: Some(render(base, profile, user, p)),
+        location: Some(location(base, &user.uuid)),
     }
 }
 
@@ -109,13 +109,19 @@ pub(super) fn create(app: &App, actor: &Actor, call: &Call, profile: &ScimProfil
     let projection = query_projection(call, profile)?;
     let new = create_request(profile, &body_json(call)?)?;
     let user = app.scim_create(actor, &new.name, &new.password, &new.claims)?;
-    Ok(user_answer(app, profile, StatusCode::CREATED, &user, &projection))
+    Ok(user_answer(
+        &call.base,
+        profile,
+        StatusCode::CREATED,
+        &user,
+        &projection,
+    ))
 }
 
 pub(super) fn get(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
     let projection = query_projection(call, profile)?;
     match app.scim_user(actor, id(call))? {
-        Some(user) => Ok(user_answer(app, profile, StatusCode::OK, &user, &projection)),
+        Some(user) => Ok(user_answer(&call.base, profile, StatusCode::OK, &user, &projection)),
         None => Err(not_found("User not found in the user store.")),
     }
 }
@@ -141,7 +147,7 @@ impl ListQuery {
 }
 
 pub(super) fn list(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
-    list_with(app, actor, profile, list_query(call)?)
+    list_with(app, actor, &call.base, profile, list_query(call)?)
 }
 
 /// A list request from the query string (`GET /Users`, `GET /Groups`).
@@ -171,7 +177,7 @@ pub(super) fn list_query(call: &Call) -> Result<ListQuery, Failure> {
 const BAD_NUMBER: &str = "Invalid value for startIndex or count.";
 
 pub(super) fn search(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
-    list_with(app, actor, profile, search_query(call)?)
+    list_with(app, actor, &call.base, profile, search_query(call)?)
 }
 
 /// A list request from a SearchRequest body (`POST /Users/.search`, `POST /Groups/.search`).
@@ -231,7 +237,7 @@ pub(super) fn list_response(total: usize, start: i64, resources: Vec<Value>) -> 
     Answer::ok(body)
 }
 
-fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> Result<Answer, Failure> {
+fn list_with(app: &App, actor: &Actor, base: &str, profile: &ScimProfile, q: ListQuery) -> Result<Answer, Failure> {
     let catalogue = catalogue(profile);
     refuse_sorting(&q)?;
     let projection = Projection::new(&catalogue, &q.attributes, &q.excluded)?;
@@ -265,7 +271,7 @@ fn list_with(app: &App, actor: &Actor, profile: &ScimProfile, q: ListQuery) -> R
     let resources = page
         .users
         .iter()
-        .map(|u| render(app, profile, u, &projection))
+        .map(|u| render(base, profile, u, &projection))
         .collect();
     Ok(list_response(page.total, start, resources))
 }
@@ -336,7 +342,7 @@ fn replace_by_id(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile, u
     let body = body_json(call)?;
     let updated = app.scim_update(actor, uuid, put_edit(profile, &body, names_trigger(&call.body))?)?;
     match updated {
-        Some(user) => Ok(user_answer(app, profile, StatusCode::OK, &user, &projection)),
+        Some(user) => Ok(user_answer(&call.base, profile, StatusCode::OK, &user, &projection)),
         None => Err(not_found(format!("No user exists with the given id: {uuid}"))),
     }
 }
@@ -346,7 +352,7 @@ fn patch_by_id(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile, uui
     let request = body_json(call)?;
     let updated = app.scim_update(actor, uuid, patch_edit(profile, &request, names_trigger(&call.body)))?;
     match updated {
-        Some(user) => Ok(user_answer(app, profile, StatusCode::OK, &user, &projection)),
+        Some(user) => Ok(user_answer(&call.base, profile, StatusCode::OK, &user, &projection)),
         None => Err(not_found(format!("No user with the id : {uuid} in the user store."))),
     }
 }
@@ -380,7 +386,7 @@ pub(super) fn deleted(found: bool) -> Result<Answer, Failure> {
 pub(super) fn get_me(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {
     let projection = query_projection(call, profile)?;
     let me = app.scim_me(actor)?;
-    Ok(user_answer(app, profile, StatusCode::OK, &me, &projection))
+    Ok(user_answer(&call.base, profile, StatusCode::OK, &me, &projection))
 }
 
 pub(super) fn replace_me(app: &App, actor: &Actor, call: &Call, profile: &ScimProfile) -> Result<Answer, Failure> {

@@ -99,6 +99,20 @@ async fn rest_and_scim_run_in_the_url_s_tenant_and_refuse_every_other_tenant_s_u
         .unwrap()
         .to_string();
 
+    // Their locations name the tenant, as WSO2's `SCIMCommonUtils` builds them.
+    let location = listed.json()["Resources"][0]["meta"]["location"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        location.starts_with(&server.https("/t/a.com/scim2/Users/")),
+        "{location}"
+    );
+    assert_eq!(
+        listed_location_header(&server, &tom_a, kim_a).await,
+        Some(server.https(&format!("/t/a.com/scim2/Users/{tom_a}")))
+    );
+
     // Another tenant's user, or the super tenant's admin, is not authenticated there (401); nor is a tenant's
     // admin on the super tenant's plain path.
     for (path, who) in [
@@ -485,4 +499,27 @@ fn the_command_line_acts_inside_a_tenant_with_tenant_and_refuses_an_unknown_one(
         "1\ta.com\tinactive\n-1234\tcarbon.super\tactive\n",
         "by domain"
     );
+}
+
+/// The `Location` of a SCIM PUT of a user of a.com, under the tenant's path (WSO2 answers every write with it).
+async fn listed_location_header(server: &TestServer, id: &str, who: (&str, &str)) -> Option<String> {
+    let doc = call(
+        server,
+        Method::GET,
+        &format!("/t/a.com/scim2/Users/{id}"),
+        None,
+        Some(who),
+    )
+    .await
+    .json();
+    let put = call(
+        server,
+        Method::PUT,
+        &format!("/t/a.com/scim2/Users/{id}"),
+        Some(json!({ "schemas": doc["schemas"], "userName": doc["userName"] })),
+        Some(who),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    put.header("location").map(str::to_string)
 }
