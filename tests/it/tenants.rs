@@ -523,3 +523,56 @@ async fn listed_location_header(server: &TestServer, id: &str, who: (&str, &str)
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
     put.header("location").map(str::to_string)
 }
+
+#[tokio::test]
+async fn the_emailed_otp_reset_runs_inside_a_tenant_from_soap_to_its_own_login_page() {
+    // The third seed flow (the other two: two_toms_forced_in_different_modes_…), on the release whose 17007
+    // redirect carries a relative callback, 5.11.
+    let server = TestServer::start_with("[forcereset]\nwso2_version = \"5.11\"\n");
+    let app = server.app();
+    let a = add_tenant(&app, "a.com");
+    add_tom(&app, "a.com", "A-tom@123");
+    enable(&app, "a.com", governance::OTP);
+    force_over_soap(&server, "kim@a.com", "tom").await;
+
+    let sent = mails(&app, a.id);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "tom@a.com");
+    let otp = crate::support::first_bold(&sent[0].1);
+    assert!(mails(&app, TenantId::SUPER).is_empty());
+
+    let browser = crate::web_client::Browser::new(&server);
+    let form = browser.get("/t/a.com/authenticationendpoint/login.do").await;
+    let answer = submit_login(&browser, &form, "tom", &otp).await;
+    let to = answer.location().to_string();
+    assert!(
+        to.starts_with("/t/a.com/accountrecoveryendpoint/confirmrecovery.do?"),
+        "{to}"
+    );
+    assert_eq!(
+        crate::login::query(&to, "tenantdomain").as_deref(),
+        Some("a.com"),
+        "{to}"
+    );
+    let callback = crate::login::query(&to, "callback").expect("5.11's callback");
+    assert!(
+        callback.starts_with("/t/a.com/authenticationendpoint/login.do?"),
+        "{callback}"
+    );
+    let reset_page = browser.follow(&answer).await;
+    assert!(reset_page.body.contains("Enter New Password"), "{}", reset_page.body);
+    let done = submit_reset(&browser, &reset_page, "A-new@123").await;
+    assert!(done.body.contains("Updated the password successfully"), "{}", done.body);
+    assert_eq!(
+        claim(&app, a.id, "tom", claims::ACCOUNT_LOCKED).as_deref(),
+        Some("false")
+    );
+
+    // Back on the tenant's page, the bare name and the new password sign in to the dashboard.
+    let form = browser.get("/t/a.com/authenticationendpoint/login.do").await;
+    let signed_in = submit_login(&browser, &form, "tom", "A-new@123").await;
+    assert_eq!(signed_in.location(), "/dashboard", "{}", signed_in.body);
+    let dashboard = browser.follow(&signed_in).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(dashboard.body.contains("tom"), "{}", dashboard.body);
+}
