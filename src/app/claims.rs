@@ -124,7 +124,7 @@ impl App {
         audit_action: &str,
     ) -> Result<(), DomainError> {
         let now = self.now();
-        let (values, plan) = self.split_reset_trigger(user, values, now)?;
+        let (values, plan) = self.split_reset_trigger(actor.tenant(), user, values, now)?;
         self.store.write(actor.tenant(), |tx| {
             if !tx.user_exists(user)? {
                 return Err(DomainError::UserNotFound(user.to_string()));

@@ -297,19 +297,20 @@ impl App {
     /// property they list. The admin service asks for `governance/view`, the REST API for `idpmgt/view`.
     pub fn connectors(&self, actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
         actor.require_any(&[permissions::GOVERNANCE_VIEW, permissions::IDP_VIEW])?;
-        self.connector_views()
+        self.connector_views(actor.tenant())
     }
 
     /// The REST API's `POST …/preferences`: the same connectors, for any signed-in caller (its resource has
     /// `<Permissions>none</Permissions>` and the `internal_login` scope in carbon-identity-framework's
     /// `identity.xml.j2`: the login and recovery portals read settings through it). Being an authenticated
     /// [`Actor`] is the whole check.
-    pub fn governance_preferences(&self, _actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
-        self.connector_views()
+    pub fn governance_preferences(&self, actor: &Actor) -> Result<Vec<ConnectorView>, DomainError> {
+        self.connector_views(actor.tenant())
     }
 
-    fn connector_views(&self) -> Result<Vec<ConnectorView>, DomainError> {
-        let resident = self.store.read(TenantId::SUPER, |tx| self.resident_in(tx))?;
+    /// The connectors as `tenant` sets them (deployment.toml's values until its admin stores its own).
+    fn connector_views(&self, tenant: TenantId) -> Result<Vec<ConnectorView>, DomainError> {
+        let resident = self.store.read(tenant, |tx| self.resident_in(tx))?;
         let profile = &self.settings.profile.governance;
         Ok(self
             .listed_connectors()

@@ -90,9 +90,10 @@ impl App {
         &self.code_key
     }
 
-    /// Plan a forced reset of `user` under the current settings; None when no mode is enabled.
-    fn plan_reset(&self, user: &str, now: Millis) -> Result<Option<ResetPlan>, DomainError> {
-        Ok(self.plan_reset_with(&self.reset_settings()?, user, now))
+    /// Plan a forced reset of `user` under the settings of the user's tenant; None when no mode is enabled.
+    fn plan_reset(&self, tenant: TenantId, user: &str, now: Millis) -> Result<Option<ResetPlan>, DomainError> {
+        let settings = self.store.read(tenant, |tx| self.reset_settings_in(tx))?;
+        Ok(self.plan_reset_with(&settings, user, now))
     }
 
     /// Plan a forced reset of `user` under `settings`; None when no mode is enabled.
@@ -120,6 +121,7 @@ impl App {
     /// an action, not a claim: take it (and any accountLocked value) out of the write and plan the reset.
     pub(super) fn split_reset_trigger(
         &self,
+        tenant: TenantId,
         user: &str,
         values: &[(String, String)],
         now: Millis,
@@ -127,7 +129,7 @@ impl App {
         if !is_triggered(values) {
             return Ok((values.to_vec(), None));
         }
-        let plan = self.plan_reset(user, now)?;
+        let plan = self.plan_reset(tenant, user, now)?;
         Ok(without_trigger(values, plan))
     }
 
@@ -256,7 +258,7 @@ impl App {
         actor.require(permissions::USERS_UPDATE)?;
         let user = crate::domain::strip_primary_domain(user);
         let now = self.now();
-        let Some(plan) = self.plan_reset(user, now)? else {
+        let Some(plan) = self.plan_reset(actor.tenant(), user, now)? else {
             return Err(DomainError::InvalidInput(
                 "No admin forced password reset option is enabled (Recovery.AdminPasswordReset.RecoveryLink, OTP \
                  or Offline)"
