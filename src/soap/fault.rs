@@ -9,9 +9,11 @@ use super::xml::XSI;
 use crate::domain::DomainError;
 
 /// Carbon's fault code for authentication failures.
-pub const AUTHENTICATION_FAULT: u32 = 50977;
+pub const AUTHENTICATION_FAULT: &str = "50977";
 /// Carbon's fault code for authorization failures.
-pub const AUTHORIZATION_FAULT: u32 = 50978;
+pub const AUTHORIZATION_FAULT: &str = "50978";
+/// KERNEL `TenantAuthorizationHandler.TENANT_AUTHZ_FAULT_CODE`: a tenant's user calling a super-tenant service.
+pub const TENANT_AUTHORIZATION_FAULT: &str = "WSO2CarbonTenantAuthorizationFailure";
 
 /// Where a service's exception bean lives in `<detail>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +83,27 @@ pub fn business(service: Service, reason: String) -> Fault {
         code: FaultCode::Server,
         reason,
         detail: out.finish(),
+    }
+}
+
+/// KERNEL `AuthenticationHandler`: the request's tenant (a tenant-qualified URL other than carbon.super) is not the
+/// caller's. `user` is the tenant-aware name.
+pub fn tenant_mismatch(user: &str, user_domain: &str, url_domain: &str) -> Fault {
+    Fault {
+        code: FaultCode::Carbon(AUTHENTICATION_FAULT),
+        reason: format!(
+            "Access Denied. A user {user}@{user_domain} is trying to access services in domain {url_domain}"
+        ),
+        detail: String::new(),
+    }
+}
+
+/// KERNEL `TenantAuthorizationHandler`: an operation marked `superTenantService` called from another tenant.
+pub fn super_tenant_service() -> Fault {
+    Fault {
+        code: FaultCode::Carbon(TENANT_AUTHORIZATION_FAULT),
+        reason: "Denied accessing super tenant service.".into(),
+        detail: String::new(),
     }
 }
 

@@ -30,6 +30,7 @@ mod rest;
 mod scim;
 mod scim_groups;
 mod soap;
+mod soap_tenants;
 mod templates;
 mod tidy;
 mod wso2;
