@@ -141,3 +141,29 @@ pub fn from_envelope(e: &EnvelopeError) -> Fault {
         | EnvelopeError::ContentType(_) => client(e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soap::envelope::{Framing, fault};
+
+    /// KERNEL's two tenant faults are `new AxisFault(text, code)`: a code in no namespace, no detail, in both
+    /// SOAP versions.
+    #[test]
+    fn tenant_faults_carry_kernels_codes() {
+        let denied = super_tenant_service();
+        let v11 = fault(Framing::Soap11, &denied);
+        assert!(
+            v11.contains("<faultcode>axis2ns1:WSO2CarbonTenantAuthorizationFailure</faultcode>"),
+            "{v11}"
+        );
+        assert!(v11.contains("<faultstring>Denied accessing super tenant service.</faultstring><detail></detail>"));
+        let v12 = fault(Framing::Soap12, &denied);
+        assert!(v12.contains("<soapenv:Value>axis2ns1:WSO2CarbonTenantAuthorizationFailure</soapenv:Value>"));
+        let mismatch = fault(Framing::Soap11, &tenant_mismatch("kim", "a.com", "b.com"));
+        assert!(mismatch.contains(
+            "<faultcode>axis2ns1:50977</faultcode><faultstring>Access Denied. A user kim@a.com is trying to access \
+             services in domain b.com</faultstring>"
+        ));
+    }
+}
