@@ -66,7 +66,7 @@ pub use reset::{CodeCheck, ResendOutcome, ResetOutcome};
 pub use scim::{BulkSession, ScimEdit, UserPage};
 pub use sessions::{Session, SessionToken};
 pub use templates::Saved;
-pub use tenants::{ManagedTenant, Tenant, TenantKey, TenantRefusal, TenantSpec};
+pub use tenants::{ManagedTenant, Tenant, TenantDetails, TenantKey, TenantRefusal, TenantSpec};
 pub use users::{INVALID_TENANT_ID, OLD_CREDENTIAL_MISMATCH, PendingReset, SUPER_TENANT_ID, UserState, UserView};
 
 /// Where time comes from: the system clock in production, a settable one in tests.

@@ -3,7 +3,7 @@
 //! `superTenantService`); the use cases run on [`crate::store::SysTx`], and adding a tenant is one transaction.
 
 use super::{ADMIN_ROLE, Actor, App, dialects};
-use crate::domain::profile::tenancy::TenantTexts;
+use crate::domain::profile::tenancy::{AddTenantReturns, TenantTexts};
 use crate::domain::secret::Secret;
 use crate::domain::tenant::{self, DomainRefusal};
 use crate::domain::{DEFAULT_PROFILE, DomainError, claims, permissions};
@@ -42,6 +42,15 @@ pub struct ManagedTenant {
 pub enum TenantKey<'a> {
     Uuid(&'a str),
     Domain(&'a str),
+}
+
+/// A tenant as `getTenant` shows it: the record and its admin's names (MT reads them from the admin's
+/// `givenname` and `lastname` claims).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantDetails {
+    pub record: TenantRecord,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
 }
 
 /// Why tenant management refused. Each front door words these as its release does (`soap`, `rest`, `cli`).
@@ -168,6 +177,17 @@ impl App {
         }
     }
 
+    /// `checkDomainAvailability` (MT 4.8.1 on): false for carbon.super and a taken domain; a domain the rules
+    /// refuse is a refusal, as MT's `validateDomain` throws.
+    pub fn domain_available(&self, actor: &Actor, domain: &str) -> Result<bool, TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_MANAGE)?;
+        if domain == tenant::SUPER_DOMAIN {
+            return Ok(false);
+        }
+        tenant::check_domain(domain, &self.settings.profile.tenancy, None).map_err(TenantRefusal::InvalidDomain)?;
+        Ok(self.store.system_read(|sys| sys.tenant_by_domain(domain))?.is_none())
+    }
+
     /// Is this tenant there and active? (A session, a token or a link of a deactivated tenant means nothing.)
     pub(super) fn tenant_is_active(&self, tenant: TenantId) -> Result<bool, DomainError> {
         if tenant == TenantId::SUPER {
@@ -179,8 +199,8 @@ impl App {
             .is_some_and(|t| t.active))
     }
 
-    /// The domain of a tenant by id (what the console's header names: `kim@a.com`); the super tenant's without a
-    /// lookup, None for no such tenant. A read only: whoever holds a session of the tenant may know its name.
+    /// The domain of a tenant by id (what the console's header names, `kim@a.com`, and the SOAP tenant-mismatch
+    /// fault); the super tenant's without a lookup, None for no such tenant. A read only: whoever holds a session of the tenant may know its name.
     pub fn tenant_domain(&self, tenant: TenantId) -> Result<Option<String>, DomainError> {
         if tenant == TenantId::SUPER {
             return Ok(Some(tenant::SUPER_DOMAIN.to_string()));
@@ -258,6 +278,36 @@ impl App {
             self.audit(&home, now, actor, "tenant.add", &made.domain, "")?;
             Ok::<_, TenantRefusal>(made)
         })
+    }
+
+    /// `addTenant`: add the tenant ([`App::add_tenant`]) and answer what the release's `addTenant` returns: MT
+    /// 4.7.x's theme-page token (a random UUID, `prepareStringToShowThemeMgtPage`), or from 4.9.8 the tenant's
+    /// unique id.
+    pub fn register_tenant(&self, actor: &Actor, spec: &TenantSpec) -> Result<String, TenantRefusal> {
+        let made = self.add_tenant(actor, spec)?;
+        Ok(match self.settings.profile.tenancy.add_tenant_returns {
+            AddTenantReturns::ThemeToken => crate::util::uuid_v4(&mut rand::rng()),
+            AddTenantReturns::TenantUuid => made.uuid,
+        })
+    }
+
+    /// The tenant with this domain and its admin's names, if any (`getTenant` answers an empty bean for none).
+    pub fn tenant_details(&self, actor: &Actor, domain: &str) -> Result<Option<TenantDetails>, TenantRefusal> {
+        self.require_tenant_admin(actor, permissions::TENANTS_MANAGE)?;
+        let Some(record) = self.store.system_read(|sys| sys.tenant_by_domain(domain.trim()))? else {
+            return Ok(None);
+        };
+        let (first_name, last_name) = self.store.read(record.id, |tx| {
+            Ok((
+                tx.claim_value(&record.admin, DEFAULT_PROFILE, claims::GIVEN_NAME)?,
+                tx.claim_value(&record.admin, DEFAULT_PROFILE, claims::LAST_NAME)?,
+            ))
+        })?;
+        Ok(Some(TenantDetails {
+            record,
+            first_name,
+            last_name,
+        }))
     }
 
     /// Tenants by domain, and how many there are in all.

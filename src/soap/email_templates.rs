@@ -31,6 +31,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     name: "I18nEmailMgtConfigService",
     namespace: NS,
     exception: EXCEPTION,
+    super_tenant: false,
     ops: &[
         op(
             "addEmailTemplateType",

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use hyper::header::{self, HeaderValue};
 use hyper::{Method, Request, StatusCode};
 
-use crate::app::{Actor, App, Session};
+use crate::app::{Actor, App, Session, Tenant};
 use crate::domain::DomainError;
 use crate::domain::secret::Secret;
 use crate::http::basic_auth::{self, BasicCredentials};
@@ -159,6 +159,8 @@ async fn call(
             }
         }
     };
+    // A `/t/{domain}/services/…` request: routes resolved the tenant (absent: the super tenant's URL).
+    let addressed = req.extensions().get::<Tenant>().cloned();
     let (parts, body) = match read_request_body(req).await {
         Ok(pb) => pb,
         Err(e) => return e.to_response(),
@@ -174,11 +176,15 @@ async fn call(
         body,
     };
     let (reply, opened) = match caller {
-        Caller::Session(session) => (session_call(&app, &session, request.call()).await, None),
+        Caller::Session(session) => (
+            session_call(&app, &session, addressed.as_ref(), request.call()).await,
+            None,
+        ),
         Caller::Basic { username, password } => {
             // An unauthenticated body (up to the size limit, hostile perhaps) is parsed on a blocking thread.
             let worker_app = app.clone();
-            match blocking(move || basic_call(&worker_app, &username, &password, request.call())).await {
+            let call = move || basic_call(&worker_app, &username, &password, addressed.as_ref(), request.call());
+            match blocking(call).await {
                 Some((reply, user)) => (Some(reply), user),
                 None => (None, None),
             }
@@ -215,15 +221,21 @@ async fn call(
 
 /// A Basic caller's call, on a blocking thread: read the envelope, authenticate (argon2), run. The user's name
 /// when the credentials were good, so that a session can be opened.
-fn basic_call(app: &App, username: &str, password: &Secret, call: Call<'_>) -> (Reply, Option<(TenantId, String)>) {
-    let prepared = match soap::prepare(call) {
+fn basic_call(
+    app: &App,
+    username: &str,
+    password: &Secret,
+    addressed: Option<&Tenant>,
+    call: Call<'_>,
+) -> (Reply, Option<(TenantId, String)>) {
+    let prepared = match soap::prepare(call, app.profile()) {
         Ok(p) => p,
         Err(reply) => return (reply, None),
     };
     match app.authenticate(username, password) {
         Ok(actor) => {
             let user = (actor.tenant(), actor.name().to_string());
-            (soap::execute(app, &actor, prepared), Some(user))
+            (soap::execute(app, &actor, addressed, prepared), Some(user))
         }
         Err(e) => (prepared.refuse(&e), None),
     }
@@ -258,20 +270,20 @@ impl Incoming {
 /// A session caller's call: parsed here; a bounded read ([`soap::Prepared::is_quick`]) runs here too, which is
 /// cheaper than the hand-off to a blocking thread and back (two thread wake-ups); anything else goes to a blocking
 /// thread.
-async fn session_call(app: &Arc<App>, session: &Session, call: Call<'_>) -> Option<Reply> {
-    let prepared = match soap::prepare(call) {
+async fn session_call(app: &Arc<App>, session: &Session, addressed: Option<&Tenant>, call: Call<'_>) -> Option<Reply> {
+    let prepared = match soap::prepare(call, app.profile()) {
         Ok(p) => p,
         Err(reply) => return Some(reply),
     };
     if prepared.is_quick() {
         return Some(app.quick(|| match session_actor(app, session) {
-            Ok(actor) => soap::execute(app, &actor, prepared),
+            Ok(actor) => soap::execute(app, &actor, addressed, prepared),
             Err(e) => prepared.refuse(&e),
         }));
     }
-    let (worker_app, session) = (app.clone(), session.clone());
+    let (worker_app, session, addressed) = (app.clone(), session.clone(), addressed.cloned());
     blocking(move || match session_actor(&worker_app, &session) {
-        Ok(actor) => soap::execute(&worker_app, &actor, prepared),
+        Ok(actor) => soap::execute(&worker_app, &actor, addressed.as_ref(), prepared),
         Err(e) => prepared.refuse(&e),
     })
     .await

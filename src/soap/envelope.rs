@@ -170,8 +170,9 @@ pub enum FaultCode {
     Server,
     /// soapenv:VersionMismatch
     VersionMismatch,
-    /// A numeric Carbon code such as 50977, written `axis2ns1:50977` as Axis2 does.
-    Carbon(u32),
+    /// A Carbon code in no namespace, such as `50977` or `WSO2CarbonTenantAuthorizationFailure` (KERNEL's
+    /// `new AxisFault(message, code)`), written `axis2ns1:50977` as Axis2 does.
+    Carbon(&'static str),
 }
 
 /// A fault ready to write: code, reason, and the serialised `<detail>` content (may be empty).
@@ -309,7 +310,7 @@ mod tests {
     #[test]
     fn faults_are_written_in_the_clients_version() {
         let f = Fault {
-            code: FaultCode::Carbon(50977),
+            code: FaultCode::Carbon("50977"),
             reason: "Access Denied. <x>".into(),
             detail: String::new(),
         };

@@ -9,9 +9,11 @@ use super::xml::XSI;
 use crate::domain::DomainError;
 
 /// Carbon's fault code for authentication failures.
-pub const AUTHENTICATION_FAULT: u32 = 50977;
+pub const AUTHENTICATION_FAULT: &str = "50977";
 /// Carbon's fault code for authorization failures.
-pub const AUTHORIZATION_FAULT: u32 = 50978;
+pub const AUTHORIZATION_FAULT: &str = "50978";
+/// KERNEL `TenantAuthorizationHandler.TENANT_AUTHZ_FAULT_CODE`: a tenant's user calling a super-tenant service.
+pub const TENANT_AUTHORIZATION_FAULT: &str = "WSO2CarbonTenantAuthorizationFailure";
 
 /// Where a service's exception bean lives in `<detail>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +86,27 @@ pub fn business(service: Service, reason: String) -> Fault {
     }
 }
 
+/// KERNEL `AuthenticationHandler`: the request's tenant (a tenant-qualified URL other than carbon.super) is not the
+/// caller's. `user` is the tenant-aware name.
+pub fn tenant_mismatch(user: &str, user_domain: &str, url_domain: &str) -> Fault {
+    Fault {
+        code: FaultCode::Carbon(AUTHENTICATION_FAULT),
+        reason: format!(
+            "Access Denied. A user {user}@{user_domain} is trying to access services in domain {url_domain}"
+        ),
+        detail: String::new(),
+    }
+}
+
+/// KERNEL `TenantAuthorizationHandler`: an operation marked `superTenantService` called from another tenant.
+pub fn super_tenant_service() -> Fault {
+    Fault {
+        code: FaultCode::Carbon(TENANT_AUTHORIZATION_FAULT),
+        reason: "Denied accessing super tenant service.".into(),
+        detail: String::new(),
+    }
+}
+
 /// The client sent something we cannot act on.
 pub fn client(reason: String) -> Fault {
     Fault {
@@ -116,5 +139,31 @@ pub fn from_envelope(e: &EnvelopeError) -> Fault {
         | EnvelopeError::SeveralPayloads
         | EnvelopeError::UnexpectedChild
         | EnvelopeError::ContentType(_) => client(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::soap::envelope::{Framing, fault};
+
+    /// KERNEL's two tenant faults are `new AxisFault(text, code)`: a code in no namespace, no detail, in both
+    /// SOAP versions.
+    #[test]
+    fn tenant_faults_carry_kernels_codes() {
+        let denied = super_tenant_service();
+        let v11 = fault(Framing::Soap11, &denied);
+        assert!(
+            v11.contains("<faultcode>axis2ns1:WSO2CarbonTenantAuthorizationFailure</faultcode>"),
+            "{v11}"
+        );
+        assert!(v11.contains("<faultstring>Denied accessing super tenant service.</faultstring><detail></detail>"));
+        let v12 = fault(Framing::Soap12, &denied);
+        assert!(v12.contains("<soapenv:Value>axis2ns1:WSO2CarbonTenantAuthorizationFailure</soapenv:Value>"));
+        let mismatch = fault(Framing::Soap11, &tenant_mismatch("kim", "a.com", "b.com"));
+        assert!(mismatch.contains(
+            "<faultcode>axis2ns1:50977</faultcode><faultstring>Access Denied. A user kim@a.com is trying to access \
+             services in domain b.com</faultstring>"
+        ));
     }
 }

@@ -24,6 +24,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     name: "IdentityGovernanceAdminService",
     namespace: NS,
     exception: EXCEPTION,
+    super_tenant: false,
     ops: &[
         // The connector list is a fixed set of properties: a bounded read.
         quick("getConnectorList", permissions::GOVERNANCE_VIEW, &[], connector_list),

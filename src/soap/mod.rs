@@ -17,13 +17,15 @@ pub mod envelope;
 pub mod fault;
 mod governance;
 mod remote_user_store;
+mod tenant_mgt;
 mod user_profile;
 pub mod writer;
 pub mod wsdl;
 pub mod xml;
 
-use crate::app::{Actor, App};
+use crate::app::{Actor, App, Tenant};
 use crate::domain::DomainError;
+use crate::domain::profile::Profile;
 use decode::Fields;
 use envelope::Framing;
 use xml::Element;
@@ -40,6 +42,12 @@ pub struct Op {
     pub quick: bool,
     /// Decode the payload, call the use case, encode the answer.
     pub run: fn(&Cx<'_>) -> Result<Outcome, DomainError>,
+    /// Whether the emulated release has the operation (else Axis2's "operation not found").
+    pub available: fn(&Profile) -> bool,
+}
+
+fn always(_: &Profile) -> bool {
+    true
 }
 
 /// An operation that writes, or reads an amount that grows with the store: it runs on a blocking thread.
@@ -55,6 +63,7 @@ pub const fn op(
         fields,
         quick: false,
         run,
+        available: always,
     }
 }
 
@@ -68,6 +77,13 @@ pub const fn quick(
     Op {
         quick: true,
         ..op(name, permission, fields, run)
+    }
+}
+
+impl Op {
+    /// The operation exists only in the releases `available` names.
+    pub const fn when(self, available: fn(&Profile) -> bool) -> Op {
+        Op { available, ..self }
     }
 }
 
@@ -88,6 +104,9 @@ pub struct ServiceDef {
     pub namespace: &'static str,
     /// The fault element and the exception bean inside it.
     pub exception: fault::ExceptionShape,
+    /// Every operation is `superTenantService` in services.xml: KERNEL `TenantAuthorizationHandler` refuses a
+    /// caller of another tenant before the permission check.
+    pub super_tenant: bool,
     pub ops: &'static [Op],
 }
 
@@ -98,14 +117,16 @@ pub enum Service {
     RemoteUserStoreManager,
     IdentityGovernanceAdmin,
     I18nEmailMgtConfig,
+    TenantMgtAdmin,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 5] = [
         Service::UserProfileMgt,
         Service::RemoteUserStoreManager,
         Service::IdentityGovernanceAdmin,
         Service::I18nEmailMgtConfig,
+        Service::TenantMgtAdmin,
     ];
 
     pub fn def(self) -> &'static ServiceDef {
@@ -114,6 +135,7 @@ impl Service {
             Service::RemoteUserStoreManager => &remote_user_store::SERVICE,
             Service::IdentityGovernanceAdmin => &governance::SERVICE,
             Service::I18nEmailMgtConfig => &email_templates::SERVICE,
+            Service::TenantMgtAdmin => &tenant_mgt::SERVICE,
         }
     }
 
@@ -216,9 +238,9 @@ impl Prepared {
     }
 }
 
-/// Read the envelope and check the operation against the service, SOAPAction and URL. CPU only: no store, no
-/// argon2.
-pub fn prepare(call: Call<'_>) -> Result<Prepared, Reply> {
+/// Read the envelope and check the operation against the service (as the emulated release has it), SOAPAction
+/// and URL. CPU only: no store, no argon2.
+pub fn prepare(call: Call<'_>, profile: &Profile) -> Result<Prepared, Reply> {
     let guess = Framing::from_content_type(call.content_type);
     let request = match envelope::parse(call.body, call.content_type, call.path_operation.is_some()) {
         Ok(r) => r,
@@ -227,7 +249,7 @@ pub fn prepare(call: Call<'_>) -> Result<Prepared, Reply> {
             return Err(Reply::fault(e.framing(guess), &fault::from_envelope(&e)));
         }
     };
-    match check_operation(&call, &request.payload) {
+    match check_operation(&call, &request.payload, profile) {
         Ok(op) => Ok(Prepared {
             service: call.service,
             framing: request.framing,
@@ -238,15 +260,21 @@ pub fn prepare(call: Call<'_>) -> Result<Prepared, Reply> {
     }
 }
 
-/// Run a prepared call for an authenticated actor: the operation's permission first, then its payload checks and
-/// use case. Blocking unless [`Prepared::is_quick`].
-pub fn execute(app: &App, actor: &Actor, call: Prepared) -> Reply {
+/// Run a prepared call for an authenticated actor, in KERNEL's handler order (`module.xml` of
+/// `org.wso2.carbon.server.admin`, 5.9–7.2): the request's tenant against the caller's (`AuthenticationHandler`,
+/// 50977), then a super-tenant service against a tenant caller (`TenantAuthorizationHandler`), then the
+/// operation's permission (`AuthorizationHandler`, 50978), then its payload checks and use case. `addressed` is
+/// the tenant of a `/t/{domain}/` URL, if any. Blocking unless [`Prepared::is_quick`].
+pub fn execute(app: &App, actor: &Actor, addressed: Option<&Tenant>, call: Prepared) -> Reply {
     let Prepared {
         service,
         framing,
         payload,
         op,
     } = call;
+    if let Some(refused) = tenant_refusal(app, actor, addressed, service) {
+        return Reply::fault(framing, &refused);
+    }
     let cx = Cx {
         app,
         actor,
@@ -267,12 +295,32 @@ pub fn execute(app: &App, actor: &Actor, call: Prepared) -> Reply {
     }
 }
 
+/// The tenant checks before the permission check: a tenant-qualified URL naming another tenant than the caller's
+/// (carbon.super's URL is everyone's: KERNEL checks only a non-super current tenant), and a super-tenant service.
+fn tenant_refusal(app: &App, actor: &Actor, addressed: Option<&Tenant>, service: Service) -> Option<fault::Fault> {
+    if let Some(url) = addressed
+        && url.id != crate::store::TenantId::SUPER
+        && url.id != actor.tenant()
+    {
+        return Some(match app.tenant_domain(actor.tenant()) {
+            Ok(Some(domain)) => fault::tenant_mismatch(actor.name(), &domain, &url.domain),
+            // The caller's tenant went away under its session: as any other internal failure.
+            Ok(None) => fault::from_domain(service, &DomainError::Internal),
+            Err(e) => fault::from_domain(service, &e),
+        });
+    }
+    if service.def().super_tenant && actor.tenant() != crate::store::TenantId::SUPER {
+        return Some(fault::super_tenant_service());
+    }
+    None
+}
+
 /// The operation must belong to this service, in its namespace, and agree with the SOAPAction and URL if given.
-fn check_operation(call: &Call<'_>, payload: &Element) -> Result<&'static Op, fault::Fault> {
+fn check_operation(call: &Call<'_>, payload: &Element, profile: &Profile) -> Result<&'static Op, fault::Fault> {
     let service = call.service;
     let name = payload.name.as_str();
     let op = match service.op(name) {
-        Some(op) if payload.ns.as_deref() == Some(service.namespace()) => op,
+        Some(op) if payload.ns.as_deref() == Some(service.namespace()) && (op.available)(profile) => op,
         _ => return Err(fault::operation_not_found(service, name)),
     };
     if let Some(path_op) = call.path_operation
@@ -342,24 +390,27 @@ mod tests {
                     "text/xml; charset=UTF-8"
                 };
                 let prepare = || {
-                    prepare(Call {
-                        service,
-                        path_operation: None,
-                        soap_action: None,
-                        content_type: Some(content_type),
-                        body: &body,
-                    })
+                    prepare(
+                        Call {
+                            service,
+                            path_operation: None,
+                            soap_action: None,
+                            content_type: Some(content_type),
+                            body: &body,
+                        },
+                        app.profile(),
+                    )
                     .unwrap_or_else(|r| panic!("{name}: {}", r.body()))
                 };
                 let call = prepare();
                 let op = call.payload.name.clone();
                 if call.is_quick() {
-                    let quick = app.quick(|| execute(&app, &admin, call));
-                    let blocking = execute(&app, &admin, prepare());
+                    let quick = app.quick(|| execute(&app, &admin, None, call));
+                    let blocking = execute(&app, &admin, None, prepare());
                     assert_eq!(quick, blocking, "{name}");
                     covered.push((service, op));
                 } else {
-                    execute(&app, &admin, call);
+                    execute(&app, &admin, None, call);
                 }
             }
         }

@@ -50,6 +50,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     name: "RemoteUserStoreManagerService",
     namespace: NS,
     exception: EXCEPTION,
+    super_tenant: false,
     ops: &[
         // ---- users ----
         op(

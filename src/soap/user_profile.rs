@@ -30,6 +30,7 @@ pub const SERVICE: ServiceDef = ServiceDef {
     name: "UserProfileMgtService",
     namespace: NS,
     exception: EXCEPTION,
+    super_tenant: false,
     ops: &[
         op("setUserProfile", LOGIN, &["username", "profile"], set_user_profile),
         quick("getUserProfile", LOGIN, &["username", "profileName"], get_user_profile),

@@ -11,6 +11,7 @@ fn template(service: Service) -> &'static str {
         Service::RemoteUserStoreManager => include_str!("../../wsdl/RemoteUserStoreManagerService.wsdl"),
         Service::IdentityGovernanceAdmin => include_str!("../../wsdl/IdentityGovernanceAdminService.wsdl"),
         Service::I18nEmailMgtConfig => include_str!("../../wsdl/I18nEmailMgtConfigService.wsdl"),
+        Service::TenantMgtAdmin => include_str!("../../wsdl/TenantMgtAdminService.wsdl"),
     }
 }
 

@@ -33,6 +33,7 @@ mod rest_tenants;
 mod scim;
 mod scim_groups;
 mod soap;
+mod soap_tenants;
 mod templates;
 mod tenants;
 mod tidy;

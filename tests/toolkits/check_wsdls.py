@@ -6,7 +6,7 @@ Usage:
 
 SOURCE is either
   * a directory holding UserProfileMgtService.wsdl, RemoteUserStoreManagerService.wsdl and
-    IdentityGovernanceAdminService.wsdl, I18nEmailMgtConfigService.wsdl (the repository's wsdl/ folder): the literal {{HOST_PORT}}
+    IdentityGovernanceAdminService.wsdl, I18nEmailMgtConfigService.wsdl, TenantMgtAdminService.wsdl (the repository's wsdl/ folder): the literal {{HOST_PORT}}
     placeholder is replaced by --host-port (default localhost:9443) in a temporary copy; or
   * a base URL of a running server (https://localhost:9443 or https://localhost:9443/services):
     each WSDL is fetched from <base>/services/<Service>?wsdl. Certificates are not verified.
@@ -106,6 +106,16 @@ SERVICES = {
             'addEmailTemplateType': 'inonly', 'deleteEmailTemplateType': 'inonly', 'getEmailTemplateTypes': 'inout',
             'saveEmailTemplate': 'inonly', 'addEmailTemplate': 'inonly', 'deleteEmailTemplate': 'inonly',
             'getAllTemplatesForTenant': 'inout',
+        },
+    },
+    'TenantMgtAdminService': {
+        'tns': 'http://services.mgt.tenant.carbon.wso2.org',
+        'fault': 'TenantMgtAdminServiceException',
+        'no_fault': set(),
+        'ops': {
+            'addTenant': 'inout', 'checkDomainAvailability': 'inout', 'retrieveTenants': 'inout',
+            'retrievePaginatedTenants': 'inout', 'getTenant': 'inout', 'activateTenant': 'empty',
+            'deactivateTenant': 'empty', 'deleteTenant': 'empty',
         },
     },
 }

@@ -134,6 +134,27 @@ def zeep_checks():
         i18n.service.deleteEmailTemplateType(emailTemplateDisplayName="Zeep Notice")
         assert "Zeep Notice" not in i18n.service.getEmailTemplateTypes()
 
+    def tenants_round_trip():
+        tms = client("TenantMgtAdminService")
+        bean_t = tms.get_type("{http://beans.common.stratos.carbon.wso2.org/xsd}TenantInfoBean")
+        # As WSO2's TenantManagementServiceClient.addTenant: getTenant, add when tenantId is 0, activate if inactive.
+        assert tms.service.getTenant(tenantDomain="zeep.org").tenantId == 0
+        assert tms.service.checkDomainAvailability(domainName="zeep.org") is True
+        made = tms.service.addTenant(tenantInfoBean=bean_t(
+            active=True, admin="kim", adminPassword="Kim@1234", email="kim@zeep.org", firstname="Kim",
+            lastname="Lee", tenantDomain="zeep.org", tenantId=0))
+        assert made and len(made) == 36, made
+        got = tms.service.getTenant(tenantDomain="zeep.org")
+        assert got.active is True and got.tenantId > 0 and got.admin == "kim", got
+        assert got.adminPassword is None and got.createdDate is not None, got
+        assert tms.service.checkDomainAvailability(domainName="zeep.org") is False
+        assert "zeep.org" in [t.tenantDomain for t in tms.service.retrieveTenants()]
+        assert tms.service.deactivateTenant(tenantDomain="zeep.org") is None
+        assert tms.service.getTenant(tenantDomain="zeep.org").active is False
+        tms.service.activateTenant(tenantDomain="zeep.org")
+        page = tms.service.retrievePaginatedTenants(pageNumber=0)
+        assert page.numberOfPages == 1 and page.tenantInfoBeans[0].active is True, page
+
     check("zeep: import the four served WSDLs", lambda: None)
     check("zeep: setUserProfile(UserProfileDTO) then getUserProfile", set_and_get_profile)
     check("zeep: SOAP 1.2 binding", soap12_binding)
@@ -142,6 +163,7 @@ def zeep_checks():
     check("zeep: a business error arrives as a zeep Fault", fault_is_raised)
     check("zeep: getConnectorList / updateConfigurations", governance_round_trip)
     check("zeep: I18nEmailMgtConfigService types and templates", email_templates_round_trip)
+    check("zeep: TenantMgtAdminService add, get, list, deactivate, activate", tenants_round_trip)
 
 
 # ---------------------------------------------------------------- suds
@@ -197,10 +219,23 @@ def suds_checks():
         assert "Suds Notice" in i18n.service.getEmailTemplateTypes()
         i18n.service.deleteEmailTemplateType("Suds Notice")
 
+    def tenants():
+        tms = client("TenantMgtAdminService")
+        assert tms.service.getTenant("suds.org").tenantId == 0
+        bean = tms.factory.create("{http://beans.common.stratos.carbon.wso2.org/xsd}TenantInfoBean")
+        bean.active, bean.admin, bean.adminPassword, bean.email = True, "kim", "Kim@1234", "kim@suds.org"
+        bean.firstname, bean.lastname, bean.tenantDomain, bean.tenantId = "Kim", "Lee", "suds.org", 0
+        tms.service.addTenant(bean)
+        got = tms.service.getTenant("suds.org")
+        assert got.active is True and got.tenantDomain == "suds.org", got
+        page = tms.service.retrievePaginatedTenants(0)
+        assert "suds.org" in [t.tenantDomain for t in page.tenantInfoBeans], page
+
     check("suds: getUserProfile through the generated client", profile_read)
     check("suds: setUserClaimValue / getUserClaimValue", claim_write_and_read)
     check("suds: getConnectorList", connectors)
     check("suds: I18nEmailMgtConfigService addEmailTemplate / getAllTemplatesForTenant", email_templates)
+    check("suds: TenantMgtAdminService addTenant / getTenant / retrievePaginatedTenants", tenants)
 
 
 check("toolkits load", lambda: (__import__("zeep"), __import__("suds")))

@@ -12,6 +12,7 @@ pub const SCENARIOS: &[&str] = &[
     "profile-basic",
     "governance",
     "templates",
+    "tenant-get",
     "rest-template",
     "rest-connector",
     "rest-patch",
@@ -77,9 +78,9 @@ pub struct Options {
     /// Warm restarts timed for the start-up figure (the median is reported)
     #[arg(long, default_value_t = 5)]
     pub starts: usize,
-    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, templates, rest-template,
-    /// rest-connector, rest-patch, rest-tenants, resend-code, reset, login, commonauth, expiry-change, mixed, mixed-rw,
-    /// large, tenants,
+    /// Only these scenarios (comma-separated): wsdl, profile, profile-basic, governance, templates, tenant-get,
+    /// rest-template, rest-connector, rest-patch, rest-tenants, resend-code, reset, login, commonauth, expiry-change,
+    /// mixed, mixed-rw, large, tenants,
     /// scim-filter, scim-reset, scim-bulk, scim-groups, password-grant, introspect, jwt-issue, jwt-introspect,
     /// oidc-logout
     #[arg(long, value_delimiter = ',')]

@@ -508,7 +508,16 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
             responses.push(canned(&request, &answer));
         }
     }
+    let tenant = once(&rt, &target, &scenarios::soap_add_tenant(&session))?;
+    if tenant.status != 200 {
+        bail!(
+            "addTenant answered {}: {}",
+            tenant.status,
+            String::from_utf8_lossy(&tenant.body)
+        );
+    }
     for (request, status) in [
+        (scenarios::soap_get_tenant(&session), 200),
         (scenarios::rest_connector(&basic), 200),
         (scenarios::rest_patch(0, &basic), 200),
         (scenarios::resend_code(&seed::user_name(0), &basic), 201),
@@ -714,6 +723,11 @@ pub fn run(opts: &Options) -> anyhow::Result<()> {
         eprintln!("scenario: getEmailTemplateTypes (JSESSIONID)");
         let it = scenarios::template_types_iteration(session.clone());
         rep.rows.push(row("getEmailTemplateTypes (JSESSIONID)", it, c));
+    }
+    if opts.wants("tenant-get") {
+        eprintln!("scenario: TenantMgtAdminService.getTenant (JSESSIONID)");
+        let it = scenarios::soap_get_tenant_iteration(session.clone());
+        rep.rows.push(row("getTenant (JSESSIONID)", it, c));
     }
     if opts.wants("rest-template") {
         eprintln!("scenario: REST GET e-mail template (Basic)");

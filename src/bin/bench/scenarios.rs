@@ -188,6 +188,29 @@ pub fn template_types(auth: &Auth) -> Request {
     )
 }
 
+/// The tenant the `tenant-get` scenario reads, added once before the measured runs.
+pub const BENCH_TENANT: &str = "bench.example";
+
+/// `TenantMgtAdminService.addTenant` of [`BENCH_TENANT`] (its admin `kim`).
+pub fn soap_add_tenant(auth: &Auth) -> Request {
+    let body = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ser="http://services.mgt.tenant.carbon.wso2.org" xmlns:xsd="http://beans.common.stratos.carbon.wso2.org/xsd"><soapenv:Body><ser:addTenant><ser:tenantInfoBean><xsd:admin>kim</xsd:admin><xsd:adminPassword>Kim@1234</xsd:adminPassword><xsd:email>kim@{BENCH_TENANT}</xsd:email><xsd:firstname>Kim</xsd:firstname><xsd:lastname>Lee</xsd:lastname><xsd:tenantDomain>{BENCH_TENANT}</xsd:tenantDomain></ser:tenantInfoBean></ser:addTenant></soapenv:Body></soapenv:Envelope>"#
+    );
+    auth.apply(
+        Request::post("/services/TenantMgtAdminService", SOAP_XML, body).header("SOAPAction", "\"urn:addTenant\""),
+    )
+}
+
+/// `TenantMgtAdminService.getTenant` of [`BENCH_TENANT`]: a tenant row and its admin's two name claims.
+pub fn soap_get_tenant(auth: &Auth) -> Request {
+    let body = format!(
+        r#"<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:ser="http://services.mgt.tenant.carbon.wso2.org"><soapenv:Body><ser:getTenant><ser:tenantDomain>{BENCH_TENANT}</ser:tenantDomain></ser:getTenant></soapenv:Body></soapenv:Envelope>"#
+    );
+    auth.apply(
+        Request::post("/services/TenantMgtAdminService", SOAP_XML, body).header("SOAPAction", "\"urn:getTenant\""),
+    )
+}
+
 /// `GET` the OTP reset template over REST, Basic-authenticated.
 pub fn rest_template(auth: &Auth) -> Request {
     auth.apply(
@@ -352,6 +375,10 @@ pub fn force_reset_iteration(users: usize, auth: Auth) -> Iteration {
 
 pub fn template_types_iteration(auth: Auth) -> Iteration {
     load::simple(Arc::new(move |_| template_types(&auth)), 200)
+}
+
+pub fn soap_get_tenant_iteration(auth: Auth) -> Iteration {
+    load::simple(Arc::new(move |_| soap_get_tenant(&auth)), 200)
 }
 
 pub fn rest_template_iteration(auth: Auth) -> Iteration {

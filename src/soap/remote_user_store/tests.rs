@@ -23,12 +23,12 @@ struct Reply {
 
 /// What the endpoint does with a Basic caller's call: read the envelope, authenticate, run.
 fn handle(app: &App, call: Call<'_>, caller: Caller) -> Reply {
-    let reply = match crate::soap::prepare(call) {
+    let reply = match crate::soap::prepare(call, app.profile()) {
         Err(reply) => reply,
         Ok(prepared) => {
             let Caller::Basic { username, password } = caller;
             match app.authenticate(&username, &password) {
-                Ok(actor) => crate::soap::execute(app, &actor, prepared),
+                Ok(actor) => crate::soap::execute(app, &actor, None, prepared),
                 Err(e) => prepared.refuse(&e),
             }
         }
