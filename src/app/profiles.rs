@@ -1,7 +1,6 @@
 //! Profiles (UserProfileMgtService): a user's claim values per profile, with its own permission rule, the
 //! console's profile edit, and federated account associations.
 
-use crate::store::TenantId;
 use std::sync::Arc;
 
 use super::{Actor, App};
@@ -278,17 +277,22 @@ impl App {
         })
     }
 
-    /// A user's associations as (idp, associated id).
-    pub fn associations(&self, user: &str) -> Result<Vec<(String, String)>, DomainError> {
+    /// A user's associations as (idp, associated id), in the actor's tenant.
+    pub fn associations(&self, actor: &Actor, user: &str) -> Result<Vec<(String, String)>, DomainError> {
         Ok(self
             .store
-            .read(TenantId::SUPER, |tx| tx.associations_of(strip_primary_domain(user)))?)
+            .read(actor.tenant(), |tx| tx.associations_of(strip_primary_domain(user)))?)
     }
 
-    /// The user name a federated identity is linked to.
-    pub fn user_for_association(&self, idp: &str, associated_id: &str) -> Result<Option<String>, DomainError> {
+    /// The user name a federated identity is linked to, in the actor's tenant.
+    pub fn user_for_association(
+        &self,
+        actor: &Actor,
+        idp: &str,
+        associated_id: &str,
+    ) -> Result<Option<String>, DomainError> {
         Ok(self
             .store
-            .read(TenantId::SUPER, |tx| tx.user_for_association(idp, associated_id))?)
+            .read(actor.tenant(), |tx| tx.user_for_association(idp, associated_id))?)
     }
 }

@@ -343,7 +343,8 @@ impl App {
         Ok(outcome)
     }
 
-    /// Check a submitted code without consuming it (the reset page's GET). A mismatch counts against the budget.
+    /// Check a submitted code of a carbon.super user without consuming it. A mismatch counts against the budget.
+    /// (The pages go through the recovery flows, which carry the user's tenant: `App::open_recovery`.)
     pub fn check_reset_code(&self, user: &str, code: &str) -> Result<CodeCheck, DomainError> {
         let user = crate::domain::strip_primary_domain(user);
         let now = self.now();
@@ -381,8 +382,8 @@ impl App {
         })
     }
 
-    /// Complete a forced reset with its code and a new password: all or nothing, single use. The password policy is
-    /// checked first so a weak password leaves the code usable for another try.
+    /// Complete a forced reset of a carbon.super user with its code and a new password: all or nothing, single
+    /// use. The password policy is checked first so a weak password leaves the code usable for another try.
     pub fn complete_reset(&self, user: &str, code: &str, new_password: &Secret) -> Result<CodeCheck, DomainError> {
         let user = crate::domain::strip_primary_domain(user);
         self.password_policy.check_password(new_password.expose())?;
@@ -454,7 +455,7 @@ impl App {
         Ok(())
     }
 
-    /// Is the account locked (any reason)?
+    /// Is the carbon.super account locked (any reason)?
     pub fn is_locked(&self, user: &str) -> Result<bool, DomainError> {
         let value = self.store.read(TenantId::SUPER, |tx| {
             tx.claim_value(user, DEFAULT_PROFILE, claims::ACCOUNT_LOCKED)

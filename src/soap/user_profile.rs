@@ -170,7 +170,11 @@ fn instance(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
         ],
     );
     out.boolean("ax:addProfileEnabled", cx.app.add_profile_enabled());
-    write_associations(&mut out, "ax:associatedIDs", &cx.app.associations(cx.actor.name())?);
+    write_associations(
+        &mut out,
+        "ax:associatedIDs",
+        &cx.app.associations(cx.actor, cx.actor.name())?,
+    );
     write_profile(
         &mut out,
         "ax:profileFieldsForInternalStore",
@@ -198,7 +202,7 @@ fn remove_own_association(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
 fn name_associated_with(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     let name = cx
         .app
-        .user_for_association(cx.f.str("idpID")?, cx.f.str("associatedID")?)?;
+        .user_for_association(cx.actor, cx.f.str("idpID")?, cx.f.str("associatedID")?)?;
     let mut out = response_open(cx.op);
     out.opt("ns:return", name.as_deref());
     Ok(response_close(out, cx.op))
@@ -206,7 +210,7 @@ fn name_associated_with(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
 
 fn own_associations(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     let mut out = response_open(cx.op);
-    write_associations(&mut out, "ns:return", &cx.app.associations(cx.actor.name())?);
+    write_associations(&mut out, "ns:return", &cx.app.associations(cx.actor, cx.actor.name())?);
     Ok(response_close(out, cx.op))
 }
 
@@ -226,7 +230,7 @@ fn remove_association_for_user(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
 fn associations_of_user(cx: &Cx<'_>) -> Result<Outcome, DomainError> {
     let user = cx.f.str("username")?;
     let mut out = response_open(cx.op);
-    write_associations(&mut out, "ns:return", &cx.app.associations(user)?);
+    write_associations(&mut out, "ns:return", &cx.app.associations(cx.actor, user)?);
     Ok(response_close(out, cx.op))
 }
 
