@@ -4,7 +4,7 @@
 //! `submit_tenant_ajaxprocessor.jsp`, `activate_tenant_ajaxprocessor.jsp`) is the super tenant's: add, list, view,
 //! deactivate (its admin can no longer sign in) and activate.
 
-use forcereset::app::{Actor, App, TenantRefusal, TenantSpec};
+use forcereset::app::{Actor, App, TenantRefusal};
 use forcereset::domain::claims;
 use forcereset::domain::governance;
 use forcereset::domain::secret::Secret;
@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use crate::support::TestServer;
 use crate::web_client::{Browser, Page, attr, unescape};
 
-const KIM_PASSWORD: &str = "Kim@12345";
+use crate::tenants::KIM_PASSWORD;
 const TOM_PASSWORD: &str = "Abcd@123";
 const LOGIN: &str = "/carbon/admin/login.jsp";
 const LOGIN_ACTION: &str = "/carbon/admin/login_action.jsp";
@@ -38,18 +38,7 @@ const ACTIVATE_TENANT: &str = "/carbon/tenant-mgt/activate_tenant_ajaxprocessor.
 const LOGIN_FAILED: &str = "Login failed! Please recheck the username and password and try again.";
 
 fn add_tenant(app: &App, domain: &str) {
-    app.add_tenant(
-        &Actor::System,
-        &TenantSpec {
-            domain: domain.into(),
-            admin: "kim".into(),
-            password: Secret::new(KIM_PASSWORD),
-            email: format!("kim@{domain}"),
-            first_name: "Kim".into(),
-            last_name: "Lee".into(),
-        },
-    )
-    .unwrap();
+    crate::tenants::add_tenant(app, domain);
 }
 
 fn kim(app: &App, domain: &str) -> Actor {

@@ -92,13 +92,13 @@ impl Browser {
 }
 
 /// The `action` of the page's first form.
-fn form_action(html: &str) -> String {
+pub(crate) fn form_action(html: &str) -> String {
     let tag = html.split("<form").nth(1).expect("a form").split('>').next().unwrap();
     attr(tag, "action").expect("an action")
 }
 
 /// Every hidden input of the page, as (name, value).
-fn hidden_fields(html: &str) -> Vec<(String, String)> {
+pub(crate) fn hidden_fields(html: &str) -> Vec<(String, String)> {
     html.split("<input")
         .skip(1)
         .map(|t| t.split('>').next().unwrap())

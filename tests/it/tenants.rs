@@ -13,9 +13,9 @@ use crate::scim::{PATCH_OP, call};
 use crate::support::TestServer;
 
 const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-const KIM_PASSWORD: &str = "Kim@12345";
+pub(crate) const KIM_PASSWORD: &str = "Kim@12345";
 
-fn add_tenant(app: &App, domain: &str) -> TenantRecord {
+pub(crate) fn add_tenant(app: &App, domain: &str) -> TenantRecord {
     app.add_tenant(
         &Actor::System,
         &TenantSpec {
@@ -24,7 +24,7 @@ fn add_tenant(app: &App, domain: &str) -> TenantRecord {
             password: Secret::new(KIM_PASSWORD),
             email: format!("kim@{domain}"),
             first_name: "Kim".into(),
-            last_name: String::new(),
+            last_name: "Lee".into(),
         },
     )
     .unwrap()
@@ -365,15 +365,7 @@ pub(crate) async fn submit_login(
     user: &str,
     password: &str,
 ) -> crate::web_client::Page {
-    let tag = page
-        .body
-        .split("<form")
-        .nth(1)
-        .expect("a form")
-        .split('>')
-        .next()
-        .unwrap();
-    let action = crate::web_client::unescape(&crate::web_client::attr(tag, "action").expect("an action"));
+    let action = crate::web_client::unescape(&crate::login::form_action(&page.body));
     let key = crate::web_client::input_value(&page.body, "sessionDataKey");
     browser
         .post(
@@ -393,31 +385,10 @@ async fn submit_reset(
     page: &crate::web_client::Page,
     password: &str,
 ) -> crate::web_client::Page {
-    let tag = page
-        .body
-        .split("<form")
-        .nth(1)
-        .expect("a form")
-        .split('>')
-        .next()
-        .unwrap();
-    let action = crate::web_client::attr(tag, "action").expect("an action");
-    let mut fields: Vec<(String, String)> = page
-        .body
-        .split("<input")
-        .skip(1)
-        .map(|t| t.split('>').next().unwrap())
-        .filter(|t| crate::web_client::attr(t, "type").as_deref() == Some("hidden"))
-        .filter_map(|t| {
-            Some((
-                crate::web_client::attr(t, "name")?,
-                crate::web_client::attr(t, "value").unwrap_or_default(),
-            ))
-        })
-        .collect();
+    let mut fields = crate::login::hidden_fields(&page.body);
     fields.push(("reset-password".into(), password.into()));
     fields.push(("reset-password2".into(), password.into()));
-    browser.post(&action, &fields).await
+    browser.post(&crate::login::form_action(&page.body), &fields).await
 }
 
 #[test]

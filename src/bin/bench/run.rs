@@ -237,33 +237,18 @@ fn large_store(
     let (small_users, large_users) = (opts.users, opts.large_users);
     let mut servers = Vec::new();
     for (name, users) in [("small", small_users), ("large", large_users)] {
-        let data_dir = scratch.path(&format!("data-{name}"));
-        let config = scratch.path(&format!("deployment-{name}.toml"));
-        let (https_port, http_port) = procs::free_ports()?;
-        std::fs::write(
-            &config,
-            procs::server_config(&data_dir, https_port, http_port, opts.plain),
-        )?;
-        eprintln!("seeding a store of {users} users");
-        let seeded = seed::seed(&config, 0, users, 0)?;
-        let server = ServerProc::spawn(
-            bin,
-            &config,
-            https_port,
-            http_port,
-            &scratch.path(&format!("server-{name}.log")),
-        )?;
+        let mut seeded = Duration::ZERO;
+        let (server, target) = seeded_server(opts, bin, scratch, name, |config| {
+            eprintln!("seeding a store of {users} users");
+            seeded = seed::seed(config, 0, users, 0)?;
+            Ok(())
+        })?;
         if users == large_users {
             rep.seed_large = Some(seeded);
             rep.start_large = Some(server.ready);
             std::thread::sleep(Duration::from_secs(1));
             rep.idle_large = Some(server.memory()?);
         }
-        let target = target_for(
-            if opts.plain { server.http } else { server.https },
-            &data_dir,
-            opts.plain,
-        )?;
         let session = Auth::Session(open_session(rt, &target)?);
         servers.push((server, target, session, users));
     }
@@ -297,6 +282,38 @@ fn large_store(
     })
 }
 
+/// A server of its own data directory `name`, filled by `seed` (given the config path) before it starts; with
+/// the target its requests go to.
+fn seeded_server(
+    opts: &Options,
+    bin: &Path,
+    scratch: &Scratch,
+    name: &str,
+    seed: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<(ServerProc, Target)> {
+    let data_dir = scratch.path(&format!("data-{name}"));
+    let config = scratch.path(&format!("deployment-{name}.toml"));
+    let (https_port, http_port) = procs::free_ports()?;
+    std::fs::write(
+        &config,
+        procs::server_config(&data_dir, https_port, http_port, opts.plain),
+    )?;
+    seed(&config)?;
+    let server = ServerProc::spawn(
+        bin,
+        &config,
+        https_port,
+        http_port,
+        &scratch.path(&format!("server-{name}.log")),
+    )?;
+    let target = target_for(
+        if opts.plain { server.http } else { server.https },
+        &data_dir,
+        opts.plain,
+    )?;
+    Ok((server, target))
+}
+
 /// One tenant of `opts.large_users` users next to `opts.tenants` tenants sharing as many: two fresh data dirs, two
 /// servers up side by side, getUserProfile then forced resets, each in alternating rounds. The tenants' calls
 /// come from each tenant admin's own session, spread over the tenants.
@@ -311,32 +328,16 @@ fn tenants_store(
     let users = per_tenant * tenants;
     let mut servers = Vec::new();
     for (name, multi) in [("single", false), ("multi", true)] {
-        let data_dir = scratch.path(&format!("data-{name}"));
-        let config = scratch.path(&format!("deployment-{name}.toml"));
-        let (https_port, http_port) = procs::free_ports()?;
-        std::fs::write(
-            &config,
-            procs::server_config(&data_dir, https_port, http_port, opts.plain),
-        )?;
-        if multi {
-            eprintln!("seeding {tenants} tenants of {per_tenant} users");
-            seed::seed_tenants(&config, tenants, per_tenant)?;
-        } else {
-            eprintln!("seeding one tenant of {users} users");
-            seed::seed(&config, 0, users, 0)?;
-        }
-        let server = ServerProc::spawn(
-            bin,
-            &config,
-            https_port,
-            http_port,
-            &scratch.path(&format!("server-{name}.log")),
-        )?;
-        let target = target_for(
-            if opts.plain { server.http } else { server.https },
-            &data_dir,
-            opts.plain,
-        )?;
+        let (server, target) = seeded_server(opts, bin, scratch, name, |config| {
+            if multi {
+                eprintln!("seeding {tenants} tenants of {per_tenant} users");
+                seed::seed_tenants(config, tenants, per_tenant)?;
+            } else {
+                eprintln!("seeding one tenant of {users} users");
+                seed::seed(config, 0, users, 0)?;
+            }
+            Ok(())
+        })?;
         let admins: Vec<(String, String)> = if multi {
             (0..tenants)
                 .map(|i| (format!("admin@{}", seed::tenant_domain(i)), seed::PASSWORD.to_string()))
